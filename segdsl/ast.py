@@ -1,0 +1,262 @@
+"""The rule language's syntax tree: frozen dataclasses, each carrying its span in the rule text.
+
+Later stages never see a Lark tree. Node names follow the grammar's aliases
+(grammar/segdsl.lark), so a new construct is one grammar line plus one class here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal as Lit
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range [start, end) in the rule text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span = field(compare=False, kw_only=True)
+
+
+# ---- literals ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class String(Node):
+    value: str
+
+
+@dataclass(frozen=True)
+class Integer(Node):
+    value: int
+
+
+@dataclass(frozen=True)
+class Decimal_(Node):
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Boolean(Node):
+    value: bool
+
+
+@dataclass(frozen=True)
+class Null(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Date(Node):
+    value: dt.date
+
+
+@dataclass(frozen=True)
+class Timestamp(Node):
+    value: dt.datetime
+
+
+@dataclass(frozen=True)
+class Now(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Today(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class List(Node):
+    items: tuple[Expr, ...]
+
+
+Unit = Lit["minute", "hour", "day", "week", "month", "year"]
+
+
+@dataclass(frozen=True)
+class Duration(Node):
+    amount: int
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Ago(Node):
+    """`30 days ago`: the instant *as of* minus the duration."""
+
+    duration: Duration
+
+
+# ---- names and calls --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Attribute(Node):
+    """`purchase.amount`, `purchase(category = "shoes").amount`."""
+
+    base: Expr
+    name: str
+    name_span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    name: str
+    args: tuple[Expr, ...]
+    name_span: Span = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Arith(Node):
+    op: Lit["+", "-", "*", "/"]
+    left: Expr
+    right: Expr
+
+
+# ---- boolean structure --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class And(Node):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    operand: Expr
+
+
+# ---- predicates -------------------------------------------------------------
+
+CompareOp = Lit["=", "!=", "<", "<=", ">", ">="]
+TextOp = Lit["contains", "starts_with", "ends_with", "matches", "like"]
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    op: CompareOp
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class In(Node):
+    value: Expr
+    collection: Expr  # a List, or a Name naming a set
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Between(Node):
+    value: Expr
+    low: Expr
+    high: Expr
+    negated: bool
+
+
+@dataclass(frozen=True)
+class IsNull(Node):
+    value: Expr
+    negated: bool
+
+
+@dataclass(frozen=True)
+class IsSet(Node):
+    value: Expr
+    negated: bool
+
+
+@dataclass(frozen=True)
+class TextTest(Node):
+    op: TextOp
+    value: Expr
+    pattern: Expr
+    ignore_case: bool
+    negated: bool
+
+
+@dataclass(frozen=True)
+class WithinLast(Node):
+    duration: Duration
+
+
+@dataclass(frozen=True)
+class WithinNext(Node):
+    duration: Duration
+
+
+@dataclass(frozen=True)
+class Before(Node):
+    bound: Expr
+
+
+@dataclass(frozen=True)
+class After(Node):
+    bound: Expr
+
+
+@dataclass(frozen=True)
+class BetweenWindow(Node):
+    low: Expr
+    high: Expr
+
+
+Window = WithinLast | WithinNext | Before | After | BetweenWindow
+
+
+@dataclass(frozen=True)
+class TimeTest(Node):
+    """`t within 30 days`, `t before 2025-01-01`, `t after 30 days ago`."""
+
+    value: Expr
+    window: Window
+
+
+@dataclass(frozen=True)
+class Frequency(Node):
+    op: Lit[">=", "<=", "="]
+    count: int
+
+
+@dataclass(frozen=True)
+class Did(Node):
+    event: str
+    event_span: Span = field(compare=False)
+    filter: Expr | None
+    frequency: Frequency | None
+    window: Window | None
+
+
+@dataclass(frozen=True)
+class InSegment(Node):
+    name: str
+    name_span: Span = field(compare=False)
+
+
+Expr = (
+    String | Integer | Decimal_ | Boolean | Null | Date | Timestamp | Now | Today | List
+    | Duration | Ago | Name | Attribute | Call | Neg | Arith | And | Or | Not | Compare | In
+    | Between | IsNull | IsSet | TextTest | TimeTest | Did | InSegment
+)

@@ -1,0 +1,186 @@
+"""The `segdsl` command. Nothing imports this module; it only calls the Python API.
+
+argparse (stdlib) rather than a CLI framework keeps start-up short: `segdsl check`
+runs in CI on every change, and its time is mostly process start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .diagnostics import (Diagnostic, SegdslError, SourceCache, render_github, render_json,
+                          render_text)
+
+EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def parse_as_of(text: str) -> dt.datetime:
+    """`2025-12-31`, `2025-12-31T12:00[:00]`, with an optional offset or Z (made UTC)."""
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"`{text}` is not a date or timestamp (e.g. 2025-12-31 or 2025-12-31T12:00:00)"
+        ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="segdsl", description="Customer segments as plain rules: check, compile, run.")
+    parser.add_argument("--project", type=Path, default=None, metavar="DIR",
+                        help="the project folder (default: the current folder or above)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="parse and type-check the project's rules")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
+                       help="segment files or folders to report on (default: all)")
+    check.add_argument("--format", choices=["text", "json", "github"], default="text")
+
+    compile_ = commands.add_parser("compile", help="print the SQL of segments")
+    compile_.add_argument("names", nargs="*", metavar="SEGMENT")
+    compile_.add_argument("--dialect", default=None,
+                          help="target SQL dialect (default: the project's)")
+    compile_.add_argument("--as-of", type=parse_as_of, default=None, metavar="T",
+                          help="pin *as of* (default: the engine's current time)")
+
+    run = commands.add_parser("run", help="run segments on the warehouse; print their sizes")
+    run.add_argument("names", nargs="*", metavar="SEGMENT")
+    run.add_argument("--as-of", type=parse_as_of, default=None, metavar="T",
+                     help="measure relative times from T (default: the start of the run)")
+    run.add_argument("--out", type=Path, default=None, metavar="FILE",
+                     help="write one row per customer to FILE (.csv or .parquet)")
+    run.add_argument("--warehouse", type=Path, default=None, metavar="FILE",
+                     help="a DuckDB file other than the project's")
+
+    demo = commands.add_parser("demo", help="write an example project with a generated warehouse")
+    demo.add_argument("directory", nargs="?", type=Path, default=Path("segdsl-demo"), metavar="DIR")
+    demo.add_argument("--customers", type=int, default=10_000, metavar="N")
+    demo.add_argument("--seed", type=int, default=42, metavar="S")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        return int(_COMMANDS[args.command](args))
+    except SegdslError as error:
+        _print_diagnostics(error.diagnostics, "text", _root(args))
+        return EXIT_USAGE if any(d.code in _USAGE_CODES for d in error.diagnostics) \
+            else EXIT_ERRORS
+    except KeyboardInterrupt:
+        return 130
+
+
+_USAGE_CODES = {"E408", "E502", "E414"}
+
+
+def _load(args: argparse.Namespace, extra: Sequence[Path] = ()):  # type: ignore[no-untyped-def]
+    from .project import load
+
+    return load(args.project or Path.cwd())
+
+
+def _check(args: argparse.Namespace) -> int:
+    project = _load(args)
+    diagnostics = project.check()
+    if args.paths:
+        wanted = [p.resolve() for p in args.paths]
+        diagnostics = [d for d in diagnostics if d.location is None or any(
+            _within(project.root / d.location.path, w) for w in wanted)]
+    _print_diagnostics(diagnostics, args.format, project.root)
+    if args.format == "text":
+        count = sum(d.severity == "error" for d in diagnostics)
+        checked = len(project.segments) + len(project.segmentations)
+        summary = (f"{count} error{'s' * (count != 1)}" if count
+                   else f"ok: {checked} segments and segmentations checked")
+        print(summary, file=sys.stderr if count else sys.stdout)
+    return EXIT_ERRORS if any(d.severity == "error" for d in diagnostics) else EXIT_CLEAN
+
+
+def _within(path: Path, wanted: Path) -> bool:
+    path = path.resolve()
+    return path == wanted or wanted in path.parents
+
+
+def _compile(args: argparse.Namespace) -> int:
+    project = _load(args)
+    print(project.compile(args.names or None, args.dialect, args.as_of) + ";")
+    return EXIT_CLEAN
+
+
+def _run(args: argparse.Namespace) -> int:
+    project = _load(args)
+    result = project.run(args.names or None, args.as_of, args.warehouse)
+    sizes = result.sizes()
+    total = result.total()
+    rows = [("segment", "bucket", "members", "share", "")]
+    for size in sizes:
+        flag = f"below min_size {size.min_size}" if size.too_small else ""
+        rows.append((size.name, size.bucket or "", f"{size.members:,}",
+                     f"{100 * size.share:.1f}%", flag))
+    if not any(r[1] for r in rows[1:]):
+        rows = [(r[0], r[2], r[3], r[4]) for r in rows]  # type: ignore[misc]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(c.rjust(w) if c[:1].isdigit() else c.ljust(w)
+                        for c, w in zip(row, widths, strict=True)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"\n{total:,} customers, as of {result.as_of.isoformat(sep=' ')}")
+    if args.out:
+        result.write(args.out)
+        print(f"wrote {args.out}")
+    small = [s.name for s in sizes if s.too_small]
+    if small:
+        print(f"{len(small)} segment(s) below min_size: {', '.join(small)}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import write_demo
+
+    try:
+        summary = write_demo(args.directory, customers=args.customers, seed=args.seed)
+    except FileExistsError as error:
+        _print_diagnostics([Diagnostic("E416", f"{error}", hint="choose another folder")], "text")
+        return EXIT_USAGE
+    print(f"wrote a demo project to {summary.directory} ({summary.customers:,} customers)")
+    print(f"next: cd {summary.directory} && segdsl run --as-of 2025-12-31T12:00:00")
+    return EXIT_CLEAN
+
+
+_COMMANDS = {"check": _check, "compile": _compile, "run": _run}
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from .document import find_project
+
+    start = (args.project or Path.cwd()).resolve()
+    return find_project(start) or start
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], form: str,
+                       root: Path | None = None) -> None:
+    if form == "json":
+        print(render_json(diagnostics))
+        return
+    if form == "github":
+        for d in diagnostics:
+            print(render_github(d))
+        return
+    sources = SourceCache(root)
+    for d in diagnostics:
+        print(render_text(d, sources) + "\n", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Diagnostics: a code, a place in a file, a message and a hint, rendered like a compiler's.
+
+Every stage reports problems as `Diagnostic`s instead of raising, so that one run
+shows all of them. Codes are stable and documented in docs/errors.md:
+E1xx syntax, E2xx names and references, E3xx types, E4xx files and YAML, E5xx dialects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line and column of a range inside a file; `end_*` is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    location: Location | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code) if loc else ("", 0, 0, self.code)
+
+
+class SegdslError(Exception):
+    """Raised by the API when diagnostics make the asked-for work impossible."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(f"{d.code}: {d.message}" for d in self.diagnostics))
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `name`, for "did you mean" hints."""
+    names = list(candidates)
+    by_case = [c for c in names if c.lower() == name.lower()]
+    if by_case:
+        return by_case[0]
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str], kind: str) -> str:
+    names = sorted(set(candidates))
+    match = closest(name, names)
+    if match:
+        return f"did you mean `{match}`?"
+    if not names:
+        return f"no {kind} is defined"
+    shown = ", ".join(f"`{n}`" for n in names[:12])
+    more = f" and {len(names) - 12} more" if len(names) > 12 else ""
+    return f"known {kind}: {shown}{more}"
+
+
+class SourceCache:
+    """File texts for snippets, read once."""
+
+    def __init__(self, base: Path | None = None) -> None:
+        self._lines: dict[str, list[str]] = {}
+        self._base = base or Path.cwd()
+
+    def add(self, path: str, text: str) -> None:
+        self._lines[path] = text.splitlines()
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._lines:
+            try:
+                text = (self._base / path).read_text(encoding="utf-8", errors="replace")
+                self.add(path, text)
+            except OSError:
+                self._lines[path] = []
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
+    """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint."""
+    d, loc = diagnostic, diagnostic.location
+    if loc is None:
+        head = f"{d.severity}[{d.code}]: {d.message}"
+        return head + (f"\n  = help: {d.hint}" if d.hint else "")
+    head = f"{loc.path}:{loc.line}:{loc.column}: {d.severity}[{d.code}]: {d.message}"
+    text = sources.line(loc.path, loc.line)
+    if text is None:
+        return head + (f"\n  = help: {d.hint}" if d.hint else "")
+    text = text.replace("\t", " ")
+    gutter = " " * len(str(loc.line))
+    end = loc.end_column if loc.end_line == loc.line else len(text) + 1
+    width = max(1, min(end, len(text) + 1) - loc.column)
+    carets = " " * (loc.column - 1) + "^" * width
+    label = f" {d.hint}" if d.hint else ""
+    return "\n".join(
+        [head, f"{gutter} |", f"{loc.line} | {text}", f"{gutter} | {carets}{label}".rstrip()]
+    )
+
+
+def render_json(diagnostics: Sequence[Diagnostic]) -> str:
+    rows = []
+    for d in diagnostics:
+        row: dict[str, object] = {"code": d.code, "severity": d.severity, "message": d.message}
+        if d.location:
+            loc = d.location
+            row |= {
+                "file": loc.path,
+                "line": loc.line,
+                "column": loc.column,
+                "end_line": loc.end_line,
+                "end_column": loc.end_column,
+            }
+        if d.hint:
+            row["hint"] = d.hint
+        rows.append(row)
+    return json.dumps({"diagnostics": rows, "errors": len(rows)}, indent=2, ensure_ascii=False)
+
+
+def _escape_github(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command: `::error file=...,line=...,col=...::message`."""
+    d, loc = diagnostic, diagnostic.location
+    message = f"[{d.code}] {d.message}" + (f" ({d.hint})" if d.hint else "")
+    props = ""
+    if loc:
+        props = (
+            f" file={_escape_github(loc.path, True)},line={loc.line},col={loc.column},"
+            f"endLine={loc.end_line},endColumn={loc.end_column},"
+            f"title={_escape_github('segdsl ' + d.code, True)}"
+        )
+    return f"::{d.severity}{props}::{_escape_github(message)}"

@@ -1,0 +1,181 @@
+"""Checked tree → one sqlglot SELECT. Only lower and emit import sqlglot.
+
+Two-valued logic: a lowered condition may be SQL NULL only where NULL and FALSE
+mean the same thing. `and`/`or` are monotone, so NULL there behaves as FALSE; a
+negation is lowered as `NOT COALESCE(x, FALSE)`; a condition used as a value (a
+segment column, `if`) is wrapped in `COALESCE(x, FALSE)` or a `CASE WHEN`. So a
+rule and its negation always partition the customers, on every engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlglot import exp
+
+from . import bound as b
+from .operators import OPERATORS, SQL
+from .schema import Entity, Field
+from .types import Type
+
+CUSTOMER = "c"
+VALUE = "v"
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Checked buckets in order; `otherwise` is the `else` bucket's name (None: missing)."""
+
+    buckets: tuple[tuple[str, b.Expr], ...]
+    otherwise: str | None
+
+
+@dataclass
+class Lowering:
+    """The `Build` context handed to operator builders, and the tree walker itself."""
+
+    entity: Entity
+    segments: Mapping[str, b.Expr]
+    segmentations: Mapping[str, Segmentation]
+    dialect: str
+    pinned_as_of: dt.datetime | None
+    exp = exp
+    _depth: int = field(default=0)
+
+    def as_of(self) -> SQL:
+        if self.pinned_as_of is not None:
+            return timestamp_literal(self.pinned_as_of)
+        return exp.cast(exp.AtTimeZone(this=exp.CurrentTimestamp(),
+                                       zone=exp.Literal.string("UTC")), "timestamp")
+
+    # ---- statements -----------------------------------------------------------------
+
+    def select_members(self, name: str) -> exp.Select:
+        """`SELECT key FROM customers WHERE rule` for one segment."""
+        query = exp.select(self._key().as_(self.entity.key)).from_(self._customers())
+        return query.where(self.condition(self.segments[name]))
+
+    def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
+        """The key plus one boolean column per segment and one string column per segmentation."""
+        columns: list[SQL] = [self._key().as_(self.entity.key)]
+        for name in segments:
+            columns.append(definite(self.condition(self.segments[name])).as_(name))
+        for name in segmentations:
+            columns.append(self._segmentation(name).as_(name))
+        return exp.select(*columns).from_(self._customers())
+
+    def _customers(self) -> exp.Table:
+        return exp.table_(self.entity.table, alias=CUSTOMER)
+
+    def _key(self) -> exp.Column:
+        return exp.column(self.entity.key, table=CUSTOMER)
+
+    # ---- conditions and values ---------------------------------------------------------
+
+    def condition(self, node: b.Expr) -> SQL:
+        """SQL that is TRUE exactly where the rule holds (it may be NULL where it does not)."""
+        return self.value(node)
+
+    def value(self, node: b.Expr) -> SQL:
+        method = getattr(self, "_" + type(node).__name__.lower())
+        result: SQL = method(node)
+        return result
+
+    def _const(self, node: b.Const) -> SQL:
+        return literal(node.value)
+
+    def _constlist(self, node: b.ConstList) -> SQL:
+        raise AssertionError("lists are lowered by `in_list`")
+
+    def _asof(self, node: b.AsOf) -> SQL:
+        return self.as_of()
+
+    def _interval(self, node: b.Interval) -> SQL:
+        amount, unit = (node.amount * 7, "DAY") if node.unit == "week" else (
+            node.amount, node.unit.upper())
+        return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
+
+    def _column(self, node: b.Column) -> SQL:
+        return exp.column(node.field.column, table=CUSTOMER)
+
+    def _manyvalue(self, node: b.ManyValue) -> SQL:
+        return exp.column(node.field.column, table=VALUE)
+
+    def _apply(self, node: b.Apply) -> SQL:
+        args: list[SQL] = []
+        for arg in node.args:
+            if arg.type == Type.GEO and isinstance(arg, b.Column):
+                args += [exp.column(arg.field.lat or "", table=CUSTOMER),
+                         exp.column(arg.field.lon or "", table=CUSTOMER)]
+            elif arg.type == Type.BOOLEAN and node.op == "if" and arg is node.args[0]:
+                args.append(self.condition(arg))
+            elif arg.type == Type.BOOLEAN:
+                args.append(definite(self.condition(arg)))
+            else:
+                args.append(self.value(arg))
+        return OPERATORS[node.op].builder(self.dialect)(self, *args)
+
+    def _and(self, node: b.And) -> SQL:
+        return exp.and_(*(self.condition(i) for i in node.items), wrap=True)
+
+    def _or(self, node: b.Or) -> SQL:
+        return exp.Paren(this=exp.or_(*(self.condition(i) for i in node.items), wrap=True))
+
+    def _not(self, node: b.Not) -> SQL:
+        return exp.Not(this=definite(self.condition(node.operand)))
+
+    def _any(self, node: b.Any) -> SQL:
+        return exp.Exists(this=self._values_of(node.field).select(exp.Literal.number(1)).where(
+            self.condition(node.condition), append=True))
+
+    def _countvalues(self, node: b.CountValues) -> SQL:
+        column = exp.column(node.field.column, table=VALUE)
+        counted = exp.Count(this=exp.Distinct(expressions=[column]))
+        return exp.Subquery(this=self._values_of(node.field).select(counted))
+
+    def _values_of(self, fld: Field) -> exp.Select:
+        """Rows of a many-valued field's side table that belong to the current customer."""
+        return exp.select().from_(exp.table_(fld.table or "", alias=VALUE)).where(
+            exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self._key()))
+
+    def _segmentref(self, node: b.SegmentRef) -> SQL:
+        return exp.Paren(this=self.condition(self.segments[node.name]))
+
+    def _segmentationref(self, node: b.SegmentationRef) -> SQL:
+        return self._segmentation(node.name)
+
+    def _segmentation(self, name: str) -> SQL:
+        seg = self.segmentations[name]
+        otherwise = literal(seg.otherwise)
+        if not seg.buckets:
+            return otherwise
+        return exp.Case(ifs=[exp.If(this=self.condition(rule), true=literal(bucket))
+                             for bucket, rule in seg.buckets], default=otherwise)
+
+
+def definite(condition: SQL) -> SQL:
+    """TRUE or FALSE, never NULL."""
+    if isinstance(condition, exp.Boolean | exp.Not | exp.Exists | exp.Is):
+        return condition
+    return exp.Coalesce(this=condition, expressions=[exp.false()])
+
+
+def literal(value: object) -> SQL:
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float | Decimal):
+        return exp.Literal.number(str(value))
+    if isinstance(value, dt.datetime):
+        return timestamp_literal(value)
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "date")
+    return exp.Literal.string(str(value))
+
+
+def timestamp_literal(value: dt.datetime) -> SQL:
+    return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "timestamp")

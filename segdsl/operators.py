@@ -1,0 +1,196 @@
+"""The operator table: every operator and function, its type signature and its SQL builder.
+
+Adding a function is one row. The checker reads the signatures; lowering calls the
+builders. Builders receive a `Build` (the lowering context, whose `exp` is
+sqlglot's expression module) so this table imports no SQL library: `segdsl check`
+stays fast. Per-dialect differences are rows in `overrides`, never branches in
+the tree walker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .types import Type, common
+
+if TYPE_CHECKING:
+    from sqlglot import exp as sqlexp
+
+    SQL = sqlexp.Expression
+else:
+    SQL = Any
+
+
+class Build(Protocol):
+    """What a builder may use: sqlglot's `exp`, the dialect, *as of*."""
+
+    exp: ModuleType
+    dialect: str
+
+    def as_of(self) -> SQL: ...
+
+
+Builder = Callable[..., SQL]
+TypeSet = frozenset[Type]
+
+NUMERIC: TypeSet = frozenset({Type.INTEGER, Type.DECIMAL, Type.FLOAT})
+TEMPORAL: TypeSet = frozenset({Type.DATE, Type.TIMESTAMP})
+STRING: TypeSet = frozenset({Type.STRING})
+BOOLEAN: TypeSet = frozenset({Type.BOOLEAN})
+GEO: TypeSet = frozenset({Type.GEO})
+VALUE: TypeSet = frozenset(t for t in Type if t not in (Type.GEO, Type.DURATION, Type.LIST))
+DATE_LIKE: TypeSet = frozenset({Type.DATE, Type.TIMESTAMP})
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Parameter type sets (the last repeats when `variadic`) and how the result type follows."""
+
+    params: tuple[TypeSet, ...]
+    result: Type | Callable[[list[Type]], Type]
+    optional: int = 0  # how many trailing params may be left out
+    variadic: bool = False
+
+    def accepts(self, count: int) -> bool:
+        least = len(self.params) - self.optional
+        return count >= least and (self.variadic or count <= len(self.params))
+
+    def param(self, index: int) -> TypeSet:
+        return self.params[min(index, len(self.params) - 1)]
+
+    def result_type(self, args: list[Type]) -> Type:
+        return self.result if isinstance(self.result, Type) else self.result(args)
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    build: Builder
+    signature: Signature | None = None  # set for functions a rule may call by name
+    overrides: Mapping[str, Builder] = field(default_factory=dict)
+    doc: str = ""
+
+    def builder(self, dialect: str) -> Builder:
+        return self.overrides.get(dialect, self.build)
+
+
+def _first(args: list[Type]) -> Type:
+    return args[0]
+
+
+def _common(args: list[Type]) -> Type:
+    result = Type.NULL
+    for t in args:
+        result = common(result, t)
+    return result
+
+
+def _interval(b: Build, amount: int, unit: str) -> SQL:
+    if unit == "week":
+        amount, unit = amount * 7, "day"
+    return b.exp.Interval(this=b.exp.Literal.string(str(amount)), unit=b.exp.var(unit.upper()))
+
+
+def _days_between(b: Build, start: SQL, end: SQL) -> SQL:
+    return b.exp.DateDiff(this=b.exp.cast(end, "date"), expression=b.exp.cast(start, "date"),
+                          unit=b.exp.var("DAY"))
+
+
+def _next_anniversary(b: Build, d: SQL) -> SQL:
+    """This year's anniversary of `d` if not past, else next year's (Feb 29 → Feb 28)."""
+    e = b.exp
+    today = e.cast(b.as_of(), "date")
+    years = e.Sub(this=e.Year(this=today), expression=e.Year(this=d))
+
+    def shifted(n: SQL) -> SQL:
+        return e.cast(e.DateAdd(this=e.cast(d, "date"), expression=n, unit=e.var("YEAR")), "date")
+
+    this_year = shifted(years)
+    return e.Case(ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
+                  default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))))
+
+
+def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
+    """Haversine on a sphere of radius 6371.0088 km (the IUGG mean Earth radius)."""
+    e = b.exp
+
+    def rad(x: SQL) -> SQL:
+        return e.Mul(this=e.Paren(this=x), expression=e.Div(
+            this=e.Anonymous(this="PI", expressions=[]), expression=e.Literal.number(180)))
+
+    def half_sin_sq(a: SQL, c: SQL) -> SQL:
+        sin = e.Anonymous(this="SIN", expressions=[e.Div(
+            this=rad(e.Sub(this=a, expression=c)), expression=e.Literal.number(2))])
+        return e.Mul(this=sin, expression=sin.copy())
+
+    inner = e.Add(this=half_sin_sq(lat2, lat1), expression=e.Mul(
+        this=e.Mul(this=e.Anonymous(this="COS", expressions=[rad(lat1.copy())]),
+                   expression=e.Anonymous(this="COS", expressions=[rad(lat2.copy())])),
+        expression=half_sin_sq(lon2, lon1)))
+    return e.Mul(this=e.Literal.number("12742.0176"), expression=e.Anonymous(
+        this="ASIN", expressions=[e.Sqrt(this=inner)]))
+
+
+def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
+    return b.exp.Case(ifs=[b.exp.If(this=cond, true=then)], default=other)
+
+
+def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
+    return b.exp.Round(this=x, decimals=digits)
+
+
+OPERATORS: dict[str, Op] = {op.name: op for op in [
+    # comparisons and tests (internal: the checker picks them)
+    Op("eq", lambda b, x, y: b.exp.EQ(this=x, expression=y)),
+    Op("lt", lambda b, x, y: b.exp.LT(this=x, expression=y)),
+    Op("le", lambda b, x, y: b.exp.LTE(this=x, expression=y)),
+    Op("gt", lambda b, x, y: b.exp.GT(this=x, expression=y)),
+    Op("ge", lambda b, x, y: b.exp.GTE(this=x, expression=y)),
+    Op("in_list", lambda b, x, *items: b.exp.In(this=x, expressions=list(items))),
+    Op("is_null", lambda b, x: b.exp.Is(this=x, expression=b.exp.Null())),
+    Op("is_set", lambda b, x: b.exp.and_(
+        b.exp.Not(this=b.exp.Is(this=x, expression=b.exp.Null())),
+        b.exp.NEQ(this=x.copy(), expression=b.exp.Literal.string("")))),
+    Op("contains", lambda b, x, p: b.exp.GT(
+        this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0))),
+    Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p)),
+    Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p)),
+    Op("matches", lambda b, x, p: b.exp.RegexpLike(this=x, expression=p)),
+    Op("like", lambda b, x, p: b.exp.Like(this=x, expression=p)),
+    # arithmetic and time arithmetic
+    Op("add", lambda b, x, y: b.exp.Add(this=x, expression=y)),
+    Op("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y)),
+    Op("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y)),
+    Op("div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True)),
+    Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
+    Op("to_date", lambda b, x: b.exp.cast(x, "date")),
+    Op("day_start", lambda b, d: b.exp.cast(b.exp.cast(d, "date"), "timestamp")),
+    Op("next_day_start", lambda b, d: b.exp.cast(b.exp.Add(
+        this=b.exp.cast(d, "date"), expression=_interval(b, 1, "day")), "timestamp")),
+    Op("today", lambda b: b.exp.cast(b.as_of(), "date")),
+    # functions a rule calls by name
+    Op("days_since", lambda b, t: _days_between(b, t, b.as_of()),
+       Signature((TEMPORAL,), Type.INTEGER), doc="whole calendar days from t to as of"),
+    Op("hour", lambda b, t: b.exp.Extract(this=b.exp.var("HOUR"), expression=t),
+       Signature((frozenset({Type.TIMESTAMP}),), Type.INTEGER)),
+    Op("weekday", lambda b, t: b.exp.DayOfWeekIso(this=t),
+       Signature((TEMPORAL,), Type.INTEGER), doc="1 = Monday … 7 = Sunday"),
+    Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
+    Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
+    Op("date", lambda b, t: b.exp.cast(t, "date"), Signature((TEMPORAL,), Type.DATE)),
+    Op("next_anniversary", _next_anniversary, Signature((TEMPORAL,), Type.DATE)),
+    Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING)),
+    Op("upper", lambda b, s: b.exp.Upper(this=s), Signature((STRING,), Type.STRING)),
+    Op("length", lambda b, s: b.exp.Length(this=s), Signature((STRING,), Type.INTEGER)),
+    Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first)),
+    Op("round", _round, Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1)),
+    Op("coalesce", lambda b, *xs: b.exp.Coalesce(this=xs[0], expressions=list(xs[1:])),
+       Signature((VALUE, VALUE), _common, variadic=True)),
+    Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
+    Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
+]}
+
+FUNCTIONS = {name: op for name, op in OPERATORS.items() if op.signature is not None}

@@ -1,0 +1,88 @@
+"""The schema environment: what names a rule may use, and where they live in the warehouse.
+
+This is the checker's only input besides the rules themselves (as in CEL: parse →
+check against declarations). Built by segdsl.document from schema.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .types import Type
+from .yamlsource import Text
+
+
+@dataclass(frozen=True)
+class Field:
+    """A customer field: a column of the entity table, a side table (`many`), or a geo pair."""
+
+    name: str
+    type: Type
+    column: str
+    many: bool = False
+    table: str | None = None  # side table of a `many` field
+    key: str | None = None  # its customer-key column
+    lat: str | None = None  # geo columns
+    lon: str | None = None
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    type: Type
+    column: str
+
+
+@dataclass(frozen=True)
+class Stream:
+    """An event stream: a whole table, or the rows of a table with one value of a name column."""
+
+    name: str
+    table: str
+    key: str
+    time: str
+    name_column: str | None
+    names: tuple[str, ...]
+    properties: dict[str, Property]
+
+
+@dataclass(frozen=True)
+class Event:
+    """What `did NAME` refers to: a stream, and for a named stream one of its names."""
+
+    name: str
+    stream: Stream
+    value: str | None  # the name-column value, or None for a whole-table stream
+
+
+@dataclass(frozen=True)
+class NamedSet:
+    name: str
+    values: tuple[str | int | float | bool, ...]
+    type: Type
+
+
+@dataclass(frozen=True)
+class Entity:
+    table: str
+    key: str
+    fields: dict[str, Field]
+
+
+@dataclass
+class Environment:
+    entity: Entity
+    streams: dict[str, Stream] = field(default_factory=dict)
+    sets: dict[str, NamedSet] = field(default_factory=dict)
+    traits: dict[str, Text] = field(default_factory=dict)
+
+    def events(self) -> dict[str, Event]:
+        """Every event name a rule may use with `did`."""
+        found: dict[str, Event] = {}
+        for stream in self.streams.values():
+            if stream.name_column is None:
+                found[stream.name] = Event(stream.name, stream, None)
+            else:
+                for value in stream.names:
+                    found[value] = Event(value, stream, value)
+        return found

@@ -1,0 +1,364 @@
+"""Rule text → AST. The only module that imports lark.
+
+The grammar (grammar/segdsl.lark) is LALR; every alias there has a method here that
+builds the dataclass of the same meaning. Syntax errors become `RuleProblem`s with
+a span in the rule text; the document layer maps spans to lines and columns of
+the YAML file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.tree import Meta
+
+from . import ast
+from .problems import RuleProblem
+
+MAX_NESTING = 64
+
+_READABLE = {
+    "_OR": "`or`", "_AND": "`and`", "_NOT": "`not`", "_IN": "`in`", "_IS": "`is`",
+    "_NULL": "`null`", "_SET": "`set`", "_BETWEEN": "`between`", "_CONTAINS": "`contains`",
+    "_STARTS": "`starts with`", "_ENDS": "`ends with`", "_WITH": "`with`",
+    "_MATCHES": "`matches`", "_LIKE": "`like`", "_IGNORING": "`ignoring case`",
+    "_CASE": "`case`", "_WITHIN": "`within`", "_LAST": "`last`", "_NEXT": "`next`",
+    "_BEFORE": "`before`", "_AFTER": "`after`", "_AGO": "`ago`", "_DID": "`did`",
+    "_AT": "`at least`/`at most`", "_LEAST": "`least`", "_MOST": "`most`",
+    "_EXACTLY": "`exactly`", "_TIMES": "`times`", "_SEGMENT": "`segment`",
+    "_TRUE": "`true`", "_FALSE": "`false`", "_NOW": "`now`", "_TODAY": "`today`",
+    "UNIT": "a time unit (`days`, `weeks`, `months`, ...)", "TIMESTAMP": "a timestamp",
+    "DATE": "a date", "DECIMAL": "a number", "INT": "a number", "STRING": "a string",
+    "NAME": "a name", "COMPARE": "a comparison (`=`, `!=`, `<`, ...)", "ADD_OP": "`+`/`-`",
+    "MUL_OP": "`*`/`/`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`",
+    "COMMA": "`,`", "DOT": "`.`", "MINUS": "`-`", "$END": "the end of the rule",
+}
+_VALUE_STARTERS = {"NAME", "STRING", "INT", "DECIMAL", "DATE", "TIMESTAMP", "_TRUE", "_FALSE"}
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/"}
+_UNITS = {"minute", "hour", "day", "week", "month", "year"}
+
+
+@cache
+def _parser() -> Lark:
+    try:
+        text = resources.files("segdsl.grammar").joinpath("segdsl.lark").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        text = (Path(__file__).parent.parent / "grammar" / "segdsl.lark").read_text("utf-8")
+    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+def parse_rule(text: str) -> ast.Expr:
+    """Parse one rule; raise `RuleProblem` (E1xx) with the culprit's span."""
+    if not text.strip():
+        raise RuleProblem("E108", "the rule is empty", ast.Span(0, len(text)),
+                          "write a condition, e.g. `country = \"DE\"`")
+    _check_nesting(text)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as error:
+        raise _syntax_problem(text, error) from None
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        result: ast.Expr = _ToAst().transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, RuleProblem):
+            raise error.orig_exc from None
+        raise
+    except RecursionError:
+        raise RuleProblem("E107", "the rule nests too deeply", ast.Span(0, len(text)),
+                          "split it into segments and combine them with `in segment`") from None
+    finally:
+        sys.setrecursionlimit(limit)
+    return result
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    in_string = False
+    escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "([":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise RuleProblem("E107", f"brackets nest deeper than {MAX_NESTING} levels",
+                                  ast.Span(i, i + 1),
+                                  "split the rule into segments and use `in segment`")
+        elif char in ")]":
+            depth = max(0, depth - 1)
+
+
+def _syntax_problem(text: str, error: UnexpectedInput) -> RuleProblem:
+    pos = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+    if isinstance(error, UnexpectedCharacters):
+        char = text[pos]
+        if char == '"':
+            return RuleProblem("E104", "unterminated string", ast.Span(pos, len(text.split("\n")[0])),
+                               'close the string with `"` on the same line')
+        if char == "'":
+            return RuleProblem("E101", "unexpected character `'`", ast.Span(pos, pos + 1),
+                               'strings use double quotes: "like this"')
+        if text.startswith(("&&", "||"), pos):
+            word = "and" if char == "&" else "or"
+            return RuleProblem("E101", f"unexpected `{text[pos:pos + 2]}`",
+                               ast.Span(pos, pos + 2), f"write `{word}`")
+        if text.startswith("==", pos - 1) or char == "=":
+            return RuleProblem("E101", "unexpected `=`", ast.Span(pos, pos + 1),
+                               "equality is a single `=`")
+        return RuleProblem("E101", f"unexpected character `{char}`", ast.Span(pos, pos + 1),
+                           _expected_hint(error.allowed or set()))
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    expected = set(error.expected)
+    if token.type == "$END":
+        end = len(text.rstrip())
+        return RuleProblem("E103", "the rule ends too early", ast.Span(max(0, end - 1), end),
+                           _expected_hint(expected))
+    word = str(token)
+    span = ast.Span(token.start_pos or 0, token.end_pos or (token.start_pos or 0) + len(word))
+    if token.type == "COMPARE" and word == "=" and text.startswith("==", (token.start_pos or 1) - 1):
+        return RuleProblem("E102", "unexpected `=`", span, "equality is a single `=`")
+    return RuleProblem("E102", f"unexpected `{word}`", span, _expected_hint(expected))
+
+
+def _expected_hint(expected: set[str]) -> str:
+    if expected & _VALUE_STARTERS and len(expected) > 6:
+        return "expected a value or a condition here"
+    readable = sorted({_READABLE.get(name, f"`{name.lower()}`") for name in expected})
+    if not readable:
+        return "check the rule's syntax (docs/language.md)"
+    return "expected " + ", ".join(readable[:8]) + (" ..." if len(readable) > 8 else "")
+
+
+def _span(meta: Meta) -> ast.Span:
+    return ast.Span(meta.start_pos, meta.end_pos)
+
+
+def _tspan(token: Token) -> ast.Span:
+    start = token.start_pos or 0
+    return ast.Span(start, token.end_pos if token.end_pos is not None else start + len(token))
+
+
+def _decode_string(token: Token) -> str:
+    raw = str(token)[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        if char != "\\":
+            out.append(char)
+            i += 1
+            continue
+        start = (token.start_pos or 0) + 1 + i
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2:i + 6]):
+            out.append(chr(int(raw[i + 2:i + 6], 16)))
+            i += 6
+        else:
+            raise RuleProblem("E105", f"invalid escape `\\{nxt}` in a string",
+                              ast.Span(start, start + 2),
+                              'escapes are \\" \\\\ \\n \\t and \\uXXXX')
+    return "".join(out)
+
+
+@v_args(meta=True, inline=True)
+class _ToAst(Transformer[Token, Any]):
+    """One method per grammar alias; each returns the AST node of that name."""
+
+    def or_(self, meta: Meta, *items: ast.Expr) -> ast.Or:
+        return ast.Or(tuple(items), span=_span(meta))
+
+    def and_(self, meta: Meta, *items: ast.Expr) -> ast.And:
+        return ast.And(tuple(items), span=_span(meta))
+
+    def not_(self, meta: Meta, operand: ast.Expr) -> ast.Not:
+        return ast.Not(operand, span=_span(meta))
+
+    def compare(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
+        symbol = "!=" if str(op) == "<>" else str(op)
+        return ast.Compare(symbol, left, right, span=_span(meta))  # type: ignore[arg-type]
+
+    def in_(self, meta: Meta, value: ast.Expr, collection: ast.Expr) -> ast.In:
+        return ast.In(value, collection, False, span=_span(meta))
+
+    def not_in(self, meta: Meta, value: ast.Expr, collection: ast.Expr) -> ast.In:
+        return ast.In(value, collection, True, span=_span(meta))
+
+    def set_ref(self, meta: Meta, name: Token) -> ast.Name:
+        return ast.Name(str(name), span=_tspan(name))
+
+    def between(self, meta: Meta, value: ast.Expr, low: ast.Expr, high: ast.Expr) -> ast.Between:
+        return ast.Between(value, low, high, False, span=_span(meta))
+
+    def not_between(self, meta: Meta, value: ast.Expr, low: ast.Expr,
+                    high: ast.Expr) -> ast.Between:
+        return ast.Between(value, low, high, True, span=_span(meta))
+
+    def is_null(self, meta: Meta, value: ast.Expr) -> ast.IsNull:
+        return ast.IsNull(value, False, span=_span(meta))
+
+    def is_not_null(self, meta: Meta, value: ast.Expr) -> ast.IsNull:
+        return ast.IsNull(value, True, span=_span(meta))
+
+    def is_set(self, meta: Meta, value: ast.Expr) -> ast.IsSet:
+        return ast.IsSet(value, False, span=_span(meta))
+
+    def is_not_set(self, meta: Meta, value: ast.Expr) -> ast.IsSet:
+        return ast.IsSet(value, True, span=_span(meta))
+
+    def text_test(self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr,
+                  case_rule: bool | None) -> ast.TextTest:
+        return ast.TextTest(op, value, pattern, bool(case_rule), False,  # type: ignore[arg-type]
+                            span=_span(meta))
+
+    def not_text_test(self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr,
+                      case_rule: bool | None) -> ast.TextTest:
+        return ast.TextTest(op, value, pattern, bool(case_rule), True,  # type: ignore[arg-type]
+                            span=_span(meta))
+
+    def contains(self, meta: Meta, *_: Token) -> str:
+        return "contains"
+
+    def starts_with(self, meta: Meta, *_: Token) -> str:
+        return "starts_with"
+
+    def ends_with(self, meta: Meta, *_: Token) -> str:
+        return "ends_with"
+
+    def matches(self, meta: Meta, *_: Token) -> str:
+        return "matches"
+
+    def like(self, meta: Meta, *_: Token) -> str:
+        return "like"
+
+    def case_rule(self, meta: Meta) -> bool:
+        return True
+
+    def time_test(self, meta: Meta, value: ast.Expr, window: ast.Window) -> ast.TimeTest:
+        return ast.TimeTest(value, window, span=_span(meta))
+
+    def did(self, meta: Meta, event: Token, event_filter: ast.Expr | None,
+            frequency: ast.Frequency | None, window: ast.Window | None) -> ast.Did:
+        return ast.Did(event=str(event), event_span=_tspan(event), filter=event_filter,
+                       frequency=frequency, window=window, span=_span(meta))
+
+    def event_filter(self, meta: Meta, condition: ast.Expr) -> ast.Expr:
+        return condition
+
+    def at_least(self, meta: Meta, count: Token) -> ast.Frequency:
+        return ast.Frequency(">=", int(count), span=_span(meta))
+
+    def at_most(self, meta: Meta, count: Token) -> ast.Frequency:
+        return ast.Frequency("<=", int(count), span=_span(meta))
+
+    def exactly(self, meta: Meta, count: Token) -> ast.Frequency:
+        return ast.Frequency("=", int(count), span=_span(meta))
+
+    def in_segment(self, meta: Meta, name: Token) -> ast.InSegment:
+        return ast.InSegment(str(name), name_span=_tspan(name), span=_span(meta))
+
+    def within_last(self, meta: Meta, duration: ast.Duration) -> ast.WithinLast:
+        return ast.WithinLast(duration, span=_span(meta))
+
+    def within_next(self, meta: Meta, duration: ast.Duration) -> ast.WithinNext:
+        return ast.WithinNext(duration, span=_span(meta))
+
+    def before(self, meta: Meta, bound: ast.Expr) -> ast.Before:
+        return ast.Before(bound, span=_span(meta))
+
+    def after(self, meta: Meta, bound: ast.Expr) -> ast.After:
+        return ast.After(bound, span=_span(meta))
+
+    def between_window(self, meta: Meta, low: ast.Expr, high: ast.Expr) -> ast.BetweenWindow:
+        return ast.BetweenWindow(low, high, span=_span(meta))
+
+    def arith(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Arith:
+        return ast.Arith(str(op), left, right, span=_span(meta))  # type: ignore[arg-type]
+
+    def neg(self, meta: Meta, operand: ast.Expr) -> ast.Expr:
+        if isinstance(operand, ast.Integer):
+            return ast.Integer(-operand.value, span=_span(meta))
+        if isinstance(operand, ast.Decimal_):
+            return ast.Decimal_(-operand.value, span=_span(meta))
+        return ast.Neg(operand, span=_span(meta))
+
+    def name(self, meta: Meta, token: Token) -> ast.Name:
+        return ast.Name(str(token), span=_tspan(token))
+
+    def call(self, meta: Meta, name: Token, arguments: list[ast.Expr] | None) -> ast.Call:
+        return ast.Call(str(name), tuple(arguments or ()), name_span=_tspan(name),
+                        span=_span(meta))
+
+    def arguments(self, meta: Meta, *items: ast.Expr) -> list[ast.Expr]:
+        return list(items)
+
+    def attribute(self, meta: Meta, base: ast.Expr, name: Token) -> ast.Attribute:
+        return ast.Attribute(base, str(name), name_span=_tspan(name), span=_span(meta))
+
+    def duration(self, meta: Meta, amount: Token, unit: Token) -> ast.Duration:
+        word = str(unit).lower().rstrip("s")
+        assert word in _UNITS
+        return ast.Duration(int(amount), word, span=_span(meta))  # type: ignore[arg-type]
+
+    def ago(self, meta: Meta, duration: ast.Duration) -> ast.Ago:
+        return ast.Ago(duration, span=_span(meta))
+
+    def list(self, meta: Meta, *items: ast.Expr | None) -> ast.List:
+        return ast.List(tuple(i for i in items if i is not None), span=_span(meta))
+
+    def string(self, meta: Meta, token: Token) -> ast.String:
+        return ast.String(_decode_string(token), span=_tspan(token))
+
+    def integer(self, meta: Meta, token: Token) -> ast.Integer:
+        return ast.Integer(int(token), span=_tspan(token))
+
+    def decimal(self, meta: Meta, token: Token) -> ast.Decimal_:
+        return ast.Decimal_(Decimal(str(token)), span=_tspan(token))
+
+    def true(self, meta: Meta) -> ast.Boolean:
+        return ast.Boolean(True, span=_span(meta))
+
+    def false(self, meta: Meta) -> ast.Boolean:
+        return ast.Boolean(False, span=_span(meta))
+
+    def null(self, meta: Meta) -> ast.Null:
+        return ast.Null(span=_span(meta))
+
+    def now(self, meta: Meta) -> ast.Now:
+        return ast.Now(span=_span(meta))
+
+    def today(self, meta: Meta) -> ast.Today:
+        return ast.Today(span=_span(meta))
+
+    def date(self, meta: Meta, token: Token) -> ast.Date:
+        try:
+            value = dt.date.fromisoformat(str(token))
+        except ValueError:
+            raise RuleProblem("E106", f"`{token}` is not a valid date", _tspan(token),
+                              "dates are YYYY-MM-DD with a real month and day") from None
+        return ast.Date(value, span=_tspan(token))
+
+    def timestamp(self, meta: Meta, token: Token) -> ast.Timestamp:
+        try:
+            value = dt.datetime.fromisoformat(str(token))
+        except ValueError:
+            raise RuleProblem("E106", f"`{token}` is not a valid timestamp", _tspan(token),
+                              "timestamps are YYYY-MM-DDTHH:MM[:SS[.ffffff]]") from None
+        return ast.Timestamp(value, span=_tspan(token))

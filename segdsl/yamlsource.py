@@ -1,0 +1,200 @@
+"""YAML with positions: every value keeps where it stands in its file.
+
+PyYAML's composer gives each node its start and end marks; from those we map a
+character of a scalar's *value* back to a line and column of the *file*, for every
+scalar style (plain, single- and double-quoted, literal `|` and folded `>` blocks,
+flow mappings). That is what lets a rule error point into the YAML file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .ast import Span
+from .diagnostics import Diagnostic, Location
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml is optional
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+
+
+class SourceFile:
+    """A file's text with line starts, to turn character indexes into lines and columns."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def position(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
+
+    def location(self, start: int, end: int) -> Location:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end))
+        return Location(self.path, line, column, end_line, end_column)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string value from a YAML file, with the file index of each of its characters."""
+
+    value: str
+    source: SourceFile
+    offsets: tuple[int, ...]
+    node_start: int
+    node_end: int
+
+    def location(self, span: Span | None = None) -> Location:
+        if span is None or not self.offsets:
+            return self.source.location(self.node_start, self.node_end)
+        start = self.offsets[min(span.start, len(self.offsets) - 1)]
+        last = self.offsets[min(max(span.end - 1, span.start), len(self.offsets) - 1)]
+        return self.source.location(start, last + 1)
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain Python data plus the node of every path, for positions."""
+
+    source: SourceFile
+    data: Any
+    nodes: dict[Path_, Node]
+
+    def location(self, path: Path_, key: bool = False) -> Location:
+        """Where the value at `path` stands (or its key, when `key`)."""
+        while path and path not in self.nodes:
+            path = path[:-1]
+        node = self.nodes.get(path)
+        if node is None:
+            return self.source.location(0, 0)
+        if key and path:
+            parent = self.nodes.get(path[:-1])
+            if isinstance(parent, MappingNode):
+                for k, _ in parent.value:
+                    if isinstance(k, ScalarNode) and k.value == path[-1]:
+                        node = k
+        return self.source.location(node.start_mark.index, node.end_mark.index)
+
+    def text(self, path: Path_) -> Text | None:
+        node = self.nodes.get(path)
+        if not isinstance(node, ScalarNode) or not isinstance(self.data_at(path), str):
+            return None
+        return Text(node.value, self.source, _value_offsets(self.source.text, node),
+                    node.start_mark.index, node.end_mark.index)
+
+    def data_at(self, path: Path_) -> Any:
+        value = self.data
+        for part in path:
+            value = value[part]
+        return value
+
+
+def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse a YAML file; duplicate keys, bad UTF-8 and syntax errors become diagnostics."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [Diagnostic("E406", "the file is not valid UTF-8",
+                                 Location(path, line, 1, line, 1),
+                                 f"byte {error.start} cannot be decoded; save the file as UTF-8")]
+    source = SourceFile(path, text.removeprefix("\ufeff"))
+    try:
+        root = yaml.compose(source.text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        index = mark.index if mark else 0
+        loc = source.location(index, index + 1)
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        return None, [Diagnostic("E402", f"YAML syntax error: {problem}", loc,
+                                 "a rule with `:` or starting with `\"` or `[` needs quoting "
+                                 "or a block scalar (`where: >`)")]
+    except yaml.YAMLError as error:
+        return None, [Diagnostic("E402", f"YAML error: {error}", source.location(0, 0))]
+    if root is None:
+        return None, [Diagnostic("E407", "the file is empty", source.location(0, 0),
+                                 "see docs/files.md for what the file holds")]
+    nodes: dict[Path_, Node] = {}
+    problems: list[Diagnostic] = []
+    try:
+        data = _construct(root, (), nodes, problems, source)
+    except (ConstructorError, ValueError) as error:
+        mark = getattr(error, "problem_mark", None)
+        index = mark.index if mark else 0
+        return None, [Diagnostic("E402", f"YAML value error: {error}",
+                                 source.location(index, index + 1))]
+    return Document(source, data, nodes), problems
+
+
+def _construct(node: Node, path: Path_, nodes: dict[Path_, Node],
+               problems: list[Diagnostic], source: SourceFile) -> Any:
+    nodes[path] = node
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = SafeConstructor().construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | bool | float) or key is None:
+                key = str(key)
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                problems.append(Diagnostic(
+                    "E403", f"duplicate key `{key}`",
+                    source.location(key_node.start_mark.index, key_node.end_mark.index),
+                    "a later key would silently replace the earlier one; rename or remove it"))
+                continue
+            result[key] = _construct(value_node, (*path, key), nodes, problems, source)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_construct(item, (*path, i), nodes, problems, source)
+                for i, item in enumerate(node.value)]
+    return SafeConstructor().construct_object(node, deep=True)
+
+
+def _value_offsets(text: str, node: ScalarNode) -> tuple[int, ...]:
+    """File index of every character of the scalar's value, whatever its style."""
+    value = node.value
+    start, end = node.start_mark.index, node.end_mark.index
+    style = node.style
+    pos = start + (1 if style in ('"', "'") else 0)
+    if style in ("|", ">"):
+        pos = text.find("\n", start) + 1
+    offsets: list[int] = []
+    for char in value:
+        while pos < end:
+            here = text[pos]
+            if style == '"' and here == "\\":
+                width = _escape_width(text, pos)
+                if width:
+                    offsets.append(pos)
+                    pos += width
+                    break
+            if here == char or (char == " " and here == "\n"):
+                offsets.append(pos)
+                pos += 1
+                break
+            if char == "\n" and here == "\n" and style == ">":
+                offsets.append(pos)
+                pos += 1
+                break
+            pos += 1
+        else:
+            offsets.append(max(start, min(pos, end - 1)))
+    return tuple(offsets)
+
+
+def _escape_width(text: str, pos: int) -> int:
+    nxt = text[pos + 1] if pos + 1 < len(text) else ""
+    if nxt == "\n":
+        return 0
+    return {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
