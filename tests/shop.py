@@ -1,0 +1,110 @@
+"""A tiny shop warehouse and project, written from data in this file, for semantic tests.
+
+Every row is chosen to sit on an edge: missing values, empty strings, unicode,
+strings with quotes and SQL comment markers, times on window boundaries around
+AS_OF. Tests ask `Shop.members(rule)` and compare with hand-computed keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import segdsl
+
+AS_OF = dt.datetime(2025, 12, 31, 12, 0, 0)
+
+SCHEMA = """\
+customers:
+  table: customers
+  key: customer_id
+  fields:
+    country: {column: country_code, type: string}
+    city: string
+    name: string
+    email: string
+    age: integer
+    income: decimal
+    score: float
+    consent: boolean
+    birth_date: date
+    signup_at: timestamp
+    last_seen_at: timestamp
+    location: {type: geo, lat: latitude, lon: longitude}
+    tag: {type: string, many: true, table: customer_tags, column: tag, key: customer_id}
+sets:
+  EU: [AT, BE, DE, FR, IT, NL, ES, PL]
+  SMALL: [1, 2, 3]
+  NONE: []
+traits:
+  inactive_days: days_since(last_seen_at)
+  adult: age >= 18
+"""
+
+PROJECT = """\
+name: shop
+schema: schema.yaml
+segments: [segments/]
+warehouse: warehouse.duckdb
+dialect: duckdb
+"""
+
+COLUMNS = ("customer_id", "country_code", "city", "name", "email", "age", "income", "score",
+           "consent", "birth_date", "signup_at", "last_seen_at", "latitude", "longitude")
+TYPES = ("BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "DECIMAL(12,2)",
+         "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP", "TIMESTAMP", "DOUBLE", "DOUBLE")
+
+D, T = dt.date, dt.datetime
+CUSTOMERS: list[tuple[Any, ...]] = [
+    # id country city       name              email            age  income   score consent birth          signup                   last_seen                      lat      lon
+    (1, "DE", "Berlin", "Anna", "anna@example.com", 34, 52000.50, 7.5, True, D(1991, 1, 5),
+     T(2023, 3, 1, 9, 0), T(2025, 12, 30, 18, 0), 52.52, 13.405),
+    (2, "FR", "Paris", "Émile", "", 17, 0.00, 0.0, False, D(2008, 2, 29),
+     T(2025, 12, 1, 0, 0), T(2025, 12, 1, 12, 0), 48.8566, 2.3522),
+    (3, "US", "New York", "O'Brien \"Bob\"", None, None, None, None, None, None,
+     None, None, None, None),
+    (4, "AT", "Wien", "Zoë -- ; /* x */", "zoe@EXAMPLE.org", 65, 120000.00, -1.25, True,
+     D(1960, 1, 3), T(2020, 1, 1, 0, 0), T(2024, 12, 31, 12, 0), 48.2082, 16.3738),
+    (5, "GB", "London", "back\\slash", "B@x.co.uk", 30, 30000.00, 3.0, None, D(1995, 12, 31),
+     T(2025, 12, 31, 12, 0), T(2025, 12, 1, 12, 0), 51.5074, -0.1278),
+    (6, "", "", "", "  ", 0, -10.00, 10.0, False, D(2000, 1, 7),
+     T(2025, 11, 30, 23, 59, 59, 999999), T(2025, 10, 31, 12, 0), None, None),
+    (7, "de", "München", "名前", "ming@example.cn", 45, 75000.25, 5.5, True, D(1980, 6, 15),
+     T(2025, 12, 24, 0, 0), T(2025, 12, 24, 23, 59, 59), 48.1351, 11.582),
+]
+TAGS = [(1, "awaits-sale"), (1, "vip"), (2, "awaits-sale"), (4, "vip"), (4, ""),
+        (5, "Awaits-Sale"), (7, "newsletter"), (7, "student")]
+
+
+class Shop:
+    """The project on disk, plus `members(rule)` for one-off rules."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "segments").mkdir(parents=True, exist_ok=True)
+        (root / "segdsl.yaml").write_text(PROJECT)
+        (root / "schema.yaml").write_text(SCHEMA)
+        connection = duckdb.connect(str(root / "warehouse.duckdb"))
+        columns = ", ".join(f"{c} {t}" for c, t in zip(COLUMNS, TYPES, strict=True))
+        connection.execute(f"CREATE TABLE customers ({columns})")
+        connection.executemany(f"INSERT INTO customers VALUES ({', '.join('?' * len(COLUMNS))})",
+                               CUSTOMERS)
+        connection.execute("CREATE TABLE customer_tags (customer_id BIGINT, tag VARCHAR)")
+        connection.executemany("INSERT INTO customer_tags VALUES (?, ?)", TAGS)
+        connection.close()
+        self.everyone = {row[0] for row in CUSTOMERS}
+
+    def write_segments(self, text: str, name: str = "segments.yaml") -> Path:
+        path = self.root / "segments" / name
+        path.write_text(text)
+        return path
+
+    def members(self, rule: str, as_of: dt.datetime = AS_OF) -> set[int]:
+        """Keys of the customers for whom `rule` holds (the rule must check cleanly)."""
+        quoted = rule.replace("\\", "\\\\").replace('"', '\\"')
+        self.write_segments(f'segments:\n  probe:\n    where: "{quoted}"\n')
+        result = segdsl.load(self.root).run(["probe"], as_of=as_of)
+        return set(result.members("probe"))
