@@ -7,7 +7,7 @@ that lowering and any other back end translate without deciding anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import re2
@@ -17,10 +17,11 @@ from . import bound as b
 from .diagnostics import did_you_mean
 from .operators import FUNCTIONS, Signature
 from .problems import RuleProblem
-from .schema import Environment, Field
+from .schema import Environment
+from .semantics import (after_bound, compare, end_bound, many_fields, membership, negate,
+                        start_bound, to_date, window_test)
 from .types import Type, comparable, common
 
-_OPS = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ERROR = Type.NULL  # the type of a node that already has a problem: accepted everywhere
 
 
@@ -186,7 +187,7 @@ class Checker:
             assert isinstance(right, b.Interval)
             shifted = b.Apply(Type.TIMESTAMP, op, (left, right))
             by_day = right.unit not in ("hour", "minute")
-            return _to_date(shifted) if lt == Type.DATE and by_day else shifted
+            return to_date(shifted) if lt == Type.DATE and by_day else shifted
         if lt == Type.DURATION and rt.temporal and op == "add":
             return self._arith(ast.Arith("+", node.right, node.left, span=node.span), ctx)
         hint = "use days_since(t) for the days between two times" if lt.temporal else \
@@ -253,6 +254,9 @@ class Checker:
         if Type.DURATION in (left.type, right.type):
             return ctx.report("E301", "a duration is not a point in time", node.span,
                               "write `30 days ago`, or use `within 30 days`")
+        for one, other in ((left, right), (right, left)):
+            if isinstance(one, b.SegmentationRef) and isinstance(other, b.Const):
+                self._known_buckets(one.name, (other.value,), node.span, ctx)
         if node.op == "!=":
             return self._over_values(compare("=", left, right), ctx, node.span, negated=True)
         return self._over_values(compare(node.op, left, right), ctx, node.span)
@@ -265,7 +269,9 @@ class Checker:
         if items.values and not comparable(value.type, items.type):
             return ctx.report("E301", f"cannot look for a {value.type} in a list of {items.type}",
                               node.span, _mismatch_hint(value.type, items.type, node.collection))
-        test = _membership(value, items)
+        if isinstance(value, b.SegmentationRef):
+            self._known_buckets(value.name, items.values, node.collection.span, ctx)
+        test = membership(value, items)
         return self._over_values(test, ctx, node.span, node.negated)
 
     def _collection(self, node: ast.Expr, ctx: RuleContext) -> b.ConstList | None:
@@ -363,6 +369,14 @@ class Checker:
         return ctx.report("E205", "`did` needs event streams, which come with the behaviour "
                           "release", node.span, "see docs/language.md")
 
+    def _known_buckets(self, name: str, values: tuple[object, ...], span: ast.Span,
+                       ctx: RuleContext) -> None:
+        buckets = self.segmentations[name]
+        for value in values:
+            if value not in buckets:
+                ctx.report("E212", f"segmentation `{name}` has no bucket `{value}`", span,
+                           did_you_mean(str(value), buckets, "buckets"))
+
     # ---- windows --------------------------------------------------------------------------
 
     def window(self, node: ast.Window, of: Type, ctx: RuleContext) -> b.TimeRange | None:
@@ -374,20 +388,20 @@ class Checker:
                               (start, b.Interval(Type.DURATION, d.amount, d.unit)))
             low, high = (shifted, start) if isinstance(node, ast.WithinLast) else (start, shifted)
             if of == Type.DATE:
-                low, high = _to_date(low), _to_date(high)
+                low, high = to_date(low), to_date(high)
             return b.TimeRange(low, high)
         if isinstance(node, ast.BetweenWindow):
             low, high = self.bind(node.low, ctx), self.bind(node.high, ctx)
             if not self._time_bound(node.low, low, ctx) or not self._time_bound(node.high, high, ctx):
                 return None
-            end, strict = _end_bound(high, of)
-            return b.TimeRange(_start_bound(low, of), end, high_strict=strict)
+            end, strict = end_bound(high, of)
+            return b.TimeRange(start_bound(low, of), end, high_strict=strict)
         bound_value = self.bind(node.bound, ctx)
         if not self._time_bound(node.bound, bound_value, ctx):
             return None
         if isinstance(node, ast.Before):
-            return b.TimeRange(None, _start_bound(bound_value, of), high_strict=True)
-        low, strict = _after_bound(bound_value, of)
+            return b.TimeRange(None, start_bound(bound_value, of), high_strict=True)
+        low, strict = after_bound(bound_value, of)
         return b.TimeRange(low, None, low_strict=strict)
 
     def _time_bound(self, node: ast.Expr, value: b.Expr, ctx: RuleContext) -> bool:
@@ -413,101 +427,6 @@ class Checker:
             (fld,) = fields.values()
             test = b.Any(Type.BOOLEAN, fld, test)
         return negate(test) if negated else test
-
-
-def negate(expr: b.Expr) -> b.Expr:
-    if expr is POISON:
-        return POISON
-    if isinstance(expr, b.Not):
-        return expr.operand
-    if isinstance(expr, b.Const) and expr.type == Type.BOOLEAN:
-        return b.FALSE if expr.value else b.TRUE
-    return b.Not(Type.BOOLEAN, expr)
-
-
-def compare(op: str, left: b.Expr, right: b.Expr) -> b.Expr:
-    """`left op right`; a timestamp against a date is compared by its date, as SPEC says."""
-    if op == "!=":
-        return negate(compare("=", left, right))
-    if left.type == Type.DATE and right.type == Type.TIMESTAMP:
-        return compare(_NEGATE_SIDES[op], right, left)
-    if left.type == Type.TIMESTAMP and right.type == Type.DATE:
-        start = b.Apply(Type.TIMESTAMP, "day_start", (right,))
-        end = b.Apply(Type.TIMESTAMP, "next_day_start", (right,))
-        if op == "=":
-            return b.And(Type.BOOLEAN, (b.Apply(Type.BOOLEAN, "ge", (left, start)),
-                                        b.Apply(Type.BOOLEAN, "lt", (left, end))))
-        edge = {"<": ("lt", start), "<=": ("lt", end), ">": ("ge", end), ">=": ("ge", start)}[op]
-        return b.Apply(Type.BOOLEAN, edge[0], (left, edge[1]))
-    return b.Apply(Type.BOOLEAN, _OPS[op], (left, right))
-
-
-_NEGATE_SIDES = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-def window_test(value: b.Expr, window: b.TimeRange) -> b.Expr:
-    parts: list[b.Expr] = []
-    if window.low is not None:
-        parts.append(b.Apply(Type.BOOLEAN, "gt" if window.low_strict else "ge", (value, window.low)))
-    if window.high is not None:
-        parts.append(b.Apply(Type.BOOLEAN, "lt" if window.high_strict else "le",
-                             (value, window.high)))
-    return parts[0] if len(parts) == 1 else b.And(Type.BOOLEAN, tuple(parts))
-
-
-def _to_date(value: b.Expr) -> b.Expr:
-    return value if value.type == Type.DATE else b.Apply(Type.DATE, "to_date", (value,))
-
-
-def _start_bound(value: b.Expr, of: Type) -> b.Expr:
-    """The first instant (timestamps) or day (dates) that a bound's own value covers."""
-    if of == Type.DATE:
-        return _to_date(value)
-    if value.type == Type.DATE:
-        return b.Apply(Type.TIMESTAMP, "day_start", (value,))
-    return value
-
-
-def _end_bound(value: b.Expr, of: Type) -> tuple[b.Expr, bool]:
-    """Upper bound of an inclusive range: a date bound for a timestamp takes its whole day."""
-    if of == Type.DATE:
-        return _to_date(value), False
-    if value.type == Type.DATE:
-        return b.Apply(Type.TIMESTAMP, "next_day_start", (value,)), True
-    return value, False
-
-
-def _after_bound(value: b.Expr, of: Type) -> tuple[b.Expr, bool]:
-    """`after X` is strict: after a date means from the next day's start."""
-    if of == Type.DATE:
-        return _to_date(value), True
-    if value.type == Type.DATE:
-        return b.Apply(Type.TIMESTAMP, "next_day_start", (value,)), False
-    return value, True
-
-
-def _membership(value: b.Expr, items: b.ConstList) -> b.Expr:
-    if not items.values:
-        return b.FALSE
-    if value.type == Type.TIMESTAMP and items.type == Type.DATE:
-        return b.Or(Type.BOOLEAN, tuple(compare("=", value, b.Const(Type.DATE, v))
-                                        for v in items.values))
-    consts = tuple(b.Const(items.type, v) for v in items.values)
-    return b.Apply(Type.BOOLEAN, "in_list", (value, *consts))
-
-
-def many_fields(expr: b.Expr) -> Iterator[Field]:
-    """Many-valued fields that a predicate's operands read directly (not through `Any`)."""
-    if isinstance(expr, b.ManyValue):
-        yield expr.field
-    elif isinstance(expr, b.Apply):
-        for arg in expr.args:
-            yield from many_fields(arg)
-    elif isinstance(expr, b.And | b.Or):
-        for item in expr.items:
-            yield from many_fields(item)
-    elif isinstance(expr, b.Not):
-        yield from many_fields(expr.operand)
 
 
 def regex_problem(pattern: str) -> str | None:

@@ -132,8 +132,8 @@ WITH draw AS (
   FROM range(1, getvariable('customers') + 1) t(i)
 ), placed AS (
   SELECT d.*, c.*,
-    (getvariable('as_of_date') - to_years(age_years))::DATE - floor(u(customer_id, 'dob') * 365)::INTEGER
-      AS dob,
+    (getvariable('as_of_date') - to_years(age_years))::DATE
+      - floor(u(customer_id, 'dob') * 365)::INTEGER AS dob,
     CASE WHEN u(customer_id, 'churn') < 0.55 THEN signup_us + 3 * 3600000000 + floor(
       u(customer_id, 'churn-at') * (getvariable('as_of') - signup_us - 3 * 3600000000))::BIGINT
       ELSE getvariable('as_of') END AS end_us,
@@ -236,8 +236,8 @@ WITH s AS (
     if(u(sid, 'xmas') < 0.1, make_date(year(day0), 12, 1 + floor(u(sid, 'xmas-day') * 24)::INTEGER),
        day0) AS visit_day,
     epoch_us(visit_day::TIMESTAMP) + if(u(sid, 'at-hour') < 0.7,
-      (p.pref_hour * 3600 + floor(u(sid, 'minute') * 3600)::BIGINT) * 1000000, uniform_us % 86400000000)
-      AS habit_us,
+      (p.pref_hour * 3600 + floor(u(sid, 'minute') * 3600)::BIGINT) * 1000000,
+      uniform_us % 86400000000) AS habit_us,
     p.marketing_consent IS TRUE AND u(sid, 'email') < 0.3 AS is_email
   FROM person p, range(p.n_sessions) r(n)
 )
@@ -329,14 +329,13 @@ def build_warehouse(path: Path, customers: int, seed: int, as_of: datetime) -> d
     """
     con = duckdb.connect(str(path))
     try:
-        con.execute("SET VARIABLE seed = ?", [seed])
+        con.execute("SET VARIABLE seed = ?::BIGINT", [seed])
         con.execute("SET VARIABLE customers = ?", [customers])
         con.execute("SET VARIABLE as_of = epoch_us(?::TIMESTAMP)", [as_of])
         con.execute("SET VARIABLE as_of_date = ?::DATE", [as_of.date()])
         for script in (_MACROS, _CITIES, _PERSON, _SESSION, _EVENTS, _CUSTOMERS, _TAGS):
             con.execute(script)
         tables = ("customers", "customer_tags", "events", "orders")
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
     finally:
         con.close()
-    return counts

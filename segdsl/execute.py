@@ -16,9 +16,9 @@ from typing import Any
 
 import duckdb
 
-RESULT_TABLE = "segdsl_result"
-
 from .diagnostics import Diagnostic, SegdslError
+
+RESULT_TABLE = "segdsl_result"
 
 
 @dataclass(frozen=True)

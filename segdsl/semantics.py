@@ -1,0 +1,108 @@
+"""How SPEC's semantics become shapes of the checked tree.
+
+Two-valued negation, date-granular comparison of timestamps, the bounds of time
+windows and membership tests live here, apart from name resolution, so that the
+rules of meaning can be read in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import bound as b
+from .schema import Field
+from .types import Type
+
+_OPS = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+def negate(expr: b.Expr) -> b.Expr:
+    if isinstance(expr, b.Not):
+        return expr.operand
+    if isinstance(expr, b.Const) and expr.type == Type.BOOLEAN:
+        return b.FALSE if expr.value else b.TRUE
+    return b.Not(Type.BOOLEAN, expr)
+
+
+def compare(op: str, left: b.Expr, right: b.Expr) -> b.Expr:
+    """`left op right`; a timestamp against a date is compared by its date, as SPEC says."""
+    if op == "!=":
+        return negate(compare("=", left, right))
+    if left.type == Type.DATE and right.type == Type.TIMESTAMP:
+        return compare(_NEGATE_SIDES[op], right, left)
+    if left.type == Type.TIMESTAMP and right.type == Type.DATE:
+        start = b.Apply(Type.TIMESTAMP, "day_start", (right,))
+        end = b.Apply(Type.TIMESTAMP, "next_day_start", (right,))
+        if op == "=":
+            return b.And(Type.BOOLEAN, (b.Apply(Type.BOOLEAN, "ge", (left, start)),
+                                        b.Apply(Type.BOOLEAN, "lt", (left, end))))
+        edge = {"<": ("lt", start), "<=": ("lt", end), ">": ("ge", end), ">=": ("ge", start)}[op]
+        return b.Apply(Type.BOOLEAN, edge[0], (left, edge[1]))
+    return b.Apply(Type.BOOLEAN, _OPS[op], (left, right))
+
+
+_NEGATE_SIDES = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def window_test(value: b.Expr, window: b.TimeRange) -> b.Expr:
+    parts: list[b.Expr] = []
+    if window.low is not None:
+        parts.append(b.Apply(Type.BOOLEAN, "gt" if window.low_strict else "ge", (value, window.low)))
+    if window.high is not None:
+        parts.append(b.Apply(Type.BOOLEAN, "lt" if window.high_strict else "le",
+                             (value, window.high)))
+    return parts[0] if len(parts) == 1 else b.And(Type.BOOLEAN, tuple(parts))
+
+
+def to_date(value: b.Expr) -> b.Expr:
+    return value if value.type == Type.DATE else b.Apply(Type.DATE, "to_date", (value,))
+
+
+def start_bound(value: b.Expr, of: Type) -> b.Expr:
+    """The first instant (timestamps) or day (dates) that a bound's own value covers."""
+    if of == Type.DATE:
+        return to_date(value)
+    if value.type == Type.DATE:
+        return b.Apply(Type.TIMESTAMP, "day_start", (value,))
+    return value
+
+
+def end_bound(value: b.Expr, of: Type) -> tuple[b.Expr, bool]:
+    """Upper bound of an inclusive range: a date bound for a timestamp takes its whole day."""
+    if of == Type.DATE:
+        return to_date(value), False
+    if value.type == Type.DATE:
+        return b.Apply(Type.TIMESTAMP, "next_day_start", (value,)), True
+    return value, False
+
+
+def after_bound(value: b.Expr, of: Type) -> tuple[b.Expr, bool]:
+    """`after X` is strict: after a date means from the next day's start."""
+    if of == Type.DATE:
+        return to_date(value), True
+    if value.type == Type.DATE:
+        return b.Apply(Type.TIMESTAMP, "next_day_start", (value,)), False
+    return value, True
+
+
+def membership(value: b.Expr, items: b.ConstList) -> b.Expr:
+    if not items.values:
+        return b.FALSE
+    if value.type == Type.TIMESTAMP and items.type == Type.DATE:
+        return b.Or(Type.BOOLEAN, tuple(compare("=", value, b.Const(Type.DATE, v))
+                                        for v in items.values))
+    consts = tuple(b.Const(items.type, v) for v in items.values)
+    return b.Apply(Type.BOOLEAN, "in_list", (value, *consts))
+
+
+def many_fields(expr: b.Expr) -> Iterator[Field]:
+    """Many-valued fields that a predicate's operands read directly (not through `Any`)."""
+    if isinstance(expr, b.ManyValue):
+        yield expr.field
+    elif isinstance(expr, b.Apply):
+        for arg in expr.args:
+            yield from many_fields(arg)
+    elif isinstance(expr, b.And | b.Or):
+        for item in expr.items:
+            yield from many_fields(item)
+    elif isinstance(expr, b.Not):
+        yield from many_fields(expr.operand)
