@@ -158,5 +158,10 @@ class Population(Expr):
     value: Expr
 
 
+class Poison(Expr):
+    """A node whose problem is already reported; checks around it stay quiet."""
+
+
+POISON = Poison(Type.NULL)
 TRUE = Const(Type.BOOLEAN, True)
 FALSE = Const(Type.BOOLEAN, False)

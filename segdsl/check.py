@@ -14,6 +14,7 @@ import re2
 
 from . import ast
 from . import bound as b
+from .check_events import AGGREGATES, POPULATION, EventChecks
 from .diagnostics import did_you_mean
 from .operators import FUNCTIONS, Signature
 from .problems import RuleProblem
@@ -25,11 +26,7 @@ from .types import Type, comparable, common
 _ERROR = Type.NULL  # the type of a node that already has a problem: accepted everywhere
 
 
-class _Poison(b.Expr):
-    """A node whose problem is already reported; checks around it stay quiet."""
-
-
-POISON = _Poison(_ERROR)
+POISON = b.POISON
 
 
 @dataclass
@@ -39,12 +36,12 @@ class RuleContext:
     problems: list[RuleProblem] = field(default_factory=list)
     references: list[tuple[str, ast.Span]] = field(default_factory=list)
 
-    def report(self, code: str, message: str, span: ast.Span, hint: str | None = None) -> _Poison:
+    def report(self, code: str, message: str, span: ast.Span, hint: str | None = None) -> b.Expr:
         self.problems.append(RuleProblem(code, message, span, hint))
         return POISON
 
 
-class Checker:
+class Checker(EventChecks):
     """Binds rules of one project. Traits are bound once, on first use, through `trait_tree`."""
 
     def __init__(self, env: Environment, segment_names: set[str],
@@ -119,6 +116,8 @@ class Checker:
 
     def _name(self, node: ast.Name, ctx: RuleContext) -> b.Expr:
         name, entity = node.name, self.env.entity
+        if self.scope is not None:
+            return self.property_value(name, node.span, ctx) or POISON
         if name in entity.fields:
             fld = entity.fields[name]
             return b.ManyValue(fld.type, fld) if fld.many else b.Column(fld.type, fld)
@@ -199,10 +198,17 @@ class Checker:
             fld = self.env.entity.fields.get(node.args[0].name)
             if fld is not None and fld.many:
                 return b.CountValues(Type.INTEGER, fld)
+        if node.name in AGGREGATES:
+            return self.aggregate(node, ctx)
+        if node.name in POPULATION:
+            return self.population(node, ctx)
+        if node.name == "bucket":
+            return self.bucket(node, ctx)
         op = FUNCTIONS.get(node.name)
         if op is None or op.signature is None:
             return ctx.report("E205", f"unknown function `{node.name}`", node.name_span,
-                              did_you_mean(node.name, FUNCTIONS, "functions"))
+                              did_you_mean(node.name, [*FUNCTIONS, *AGGREGATES, *POPULATION,
+                                                       "bucket"], "functions"))
         args = [self.bind(a, ctx) for a in node.args]
         return self._apply(node, op.name, op.signature, args, ctx)
 
@@ -364,18 +370,6 @@ class Checker:
         if window is None:
             return POISON
         return self._over_values(window_test(value, window), ctx, node.span)
-
-    def _did(self, node: ast.Did, ctx: RuleContext) -> b.Expr:
-        return ctx.report("E205", "`did` needs event streams, which come with the behaviour "
-                          "release", node.span, "see docs/language.md")
-
-    def _known_buckets(self, name: str, values: tuple[object, ...], span: ast.Span,
-                       ctx: RuleContext) -> None:
-        buckets = self.segmentations[name]
-        for value in values:
-            if value not in buckets:
-                ctx.report("E212", f"segmentation `{name}` has no bucket `{value}`", span,
-                           did_you_mean(str(value), buckets, "buckets"))
 
     # ---- windows --------------------------------------------------------------------------
 

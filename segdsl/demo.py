@@ -535,10 +535,10 @@ def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> Demo
     if customers < 1:
         raise ValueError(f"customers must be at least 1, not {customers}")
     directory = Path(directory)
-    for name in (WAREHOUSE, *_FILES):
+    for name in (*reversed(_FILES), WAREHOUSE):  # the project file first
         if (directory / name).exists():
             raise FileExistsError(f"{directory / name} exists; the demo never overwrites files")
-    (directory / "segments").mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".{WAREHOUSE}.{os.getpid()}.tmp"
     leftovers = (temporary, temporary.with_name(temporary.name + ".wal"))
     try:
@@ -549,6 +549,7 @@ def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> Demo
     finally:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
+    (directory / "segments").mkdir(exist_ok=True)
     for name, text in _FILES.items():
         (directory / name).write_text(text, encoding="utf-8")
     return DemoSummary(

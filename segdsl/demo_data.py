@@ -5,9 +5,10 @@ generated in well under a minute, which only a vectorised engine does. Why hash
 draws and not ``random()``: ``random()``/``setseed`` is not reproducible once DuckDB
 runs a query on several threads, whereas ``hash(key, seed, salt)`` gives every
 (row, purpose) pair its own fixed number, so the same seed always gives the same
-warehouse. The outer ``hash(...)`` matters: DuckDB combines the arguments of a
-multi-argument ``hash`` by XOR-ing in the last one, so without it two draws that
-differ only in their salt would be XOR-related rather than independent.
+warehouse (on the same DuckDB version: its ``hash`` is not a stable format). The
+outer ``hash(...)`` matters: DuckDB combines the arguments of a multi-argument
+``hash`` by XOR-ing in the last one, so without it two draws that differ only in
+their salt would be XOR-related rather than independent.
 
 The data is simulated, not sampled: customers get hidden habits (activity,
 preferred hour and device, propensity to buy, a date when they stop coming back),
@@ -270,11 +271,12 @@ CREATE TABLE events (customer_id BIGINT, ts TIMESTAMP, event_name VARCHAR, url V
                      device VARCHAR, channel VARCHAR);
 INSERT INTO events
 SELECT customer_id, make_timestamp(ts_us), event_name, url, device, channel FROM (
-  SELECT customer_id, signup_us + floor(u(customer_id, 'signup-s') * 30e6)::BIGINT AS ts_us,
+  SELECT customer_id, customer_id * 1024 + 1023 AS sid, 0 AS j,  -- sid: sessions use 0..399
+    signup_us + floor(u(customer_id, 'signup-s') * 30e6)::BIGINT AS ts_us,
     'signup' AS event_name, '/signup' AS url, device, acquisition_channel AS channel
   FROM person WHERE NOT silent
   UNION ALL
-  SELECT customer_id, start_us + j * 45000000 + floor(u2(sid, j, 'gap') * 40e6)::BIGINT,
+  SELECT customer_id, sid, j, start_us + j * 45000000 + floor(u2(sid, j, 'gap') * 40e6)::BIGINT,
     CASE WHEN j = 0 THEN if(is_email, 'email_open', NULL)
       WHEN j = 1 THEN if(clicked, 'email_click', NULL)
       WHEN j < 10 THEN if(j - 2 < n_pages, 'page_view', NULL)
@@ -289,18 +291,18 @@ SELECT customer_id, make_timestamp(ts_us), event_name, url, device, channel FROM
     END AS url, device, channel
   FROM session, range(13) r(j)
 ) WHERE event_name IS NOT NULL
-ORDER BY ts_us, customer_id, event_name;
+ORDER BY ts_us, sid, j;
 CREATE TABLE orders (order_id BIGINT, customer_id BIGINT, ordered_at TIMESTAMP,
                      amount DECIMAL(12, 2), category VARCHAR, product_id VARCHAR);
 INSERT INTO orders
-SELECT row_number() OVER (ORDER BY ts_us, customer_id), customer_id, make_timestamp(ts_us),
+SELECT row_number() OVER (ORDER BY ts_us, sid), customer_id, make_timestamp(ts_us),
   round(CASE category WHEN 'shoes' THEN 85 WHEN 'apparel' THEN 55 WHEN 'electronics' THEN 220
     WHEN 'home' THEN 70 WHEN 'beauty' THEN 35 WHEN 'sports' THEN 65 WHEN 'books' THEN 22
     ELSE 40 END * (1 + floor(pow(u(sid, 'qty'), 3) * 3)) * exp(0.45 * normal(sid, 'price')), 2),
   category, product_id
 FROM (SELECT *, start_us + 600000000 + floor(u(sid, 'pay') * 60e6)::BIGINT AS ts_us
       FROM session WHERE checkout)
-ORDER BY ts_us, customer_id;
+ORDER BY ts_us, sid;
 """
 
 _TAGS = """
@@ -329,6 +331,7 @@ def build_warehouse(path: Path, customers: int, seed: int, as_of: datetime) -> d
     """
     con = duckdb.connect(str(path))
     try:
+        con.execute("SET enable_progress_bar = false")  # the caller reports; DuckDB's bars clutter
         con.execute("SET VARIABLE seed = ?::BIGINT", [seed])
         con.execute("SET VARIABLE customers = ?", [customers])
         con.execute("SET VARIABLE as_of = epoch_us(?::TIMESTAMP)", [as_of])

@@ -32,6 +32,8 @@ class Build(Protocol):
 
     def as_of(self) -> SQL: ...
 
+    def key(self) -> SQL: ...
+
 
 Builder = Callable[..., SQL]
 TypeSet = frozenset[Type]
@@ -134,6 +136,16 @@ def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
         this="ASIN", expressions=[e.Sqrt(this=inner)]))
 
 
+def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
+    """int(md5(salt + ":" + key)[:8], 16) % count: the same on every engine with md5."""
+    e = b.exp
+    text = e.Concat(expressions=[salt, e.Literal.string(":"), e.cast(b.key(), "varchar")])
+    digits = e.Substring(this=e.MD5(this=text), start=e.Literal.number(1),
+                         length=e.Literal.number(8))
+    number = e.cast(e.Concat(expressions=[e.Literal.string("0x"), digits]), "bigint")
+    return e.Mod(this=number, expression=count)
+
+
 def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
     return b.exp.Case(ifs=[b.exp.If(this=cond, true=then)], default=other)
 
@@ -190,6 +202,7 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
     Op("coalesce", lambda b, *xs: b.exp.Coalesce(this=xs[0], expressions=list(xs[1:])),
        Signature((VALUE, VALUE), _common, variadic=True)),
     Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
+    Op("bucket", _bucket, doc="a stable 0..N-1 per customer, from md5 of salt and key"),
     Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
 ]}
 

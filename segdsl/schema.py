@@ -43,7 +43,7 @@ class Stream:
     time: str
     name_column: str | None
     names: tuple[str, ...]
-    properties: dict[str, Property]
+    properties: dict[str, Property] = field(compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class NamedSet:
 class Entity:
     table: str
     key: str
-    fields: dict[str, Field]
+    fields: dict[str, Field] = field(compare=False, hash=False)
 
 
 @dataclass

@@ -16,13 +16,15 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from . import bound as b
-from .operators import OPERATORS, SQL
-from .schema import Entity, Field
-from .types import Type
+from .. import bound as b
+from ..operators import OPERATORS, SQL
+from ..schema import Entity, Field
+from ..types import Type
+from .events import EVENT, KEY, EventPlan, group_select, plan, zero_when_empty
 
 CUSTOMER = "c"
 VALUE = "v"
+POPULATION = "population"
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Lowering:
     dialect: str
     pinned_as_of: dt.datetime | None
     exp = exp
-    _depth: int = field(default=0)
+    events: EventPlan = field(default_factory=EventPlan)
 
     def as_of(self) -> SQL:
         if self.pinned_as_of is not None:
@@ -53,25 +55,52 @@ class Lowering:
 
     # ---- statements -----------------------------------------------------------------
 
+    def key(self) -> SQL:
+        return exp.column(self.entity.key, table=CUSTOMER)
+
     def select_members(self, name: str) -> exp.Select:
         """`SELECT key FROM customers WHERE rule` for one segment."""
-        query = exp.select(self._key().as_(self.entity.key)).from_(self._customers())
-        return query.where(self.condition(self.segments[name]))
+        tree = self.segments[name]
+        self._plan([tree])
+        query = exp.select(self.key().as_(self.entity.key))
+        return self._with_events(self._from(query).where(self.condition(tree)))
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""
-        columns: list[SQL] = [self._key().as_(self.entity.key)]
+        self._plan([*(self.segments[n] for n in segments),
+                    *(rule for n in segmentations for _, rule in self.segmentations[n].buckets)])
+        columns: list[SQL] = [self.key().as_(self.entity.key)]
         for name in segments:
             columns.append(definite(self.condition(self.segments[name])).as_(name))
         for name in segmentations:
             columns.append(self._segmentation(name).as_(name))
-        return exp.select(*columns).from_(self._customers())
+        return self._with_events(self._from(exp.select(*columns)))
 
-    def _customers(self) -> exp.Table:
-        return exp.table_(self.entity.table, alias=CUSTOMER)
+    def _plan(self, trees: Sequence[b.Expr]) -> None:
+        buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
+        self.events = plan(trees, self.segments, buckets)
 
-    def _key(self) -> exp.Column:
-        return exp.column(self.entity.key, table=CUSTOMER)
+    def _from(self, query: exp.Select, populations: bool = True) -> exp.Select:
+        """Customers, left-joined to each event group (and the population values)."""
+        query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER))
+        joins = [group.name for group in self.events.groups.values()]
+        if populations and self.events.populations:
+            joins.append(POPULATION)
+        for name in joins:
+            query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
+                this=exp.column(KEY, table=name), expression=self.key()))
+        return query
+
+    def _with_events(self, query: exp.Select) -> exp.Select:
+        for group in self.events.groups.values():
+            query = query.with_(group.name, as_=group_select(
+                group, self.value, self.condition, self.as_of()))
+        if self.events.populations:
+            values = [self._population_value(node).as_(column)
+                      for node, column in self.events.populations.items()]
+            query = query.with_(POPULATION, as_=self._from(
+                exp.select(self.key().as_(KEY), *values), populations=False))
+        return query
 
     # ---- conditions and values ---------------------------------------------------------
 
@@ -110,10 +139,8 @@ class Lowering:
             if arg.type == Type.GEO and isinstance(arg, b.Column):
                 args += [exp.column(arg.field.lat or "", table=CUSTOMER),
                          exp.column(arg.field.lon or "", table=CUSTOMER)]
-            elif arg.type == Type.BOOLEAN and node.op == "if" and arg is node.args[0]:
-                args.append(self.condition(arg))
-            elif arg.type == Type.BOOLEAN:
-                args.append(definite(self.condition(arg)))
+            elif is_condition(arg) and not (node.op == "if" and arg is node.args[0]):
+                args.append(definite(self.condition(arg)))  # a yes/no used as a value
             else:
                 args.append(self.value(arg))
         return OPERATORS[node.op].builder(self.dialect)(self, *args)
@@ -139,7 +166,39 @@ class Lowering:
     def _values_of(self, fld: Field) -> exp.Select:
         """Rows of a many-valued field's side table that belong to the current customer."""
         return exp.select().from_(exp.table_(fld.table or "", alias=VALUE)).where(
-            exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self._key()))
+            exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()))
+
+    def _propertyvalue(self, node: b.PropertyValue) -> SQL:
+        return exp.column(node.property.column, table=EVENT)
+
+    def _aggregate(self, node: b.Aggregate) -> SQL:
+        group, column = self.events.columns[node]
+        return zero_when_empty(node, exp.column(column, table=group))
+
+    def _population(self, node: b.Population) -> SQL:
+        return exp.column(self.events.populations[node], table=POPULATION)
+
+    def _population_value(self, node: b.Population) -> SQL:
+        """percentile: 100 × customers with a smaller x / customers with any x;
+        cume_share: 100 × running total of x (x descending, key ascending) / total of x."""
+        x = self.value(node.value)
+        if node.kind == "percentile":
+            rank = exp.Window(this=exp.Anonymous(this="RANK", expressions=[]), order=exp.Order(
+                expressions=[exp.Ordered(this=x.copy(), desc=False, nulls_first=False)]))
+            share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=exp.Paren(
+                this=exp.Sub(this=rank, expression=exp.Literal.number(1)))),
+                expression=exp.Window(this=exp.Count(this=x.copy())))
+        else:
+            running = exp.Window(this=exp.Sum(this=x.copy()), order=exp.Order(expressions=[
+                exp.Ordered(this=x.copy(), desc=True, nulls_first=False),
+                exp.Ordered(this=self.key(), desc=False)]),
+                spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
+                                    end="CURRENT ROW"))
+            share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=running),
+                            expression=exp.Window(this=exp.Sum(this=x.copy())),
+                            typed=False, safe=True)
+        return exp.Case(ifs=[exp.If(this=exp.Is(this=x, expression=exp.null()),
+                                    true=exp.null())], default=share)
 
     def _segmentref(self, node: b.SegmentRef) -> SQL:
         return exp.Paren(this=self.condition(self.segments[node.name]))
@@ -154,6 +213,17 @@ class Lowering:
             return otherwise
         return exp.Case(ifs=[exp.If(this=self.condition(rule), true=literal(bucket))
                              for bucket, rule in seg.buckets], default=otherwise)
+
+
+_PREDICATES = {"eq", "lt", "le", "gt", "ge", "in_list", "is_null", "is_set", "contains",
+               "starts_with", "ends_with", "matches", "like"}
+
+
+def is_condition(node: b.Expr) -> bool:
+    """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
+    if isinstance(node, b.Apply):
+        return node.op in _PREDICATES
+    return isinstance(node, b.And | b.Or | b.Not | b.Any | b.SegmentRef)
 
 
 def definite(condition: SQL) -> SQL:

@@ -1,0 +1,207 @@
+"""Checking behaviour: `did`, aggregates over events, population functions, `bucket`.
+
+A mixin of the Checker (segdsl/check.py): the same dispatch, with a property scope
+while an event filter is bound. Every event set is capped at *as of* in lowering,
+so events after it are ignored everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import ast
+from . import bound as b
+from .diagnostics import did_you_mean
+from .schema import Event, Property, Stream
+from .semantics import compare
+from .types import Type
+
+if TYPE_CHECKING:
+    from .check import RuleContext
+
+AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
+POPULATION = ("percentile", "cume_share")
+_NUMERIC = (Type.INTEGER, Type.DECIMAL, Type.FLOAT)
+_ORDERED = (*_NUMERIC, Type.DATE, Type.TIMESTAMP, Type.STRING)
+
+
+class EventChecks:
+    """Binding of behaviour; `self` is a Checker."""
+
+    scope: Stream | None = None
+
+    if TYPE_CHECKING:
+        from .schema import Environment
+
+        env: Environment
+
+        def bind(self, node: ast.Expr, ctx: RuleContext) -> b.Expr: ...
+
+        def window(self, node: ast.Window, of: Type, ctx: RuleContext) -> b.TimeRange | None: ...
+
+    def _did(self, node: ast.Did, ctx: RuleContext) -> b.Expr:
+        events = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
+        if events is None:
+            return _poison()
+        count = b.Aggregate(Type.INTEGER, "count", events, None)
+        freq = node.frequency
+        if freq is None:
+            return compare(">=", count, b.Const(Type.INTEGER, 1))
+        return compare(freq.op, count, b.Const(Type.INTEGER, freq.count))
+
+    def event_set(self, name: str, span: ast.Span, condition: ast.Expr | None,
+                  window: ast.Window | None, ctx: RuleContext) -> b.EventSet | None:
+        event = self._event(name, span, ctx)
+        if event is None:
+            return None
+        bound_filter = None
+        if condition is not None:
+            outer, self.scope = self.scope, event.stream
+            try:
+                bound_filter = self.bind(condition, ctx)
+            finally:
+                self.scope = outer
+            if bound_filter.type not in (Type.BOOLEAN, Type.NULL):
+                ctx.report("E302", f"an event filter is a condition, not a {bound_filter.type}",
+                           condition.span, 'e.g. `purchase(amount > 50 and category = "shoes")`')
+                return None
+        time_range = b.TimeRange(None, None)
+        if window is not None:
+            if isinstance(window, ast.WithinNext):
+                ctx.report("E309", "events after *as of* are ignored, so `within next` never "
+                           "matches an event", window.span, "use `within 7 days` (the past)")
+                return None
+            found = self.window(window, Type.TIMESTAMP, ctx)
+            if found is None:
+                return None
+            time_range = found
+        return b.EventSet(event, bound_filter, time_range)
+
+    def _event(self, name: str, span: ast.Span, ctx: RuleContext) -> Event | None:
+        events = self.env.events()
+        if name in events:
+            return events[name]
+        stream = self.env.streams.get(name)
+        if stream is not None:  # a named stream itself: all its events
+            return Event(name, stream, None)
+        hint = did_you_mean(name, [*events, *self.env.streams], "events")
+        if name in self.env.entity.fields:
+            hint = f"`{name}` is a field, not an event; {hint}"
+        ctx.report("E206", f"unknown event `{name}`", span, hint)
+        return None
+
+    def property_value(self, name: str, span: ast.Span, ctx: RuleContext) -> b.Expr | None:
+        """A name inside an event filter: a property of the event's stream."""
+        stream = self.scope
+        if stream is None:
+            return None
+        prop = stream.properties.get(name)
+        if prop is None:
+            ctx.report("E207", f"`{stream.name}` events have no property `{name}`", span,
+                       did_you_mean(name, stream.properties, "properties"))
+            return _poison()
+        return b.PropertyValue(prop.type, prop)
+
+    # ---- aggregates ----------------------------------------------------------------------
+
+    def aggregate(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+        if len(node.args) != 1:
+            return ctx.report("E303", f"`{node.name}` takes one argument, not {len(node.args)}",
+                              node.span, f"e.g. `{node.name}(purchase within 90 days)`")
+        target, window = _split_window(node.args[0])
+        prop_name, prop_span = None, None
+        if isinstance(target, ast.Attribute):
+            prop_name, prop_span, target = target.name, target.name_span, target.base
+        if isinstance(target, ast.Name):
+            event_name, event_span, condition = target.name, target.span, None
+        elif isinstance(target, ast.Call) and len(target.args) == 1:
+            event_name, event_span, condition = target.name, target.name_span, target.args[0]
+        else:
+            return ctx.report("E302", f"`{node.name}` takes an event, e.g. "
+                              f"`{node.name}(purchase.amount within 1 year)`", node.args[0].span)
+        events = self.event_set(event_name, event_span, condition, window, ctx)
+        if events is None:
+            return _poison()
+        prop = None
+        if prop_name is not None:
+            prop = events.event.stream.properties.get(prop_name)
+            if prop is None:
+                return ctx.report("E207", f"`{events.event.stream.name}` events have no "
+                                  f"property `{prop_name}`", prop_span or node.span,
+                                  did_you_mean(prop_name, events.event.stream.properties,
+                                               "properties"))
+        return self._aggregate_of(node, events, prop, ctx)
+
+    def _aggregate_of(self, node: ast.Call, events: b.EventSet, prop: Property | None,
+                      ctx: RuleContext) -> b.Expr:
+        kind = node.name
+        if kind in ("first", "last"):
+            if prop is None:
+                return b.Aggregate(Type.TIMESTAMP, kind, events, None)
+            return b.Aggregate(prop.type, "last_value" if kind == "last" else "first_value",
+                               events, prop)
+        if kind == "count":
+            return b.Aggregate(Type.INTEGER, "count", events, prop)
+        if prop is None:
+            return ctx.report("E303", f"`{kind}` needs a property", node.span,
+                              f"e.g. `{kind}({events.event.name}.amount)`")
+        if kind == "count_distinct":
+            return b.Aggregate(Type.INTEGER, kind, events, prop)
+        allowed = _NUMERIC if kind in ("sum", "avg") else _ORDERED
+        if prop.type not in allowed:
+            return ctx.report("E308", f"`{kind}` cannot aggregate the {prop.type} property "
+                              f"`{prop.name}`", node.span,
+                              "sum and avg take numbers; count_distinct counts any values")
+        result = Type.FLOAT if kind == "avg" and prop.type != Type.DECIMAL else prop.type
+        return b.Aggregate(result, kind, events, prop)  # type: ignore[arg-type]
+
+    def population(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+        if len(node.args) != 1:
+            return ctx.report("E303", f"`{node.name}` takes one argument", node.span)
+        value = self.bind(node.args[0], ctx)
+        if value.type == Type.NULL:
+            return _poison()
+        if value.type not in _NUMERIC:
+            return ctx.report("E302", f"`{node.name}` takes a number, not a {value.type}",
+                              node.args[0].span, "e.g. `percentile(ltv) >= 80`")
+        if _contains_population(value):
+            return ctx.report("E310", f"`{node.name}` cannot contain another population "
+                              "function", node.args[0].span)
+        return b.Population(Type.FLOAT, node.name, value)  # type: ignore[arg-type]
+
+    def bucket(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+        args = node.args
+        if not 1 <= len(args) <= 2:
+            return ctx.report("E303", "`bucket` takes a count and an optional salt", node.span,
+                              'e.g. `bucket(100, "q4-holdout") < 5`')
+        count = args[0]
+        if not isinstance(count, ast.Integer) or count.value < 1:
+            return ctx.report("E302", "`bucket` takes a whole number of buckets, at least 1",
+                              count.span, "e.g. `bucket(100)`")
+        salt = args[1] if len(args) == 2 else ast.String("", span=node.span)
+        if not isinstance(salt, ast.String):
+            return ctx.report("E302", "the salt of `bucket` is a string literal", salt.span,
+                              'e.g. `bucket(100, "q4-holdout")`')
+        return b.Apply(Type.INTEGER, "bucket", (b.Const(Type.INTEGER, count.value),
+                                                b.Const(Type.STRING, salt.value)))
+
+
+def _split_window(arg: ast.Expr) -> tuple[ast.Expr, ast.Window | None]:
+    """`purchase.amount within 1 year` parses as a time test; inside an aggregate it is a window."""
+    if isinstance(arg, ast.TimeTest):
+        return arg.value, arg.window
+    if isinstance(arg, ast.Between) and not arg.negated:
+        return arg.value, ast.BetweenWindow(arg.low, arg.high, span=arg.span)
+    return arg, None
+
+
+def _contains_population(expr: b.Expr) -> bool:
+    if isinstance(expr, b.Population):
+        return True
+    if isinstance(expr, b.Apply):
+        return any(_contains_population(a) for a in expr.args)
+    return False
+
+
+def _poison() -> b.Expr:
+    return b.POISON
