@@ -63,7 +63,7 @@ class Lowering:
         tree = self.segments[name]
         self._plan([tree])
         query = exp.select(self.key().as_(self.entity.key))
-        return self._with_events(self._from(query).where(self.condition(tree)))
+        return self._with_events(self._from(query).where(self.condition(tree), copy=False))
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""
@@ -82,24 +82,24 @@ class Lowering:
 
     def _from(self, query: exp.Select, populations: bool = True) -> exp.Select:
         """Customers, left-joined to each event group (and the population values)."""
-        query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER))
+        query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
         joins = [group.name for group in self.events.groups.values()]
         if populations and self.events.populations:
             joins.append(POPULATION)
         for name in joins:
             query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
-                this=exp.column(KEY, table=name), expression=self.key()))
+                this=exp.column(KEY, table=name), expression=self.key()), copy=False)
         return query
 
     def _with_events(self, query: exp.Select) -> exp.Select:
         for group in self.events.groups.values():
             query = query.with_(group.name, as_=group_select(
-                group, self.value, self.condition, self.as_of()))
+                group, self.value, self.condition, self.as_of()), copy=False)
         if self.events.populations:
             values = [self._population_value(node).as_(column)
                       for node, column in self.events.populations.items()]
             query = query.with_(POPULATION, as_=self._from(
-                exp.select(self.key().as_(KEY), *values), populations=False))
+                exp.select(self.key().as_(KEY), *values), populations=False), copy=False)
         return query
 
     # ---- conditions and values ---------------------------------------------------------
@@ -146,27 +146,27 @@ class Lowering:
         return OPERATORS[node.op].builder(self.dialect)(self, *args)
 
     def _and(self, node: b.And) -> SQL:
-        return exp.and_(*(self.condition(i) for i in node.items), wrap=True)
+        return exp.and_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
 
     def _or(self, node: b.Or) -> SQL:
-        return exp.Paren(this=exp.or_(*(self.condition(i) for i in node.items), wrap=True))
+        return exp.Paren(this=exp.or_(*(self.condition(i) for i in node.items), wrap=True, copy=False))
 
     def _not(self, node: b.Not) -> SQL:
         return exp.Not(this=definite(self.condition(node.operand)))
 
     def _any(self, node: b.Any) -> SQL:
-        return exp.Exists(this=self._values_of(node.field).select(exp.Literal.number(1)).where(
-            self.condition(node.condition), append=True))
+        return exp.Exists(this=self._values_of(node.field).select(
+            exp.Literal.number(1), copy=False).where(self.condition(node.condition), copy=False))
 
     def _countvalues(self, node: b.CountValues) -> SQL:
         column = exp.column(node.field.column, table=VALUE)
         counted = exp.Count(this=exp.Distinct(expressions=[column]))
-        return exp.Subquery(this=self._values_of(node.field).select(counted))
+        return exp.Subquery(this=self._values_of(node.field).select(counted, copy=False))
 
     def _values_of(self, fld: Field) -> exp.Select:
         """Rows of a many-valued field's side table that belong to the current customer."""
-        return exp.select().from_(exp.table_(fld.table or "", alias=VALUE)).where(
-            exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()))
+        return exp.select().from_(exp.table_(fld.table or "", alias=VALUE), copy=False).where(
+            exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()), copy=False)
 
     def _propertyvalue(self, node: b.PropertyValue) -> SQL:
         return exp.column(node.property.column, table=EVENT)

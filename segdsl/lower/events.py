@@ -118,10 +118,11 @@ def group_select(group: Group, value_of: ValueOf, condition_of: ValueOf,
         computed = _aggregate_sql(aggregate, time)
         if conditions:
             computed = exp.Filter(this=computed,
-                                  expression=exp.Where(this=exp.and_(*conditions, wrap=True)))
+                                  expression=exp.Where(this=exp.and_(*conditions, wrap=True, copy=False)))
         columns.append(computed.as_(f"a{i}"))
-    return (exp.select(*columns).from_(exp.table_(stream.table, alias=EVENT))
-            .where(exp.and_(*prefilter, wrap=True)).group_by(exp.column(stream.key, table=EVENT)))
+    return (exp.select(*columns).from_(exp.table_(stream.table, alias=EVENT), copy=False)
+            .where(exp.and_(*prefilter, wrap=True, copy=False), copy=False)
+            .group_by(exp.column(stream.key, table=EVENT), copy=False))
 
 
 def _aggregate_sql(aggregate: b.Aggregate, time: exp.Column) -> exp.Expression:
