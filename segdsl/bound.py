@@ -138,7 +138,7 @@ class EventSet:
 
 
 AggregateKind = Lit["count", "sum", "avg", "min", "max", "count_distinct", "first", "last",
-                    "last_value"]
+                    "first_value", "last_value"]
 
 
 @dataclass(frozen=True)

@@ -371,6 +371,14 @@ class Checker(EventChecks):
             return POISON
         return self._over_values(window_test(value, window), ctx, node.span)
 
+    def _known_buckets(self, name: str, values: tuple[object, ...], span: ast.Span,
+                       ctx: RuleContext) -> None:
+        buckets = self.segmentations[name]
+        for value in values:
+            if value not in buckets:
+                ctx.report("E212", f"segmentation `{name}` has no bucket `{value}`", span,
+                           did_you_mean(str(value), buckets, "buckets"))
+
     # ---- windows --------------------------------------------------------------------------
 
     def window(self, node: ast.Window, of: Type, ctx: RuleContext) -> b.TimeRange | None:

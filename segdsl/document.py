@@ -334,18 +334,18 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
         buckets: list[Bucket] = []
         for i, entry in enumerate(entries):
             ((bucket, rule),) = entry.items()
-            where = ("segmentations", name, i, bucket)
+            place = ("segmentations", name, i, bucket)
             if bucket == "else":
                 buckets.append(Bucket(rule, None))
                 if i != len(entries) - 1:
                     loaded.diagnostics.append(Diagnostic(
-                        "E412", "`else` must be the last bucket", document.location(where, True),
+                        "E412", "`else` must be the last bucket", document.location(place, True),
                         "buckets after `else` could never match"))
             elif any(b.name == bucket for b in buckets):
                 loaded.diagnostics.append(Diagnostic(
-                    "E403", f"duplicate bucket `{bucket}`", document.location(where, True)))
+                    "E403", f"duplicate bucket `{bucket}`", document.location(place, True)))
             else:
-                buckets.append(Bucket(bucket, document.text(where)))
+                buckets.append(Bucket(bucket, document.text(place)))
         loaded.segmentations[name] = SegmentationSource(name, tuple(buckets), path)
 
 
