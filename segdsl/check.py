@@ -15,7 +15,7 @@ import re2
 from . import ast
 from . import bound as b
 from .check_events import AGGREGATES, POPULATION, EventChecks
-from .diagnostics import did_you_mean
+from .diagnostics import a, did_you_mean
 from .operators import FUNCTIONS, Signature
 from .problems import RuleProblem
 from .schema import Environment
@@ -57,7 +57,7 @@ class Checker(EventChecks):
     def check_condition(self, tree: ast.Expr, ctx: RuleContext) -> b.Expr:
         result = self.bind(tree, ctx)
         if result.type not in (Type.BOOLEAN, _ERROR):
-            ctx.report("E304", f"the rule is a {result.type} value, not a condition", tree.span,
+            ctx.report("E304", f"the rule is {a(result.type)} value, not a condition", tree.span,
                        "compare it with something, e.g. `... > 0` or `... = \"x\"`")
         return result
 
@@ -161,7 +161,7 @@ class Checker(EventChecks):
     def _condition(self, node: ast.Expr, ctx: RuleContext) -> b.Expr:
         result = self.bind(node, ctx)
         if result.type not in (Type.BOOLEAN, _ERROR):
-            return ctx.report("E302", f"expected a condition, found a {result.type} value",
+            return ctx.report("E302", f"expected a condition, found {a(result.type)} value",
                               node.span, "`and`, `or` and `not` combine conditions")
         return result
 
@@ -170,7 +170,7 @@ class Checker(EventChecks):
     def _neg(self, node: ast.Neg, ctx: RuleContext) -> b.Expr:
         operand = self.bind(node.operand, ctx)
         if operand.type not in (Type.INTEGER, Type.DECIMAL, Type.FLOAT, _ERROR):
-            return ctx.report("E302", f"cannot negate a {operand.type}", node.span)
+            return ctx.report("E302", f"cannot negate {a(operand.type)}", node.span)
         return b.Apply(operand.type, "neg", (operand,))
 
     def _arith(self, node: ast.Arith, ctx: RuleContext) -> b.Expr:
@@ -225,7 +225,7 @@ class Checker(EventChecks):
             allowed = sig.param(i)
             if t != Type.NULL and t not in allowed:
                 return ctx.report("E302", f"`{name}` takes {_param_text(allowed)} here, "
-                                  f"not a {t}", arg.span, _call_hint(name, t))
+                                  f"not {a(t)}", arg.span, _call_hint(name, t))
         if any(a is POISON for a in args):
             return POISON
         if name in ("if", "coalesce"):
@@ -273,7 +273,7 @@ class Checker(EventChecks):
         if items is None or value.type == _ERROR:
             return POISON
         if items.values and not comparable(value.type, items.type):
-            return ctx.report("E301", f"cannot look for a {value.type} in a list of {items.type}",
+            return ctx.report("E301", f"cannot look for {a(value.type)} in a list of {items.type}",
                               node.span, _mismatch_hint(value.type, items.type, node.collection))
         if isinstance(value, b.SegmentationRef):
             self._known_buckets(value.name, items.values, node.collection.span, ctx)
@@ -339,7 +339,7 @@ class Checker(EventChecks):
         word = node.op.replace("_", " ")
         for part, t in ((node.value, value.type), (node.pattern, pattern.type)):
             if t != Type.STRING:
-                return ctx.report("E302", f"`{word}` takes strings, not a {t}", part.span,
+                return ctx.report("E302", f"`{word}` takes strings, not {a(t)}", part.span,
                                   "convert first, e.g. `lower(x)`" if t != Type.NULL else None)
         if node.op == "matches":
             if not isinstance(pattern, b.Const):
@@ -364,8 +364,8 @@ class Checker(EventChecks):
         if value.type == _ERROR:
             return POISON
         if not value.type.temporal:
-            return ctx.report("E302", f"a time window needs a date or timestamp, not a "
-                              f"{value.type}", node.value.span, _time_hint(value))
+            return ctx.report("E302", f"a time window needs a date or timestamp, not "
+                              f"{a(value.type)}", node.value.span, _time_hint(value))
         window = self.window(node.window, value.type, ctx)
         if window is None:
             return POISON
@@ -410,7 +410,7 @@ class Checker(EventChecks):
         if value.type == _ERROR:
             return False
         if not value.type.temporal:
-            ctx.report("E302", f"a time bound must be a date or timestamp, not a {value.type}",
+            ctx.report("E302", f"a time bound must be a date or timestamp, not {a(value.type)}",
                        node.span, "e.g. `2025-12-24`, `2025-12-24T18:00`, `30 days ago`, `today`")
             return False
         return True
@@ -432,10 +432,14 @@ class Checker(EventChecks):
 
 
 def regex_problem(pattern: str) -> str | None:
+    options = re2.Options()
+    options.log_errors = False  # the library would print its own log lines to stderr
     try:
-        re2.compile(pattern)
+        re2.compile(pattern, options)
     except re2.error as error:
-        return str(error) or "not valid RE2"
+        detail = error.args[0] if error.args else b""
+        text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        return text or "not valid RE2"
     return None
 
 

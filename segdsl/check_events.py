@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 from . import ast
 from . import bound as b
-from .diagnostics import did_you_mean
+from .diagnostics import a, did_you_mean
 from .schema import Event, Property, Stream
 from .semantics import compare
 from .types import Type
 
 if TYPE_CHECKING:
     from .check import RuleContext
+
 
 AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
 POPULATION = ("percentile", "cume_share")
@@ -62,7 +63,7 @@ class EventChecks:
             finally:
                 self.scope = outer
             if bound_filter.type not in (Type.BOOLEAN, Type.NULL):
-                ctx.report("E302", f"an event filter is a condition, not a {bound_filter.type}",
+                ctx.report("E302", f"an event filter is a condition, not {a(bound_filter.type)}",
                            condition.span, 'e.g. `purchase(amount > 50 and category = "shoes")`')
                 return None
         time_range = b.TimeRange(None, None)
@@ -162,7 +163,7 @@ class EventChecks:
         if value.type == Type.NULL:
             return _poison()
         if value.type not in _NUMERIC:
-            return ctx.report("E302", f"`{node.name}` takes a number, not a {value.type}",
+            return ctx.report("E302", f"`{node.name}` takes a number, not {a(value.type)}",
                               node.args[0].span, "e.g. `percentile(ltv) >= 80`")
         if _contains_population(value):
             return ctx.report("E310", f"`{node.name}` cannot contain another population "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,9 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             else EXIT_ERRORS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `segdsl compile | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
 
 
-_USAGE_CODES = {"E408", "E502", "E414"}
+_USAGE_CODES = {"E401", "E408", "E502", "E414"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()):  # type: ignore[no-untyped-def]
@@ -93,6 +97,11 @@ def _check(args: argparse.Namespace) -> int:
     project = _load(args)
     diagnostics = project.check()
     if args.paths:
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing:
+            raise SegdslError([Diagnostic("E401", f"`{m}` does not exist",
+                                          hint="paths are relative to the current folder")
+                               for m in missing])
         wanted = [p.resolve() for p in args.paths]
         diagnostics = [d for d in diagnostics if d.location is None or any(
             _within(project.root / d.location.path, w) for w in wanted)]
@@ -118,6 +127,9 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.out and args.out.suffix.lower() not in (".csv", ".parquet"):
+        raise SegdslError([Diagnostic("E414", f"cannot write `{args.out.name}`",
+                                      hint="--out takes a .csv or .parquet file")])
     project = _load(args)
     result = project.run(args.names or None, args.as_of, args.warehouse)
     sizes = result.sizes()
@@ -134,7 +146,7 @@ def _run(args: argparse.Namespace) -> int:
         print("  ".join(c.rjust(w) if c[:1].isdigit() else c.ljust(w)
                         for c, w in zip(row, widths, strict=True)).rstrip())
         if i == 0:
-            print("  ".join("-" * w for w in widths))
+            print("  ".join("-" * w for w in widths).rstrip())
     print(f"\n{total:,} customers, as of {result.as_of.isoformat(sep=' ')}")
     if args.out:
         result.write(args.out)

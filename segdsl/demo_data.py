@@ -129,7 +129,9 @@ WITH draw AS (
     u(i, 'silent') < 0.12 AS silent,  -- offline or imported: no events at all
     CASE WHEN u(i, 'buyer') < 0.28 THEN 0 ELSE 0.55 + 0.4 * u(i, 'buyer-rate') END AS p_checkout,
     0.45 + 0.4 * u(i, 'cart-rate') AS p_cart,
-    ln(1 - u(i, 'act-a')) * ln(1 - u(i, 'act-b')) AS activity  -- mean 1, heavy tail
+    ln(1 - u(i, 'act-a')) * ln(1 - u(i, 'act-b')) AS activity,  -- mean 1, heavy tail
+    u(i, 'reader') < 0.55 AS reader,  -- opens the weekly newsletter now and then (if consented)
+    1 + 40 * pow(u(i, 'read-rate'), 2) AS reads_per_year  -- mean 14
   FROM range(1, getvariable('customers') + 1) t(i)
 ), placed AS (
   SELECT d.*, c.*,
@@ -151,7 +153,10 @@ SELECT *,
   CASE WHEN u(customer_id, 'leap') < 0.004 THEN make_date(year(dob) - year(dob) % 4, 2, 29)
        WHEN u(customer_id, 'dob-null') >= 0.06 THEN dob END AS birth_date,
   CASE WHEN silent THEN 0 ELSE least(400, floor(activity * (2.2 + 4 * (end_us - signup_us)
-       / (365.25 * 86400e6)) + u(customer_id, 'sessions'))::INTEGER) END AS n_sessions
+       / (365.25 * 86400e6)) + u(customer_id, 'sessions'))::INTEGER) END AS n_sessions,
+  CASE WHEN silent OR NOT reader OR marketing_consent IS NOT TRUE THEN 0 ELSE least(1000, floor(
+       reads_per_year * (end_us - signup_us) / (365.25 * 86400e6) + u(customer_id, 'reads'))
+       ::INTEGER) END AS n_reads
 FROM placed;
 """
 
@@ -275,6 +280,17 @@ SELECT customer_id, make_timestamp(ts_us), event_name, url, device, channel FROM
     signup_us + floor(u(customer_id, 'signup-s') * 30e6)::BIGINT AS ts_us,
     'signup' AS event_name, '/signup' AS url, device, acquisition_channel AS channel
   FROM person WHERE NOT silent
+  UNION ALL  -- newsletter opens without a visit (sessions hold the opens that led to a click)
+  SELECT customer_id, sid, j, if(habit_us BETWEEN lo AND hi, habit_us, uniform_us),
+    'email_open', '/campaign/' || pick(['weekly-picks', 'weekly-picks', 'weekly-picks',
+      'spring-sale', 'summer-drop', 'back-to-school', 'black-friday', 'xmas-gifts'],
+      u2(sid, j, 'campaign')), if(u2(sid, j, 'device') < 0.5, 'mobile', device), 'email'
+  FROM (SELECT *, customer_id * 1024 + 1023 AS sid, 1 + n AS j,
+      signup_us + 60000000 AS lo, end_us - 3600000000 AS hi,
+      lo + floor(u2(sid, j, 'when') * (hi - lo))::BIGINT AS uniform_us,
+      uniform_us - uniform_us % 86400000000 + pref_hour * 3600000000
+        + floor(u2(sid, j, 'minute') * 7200e6)::BIGINT AS habit_us
+    FROM person, range(n_reads) r(n))
   UNION ALL
   SELECT customer_id, sid, j, start_us + j * 45000000 + floor(u2(sid, j, 'gap') * 40e6)::BIGINT,
     CASE WHEN j = 0 THEN if(is_email, 'email_open', NULL)

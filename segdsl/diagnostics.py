@@ -46,6 +46,12 @@ class SegdslError(Exception):
         super().__init__("\n".join(f"{d.code}: {d.message}" for d in self.diagnostics))
 
 
+def a(noun: object) -> str:
+    """`a string`, `an integer`: messages name types with their article."""
+    word = str(noun)
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like `name`, for "did you mean" hints."""
     names = list(candidates)

@@ -191,15 +191,31 @@ def _document_path(document: Document, loc: tuple[Any, ...]) -> Path_:
 
 
 def _allowed_keys(model: type[BaseModel], path: Path_) -> list[str]:
+    """The keys a mapping at `path` may hold, for "did you mean" on an unknown key."""
     current: Any = model
     for part in path:
-        info = current.model_fields.get(str(part)) if hasattr(current, "model_fields") else None
-        if info is None:
+        found = _model_of(current)
+        if found is not None:
+            info = found.model_fields.get(str(part))
+            current = info.annotation if info else None
+        else:  # an entry of a dict or a list: its value type
+            args = getattr(current, "__args__", ())
+            current = args[-1] if args else None
+        if current is None:
             return []
-        current = info.annotation
-    if hasattr(current, "model_fields"):
-        return [f.alias or n for n, f in current.model_fields.items()]
-    return []
+    found = _model_of(current)
+    return [f.alias or n for n, f in found.model_fields.items()] if found else []
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation is, or has among the members of its union."""
+    candidates = [annotation, *getattr(annotation, "__args__", ())]
+    if getattr(annotation, "__origin__", None) in (dict, list):
+        candidates = [annotation]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def _shape_hint(path: Path_) -> str | None:

@@ -108,7 +108,8 @@ def _syntax_problem(text: str, error: UnexpectedInput) -> RuleProblem:
         char = text[pos]
         if char == '"':
             return RuleProblem("E104", "unterminated string", ast.Span(pos, len(text.split("\n")[0])),
-                               'close the string with `"` on the same line')
+                               'close the string with `"` on the same line; in YAML, ` #` '
+                               "starts a comment unless the rule is quoted or a block (`where: |`)")
         if char == "'":
             return RuleProblem("E101", "unexpected character `'`", ast.Span(pos, pos + 1),
                                'strings use double quotes: "like this"')

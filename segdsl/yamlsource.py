@@ -90,8 +90,13 @@ class Document:
         node = self.nodes.get(path)
         if not isinstance(node, ScalarNode) or not isinstance(self.data_at(path), str):
             return None
-        return Text(node.value, self.source, _value_offsets(self.source.text, node),
-                    node.start_mark.index, node.end_mark.index)
+        offsets = _value_offsets(self.source.text, node)
+        source = self.source.text
+        # YAML folds line breaks into spaces (`>` and plain scalars); put them back, so that
+        # a `#` comment in a rule ends at its line as the writer sees it. Same length: spans hold.
+        value = "".join("\n" if char == " " and source[i] == "\n" else char
+                        for char, i in zip(node.value, offsets, strict=True))
+        return Text(value, self.source, offsets, node.start_mark.index, node.end_mark.index)
 
     def data_at(self, path: Path_) -> Any:
         value = self.data

@@ -138,10 +138,11 @@ def _aggregate_sql(aggregate: b.Aggregate, time: exp.Column) -> exp.Expression:
     assert prop is not None
     if kind == "count_distinct":
         return exp.Count(this=exp.Distinct(expressions=[prop]))
-    if kind == "last_value":
-        return exp.ArgMax(this=prop, expression=time.copy())
-    if kind == "first_value":
-        return exp.ArgMin(this=prop, expression=time.copy())
+    if kind in ("last_value", "first_value"):
+        # the property of the latest (earliest) event even when it is missing there:
+        # DuckDB's ARG_MAX skips rows whose value is NULL, ARG_MAX_NULL does not
+        name = "ARG_MAX_NULL" if kind == "last_value" else "ARG_MIN_NULL"
+        return exp.Anonymous(this=name, expressions=[prop, time.copy()])
     return {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[kind](this=prop)
 
 
