@@ -30,7 +30,7 @@ FLOOR = "SELECT customer_id, count(*) FROM events GROUP BY 1"
 # The best hand-written SQL we found for each segment (each tried as EXISTS and as a
 # prefiltered GROUP BY; the faster kept). Times are literal: AS_OF is fixed.
 HAND_WRITTEN = {
-    "abandoned_cart": (
+    "bench_abandoned_cart": (
         "did add_to_cart within 7 days and not did checkout within 7 days",
         """SELECT customer_id FROM events
            WHERE ts >= TIMESTAMP '2025-12-24 12:00:00' AND ts <= TIMESTAMP '2025-12-31 12:00:00'
@@ -39,14 +39,14 @@ HAND_WRITTEN = {
            HAVING count(*) FILTER (WHERE event_name = 'add_to_cart') > 0
               AND count(*) FILTER (WHERE event_name = 'checkout') = 0""",
     ),
-    "big_spenders_90d": (
+    "bench_big_spenders_90d": (
         "sum(purchase.amount within 90 days) > 200",
         """SELECT customer_id FROM orders
            WHERE ordered_at >= TIMESTAMP '2025-10-02 12:00:00'
              AND ordered_at <= TIMESTAMP '2025-12-31 12:00:00'
            GROUP BY customer_id HAVING sum(amount) > 200""",
     ),
-    "sleeping": (
+    "bench_sleeping": (
         "count(purchase) >= 3 and not did purchase within 180 days",
         """SELECT customer_id FROM orders WHERE ordered_at <= TIMESTAMP '2025-12-31 12:00:00'
            GROUP BY customer_id

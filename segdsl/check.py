@@ -252,14 +252,12 @@ class Checker(EventChecks):
                               node.span, f"write `x is {negated}null`")
         if _ERROR in (left.type, right.type):
             return POISON
-        if not comparable(left.type, right.type) or Type.GEO in (left.type, right.type):
-            return ctx.report("E301", f"cannot compare {left.type} with {right.type}", node.span,
-                              _mismatch_hint(left.type, right.type, node.right))
-        if left.type == Type.BOOLEAN and node.op not in ("=", "!="):
-            return ctx.report("E301", "booleans are only compared with `=` or `!=`", node.span)
         if Type.DURATION in (left.type, right.type):
             return ctx.report("E301", "a duration is not a point in time", node.span,
                               "write `30 days ago`, or use `within 30 days`")
+        if not comparable(left.type, right.type) or Type.GEO in (left.type, right.type):
+            return ctx.report("E301", f"cannot compare {left.type} with {right.type}", node.span,
+                              _mismatch_hint(left.type, right.type, node.right))
         for one, other in ((left, right), (right, left)):
             if isinstance(one, b.SegmentationRef) and isinstance(other, b.Const):
                 self._known_buckets(one.name, (other.value,), node.span, ctx)

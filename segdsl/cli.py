@@ -165,6 +165,10 @@ def _demo(args: argparse.Namespace) -> int:
     except FileExistsError as error:
         _print_diagnostics([Diagnostic("E416", f"{error}", hint="choose another folder")], "text")
         return EXIT_USAGE
+    except ValueError as error:
+        _print_diagnostics([Diagnostic("E417", f"{error}", hint="e.g. --customers 10000")],
+                           "text")
+        return EXIT_USAGE
     print(f"wrote a demo project to {summary.directory} ({summary.customers:,} customers)")
     print(f"next: cd {summary.directory} && segdsl run --as-of 2025-12-31T12:00:00")
     return EXIT_CLEAN

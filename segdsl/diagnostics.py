@@ -68,7 +68,7 @@ def did_you_mean(name: str, candidates: Iterable[str], kind: str) -> str:
     if match:
         return f"did you mean `{match}`?"
     if not names:
-        return f"no {kind} is defined"
+        return f"no {kind} are defined"
     shown = ", ".join(f"`{n}`" for n in names[:12])
     more = f" and {len(names) - 12} more" if len(names) > 12 else ""
     return f"known {kind}: {shown}{more}"

@@ -71,14 +71,21 @@ class Result:
         ((count,),) = self.relation.aggregate("count(*)").fetchall()
         return int(count)
 
-    def members(self, segment: str) -> list[Any]:
-        """Keys of one segment's members, sorted."""
-        rows = self.relation.filter(_ident(segment)).order(_ident(self.key)).project(
+    def members(self, segment: str, bucket: str | None = None) -> list[Any]:
+        """Keys of one segment's members (or of one bucket of a segmentation), sorted."""
+        if segment in self.segmentations:
+            if bucket is None:
+                raise ValueError(f"`{segment}` is a segmentation: name one of its buckets, "
+                                 f"members({segment!r}, bucket=...)")
+            condition = f"{_ident(segment)} = '{_literal(bucket)}'"
+        else:
+            condition = _ident(segment)
+        rows = self.relation.filter(condition).order(_ident(self.key)).project(
             _ident(self.key)).fetchall()
         return [r[0] for r in rows]
 
     def to_arrow(self) -> Any:
-        return self.relation.order(_ident(self.key)).arrow()
+        return self.relation.order(_ident(self.key)).to_arrow_table()
 
     def df(self) -> Any:
         return self.relation.order(_ident(self.key)).df()

@@ -9,11 +9,13 @@ used, so `check` loads neither sqlglot nor duckdb.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import ast
 from . import bound as b
 from .check import POISON, Checker, RuleContext
 from .diagnostics import Diagnostic, SegdslError, did_you_mean
@@ -159,6 +161,15 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
 
 
 def _check_loaded(loaded: Loaded) -> Checked:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # the checker recurses once per nesting level
+    try:
+        return _check_all(loaded)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _check_all(loaded: Loaded) -> Checked:
     checked = Checked(diagnostics=list(loaded.diagnostics))
     env = loaded.environment
     if env is None:
@@ -196,7 +207,11 @@ def _check_loaded(loaded: Loaded) -> Checked:
     def check_rule(owner: str, text: Text) -> b.Expr | None:
         ctx = RuleContext()
         tree = _parse(text, ctx)
-        result = checker.check_condition(tree, ctx) if tree is not None else None
+        try:
+            result = checker.check_condition(tree, ctx) if tree is not None else None
+        except RecursionError:
+            result = ctx.report("E107", "the rule nests too deeply", ast.Span(0, len(text.value)),
+                                "split it into segments and combine them with `in segment`")
         for problem in ctx.problems:
             report(place(text, problem))
         graph.setdefault(owner, []).extend(

@@ -111,14 +111,18 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        column = len(raw[line_start:error.start].decode("utf-8", "replace")) + 1
         return None, [Diagnostic("E406", "the file is not valid UTF-8",
-                                 Location(path, line, 1, line, 1),
+                                 Location(path, line, column, line, column + 1),
                                  f"byte {error.start} cannot be decoded; save the file as UTF-8")]
     source = SourceFile(path, text.removeprefix("\ufeff"))
     try:
         root = yaml.compose(source.text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark and "end of stream" in (error.problem or ""):
+            mark = error.context_mark  # an unclosed quote: point where it opens
         index = mark.index if mark else 0
         loc = source.location(index, index + 1)
         problem = (error.problem or error.context or "invalid YAML").strip()

@@ -1,12 +1,15 @@
-"""`segdsl demo`: the generated warehouse is deterministic, plausible and safe to write.
+"""`segdsl demo`: the generated warehouse is deterministic, plausible and safe to write,
+and every example segment finds some customers but not all.
 
-The generator runs once per module at 2,000 customers; only the determinism test
-generates again, since comparing two runs is its whole point.
+The generator runs once per module at 4,000 customers (enough for the rarer behaviour
+segments, such as abandoned carts, to be non-empty on any seed); only the determinism
+test generates again, since comparing two runs is its whole point.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,10 @@ import pytest
 import yaml
 
 import segdsl
-from segdsl.demo import DEMO_AS_OF, DemoSummary, write_demo
+from segdsl.cli import main
+from segdsl.demo import _FILES, DEMO_AS_OF, DemoSummary, write_demo
 
-CUSTOMERS = 2_000
+CUSTOMERS = 4_000
 TABLES = ("customers", "customer_tags", "events", "orders")
 
 
@@ -51,7 +55,7 @@ def test_summary_counts_the_tables(demo: DemoSummary, db: Any) -> None:
     counts = {t: scalar(db, f"SELECT count(*) FROM {t}") for t in TABLES}
     assert (demo.customers, demo.tags, demo.events, demo.orders) == tuple(counts.values())
     assert demo.customers == CUSTOMERS
-    assert 15 * CUSTOMERS < demo.events < 26 * CUSTOMERS      # about 20 per customer
+    assert 20 * CUSTOMERS < demo.events < 32 * CUSTOMERS      # about 26 per customer
     assert 1.4 * CUSTOMERS < demo.orders < 2.6 * CUSTOMERS    # about 2 per customer
     assert sorted(p.name for p in demo.directory.iterdir()) == [
         "schema.yaml", "segdsl.yaml", "segments", "warehouse.duckdb"]
@@ -151,6 +155,13 @@ def test_event_names_and_behaviour(db: Any, demo: DemoSummary) -> None:
     no_orders = scalar(db, "SELECT count(*) FROM customers WHERE customer_id NOT IN "
                            "(SELECT customer_id FROM orders)")
     assert no_orders > CUSTOMERS / 3
+    # newsletter readers open far more mails than they click, mostly not on the day they buy
+    opens, clicks = db.execute("SELECT count(*) FILTER (event_name = 'email_open'), "
+                               "count(*) FILTER (event_name = 'email_click') FROM events").fetchall()[0]
+    assert 8 * clicks < opens < 30 * clicks
+    mobile = scalar(db, "SELECT avg((device = 'mobile')::INTEGER) FROM events "
+                        "WHERE event_name = 'page_view'")
+    assert 0.45 < mobile < 0.7
 
 
 def test_tags_are_distinct_and_at_most_four(db: Any) -> None:
@@ -199,6 +210,12 @@ def test_project_and_schema_files(demo: DemoSummary, db: Any) -> None:
                        "warehouse": "warehouse.duckdb", "dialect": "duckdb"}
     schema = yaml.safe_load((demo.directory / "schema.yaml").read_text())
     assert set(schema) == {"customers", "events", "sets", "traits"}
+    assert schema["traits"]["ltv"] == "sum(purchase.amount)"
+    assert schema["traits"]["orders_12m"] == "count(purchase within 12 months)"
+    assert schema["traits"]["aov"] == "avg(purchase.amount)"
+    assert " ".join(schema["traits"]["lead_score"].split()) == (
+        "10 * count(email_open within 30 days) + 5 * count(email_click within 30 days) "
+        "+ if(did pricing_view within 7 days, 30, 0)")
     assert all(isinstance(v, str) for values in schema["sets"].values() for v in values)
     assert "NO" in schema["sets"]["NORDICS"]
     columns = {(t, c) for t, c in db.execute(
@@ -218,26 +235,103 @@ def test_project_and_schema_files(demo: DemoSummary, db: Any) -> None:
 
 def test_segment_files(demo: DemoSummary) -> None:
     files = sorted((demo.directory / "segments").glob("*.yaml"))
-    assert {f.stem for f in files} >= {"demographic", "geographic", "contact", "reactivation"}
+    assert {f.stem for f in files} >= {"demographic", "geographic", "contact", "reactivation",
+                                       "behavioural", "lifecycle", "value", "engagement"}
     names: list[str] = []
+    rules: list[str] = []
     for path in files:
+        assert path.read_text().startswith("# "), path  # every file explains itself
         document = yaml.safe_load(path.read_text())
-        assert set(document) == {"segments"}, path
+        assert "segments" in document and set(document) <= {"segments", "segmentations"}, path
         for name, segment in document["segments"].items():
             assert {"description", "owner", "labels", "where"} <= set(segment) <= {
                 "description", "owner", "labels", "where", "min_size"}, name
             assert isinstance(segment["where"], str) and isinstance(segment["labels"], list)
-            assert "did " not in segment["where"], name  # attributes only, for now
             names.append(name)
+            rules.append(segment["where"])
+        for name, buckets in document.get("segmentations", {}).items():
+            assert all(isinstance(b, dict) and len(b) == 1 for b in buckets), name
+            assert list(buckets[-1]) == ["else"] and len(buckets) >= 2, name
+            names.append(name)
+            rules += [rule for bucket in buckets[:-1] for rule in bucket.values()]
     assert len(names) == len(set(names))
-    wheres = " ".join(segment["where"] for path in files for segment in
-                      yaml.safe_load(path.read_text())["segments"].values())
+    wheres = " ".join(rules)
     for feature in ("matches", "ignoring case", "in segment", "distance_km", "next_anniversary",
-                    "within 30 days", "is set", "count(tag)"):
+                    "within 30 days", "is set", "count(tag)",
+                    # behaviour: SPEC section 3
+                    "not did ", "at least 2 times", "exactly 1 time", "between 2025-12-01 and",
+                    'purchase(category = "shoes")', "hour(last(purchase))",
+                    'last(page_view.device) = "mobile"', "first(", "max(purchase.amount within",
+                    "percentile(ltv)", "cume_share(ltv)", 'bucket(100, "q4-holdout") < 5',
+                    'lead_temperature in ["hot", "warm"]'):
         assert feature in wheres, feature
     assert any("where: >\n" in path.read_text() for path in files)  # a multi-line rule
+
+
+def test_the_lifecycle_segmentation_of_the_spec(demo: DemoSummary) -> None:
+    document = yaml.safe_load((demo.directory / "segments" / "lifecycle.yaml").read_text())
+    assert document["segmentations"]["lifecycle"] == [
+        {"lead": "not did purchase and did signup"}, {"vip": "in segment gold"},
+        {"sleeping": "count(purchase) >= 3 and not did purchase within 180 days"},
+        {"active": "did purchase within 90 days"}, {"else": "other"}]
+
+
+def test_every_template_is_written() -> None:
+    packaged = {p.name for p in (resources.files("segdsl") / "demo_files").iterdir()
+                if p.name.endswith(".yaml")}
+    assert packaged == set(_FILES.values())
 
 
 def test_the_demo_checks_clean(demo: DemoSummary) -> None:
     errors = [d for d in segdsl.load(demo.directory).check() if d.severity == "error"]
     assert errors == []
+
+
+@pytest.fixture(scope="module")
+def sizes(demo: DemoSummary) -> dict[tuple[str, str | None], int]:
+    result = segdsl.load(demo.directory).run(as_of=DEMO_AS_OF)
+    try:
+        assert result.total() == CUSTOMERS
+        return {(s.name, s.bucket): s.members for s in result.sizes()}
+    finally:
+        result.connection.close()
+
+
+def test_every_segment_and_bucket_is_non_trivial(demo: DemoSummary,
+                                                 sizes: dict[tuple[str, str | None], int]) -> None:
+    project = segdsl.load(demo.directory)
+    assert len(project.segments) >= 80 and len(project.segmentations) >= 7
+    trivial = {key: n for key, n in sizes.items() if not 0 < n < CUSTOMERS}
+    assert trivial == {}
+    for name, segmentation in project.segmentations.items():
+        buckets = {bucket.name for bucket in segmentation.buckets}
+        found = {b: n for (s, b), n in sizes.items() if s == name}
+        assert set(found) == buckets, name  # every bucket, the else bucket included, has members
+        assert sum(found.values()) == CUSTOMERS, name
+    assert {name for name, bucket in sizes if bucket is None} == set(project.segments)
+
+
+def test_behaviour_sizes_are_plausible(sizes: dict[tuple[str, str | None], int]) -> None:
+    share = {key: n / CUSTOMERS for key, n in sizes.items()}
+    assert 0.04 < share["q4_holdout", None] < 0.06
+    assert share["top_20_percent", None] == pytest.approx(0.2, abs=0.01)
+    assert 0.45 < share["subject_line_test", "variant_a"] < 0.55
+    assert share["abandoned_cart", None] < share["viewed_product_not_bought", None] < 0.2
+    assert share["lifecycle", "vip"] < share["lifecycle", "sleeping"] < share["lifecycle", "lead"]
+    assert share["abc_class", "A"] < share["abc_class", "C"]
+    assert (share["lead_temperature", "hot"] < share["lead_temperature", "warm"]
+            < share["lead_temperature", "cold"])
+    assert share["usage_intensity", "heavy"] < share["usage_intensity", "light"]
+    assert share["value_tier", "vip"] < share["value_tier", "regular"]
+    assert share["christmas_shoppers_2025", None] < share["december_shoppers", None]
+    assert share["sleeping_buyers", None] < share["lapsed_buyers", None]
+
+
+def test_the_command_line_checks_and_runs_the_demo(demo: DemoSummary,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project", str(demo.directory), "check"]) == 0
+    assert "ok:" in capsys.readouterr().out
+    assert main(["--project", str(demo.directory), "run", "--as-of", "2025-12-31T12:00:00"]) == 0
+    out = capsys.readouterr().out
+    assert f"{CUSTOMERS:,} customers, as of 2025-12-31 12:00:00" in out
+    assert "abandoned_cart" in out and "lead_temperature" in out

@@ -1,0 +1,21 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  12742.0176 * ASIN(
+    SQRT(
+      SIN(CAST((
+        52.52 - c.latitude
+      ) * CAST(PI() AS REAL) / 180 AS REAL) / 2) * SIN(CAST((
+        52.52 - c.latitude
+      ) * CAST(PI() AS REAL) / 180 AS REAL) / 2) + COS((
+        c.latitude
+      ) * CAST(PI() AS REAL) / 180) * COS((
+        52.52
+      ) * CAST(PI() AS REAL) / 180) * SIN(CAST((
+        13.405 - c.longitude
+      ) * CAST(PI() AS REAL) / 180 AS REAL) / 2) * SIN(CAST((
+        13.405 - c.longitude
+      ) * CAST(PI() AS REAL) / 180 AS REAL) / 2)
+    )
+  ) < 300

@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  CAST(c.income AS DOUBLE PRECISION) / NULLIF(c.age, 0) > 1000

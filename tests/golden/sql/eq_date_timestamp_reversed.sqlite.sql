@@ -1,0 +1,6 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  c.last_seen_at >= DATETIME(DATE('2025-12-24'))
+  AND c.last_seen_at < DATETIME(DATE('2025-12-24') + INTERVAL '1' DAY)

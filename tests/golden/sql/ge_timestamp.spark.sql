@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  c.signup_at >= CAST('2025-12-01 00:00:00' AS TIMESTAMP)

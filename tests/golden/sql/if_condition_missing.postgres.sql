@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  CASE WHEN POSITION('@' IN c.email) > 0 THEN 1 ELSE 2 END = 2

@@ -1,0 +1,9 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    (
+      c.age > 18 AND NOT COALESCE(c.consent, FALSE)
+    ) OR c.country_code IN ('US')
+  )

@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  c.last_seen_at < DATETIME(DATE('2025-12-01') + INTERVAL '1' DAY)

@@ -1,0 +1,7 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    c.country_code = 'US' OR c.age < 18
+  )

@@ -1,0 +1,18 @@
+SELECT
+  c.customer_id AS customer_id,
+  CASE
+    WHEN (
+      EXISTS(
+        SELECT
+          1
+        FROM customer_tags AS v
+        WHERE
+          v.customer_id = c.customer_id AND v.tag = 'vip'
+      )
+    )
+    THEN 'vip'
+    WHEN CAST(EXTRACT(epoch FROM CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) AS DATE) AS TIMESTAMP) - CAST(CAST(c.last_seen_at AS DATE) AS TIMESTAMP)) / 86400 AS BIGINT) > 30
+    THEN 'lapsed'
+    ELSE 'regular'
+  END AS segmentation_with_references
+FROM customers AS c

@@ -1,0 +1,6 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  NOT COALESCE(c.name = 'line
+break	tab', FALSE)

@@ -1,0 +1,16 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    (
+      c.last_seen_at >= CAST(TIMESTAMP(DATETIME(CURRENT_TIMESTAMP(), 'UTC')) AS DATETIME) - INTERVAL '30' DAY
+      AND c.last_seen_at <= CAST(TIMESTAMP(DATETIME(CURRENT_TIMESTAMP(), 'UTC')) AS DATETIME)
+    )
+    OR DATE_DIFF(
+      CAST(CAST(TIMESTAMP(DATETIME(CURRENT_TIMESTAMP(), 'UTC')) AS DATETIME) AS DATE),
+      CAST(c.signup_at AS DATE),
+      DAY
+    ) < 7
+    OR c.birth_date > CAST(CAST(TIMESTAMP(DATETIME(CURRENT_TIMESTAMP(), 'UTC')) AS DATETIME) AS DATE)
+  )

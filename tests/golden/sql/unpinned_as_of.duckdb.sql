@@ -1,0 +1,16 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    (
+      c.last_seen_at >= CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP) - INTERVAL '30' DAY
+      AND c.last_seen_at <= CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP)
+    )
+    OR DATE_DIFF(
+      'DAY',
+      CAST(c.signup_at AS DATE),
+      CAST(CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP) AS DATE)
+    ) < 7
+    OR c.birth_date > CAST(CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP) AS DATE)
+  )

@@ -1,0 +1,16 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    (
+      c.last_seen_at >= CAST(CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP()) AS TIMESTAMP) - INTERVAL '30 DAY'
+      AND c.last_seen_at <= CAST(CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP()) AS TIMESTAMP)
+    )
+    OR DATEDIFF(
+      DAY,
+      CAST(c.signup_at AS DATE),
+      CAST(CAST(CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP()) AS TIMESTAMP) AS DATE)
+    ) < 7
+    OR c.birth_date > CAST(CAST(CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP()) AS TIMESTAMP) AS DATE)
+  )

@@ -1,0 +1,12 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    (
+      c.last_seen_at >= DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC') - INTERVAL '30' DAY
+      AND c.last_seen_at <= DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
+    )
+    OR CAST((JULIANDAY(DATE(DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC'))) - JULIANDAY(DATE(c.signup_at))) AS INTEGER) < 7
+    OR c.birth_date > DATE(DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC'))
+  )

@@ -1,0 +1,6 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  c.last_seen_at >= DATETIME('2025-12-31 12:00:00') - INTERVAL '30' DAY
+  AND c.last_seen_at <= DATETIME('2025-12-31 12:00:00')
