@@ -90,7 +90,8 @@ def _common(args: list[Type]) -> Type:
     return result
 
 
-def _interval(b: Build, amount: int, unit: str) -> SQL:
+def interval(b: Build, amount: int, unit: str) -> SQL:
+    """`INTERVAL 'n' UNIT`; weeks as days, which every engine knows."""
     if unit == "week":
         amount, unit = amount * 7, "day"
     return b.exp.Interval(this=b.exp.Literal.string(str(amount)), unit=b.exp.var(unit.upper()))
@@ -181,7 +182,7 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
     Op("to_date", lambda b, x: b.exp.cast(x, "date")),
     Op("day_start", lambda b, d: b.exp.cast(b.exp.cast(d, "date"), "timestamp")),
     Op("next_day_start", lambda b, d: b.exp.cast(b.exp.Add(
-        this=b.exp.cast(d, "date"), expression=_interval(b, 1, "day")), "timestamp")),
+        this=b.exp.cast(d, "date"), expression=interval(b, 1, "day")), "timestamp")),
     Op("today", lambda b: b.exp.cast(b.as_of(), "date")),
     # functions a rule calls by name
     Op("days_since", lambda b, t: _days_between(b, t, b.as_of()),

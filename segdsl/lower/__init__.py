@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlglot import exp
 
 from .. import bound as b
-from ..operators import OPERATORS, SQL
+from ..operators import OPERATORS, SQL, interval
 from ..schema import Entity, Field
 from ..types import Type
 from .events import EVENT, KEY, EventPlan, group_select, plan, zero_when_empty
@@ -124,9 +124,7 @@ class Lowering:
         return self.as_of()
 
     def _interval(self, node: b.Interval) -> SQL:
-        amount, unit = (node.amount * 7, "DAY") if node.unit == "week" else (
-            node.amount, node.unit.upper())
-        return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
+        return interval(self, node.amount, node.unit)
 
     def _column(self, node: b.Column) -> SQL:
         return exp.column(node.field.column, table=CUSTOMER)
