@@ -23,7 +23,7 @@ from .document import (PROJECT_FILE, Loaded, SegmentationSource, SegmentSource, 
                        load_project)
 from .problems import RuleProblem
 from .syntax import parse_rule
-from .schema import Entity
+from .schema import Entity, Environment
 from .types import Type
 from .yamlsource import Text
 
@@ -59,6 +59,11 @@ class Project:
     @property
     def segmentations(self) -> dict[str, SegmentationSource]:
         return self._loaded.segmentations
+
+    @property
+    def environment(self) -> Environment | None:
+        """The schema environment (None when schema.yaml could not be read)."""
+        return self._loaded.environment
 
     @property
     def warehouse(self) -> Path | None:

@@ -1,0 +1,738 @@
+"""A reference evaluator: what a rule means, computed in plain Python over rows in memory.
+
+It exists to be compared with the SQL path (tests/test_reference.py, tests/test_properties.py),
+so it shares nothing with it that could carry a mistake into both: it imports neither
+sqlglot nor duckdb, nor segdsl.lower, segdsl.operators or segdsl.semantics.
+
+**It interprets the AST, not the bound tree.** The bound tree (segdsl/bound.py) is more
+than names and types: the checker settles semantics there — `!=` becomes `not =`, a
+timestamp against a date becomes a range of instants, a window becomes a `TimeRange`
+with strict and non-strict ends, a predicate over a many-valued field becomes `Any`,
+`ignoring case` becomes `lower(...)` on both sides, `did` becomes `count(...) >= 1`.
+Lowering translates those shapes as they are, so a wrong shape would be wrong in both.
+Here every rule of SPEC.md §3 and docs/language.md is written again from the text:
+names are resolved against the schema environment (the checker's input, not its
+output), and the rule is assumed to check cleanly (the caller runs `check`).
+
+Values are Python values: str, bool, int (integer), Fraction (decimal: exact),
+float (float: IEEE double, as the type says), datetime.date, datetime.datetime
+(naive, UTC), a (lat, lon) pair for geo, and None for missing. A condition is
+always True or False (two-valued logic); a value may be None.
+
+Where the language leaves a result undefined — `first(E.p)`/`last(E.p)` when events
+tie on the time and disagree on `p` — evaluation raises `Undefined`, and
+`evaluate` reports that customer as None rather than guessing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import re2
+
+from . import ast
+from .schema import Environment, Event, Field, Stream
+from .syntax import parse_rule
+from .types import Type
+
+if TYPE_CHECKING:
+    from .project import Project
+
+Rows = Sequence[Mapping[str, Any]]
+Data = Mapping[str, Rows]
+"""The warehouse in memory: table name → rows, each a mapping of column name → value."""
+
+EARTH_RADIUS_KM = 6371.0088  # docs/language.md, decision 7
+AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
+
+
+class Undefined(Exception):
+    """The language does not define this value (ties in `first(E.p)` / `last(E.p)`)."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    amount: int
+    unit: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A project's rules as ASTs: segments, segmentations (buckets, else) and traits."""
+
+    env: Environment
+    segments: Mapping[str, ast.Expr]
+    segmentations: Mapping[str, tuple[tuple[tuple[str, ast.Expr], ...], str | None]]
+    traits: Mapping[str, ast.Expr]
+
+    @classmethod
+    def of(cls, project: Project) -> Rules:
+        env = project.environment
+        if env is None:
+            raise ValueError("the project has no schema environment")
+        segmentations = {}
+        for name, source in project.segmentations.items():
+            buckets = tuple((bk.name, parse_rule(bk.rule.value)) for bk in source.buckets
+                            if bk.rule is not None)
+            otherwise = next((bk.name for bk in source.buckets if bk.rule is None), None)
+            segmentations[name] = (buckets, otherwise)
+        return cls(env, {n: parse_rule(s.where.value) for n, s in project.segments.items()},
+                   segmentations, {n: parse_rule(t.value) for n, t in env.traits.items()})
+
+
+# ---- the public API ---------------------------------------------------------------------
+
+
+def evaluate(project: Project | Rules, rule_or_segment: str, data: Data,
+             as_of: dt.datetime) -> dict[Any, bool | None]:
+    """Customer key → whether the rule (or the named segment) holds; None where undefined."""
+    rules = project if isinstance(project, Rules) else Rules.of(project)
+    tree = rules.segments.get(rule_or_segment) or parse_rule(rule_or_segment)
+    return Evaluator(rules, data, as_of).evaluate(tree)
+
+
+def members(project: Project | Rules, rule_or_segment: str, data: Data,
+            as_of: dt.datetime) -> set[Any]:
+    """Keys of the customers for whom the rule (or the named segment) holds."""
+    found = evaluate(project, rule_or_segment, data, as_of)
+    undefined = [k for k, v in found.items() if v is None]
+    if undefined:
+        raise Undefined(f"the rule is undefined for customers {undefined}")
+    return {key for key, holds in found.items() if holds}
+
+
+def buckets(project: Project | Rules, segmentation: str, data: Data,
+            as_of: dt.datetime) -> dict[Any, str | None]:
+    """Customer key → the segmentation's bucket (None: no bucket and no `else`)."""
+    rules = project if isinstance(project, Rules) else Rules.of(project)
+    evaluator = Evaluator(rules, data, as_of)
+    return {c.key: evaluator.bucket_of(segmentation, c) for c in evaluator.customers}
+
+
+# ---- customers and their events -----------------------------------------------------------
+
+
+@dataclass
+class Customer:
+    key: Any
+    row: Mapping[str, Any]
+    values: dict[str, list[Any]]  # many-valued field → its values (missing ones left out)
+    events: dict[str, list[Mapping[str, Any]]]  # stream → its rows up to as of, by time
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What names mean where a node is evaluated: an event's properties inside a filter,
+    and the value a many-valued field takes inside the predicate that ranges over it."""
+
+    customer: Customer
+    stream: Stream | None = None
+    event: Mapping[str, Any] | None = None
+    bound: tuple[tuple[str, Any], ...] = ()
+
+    def binding(self, name: str) -> tuple[bool, Any]:
+        for bound_name, value in self.bound:
+            if bound_name == name:
+                return True, value
+        return False, None
+
+
+def convert(value: Any, of: Type) -> Any:
+    """A warehouse value as the language sees it (decimal exact, float binary, ...)."""
+    if value is None:
+        return None
+    if of == Type.DECIMAL:
+        return Fraction(Decimal(str(value))) if isinstance(value, float) else Fraction(value)
+    if of == Type.FLOAT:
+        return float(value)
+    if of == Type.INTEGER:
+        return int(value)
+    if of == Type.DATE and isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+class Evaluator:
+    """Evaluates rules of one project over one in-memory warehouse, as of one instant."""
+
+    def __init__(self, rules: Rules, data: Data, as_of: dt.datetime):
+        self.rules = rules
+        self.env = rules.env
+        self.as_of = as_of
+        self.population_cache: dict[ast.Expr, dict[Any, Any]] = {}
+        entity = self.env.entity
+        self.customers = [self._customer(row) for row in data.get(entity.table, ())]
+        by_key = {c.key: c for c in self.customers}
+        for fld in entity.fields.values():
+            if fld.many:
+                for row in data.get(fld.table or "", ()):
+                    owner = by_key.get(row.get(fld.key or ""))
+                    value = convert(row.get(fld.column), fld.type)
+                    if owner is not None and value is not None:  # a NULL value is no value
+                        owner.values[fld.name].append(value)
+        for stream in self.env.streams.values():
+            for row in data.get(stream.table, ()):
+                owner = by_key.get(row.get(stream.key))
+                time = row.get(stream.time)
+                if owner is not None and time is not None and time <= as_of:
+                    owner.events[stream.name].append(row)
+            for customer in self.customers:
+                customer.events[stream.name].sort(key=lambda r, s=stream: r[s.time])
+
+    def _customer(self, row: Mapping[str, Any]) -> Customer:
+        many = [f.name for f in self.env.entity.fields.values() if f.many]
+        return Customer(row[self.env.entity.key], row, {n: [] for n in many},
+                        {s: [] for s in self.env.streams})
+
+    def evaluate(self, tree: ast.Expr) -> dict[Any, bool | None]:
+        found: dict[Any, bool | None] = {}
+        for customer in self.customers:
+            try:
+                found[customer.key] = self.truth(tree, Scope(customer))
+            except Undefined:
+                found[customer.key] = None
+        return found
+
+    # ---- conditions --------------------------------------------------------------------
+
+    def truth(self, node: ast.Expr, scope: Scope) -> bool:
+        """Two-valued: True exactly where the condition holds."""
+        if isinstance(node, ast.And):
+            return all(self.truth(item, scope) for item in node.items)
+        if isinstance(node, ast.Or):
+            return any(self.truth(item, scope) for item in node.items)
+        if isinstance(node, ast.Not):
+            return not self.truth(node.operand, scope)
+        if isinstance(node, ast.InSegment):
+            return self._segment(node.name, scope.customer)
+        if isinstance(node, ast.Did):
+            return self._did(node, scope)
+        predicate = _PREDICATES.get(type(node))
+        if predicate is not None:
+            return self._predicate(node, predicate, scope)
+        return self.value(node, scope) is True
+
+    def _predicate(self, node: ast.Expr, predicate: Predicate, scope: Scope) -> bool:
+        """SPEC: over a many-valued field a predicate holds when *some* value passes, and its
+        negated form (`!=`, `not in`, `is not set`, ...) when *no* value does."""
+        positive, negated = predicate(self, node)
+        fields = sorted({f.name for f in self._many_fields(node, scope)})
+        if not fields:
+            holds = positive(scope)
+        else:
+            (name,) = fields  # E307: one condition ranges over one many-valued field
+            holds = any(positive(Scope(scope.customer, scope.stream, scope.event,
+                                       ((name, v), *scope.bound)))
+                        for v in scope.customer.values[name])
+        return not holds if negated else holds
+
+    def _many_fields(self, node: ast.Expr, scope: Scope) -> Iterable[Field]:
+        """Many-valued fields a predicate's operands read, outside nested conditions."""
+        if scope.stream is not None:
+            return
+        for child in _operands(node):
+            yield from self._fields_read(child)
+
+    def _fields_read(self, node: ast.Expr) -> Iterable[Field]:
+        if isinstance(node, ast.Name):
+            fld = self.env.entity.fields.get(node.name)
+            if fld is not None and fld.many:
+                yield fld
+        elif isinstance(node, ast.Call) and node.name not in (*AGGREGATES, "percentile",
+                                                              "cume_share"):
+            for arg in node.args:
+                yield from self._fields_read(arg)
+        elif isinstance(node, ast.Arith):
+            yield from self._fields_read(node.left)
+            yield from self._fields_read(node.right)
+        elif isinstance(node, ast.Neg):
+            yield from self._fields_read(node.operand)
+
+    # ---- values ------------------------------------------------------------------------
+
+    def value(self, node: ast.Expr, scope: Scope) -> Any:
+        if isinstance(node, ast.String | ast.Boolean | ast.Integer | ast.Date | ast.Timestamp):
+            return node.value
+        if isinstance(node, ast.Decimal_):
+            return Fraction(node.value)
+        if isinstance(node, ast.Null):
+            return None
+        if isinstance(node, ast.Now):
+            return self.as_of
+        if isinstance(node, ast.Today):
+            return self.as_of.date()
+        if isinstance(node, ast.Duration):
+            return Duration(node.amount, node.unit)
+        if isinstance(node, ast.Ago):
+            return shift(self.as_of, -node.duration.amount, node.duration.unit)
+        if isinstance(node, ast.Name):
+            return self._name(node.name, scope)
+        if isinstance(node, ast.Neg):
+            operand = self.value(node.operand, scope)
+            return None if operand is None else -operand
+        if isinstance(node, ast.Arith):
+            return self._arith(node, scope)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope)
+        return self.truth(node, scope)  # a condition used as a value: yes or no, never missing
+
+    def _name(self, name: str, scope: Scope) -> Any:
+        if scope.stream is not None:  # inside an event filter every name is a property
+            prop = scope.stream.properties[name]
+            assert scope.event is not None
+            return convert(scope.event.get(prop.column), prop.type)
+        customer = scope.customer
+        fld = self.env.entity.fields.get(name)
+        if fld is not None:
+            if fld.many:
+                found, value = scope.binding(name)
+                assert found, f"`{name}` outside a predicate"
+                return value
+            if fld.type == Type.GEO:
+                lat, lon = customer.row.get(fld.lat or ""), customer.row.get(fld.lon or "")
+                return None if lat is None or lon is None else (float(lat), float(lon))
+            return convert(customer.row.get(fld.column), fld.type)
+        if name in self.rules.traits:
+            key = ("trait", name)
+            if key not in customer.cache:
+                customer.cache[key] = self.value(self.rules.traits[name], Scope(customer))
+            return customer.cache[key]
+        if name in self.rules.segmentations:
+            return self.bucket_of(name, customer)
+        raise KeyError(f"unknown name `{name}`")
+
+    def _segment(self, name: str, customer: Customer) -> bool:
+        key = ("segment", name)
+        if key not in customer.cache:
+            customer.cache[key] = self.truth(self.rules.segments[name], Scope(customer))
+        result: bool = customer.cache[key]
+        return result
+
+    def bucket_of(self, name: str, customer: Customer) -> str | None:
+        """The first bucket whose rule holds, else the `else` bucket (or missing)."""
+        rules, otherwise = self.rules.segmentations[name]
+        for bucket, rule in rules:
+            if self.truth(rule, Scope(customer)):
+                return bucket
+        return otherwise
+
+    def _arith(self, node: ast.Arith, scope: Scope) -> Any:
+        left, right = self.value(node.left, scope), self.value(node.right, scope)
+        if left is None or right is None:
+            return None
+        if isinstance(right, Duration):
+            return shift(left, right.amount if node.op == "+" else -right.amount, right.unit)
+        if isinstance(left, Duration):
+            return shift(right, left.amount, left.unit)
+        if node.op == "/":  # always a float; by zero: missing (decision 8)
+            return None if right == 0 else float(left) / float(right)
+        left, right = _numbers(left, right)
+        return {"+": operator.add, "-": operator.sub, "*": operator.mul}[node.op](left, right)
+
+    # ---- functions -----------------------------------------------------------------------
+
+    def _call(self, node: ast.Call, scope: Scope) -> Any:
+        name, args = node.name, node.args
+        if name == "count" and len(args) == 1 and isinstance(args[0], ast.Name):
+            fld = self.env.entity.fields.get(args[0].name)
+            if fld is not None and fld.many:  # distinct values, missing not counted
+                return len(set(scope.customer.values[fld.name]))
+        if name in AGGREGATES:
+            return self._aggregate(node, scope.customer)
+        if name in ("percentile", "cume_share"):
+            return self._population(node, scope.customer)
+        if name == "bucket":
+            count = args[0]
+            salt = args[1] if len(args) > 1 else ast.String("", span=node.span)
+            assert isinstance(count, ast.Integer) and isinstance(salt, ast.String)
+            text = f"{salt.value}:{scope.customer.key}"
+            return int(hashlib.md5(text.encode()).hexdigest()[:8], 16) % count.value
+        if name == "if":
+            chosen = args[1] if self.truth(args[0], scope) else args[2]
+            return self.value(chosen, scope)
+        if name == "coalesce":
+            for arg in args:
+                found = self.value(arg, scope)
+                if found is not None:
+                    return found
+            return None
+        values = [self.value(a, scope) for a in args]
+        if name == "round" and len(values) == 2 and values[1] is None:
+            return None
+        if values[0] is None or (name == "distance_km" and None in values):
+            return None
+        return _FUNCTIONS[name](self, *values)
+
+    def days_since(self, t: dt.date) -> int:
+        return (self.as_of.date() - day_of(t)).days
+
+    def next_anniversary(self, d: dt.date) -> dt.date:
+        today = self.as_of.date()
+        born = day_of(d)
+        for year in (today.year, today.year + 1):
+            day = min(born.day, calendar.monthrange(year, born.month)[1])  # 29 Feb → 28 Feb
+            candidate = dt.date(year, born.month, day)
+            if candidate >= today:
+                return candidate
+        raise AssertionError("unreachable")
+
+    # ---- behaviour -------------------------------------------------------------------------
+
+    def _events(self, event_name: str, condition: ast.Expr | None, window: ast.Window | None,
+                customer: Customer) -> tuple[Stream, list[Mapping[str, Any]]]:
+        """The customer's events of that name, passing the filter, inside the window (and never
+        after as of: those were dropped when the rows were loaded)."""
+        event = self._event(event_name)
+        stream = event.stream
+        chosen = []
+        for row in customer.events[stream.name]:
+            if event.value is not None and row.get(stream.name_column or "") != event.value:
+                continue
+            if window is not None and not self._in_window(row[stream.time], window,
+                                                          Scope(customer)):
+                continue
+            if condition is not None and not self.truth(
+                    condition, Scope(customer, stream, row)):
+                continue
+            chosen.append(row)
+        return stream, chosen
+
+    def _event(self, name: str) -> Event:
+        events = self.env.events()
+        if name in events:
+            return events[name]
+        return Event(name, self.env.streams[name], None)  # a stream's own name: all its rows
+
+    def _in_window(self, t: Any, window: ast.Window, scope: Scope) -> bool:
+        """SPEC: `within` and `between` include both ends; `before` and `after` are strict; a
+        date bound takes its whole day; a date value compares by dates everywhere."""
+        if t is None:
+            return False
+        if isinstance(window, ast.WithinLast | ast.WithinNext):
+            d = window.duration
+            sign = -1 if isinstance(window, ast.WithinLast) else 1
+            edge = shift(self.as_of, sign * d.amount, d.unit)
+            low, high = (edge, self.as_of) if sign < 0 else (self.as_of, edge)
+            if not isinstance(t, dt.datetime):  # a date: from one date to the other
+                low, high = low.date(), high.date()
+            return low <= t <= high
+        if isinstance(window, ast.Before):
+            return compare("<", t, self.value(window.bound, scope))
+        if isinstance(window, ast.After):
+            return compare(">", t, self.value(window.bound, scope))
+        return (compare(">=", t, self.value(window.low, scope))
+                and compare("<=", t, self.value(window.high, scope)))
+
+    def _did(self, node: ast.Did, scope: Scope) -> bool:
+        _, events = self._events(node.event, node.filter, node.window, scope.customer)
+        if node.frequency is None:
+            return len(events) >= 1
+        return compare(node.frequency.op, len(events), node.frequency.count)
+
+    def _aggregate(self, node: ast.Call, customer: Customer) -> Any:
+        target, window = _split_window(node.args[0])
+        prop_name = None
+        if isinstance(target, ast.Attribute):
+            prop_name, target = target.name, target.base
+        if isinstance(target, ast.Name):
+            event_name, condition = target.name, None
+        else:
+            assert isinstance(target, ast.Call)
+            event_name, condition = target.name, target.args[0]
+        stream, events = self._events(event_name, condition, window, customer)
+        kind = node.name
+        times = [row[stream.time] for row in events]
+        if prop_name is None:
+            if kind == "count":
+                return len(events)
+            if kind in ("first", "last"):
+                return (min if kind == "first" else max)(times, default=None)
+            raise AssertionError(f"`{kind}` needs a property")
+        prop = stream.properties[prop_name]
+        values = [convert(row.get(prop.column), prop.type) for row in events]
+        present = [v for v in values if v is not None]
+        if kind in ("first", "last"):  # the property on that event, even when missing there
+            if not events:
+                return None
+            edge = (min if kind == "first" else max)(times)
+            candidates = {v for v, t in zip(values, times, strict=True) if t == edge}
+            if len(candidates) > 1:
+                raise Undefined(f"{kind}({event_name}.{prop_name}): events tie at {edge}")
+            return values[times.index(edge)]
+        if kind == "count":
+            return len(present)
+        if kind == "count_distinct":
+            return len(set(present))
+        if kind == "sum":
+            return _total(present, prop.type)
+        if not present:
+            return None
+        if kind == "avg":  # of a decimal, a decimal; of an integer or float, a float
+            total = _total(present, prop.type)
+            return Fraction(total) / len(present) if prop.type == Type.DECIMAL else \
+                float(total) / len(present) if prop.type == Type.FLOAT else \
+                float(Fraction(total, len(present)))
+        return (min if kind == "min" else max)(present)
+
+    # ---- population ------------------------------------------------------------------------
+
+    def _population(self, node: ast.Call, customer: Customer) -> Any:
+        values = self.population_cache.get(node)
+        if values is None:
+            values = self._population_values(node)
+            self.population_cache[node] = values
+        return values[customer.key]
+
+    def _population_values(self, node: ast.Call) -> dict[Any, Any]:
+        """percentile: 100 × (customers with a smaller x) / (customers with any x);
+        cume_share: x descending, ties by key ascending, 100 × running total / total;
+        a missing x gives a missing value, and a total of 0 gives missing for everyone."""
+        xs = {c.key: self.value(node.args[0], Scope(c)) for c in self.customers}
+        present = {k: x for k, x in xs.items() if x is not None}
+        found: dict[Any, Any] = dict.fromkeys(xs)
+        if node.name == "percentile":
+            for key, x in present.items():
+                smaller = sum(1 for y in present.values() if compare("<", y, x))
+                found[key] = float(Fraction(100 * smaller, len(present)))
+            return found
+        total = _sum_numbers(present.values())
+        if total == 0:
+            return found
+        ranked = sorted(present, key=lambda k: (_Descending(present[k]), k))
+        running: Any = 0
+        for key in ranked:
+            running = _sum_numbers([running, present[key]])
+            found[key] = float(100 * Fraction(running) / Fraction(total)) \
+                if not isinstance(total, float) else 100.0 * running / total
+        return found
+
+
+# ---- predicates: each gives its positive test and whether the node negates it --------------
+
+Test = Callable[[Scope], bool]
+Predicate = Callable[[Evaluator, Any], tuple[Test, bool]]
+
+
+def _compare_node(ev: Evaluator, node: ast.Compare) -> tuple[Test, bool]:
+    op = "=" if node.op == "!=" else node.op  # `a != b` is `not (a = b)`
+    return (lambda s: compare(op, ev.value(node.left, s), ev.value(node.right, s)),
+            node.op == "!=")
+
+
+def _in_node(ev: Evaluator, node: ast.In) -> tuple[Test, bool]:
+    if isinstance(node.collection, ast.Name):
+        items: list[Any] = list(ev.env.sets[node.collection.name].values)
+    else:
+        assert isinstance(node.collection, ast.List)
+        items = [ev.value(item, Scope(None)) for item in node.collection.items]  # type: ignore[arg-type]
+
+    def test(scope: Scope) -> bool:
+        x = ev.value(node.value, scope)
+        return any(compare("=", x, item) for item in items)
+
+    return test, node.negated
+
+
+def _between_node(ev: Evaluator, node: ast.Between) -> tuple[Test, bool]:
+    def test(scope: Scope) -> bool:
+        x = ev.value(node.value, scope)
+        return (compare(">=", x, ev.value(node.low, scope))
+                and compare("<=", x, ev.value(node.high, scope)))
+
+    return test, node.negated
+
+
+def _is_null_node(ev: Evaluator, node: ast.IsNull) -> tuple[Test, bool]:
+    # positive form: the value is there; `x is null` is its negation
+    return (lambda s: ev.value(node.value, s) is not None), not node.negated
+
+
+def _is_set_node(ev: Evaluator, node: ast.IsSet) -> tuple[Test, bool]:
+    def test(scope: Scope) -> bool:
+        x = ev.value(node.value, scope)
+        return x is not None and x != ""  # only "" (and missing) is not set: decision 11
+
+    return test, node.negated
+
+
+def _text_node(ev: Evaluator, node: ast.TextTest) -> tuple[Test, bool]:
+    def test(scope: Scope) -> bool:
+        x, pattern = ev.value(node.value, scope), ev.value(node.pattern, scope)
+        if x is None or pattern is None:
+            return False
+        if node.op == "matches":
+            flags = "(?i)" if node.ignore_case else ""
+            return re2.search(flags + pattern, x) is not None
+        if node.ignore_case:
+            x, pattern = x.lower(), pattern.lower()
+        if node.op == "contains":
+            return pattern in x
+        if node.op == "starts_with":
+            return bool(x.startswith(pattern))
+        if node.op == "ends_with":
+            return bool(x.endswith(pattern))
+        return like(x, pattern)
+
+    return test, node.negated
+
+
+def _time_node(ev: Evaluator, node: ast.TimeTest) -> tuple[Test, bool]:
+    return (lambda s: ev._in_window(ev.value(node.value, s), node.window, s)), False
+
+
+_PREDICATES: dict[type, Predicate] = {
+    ast.Compare: _compare_node, ast.In: _in_node, ast.Between: _between_node,
+    ast.IsNull: _is_null_node, ast.IsSet: _is_set_node, ast.TextTest: _text_node,
+    ast.TimeTest: _time_node,
+}
+
+
+def _operands(node: ast.Expr) -> list[ast.Expr]:
+    if isinstance(node, ast.Compare):
+        return [node.left, node.right]
+    if isinstance(node, ast.Between):
+        return [node.value, node.low, node.high]
+    if isinstance(node, ast.TextTest):
+        return [node.value, node.pattern]
+    if isinstance(node, ast.In | ast.IsNull | ast.IsSet | ast.TimeTest):
+        return [node.value]
+    return []
+
+
+# ---- values: comparison, arithmetic, time ------------------------------------------------------
+
+_ORDER = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+          ">=": operator.ge}
+
+
+def compare(op: str, left: Any, right: Any) -> bool:
+    """A comparison with a missing value is no; a date against a timestamp is compared by
+    dates (the date stands for its whole day); a float against an exact number as floats."""
+    if left is None or right is None:
+        return False
+    if isinstance(left, dt.date) and isinstance(right, dt.date):
+        if not isinstance(left, dt.datetime) or not isinstance(right, dt.datetime):
+            left, right = day_of(left), day_of(right)
+    elif _is_number(left) and _is_number(right):
+        left, right = _numbers(left, right)
+    return bool(_ORDER[op](left, right))
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float | Fraction) and not isinstance(x, bool)
+
+
+def _numbers(left: Any, right: Any) -> tuple[Any, Any]:
+    if isinstance(left, float) or isinstance(right, float):
+        return float(left), float(right)
+    return left, right
+
+
+def day_of(t: dt.date) -> dt.date:
+    return t.date() if isinstance(t, dt.datetime) else t
+
+
+def shift(t: dt.date, amount: int, unit: str) -> dt.date:
+    """t ± a duration: minutes to weeks fixed, months and years calendar (clamped to the
+    month's last day); a date plus days stays a date, plus hours or minutes is a timestamp."""
+    if unit in ("month", "year"):
+        months = amount * (12 if unit == "year" else 1)
+        index = t.year * 12 + t.month - 1 + months
+        year, month = divmod(index, 12)
+        day = min(t.day, calendar.monthrange(year, month + 1)[1])
+        return t.replace(year=year, month=month + 1, day=day)
+    if unit in ("hour", "minute") and not isinstance(t, dt.datetime):
+        t = dt.datetime.combine(t, dt.time())
+    delta = {"minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1),
+             "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}[unit]
+    return t + amount * delta
+
+
+def like(text: str, pattern: str) -> bool:
+    """`%` any run of characters, `_` exactly one; no escape character (decision 9)."""
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, re.DOTALL) is not None
+
+
+def round_half_away(x: Any, digits: int = 0) -> Any:
+    """Half away from zero, on the value itself (a float's exact binary value)."""
+    exact = Fraction(x)
+    scale = Fraction(10) ** digits
+    magnitude = math.floor(abs(exact) * scale + Fraction(1, 2)) / scale
+    result = magnitude if exact >= 0 else -magnitude
+    if isinstance(x, float):
+        return float(result)
+    if isinstance(x, int):
+        return int(result) if result.denominator == 1 else result
+    return result
+
+
+def distance_km(location: tuple[float, float], lat: Any, lon: Any) -> float:
+    lat1, lon1 = map(math.radians, location)
+    lat2, lon2 = math.radians(float(lat)), math.radians(float(lon))
+    a = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "days_since": Evaluator.days_since,
+    "hour": lambda ev, t: t.hour,
+    "weekday": lambda ev, t: day_of(t).isoweekday(),
+    "month": lambda ev, t: t.month,
+    "year": lambda ev, t: t.year,
+    "date": lambda ev, t: day_of(t),
+    "next_anniversary": Evaluator.next_anniversary,
+    "lower": lambda ev, s: s.lower(),
+    "upper": lambda ev, s: s.upper(),
+    "length": lambda ev, s: len(s),
+    "abs": lambda ev, x: abs(x),
+    "round": lambda ev, x, digits=0: round_half_away(x, digits),
+    "distance_km": lambda ev, g, lat, lon: distance_km(g, lat, lon),
+}
+
+
+def _split_window(arg: ast.Expr) -> tuple[ast.Expr, ast.Window | None]:
+    """`purchase.amount within 1 year` reads as a time test; inside an aggregate, a window."""
+    if isinstance(arg, ast.TimeTest):
+        return arg.value, arg.window
+    if isinstance(arg, ast.Between) and not arg.negated:
+        return arg.value, ast.BetweenWindow(arg.low, arg.high, span=arg.span)
+    return arg, None
+
+
+def _total(values: list[Any], of: Type) -> Any:
+    if of == Type.FLOAT:
+        return math.fsum(values)
+    return sum(values, Fraction(0) if of == Type.DECIMAL else 0)
+
+
+def _sum_numbers(values: Iterable[Any]) -> Any:
+    items = list(values)
+    if any(isinstance(v, float) for v in items):
+        return math.fsum(float(v) for v in items)
+    return sum(items, 0)
+
+
+class _Descending:
+    """Sort key: larger numbers first."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return compare(">", self.value, other.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and compare("=", self.value, other.value)
