@@ -1,160 +1,201 @@
-"""Speed as ratios measured side by side in one run: `python -m benchmarks [--customers N]`.
+"""Speed as ratios measured side by side in one run: `python -m benchmarks`.
 
 Absolute times on a shared 2-core machine are noise; ratios of commands run
-interleaved (A B A B ...) after a warm-up are the result. CPU time and wall time
-are both reported, as medians over the runs.
+interleaved (A B A B ...) after a warm-up are the result, as medians of CPU time
+and wall time, with peak RSS per command (each in a fresh process). See
+docs/performance.md for what is compared and benchmarks/RESULTS.md for numbers.
 
-Compared:
-- compiled SQL of a segment against the best hand-written SQL for it;
-- all demo segments in one compiled statement against the floor
-  (`SELECT customer_id, count(*) FROM events GROUP BY 1`);
-- `segdsl check` of 1,000 rules (whole process) against a process that only
-  imports lark and parses the same rule texts with our grammar.
+    python -m benchmarks                      # 1M customers, 9 runs; writes RESULTS.md
+    python -m benchmarks --warehouse /tmp/d   # reuse a demo project (segdsl demo /tmp/d)
+    python -m benchmarks --scale              # run time and RSS at 0.1M, 1M and 10M
+    python -m benchmarks --quick              # tiny and fast: the smoke test's run
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
-import subprocess
+import json
+import os
+import platform
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-AS_OF = dt.datetime(2025, 12, 31, 12, 0, 0)
-FLOOR = "SELECT customer_id, count(*) FROM events GROUP BY 1"
+from . import frames, hand, report
+from .compilepath import measure_compile_path
+from .measure import interleave, run_worker, worker
+from .warehouses import WAREHOUSE, demo_project, random_order_copy
 
-# The best hand-written SQL we found for each segment (each tried as EXISTS and as a
-# prefiltered GROUP BY; the faster kept). Times are literal: AS_OF is fixed.
-HAND_WRITTEN = {
-    "bench_abandoned_cart": (
-        "did add_to_cart within 7 days and not did checkout within 7 days",
-        """SELECT customer_id FROM events
-           WHERE ts >= TIMESTAMP '2025-12-24 12:00:00' AND ts <= TIMESTAMP '2025-12-31 12:00:00'
-             AND event_name IN ('add_to_cart', 'checkout')
-           GROUP BY customer_id
-           HAVING count(*) FILTER (WHERE event_name = 'add_to_cart') > 0
-              AND count(*) FILTER (WHERE event_name = 'checkout') = 0""",
-    ),
-    "bench_big_spenders_90d": (
-        "sum(purchase.amount within 90 days) > 200",
-        """SELECT customer_id FROM orders
-           WHERE ordered_at >= TIMESTAMP '2025-10-02 12:00:00'
-             AND ordered_at <= TIMESTAMP '2025-12-31 12:00:00'
-           GROUP BY customer_id HAVING sum(amount) > 200""",
-    ),
-    "bench_sleeping": (
-        "count(purchase) >= 3 and not did purchase within 180 days",
-        """SELECT customer_id FROM orders WHERE ordered_at <= TIMESTAMP '2025-12-31 12:00:00'
-           GROUP BY customer_id
-           HAVING count(*) >= 3 AND max(ordered_at) < TIMESTAMP '2025-07-04 12:00:00'""",
-    ),
-}
+HERE = Path(__file__).resolve().parent
+AGGREGATE = f"SELECT customer_id, sum(amount) FROM orders WHERE ordered_at <= {hand.NOW} GROUP BY 1"
 
 
-def measure(commands: dict[str, Callable[[], object]], runs: int) -> dict[str, tuple[float, float]]:
-    """Median (cpu, wall) seconds per command, interleaved, after one warm-up each."""
-    for command in commands.values():
-        command()
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, command in commands.items():
-            cpu, wall = time.process_time(), time.perf_counter()
-            command()
-            samples[name].append((time.process_time() - cpu, time.perf_counter() - wall))
-    return {name: (statistics.median(s[0] for s in rows), statistics.median(s[1] for s in rows))
-            for name, rows in samples.items()}
+def _uses_events(sql: str) -> bool:
+    return " events" in sql or " orders" in sql
 
 
-def execution(root: Path, runs: int) -> list[tuple[str, float, float]]:
-    import duckdb
+def _sql(warehouse: Path, sql: str) -> Any:
+    return worker({"kind": "sql", "warehouse": str(warehouse), "sql": sql})
 
+
+def execution(project: Path, runs: int, pick_runs: int, every_segment: bool) -> dict[str, Any]:
+    """All execution measures on one warehouse (one row order)."""
     import segdsl
 
-    segments = root / "segments" / "bench.yaml"
-    segments.write_text("segments:\n" + "".join(
-        f"  {name}:\n    where: {rule}\n" for name, (rule, _) in HAND_WRITTEN.items()))
+    loaded = segdsl.load(project)
+    warehouse = project / WAREHOUSE
+    cases = {}
+    for name in loaded.segments:
+        compiled = loaded.compile([name], "duckdb", hand.AS_OF, pretty=False)
+        if every_segment or _uses_events(compiled):
+            cases[name] = {"compiled": compiled, "variants": hand.SEGMENTS[name]}
+    segments = run_worker({"kind": "segments", "warehouse": str(warehouse), "cases": cases,
+                           "runs": runs, "pick_runs": pick_runs})["segments"]
+    # The two hand-written set plans race; the faster one meets segdsl.
+    plans = hand.set_plans()
+    race = interleave({shape: _sql(warehouse, sql) for shape, sql in plans.items()}, pick_runs,
+                      warmups=0)
+    best = min(race, key=lambda shape: race[shape].cpu)
+    timings = interleave({
+        "segdsl run, all": worker({"kind": "run", "project": str(project),
+                                   "as_of": hand.AS_OF.isoformat()}),
+        f"hand-written set plan ({best})": _sql(warehouse, plans[best]),
+        "floor": _sql(warehouse, hand.FLOOR),
+    }, runs)
+    run, set_plan, floor = timings.values()
+    percentile = interleave({
+        "top_20_percent compiled": _sql(warehouse, loaded.compile(["top_20_percent"], "duckdb",
+                                                                  hand.AS_OF, pretty=False)),
+        "its aggregate": _sql(warehouse, AGGREGATE)}, runs)
+    timings.update(percentile)
+    pct, aggregate = percentile.values()
+    return {
+        "segments": segments,
+        "best_set_plan": best,
+        "timings": {name: t.to_json() for name, t in timings.items()},
+        "ratios": {"run/hand": (run.cpu / set_plan.cpu, run.wall / set_plan.wall),
+                   "run/floor": (run.cpu / floor.cpu, run.wall / floor.wall),
+                   "percentile/aggregate": (pct.cpu / aggregate.cpu, pct.wall / aggregate.wall)},
+    }
+
+
+def data_frames(project: Path, runs: int) -> dict[str, Any]:
+    """segdsl against pandas and polars on the frames segments; members checked first."""
+    warehouse = str(project / WAREHOUSE)
+    jobs = {"segdsl": {"kind": "frames", "engine": "segdsl", "project": str(project)},
+            **{engine: {"kind": "frames", "engine": engine, "warehouse": warehouse}
+               for engine in frames.ENGINES}}
+    want = run_worker({**jobs["segdsl"], "members": True})["members"]
+    for engine in frames.ENGINES:
+        got = run_worker({**jobs[engine], "members": True})["members"]
+        wrong = [name for name in want if got.get(name) != want[name]]
+        if wrong or set(got) != set(want):
+            raise AssertionError(f"{engine} disagrees with segdsl on {wrong or set(got) ^ set(want)}")
+    timings = interleave({name: worker(job) for name, job in jobs.items()}, runs)
+    return {"names": frames.NAMES, **{name: t.to_json() for name, t in timings.items()}}
+
+
+def meta(project: Path | None, runs: int) -> dict[str, Any]:
+    import duckdb
+    import pandas
+    import polars
+    import pyarrow
+    import sqlglot
+
+    cpu = platform.processor() or platform.machine()
     try:
-        project = segdsl.load(root)
-        connection = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
-        connection.execute("SET TimeZone = 'UTC'")
-
-        def query(sql: str) -> Callable[[], object]:
-            return lambda: connection.execute(f"SELECT count(*) FROM ({sql})").fetchall()
-
-        rows = []
-        for name, (_, hand) in HAND_WRITTEN.items():
-            compiled = project.compile([name], "duckdb", AS_OF, pretty=False)
-            got = measure({"compiled": query(compiled), "hand": query(hand)}, runs)
-            rows.append((f"{name}: compiled / hand-written",
-                         got["compiled"][0] / got["hand"][0], got["compiled"][1] / got["hand"][1]))
-        everything = project.compile(None, "duckdb", AS_OF, pretty=False)
-        got = measure({"all": query(everything), "floor": query(FLOOR)}, runs)
-        count = len(project.segments) + len(project.segmentations)
-        rows.append((f"all {count} segments+segmentations / floor",
-                     got["all"][0] / got["floor"][0], got["all"][1] / got["floor"][1]))
-        return rows
-    finally:
-        segments.unlink()
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    out = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+           "machine": f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, "
+                      f"{platform.system()} {platform.release()}",
+           "versions": f"Python {platform.python_version()}, duckdb {duckdb.__version__}, "
+                       f"sqlglot {sqlglot.__version__}, pandas {pandas.__version__}, "
+                       f"polars {polars.__version__}, pyarrow {pyarrow.__version__}",
+           "runs": runs, "floor": hand.FLOOR, "aggregate": AGGREGATE}
+    if project is not None:
+        connection = duckdb.connect(str(project / WAREHOUSE), read_only=True)
+        out["customers"], out["events"] = connection.execute(
+            "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM events)").fetchone()
+        connection.close()
+    return out
 
 
-def compile_path(root: Path, runs: int) -> list[tuple[str, float, float]]:
-    """Whole-process `segdsl check` of 1,000 rules against lark parsing the same texts."""
-    rules = [rule for rule, _ in HAND_WRITTEN.values()] + [
-        'country in EU and inactive_days > 30 and tag = "awaits-sale"',
-        'age between 25 and 40 and gender = "female" and email is set',
-        'lower(city) starts with "m" and signup_at within 6 months or nps >= 9']
-    project = Path(tempfile.mkdtemp()) / "p"
-    subprocess.run([sys.executable, "-m", "segdsl.cli", "demo", str(project), "--customers",
-                    "100"], check=True, capture_output=True)
-    for old in (project / "segments").iterdir():
-        old.unlink()
-    texts = []
-    for f in range(100):
-        body = ["segments:"]
-        for i in range(10):
-            rule = rules[(f * 10 + i) % len(rules)]
-            texts.append(rule)
-            body.append(f"  s_{f}_{i}:\n    where: {rule}")
-        (project / "segments" / f"f{f:03}.yaml").write_text("\n".join(body) + "\n")
-    grammar = Path(__file__).parent.parent / "grammar" / "segdsl.lark"
-    floor = (f"import lark; p = lark.Lark(open({str(grammar)!r}).read(), parser='lalr', "
-             f"propagate_positions=True)\nfor t in {texts!r}: p.parse(t)")
-
-    def process(*args: str) -> Callable[[], object]:
-        return lambda: subprocess.run([sys.executable, *args], check=True, capture_output=True)
-
-    got = measure({"check": process("-m", "segdsl.cli", "--project", str(project), "check"),
-                   "floor": process("-c", floor),
-                   "start": process("-m", "segdsl.cli", "--help")}, runs)
-    return [("check 1,000 rules / lark-only floor", got["check"][1] / got["floor"][1],
-             got["check"][1]),
-            ("start-up (`segdsl --help`), seconds", got["start"][1], got["start"][1])]
+def scale(sizes: list[int], runs: int, base: Path) -> dict[str, Any]:
+    """`segdsl run` of everything and the floor at each size: time and peak RSS."""
+    out: dict[str, Any] = {"meta": meta(None, runs), "sizes": []}
+    for customers in sizes:
+        project = demo_project(base / f"demo-{customers}", customers)
+        warehouse = project / WAREHOUSE
+        timings = interleave({
+            "run": worker({"kind": "run", "project": str(project),
+                           "as_of": hand.AS_OF.isoformat()}),
+            "floor": _sql(warehouse, hand.FLOOR)}, runs)
+        size = meta(project, runs)
+        out["sizes"].append({"customers": size["customers"], "events": size["events"],
+                             **{name: t.to_json() for name, t in timings.items()}})
+        print(f"scale: {customers:,} customers done", file=sys.stderr)
+    return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--warehouse", type=Path, default=None,
-                        help="an existing demo project folder to reuse")
-    args = parser.parse_args()
-    root = args.warehouse
-    if root is None:
-        from segdsl.demo import write_demo
-
-        root = Path(tempfile.mkdtemp()) / "demo"
-        write_demo(root, customers=args.customers)
-    print(f"| measure (median of {args.runs}, interleaved) | CPU ratio | wall ratio |")
-    print("|---|---:|---:|")
-    for name, cpu, wall in execution(root, args.runs):
-        print(f"| {name} | {cpu:.2f} | {wall:.2f} |")
-    for name, ratio, seconds in compile_path(root, max(3, args.runs // 3)):
-        print(f"| {name} | | {ratio:.2f} ({seconds:.2f} s) |")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split(
+        "\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000,
+                        help="size of the generated demo warehouse (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=9, help="timed runs per command (default 9)")
+    parser.add_argument("--warehouse", type=Path, default=None, metavar="DIR",
+                        help="an existing demo project folder (segdsl demo DIR) to measure")
+    parser.add_argument("--work", type=Path, default=None, metavar="DIR",
+                        help="where to write generated projects (default: a temporary folder)")
+    parser.add_argument("--no-random", action="store_true",
+                        help="skip the second column (events in random order)")
+    parser.add_argument("--scale", action="store_true",
+                        help="instead: run time and peak RSS at --sizes")
+    parser.add_argument("--sizes", default="100000,1000000,10000000",
+                        help="customer counts for --scale (default 100000,1000000,10000000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 customers, 1 run, no compile path: checks that it all works")
+    parser.add_argument("--out", type=Path, default=HERE, metavar="DIR",
+                        help="where RESULTS.md, the JSON results and the chart go")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.customers, args.runs = min(args.customers, 2_000), 1
+    work = args.work or Path(tempfile.mkdtemp(prefix="segdsl-bench-"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    results_json, scale_json = args.out / "results.json", args.out / "scale.json"
+    if args.scale:
+        sizes = [int(s) for s in args.sizes.split(",")]
+        scale_json.write_text(json.dumps(scale(sizes, args.runs, work), indent=1))
+        print(report.scale_table(json.loads(scale_json.read_text())))
+    else:
+        project = args.warehouse or demo_project(work / f"demo-{args.customers}", args.customers)
+        pick_runs = 1 if args.quick else 3
+        results: dict[str, Any] = {"meta": meta(project, args.runs), "orders": {}}
+        results["orders"]["time"] = execution(project, args.runs, pick_runs, every_segment=True)
+        if not args.no_random:
+            shuffled = random_order_copy(project, work / f"random-{project.name}")
+            results["orders"]["random"] = execution(shuffled, args.runs, pick_runs,
+                                                    every_segment=False)
+        results["frames"] = data_frames(project, args.runs)
+        if not args.quick:
+            results["compile"] = {name: t.to_json() for name, t in measure_compile_path(
+                work / "compile-path", max(3, args.runs)).items()}
+        results_json.write_text(json.dumps(results, indent=1))
+        print(report.table(results))
+    results = json.loads(results_json.read_text()) if results_json.exists() else None
+    scaled = json.loads(scale_json.read_text()) if scale_json.exists() else None
+    chart = scaled is not None and report.chart(scaled, args.out / "scale.png")
+    (args.out / "RESULTS.md").write_text(report.results_md(results, scaled,
+                                                           "scale.png" if chart else None))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

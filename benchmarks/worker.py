@@ -1,0 +1,135 @@
+"""One benchmark job in a fresh process: `python -m benchmarks.worker JSON`.
+
+Prints one JSON line: `cpu` and `wall` seconds of the job's timed part (after
+imports and, for the data-frame engines, after loading the data, whose time is
+`load`), `rss`, the peak resident set of the whole process (imports, loading and
+the job: `VmHWM`), and whatever else the job reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def _timed(action: Callable[[], Any]) -> tuple[Any, float, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = action()
+    return result, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _connect(warehouse: str) -> Any:
+    import duckdb
+
+    connection = duckdb.connect(warehouse, read_only=True)
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
+
+
+def sql(job: dict[str, Any]) -> dict[str, Any]:
+    """Materialise one query into a TEMP table, as `segdsl run` does with its statement."""
+    connection = _connect(job["warehouse"])
+    _, cpu, wall = _timed(lambda: connection.execute(
+        f"CREATE TEMP TABLE result AS {job['sql']}"))
+    return {"cpu": cpu, "wall": wall}
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    """`segdsl run` through the Python API: load, check, compile, execute, sizes."""
+    import segdsl
+
+    def action() -> int:
+        result = segdsl.load(job["project"]).run(job.get("names"),
+                                                 as_of=dt.datetime.fromisoformat(job["as_of"]))
+        return len(result.sizes())
+
+    _, cpu, wall = _timed(action)
+    return {"cpu": cpu, "wall": wall}
+
+
+def frames(job: dict[str, Any]) -> dict[str, Any]:
+    """The frames segments in pandas or polars, or in segdsl, after loading the data."""
+    from . import frames as f
+
+    if job["engine"] == "segdsl":
+        members, cpu, wall = _timed(lambda: f.segdsl_segments(job["project"]))
+        load = 0.0
+    else:
+        to_frames, segments = f.ENGINES[job["engine"]]
+        start = time.perf_counter()
+        data = to_frames(f.load_arrow(job["warehouse"]))
+        load = time.perf_counter() - start
+        members, cpu, wall = _timed(lambda: segments(data))
+    report: dict[str, Any] = {"cpu": cpu, "wall": wall, "load": load}
+    if job.get("members"):
+        report["members"] = members
+    return report
+
+
+def segments(job: dict[str, Any]) -> dict[str, Any]:
+    """Per-segment races in one process: compiled SQL against each hand-written variant.
+
+    Every variant must return the compiled members. Then the variants race
+    (`pick_runs` interleaved rounds) and the fastest by median CPU time meets the
+    compiled SQL for `runs` interleaved rounds after a warm-up.
+    """
+    connection = _connect(job["warehouse"])
+
+    def members(query: str) -> set[Any]:
+        return {row[0] for row in connection.execute(query).fetchall()}
+
+    def timed(query: str) -> tuple[float, float]:
+        _, cpu, wall = _timed(lambda: connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE result AS {query}"))
+        return cpu, wall
+
+    report: dict[str, Any] = {}
+    for name, case in job["cases"].items():
+        compiled, variants = case["compiled"], case["variants"]
+        want = members(compiled)
+        for variant, query in variants.items():
+            got = members(query)
+            if got != want:
+                raise AssertionError(f"{name}: hand-written `{variant}` has {len(got)} members, "
+                                     f"segdsl {len(want)}; they differ in {len(got ^ want)}")
+        best = next(iter(variants))
+        if len(variants) > 1:
+            race: dict[str, list[float]] = {v: [] for v in variants}
+            for _ in range(job["pick_runs"]):
+                for variant, query in variants.items():
+                    race[variant].append(timed(query)[0])
+            best = min(race, key=lambda v: statistics.median(race[v]))
+        timed(compiled), timed(variants[best])
+        samples: dict[str, list[tuple[float, float]]] = {"compiled": [], "hand": []}
+        for _ in range(job["runs"]):
+            samples["compiled"].append(timed(compiled))
+            samples["hand"].append(timed(variants[best]))
+        report[name] = {"best": best, "members": len(want), **samples}
+    return {"cpu": 0.0, "wall": 0.0, "segments": report}
+
+
+JOBS = {"sql": sql, "run": run, "frames": frames, "segments": segments}
+
+
+def peak_rss() -> int:
+    """Bytes; VmHWM belongs to this process's own address space since its exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def main() -> None:
+    job = json.loads(sys.argv[1])
+    report = JOBS[job["kind"]](job)
+    print(json.dumps({**report, "rss": peak_rss()}))
+
+
+if __name__ == "__main__":
+    main()
