@@ -97,6 +97,19 @@ def data_frames(project: Path, runs: int) -> dict[str, Any]:
     return {"names": frames.NAMES, **{name: t.to_json() for name, t in timings.items()}}
 
 
+def _revision() -> str:
+    """The commit measured, and whether the compiler had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], check=False, cwd=HERE.parent, capture_output=True,
+                              text=True).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "segdsl")
+    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes in segdsl/"
+                                                  if dirty else "")
+
+
 def meta(project: Path | None, runs: int) -> dict[str, Any]:
     import duckdb
     import pandas
@@ -118,7 +131,7 @@ def meta(project: Path | None, runs: int) -> dict[str, Any]:
            "versions": f"Python {platform.python_version()}, duckdb {duckdb.__version__}, "
                        f"sqlglot {sqlglot.__version__}, pandas {pandas.__version__}, "
                        f"polars {polars.__version__}, pyarrow {pyarrow.__version__}",
-           "runs": runs, "floor": hand.FLOOR, "aggregate": AGGREGATE}
+           "runs": runs, "floor": hand.FLOOR, "aggregate": AGGREGATE, "code": _revision()}
     if project is not None:
         connection = duckdb.connect(str(project / WAREHOUSE), read_only=True)
         out["customers"], out["events"] = connection.execute(

@@ -196,6 +196,7 @@ def results_md(results: dict[str, Any] | None, scale: dict[str, Any] | None,
              "result; absolute times are for orientation only."), "",
              f"- date: {meta['date']}", f"- machine: {meta['machine']}",
              f"- versions: {meta['versions']}",
+             f"- segdsl: {meta.get('code', '?')}",
              ("- **the machine was shared** with other engineers running test suites during "
              "the run: wall times are noisy, CPU-time ratios less so."), ""]
     if results:
