@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,11 @@ from .measure import interleave, run_worker, worker
 from .warehouses import WAREHOUSE, demo_project, random_order_copy
 
 HERE = Path(__file__).resolve().parent
+_START = time.perf_counter()
+
+
+def _log(message: str) -> None:
+    print(f"[{time.perf_counter() - _START:6.0f} s] {message}", file=sys.stderr, flush=True)
 AGGREGATE = f"SELECT customer_id, sum(amount) FROM orders WHERE ordered_at <= {hand.NOW} GROUP BY 1"
 
 
@@ -51,9 +57,11 @@ def execution(project: Path, runs: int, pick_runs: int, every_segment: bool) -> 
         compiled = loaded.compile([name], "duckdb", hand.AS_OF, pretty=False)
         if every_segment or _uses_events(compiled):
             cases[name] = {"compiled": compiled, "variants": hand.SEGMENTS[name]}
+    _log(f"{project.name}: {len(cases)} segments, compiled against hand-written")
     segments = run_worker({"kind": "segments", "warehouse": str(warehouse), "cases": cases,
                            "runs": runs, "pick_runs": pick_runs})["segments"]
     # The two hand-written set plans race; the faster one meets segdsl.
+    _log(f"{project.name}: all segments against the hand-written set plan and the floor")
     plans = hand.set_plans()
     race = interleave({shape: _sql(warehouse, sql) for shape, sql in plans.items()}, pick_runs,
                       warmups=0)
@@ -87,13 +95,15 @@ def data_frames(project: Path, runs: int) -> dict[str, Any]:
     jobs = {"segdsl": {"kind": "frames", "engine": "segdsl", "project": str(project)},
             **{engine: {"kind": "frames", "engine": engine, "warehouse": warehouse}
                for engine in frames.ENGINES}}
+    _log("segdsl against pandas and polars")
+    # The warm-up round returns the members, which must agree before anything is timed.
     want = run_worker({**jobs["segdsl"], "members": True})["members"]
     for engine in frames.ENGINES:
         got = run_worker({**jobs[engine], "members": True})["members"]
         wrong = [name for name in want if got.get(name) != want[name]]
         if wrong or set(got) != set(want):
             raise AssertionError(f"{engine} disagrees with segdsl on {wrong or set(got) ^ set(want)}")
-    timings = interleave({name: worker(job) for name, job in jobs.items()}, runs)
+    timings = interleave({name: worker(job) for name, job in jobs.items()}, runs, warmups=0)
     return {"names": frames.NAMES, **{name: t.to_json() for name, t in timings.items()}}
 
 
@@ -153,7 +163,7 @@ def scale(sizes: list[int], runs: int, base: Path) -> dict[str, Any]:
         size = meta(project, runs)
         out["sizes"].append({"customers": size["customers"], "events": size["events"],
                              **{name: t.to_json() for name, t in timings.items()}})
-        print(f"scale: {customers:,} customers done", file=sys.stderr)
+        _log(f"scale: {customers:,} customers done")
     return out
 
 
@@ -188,16 +198,19 @@ def main(argv: list[str] | None = None) -> int:
         scale_json.write_text(json.dumps(scale(sizes, args.runs, work), indent=1))
         print(report.scale_table(json.loads(scale_json.read_text())))
     else:
+        _log("demo project")
         project = args.warehouse or demo_project(work / f"demo-{args.customers}", args.customers)
-        pick_runs = 1 if args.quick else 3
+        pick_runs = 1
         results: dict[str, Any] = {"meta": meta(project, args.runs), "orders": {}}
         results["orders"]["time"] = execution(project, args.runs, pick_runs, every_segment=True)
         if not args.no_random:
+            _log("copy with events in random order")
             shuffled = random_order_copy(project, work / f"random-{project.name}")
             results["orders"]["random"] = execution(shuffled, args.runs, pick_runs,
                                                     every_segment=False)
         results["frames"] = data_frames(project, args.runs)
         if not args.quick:
+            _log("compile path")
             results["compile"] = {name: t.to_json() for name, t in measure_compile_path(
                 work / "compile-path", max(3, args.runs)).items()}
         results_json.write_text(json.dumps(results, indent=1))

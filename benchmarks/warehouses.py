@@ -8,12 +8,30 @@ from pathlib import Path
 WAREHOUSE = "warehouse.duckdb"
 
 
-def demo_project(directory: Path, customers: int) -> Path:
-    """The demo project in `directory`, generated unless it is already there."""
+def demo_project(directory: Path, customers: int, memory_limit: str = "8GB") -> Path:
+    """The demo project in `directory`, generated unless it is already there.
+
+    The generator runs with a DuckDB memory limit (spilling to disk beyond it), so
+    that a 10M-customer warehouse does not take the memory of a shared machine.
+    """
+    import duckdb
+
+    from segdsl import demo_data
     from segdsl.demo import write_demo
 
     if not (directory / WAREHOUSE).is_file():
-        write_demo(directory, customers=customers)
+        connect = duckdb.connect
+
+        def limited(database: str, *args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+            connection = connect(database, *args, **kwargs)  # type: ignore[arg-type]
+            connection.execute(f"SET memory_limit = '{memory_limit}'")
+            return connection
+
+        demo_data.duckdb.connect = limited  # type: ignore[assignment]
+        try:
+            write_demo(directory, customers=customers)
+        finally:
+            demo_data.duckdb.connect = connect  # type: ignore[assignment]
     return directory
 
 

@@ -25,6 +25,7 @@ def test_set_plan_covers_every_segment() -> None:
     assert len(hand.set_plans()) == 2
 
 
+@pytest.mark.slow  # about 20 fresh processes: some 10 s of CPU
 def test_quick_run_writes_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["--quick", "--customers", "1500", "--no-random", "--work", str(tmp_path),
