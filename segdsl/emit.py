@@ -13,6 +13,7 @@ from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.dialect import Dialect, Dialects
 from sqlglot.errors import UnsupportedError
 
+from . import dialects as d
 from .diagnostics import Diagnostic, SegdslError, did_you_mean
 
 
@@ -30,6 +31,8 @@ def check_dialect(name: str) -> None:
 
 def to_sql(query: exp.Expression, dialect: str, pretty: bool = True) -> str:
     check_dialect(dialect)
+    if dialect != "duckdb":
+        query = adapt(query, dialect)
     try:
         return Dialect.get_or_raise(dialect).generate(
             query, pretty=pretty, unsupported_level=ErrorLevel.RAISE)
@@ -38,6 +41,130 @@ def to_sql(query: exp.Expression, dialect: str, pretty: bool = True) -> str:
             "E501", f"the {dialect} dialect cannot express this rule: {error}",
             hint="compile for another dialect, or rewrite the rule without this feature")]) \
             from None
+
+
+# ---- nodes that lowering builds directly, rewritten per dialect ------------------------------
+# (operators with a dialect difference have `overrides` rows in segdsl/operators.py instead)
+
+
+def adapt(query: exp.Expression, dialect: str) -> exp.Expression:
+    """A copy of `query` with the dialect's differences applied."""
+    rewrite = _REWRITES.get(dialect)
+    query = query.copy()
+    node: d.SQL
+    for node in reversed(list(query.dfs())):  # children before their parents
+        changed = _pick_value(node, dialect)
+        if rewrite is not None:
+            changed = rewrite(changed)
+        if changed is not node:
+            if node is query:
+                query = changed
+            else:
+                node.replace(changed)
+    if dialect == "clickhouse" and isinstance(query, exp.Select):
+        # without it a LEFT JOIN gives 0 and '' instead of NULL where nothing matched
+        query.set("settings", [exp.EQ(this=exp.var("join_use_nulls"),
+                                      expression=exp.Literal.number(1))])
+    return query
+
+
+def _is_clock(node: d.SQL) -> bool:
+    """`CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP)`: *as of* when not pinned."""
+    return bool(isinstance(node, exp.Cast) and isinstance(node.this, exp.AtTimeZone)
+            and isinstance(node.this.this, exp.CurrentTimestamp))
+
+
+_PICKS = {"ARG_MAX_NULL": True, "ARG_MIN_NULL": False}  # name → latest (True) or earliest
+
+
+def _pick_value(node: d.SQL, dialect: str) -> d.SQL:
+    """`ARG_MAX_NULL(prop, time)` (DuckDB): the property on the latest event, even where it
+    is missing. Elsewhere: PostgreSQL's first element of an ordered ARRAY_AGG (which keeps
+    NULLs), Spark's MAX_BY / MIN_BY, ClickHouse's argMax over a one-element tuple (argMax
+    itself skips NULL values)."""
+    inner = node.this if isinstance(node, exp.Filter) else node
+    if not (isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _PICKS):
+        return node
+    latest = _PICKS[str(inner.this).upper()]
+    prop, time = inner.expressions
+    where = node.expression if isinstance(node, exp.Filter) else None
+
+    def filtered(aggregate: exp.Expression) -> exp.Expression:
+        return exp.Filter(this=aggregate, expression=where) if where is not None else aggregate
+
+    if dialect in d.POSTGRES_LIKE and dialect != "redshift":
+        ordered = exp.Order(this=prop, expressions=[exp.Ordered(this=time, desc=latest,
+                                                                nulls_first=False)])
+        return exp.Bracket(this=exp.Paren(this=filtered(exp.ArrayAgg(this=ordered))),
+                           expressions=[exp.Literal.number(0)])
+    if dialect in d.SPARK_LIKE:
+        return filtered(exp.Anonymous(this="MAX_BY" if latest else "MIN_BY",
+                                      expressions=[prop, time]))
+    if dialect == "clickhouse":
+        pick = exp.ArgMax if latest else exp.ArgMin
+        return exp.Anonymous(this="tupleElement", expressions=[
+            filtered(pick(this=exp.Anonymous(this="tuple", expressions=[prop]),
+                          expression=time)),
+            exp.Literal.number(1)])
+    raise d.cannot_express(dialect, "`last(E.prop)` or `first(E.prop)`",
+                           "segdsl knows no aggregate there that keeps a missing property of "
+                           "the latest event")
+
+
+def _clickhouse(node: d.SQL) -> d.SQL:
+    """Date32 and DateTime64(6): Date starts in 1970 and DateTime has whole seconds."""
+    if _is_clock(node):
+        return exp.Anonymous(this="now64", expressions=[exp.Literal.number(6),
+                                                        exp.Literal.string("UTC")])
+    if isinstance(node, exp.DataType) and node.this in (exp.DType.DATE, exp.DType.TIMESTAMP):
+        if node.this == exp.DType.DATE:
+            return exp.DataType(this=exp.DType.DATE32, nullable=True)
+        return exp.DataType(this=exp.DType.DATETIME64, nullable=True,
+                            expressions=[exp.DataTypeParam(this=exp.Literal.number(6))])
+    return node
+
+
+def _spark(node: d.SQL) -> d.SQL:
+    """The clock in UTC whatever the session's time zone."""
+    if _is_clock(node):
+        return exp.cast(exp.Anonymous(this="CONVERT_TIMEZONE", expressions=[
+            exp.Literal.string("UTC"), exp.CurrentTimestamp()]), "timestamp")
+    return node
+
+
+def _sqlite(node: d.SQL) -> d.SQL:
+    """SQLite keeps times as ISO-8601 text ('YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD'),
+    which compares correctly as text: a timestamp literal stays text (DATETIME() would drop
+    its fraction), interval arithmetic becomes date functions, parts come from STRFTIME."""
+    e = exp
+    if _is_clock(node):
+        return e.Anonymous(this="STRFTIME", expressions=[
+            e.Literal.string("%Y-%m-%d %H:%M:%f"), e.Literal.string("now")])
+    if isinstance(node, e.Cast) and node.to.this == e.DType.TIMESTAMP \
+            and isinstance(node.this, e.Literal):
+        return node.this
+    if isinstance(node, e.Add | e.Sub) and isinstance(node.expression, e.Interval):
+        interval = node.expression
+        amount = int(interval.this.this) * (-1 if isinstance(node, e.Sub) else 1)
+        return d.sqlite_shift(e, node.this, e.Literal.number(amount), str(interval.text("unit")).lower())
+    if isinstance(node, e.DateAdd):
+        return d.sqlite_shift(e, node.this, node.expression, str(node.text("unit")).lower())
+    parts: dict[type, str] = {e.Year: "%Y", e.Month: "%m"}
+    if type(node) in parts:
+        return d.sqlite_strftime_int(_SQLITE_BUILD, parts[type(node)], node.this)
+    if isinstance(node, e.Extract) and node.this.name.upper() == "HOUR":
+        return d.sqlite_strftime_int(_SQLITE_BUILD, "%H", node.expression)
+    return node
+
+
+class _SQLiteBuild:
+    exp = exp
+    dialect = "sqlite"
+
+
+_SQLITE_BUILD = _SQLiteBuild()
+_REWRITES = {"clickhouse": _clickhouse, "spark": _spark, "databricks": _spark,
+             "sqlite": _sqlite}
 
 
 __all__ = ["dialects", "to_sql", "sqlglot"]

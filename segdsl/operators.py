@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from . import dialects as d
 from .types import Type, common
 
 if TYPE_CHECKING:
@@ -143,8 +144,7 @@ def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
     text = e.Concat(expressions=[salt, e.Literal.string(":"), e.cast(b.key(), "varchar")])
     digits = e.Substring(this=e.MD5(this=text), start=e.Literal.number(1),
                          length=e.Literal.number(8))
-    number = e.cast(e.Concat(expressions=[e.Literal.string("0x"), digits]), "bigint")
-    return e.Mod(this=number, expression=count)
+    return e.Mod(this=d.hex_to_int(b, digits, 8), expression=count)
 
 
 def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
@@ -154,6 +154,9 @@ def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
 def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
     return b.exp.Round(this=x, decimals=digits)
 
+
+_SQLITE_CASE = d.unsupported("upper or lower case (`lower`, `upper`, `ignoring case`)",
+                             "SQLite's lower() and upper() change only ASCII letters")
 
 OPERATORS: dict[str, Op] = {op.name: op for op in [
     # comparisons and tests (internal: the checker picks them)
@@ -169,15 +172,24 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
         b.exp.NEQ(this=x.copy(), expression=b.exp.Literal.string("")))),
     Op("contains", lambda b, x, p: b.exp.GT(
         this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0))),
-    Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p)),
-    Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p)),
-    Op("matches", lambda b, x, p: b.exp.RegexpLike(this=x, expression=p)),
-    Op("like", lambda b, x, p: b.exp.Like(this=x, expression=p)),
+    Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p), overrides={
+        "sqlite": d.starts_with_substr, **d.each((*d.MYSQL_LIKE, *d.TSQL_LIKE),
+                                                 d.starts_with_left)}),
+    Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p), overrides={
+        "sqlite": d.ends_with_substr,
+        **d.each((*d.POSTGRES_LIKE, *d.MYSQL_LIKE, *d.TSQL_LIKE), d.ends_with_right)}),
+    Op("matches", d.matches, overrides={"sqlite": d.unsupported(
+        "`matches`", "SQLite has no regular expressions unless the application defines "
+        "a regexp() function")}),
+    Op("like", lambda b, x, p: b.exp.Like(this=x, expression=p), overrides={
+        "sqlite": d.like_sqlite, **d.each(d.TSQL_LIKE, d.like_tsql),
+        **d.each(d.BACKSLASH_LIKE, d.like_backslash_literal)}),
     # arithmetic and time arithmetic
     Op("add", lambda b, x, y: b.exp.Add(this=x, expression=y)),
     Op("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y)),
     Op("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y)),
-    Op("div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True)),
+    Op("div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True),
+       overrides=d.each(d.SPARK_LIKE, d.divide_nullif)),
     Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
     Op("to_date", lambda b, x: b.exp.cast(x, "date")),
     Op("day_start", lambda b, d: b.exp.cast(b.exp.cast(d, "date"), "timestamp")),
@@ -190,20 +202,28 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
     Op("hour", lambda b, t: b.exp.Extract(this=b.exp.var("HOUR"), expression=t),
        Signature((frozenset({Type.TIMESTAMP}),), Type.INTEGER)),
     Op("weekday", lambda b, t: b.exp.DayOfWeekIso(this=t),
-       Signature((TEMPORAL,), Type.INTEGER), doc="1 = Monday … 7 = Sunday"),
+       Signature((TEMPORAL,), Type.INTEGER), doc="1 = Monday … 7 = Sunday", overrides={
+           "sqlite": d.weekday_sqlite, **d.each(d.SPARK_LIKE, d.weekday_spark),
+           **d.each(d.POSTGRES_LIKE, d.weekday_from_dow)}),
     Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
     Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
     Op("date", lambda b, t: b.exp.cast(t, "date"), Signature((TEMPORAL,), Type.DATE)),
     Op("next_anniversary", _next_anniversary, Signature((TEMPORAL,), Type.DATE)),
-    Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING)),
-    Op("upper", lambda b, s: b.exp.Upper(this=s), Signature((STRING,), Type.STRING)),
+    Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING),
+       overrides={"sqlite": _SQLITE_CASE, "clickhouse": lambda b, s: b.exp.Anonymous(
+           this="lowerUTF8", expressions=[s])}),
+    Op("upper", lambda b, s: b.exp.Upper(this=s), Signature((STRING,), Type.STRING),
+       overrides={"sqlite": _SQLITE_CASE, "clickhouse": lambda b, s: b.exp.Anonymous(
+           this="upperUTF8", expressions=[s])}),
     Op("length", lambda b, s: b.exp.Length(this=s), Signature((STRING,), Type.INTEGER)),
     Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first)),
-    Op("round", _round, Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1)),
+    Op("round", _round, Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
+       overrides=d.each(d.POSTGRES_LIKE, d.round_numeric)),
     Op("coalesce", lambda b, *xs: b.exp.Coalesce(this=xs[0], expressions=list(xs[1:])),
        Signature((VALUE, VALUE), _common, variadic=True)),
     Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
-    Op("bucket", _bucket, doc="a stable 0..N-1 per customer, from md5 of salt and key"),
+    Op("bucket", _bucket, doc="a stable 0..N-1 per customer, from md5 of salt and key",
+       overrides={"sqlite": d.unsupported("`bucket`", "SQLite has no md5()")}),
     Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
 ]}
 

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at > DATETIME('2025-12-31 12:00:00') - INTERVAL '30' DAY
+  c.last_seen_at > DATE('2025-12-31 12:00:00', PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)

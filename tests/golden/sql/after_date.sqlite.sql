@@ -2,4 +2,6 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.signup_at >= DATETIME(DATE('2025-12-24') + INTERVAL '1' DAY)
+  c.signup_at >= DATETIME(
+    DATE(DATE('2025-12-24'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
+  )

@@ -2,4 +2,6 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at >= DATETIME(DATE(DATETIME('2025-12-31 12:00:00')) + INTERVAL '1' DAY)
+  c.last_seen_at >= DATETIME(
+    DATE(DATE('2025-12-31 12:00:00'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-31 12:00:00'), 11)
+  )

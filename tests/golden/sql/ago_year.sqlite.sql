@@ -2,4 +2,18 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at < DATETIME('2025-12-31 12:00:00') - INTERVAL '1' YEAR
+  c.last_seen_at < MIN(
+    DATE(
+      DATE('2025-12-31 12:00:00', 'start of month', PRINTF('%+d months', (
+        -1
+      ) * 12)),
+      PRINTF('%+d days', CAST(STRFTIME('%d', '2025-12-31 12:00:00') AS INTEGER) - 1)
+    ),
+    DATE(
+      DATE('2025-12-31 12:00:00', 'start of month', PRINTF('%+d months', (
+        -1
+      ) * 12)),
+      '+1 month',
+      '-1 day'
+    )
+  ) || SUBSTRING('2025-12-31 12:00:00', 11)

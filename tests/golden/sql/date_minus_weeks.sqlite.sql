@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DATE(c.birth_date - INTERVAL '14' DAY) < DATE('1960-01-01')
+  DATE(DATE(c.birth_date, PRINTF('%+d days', -14)) || SUBSTRING(c.birth_date, 11)) < DATE('1960-01-01')

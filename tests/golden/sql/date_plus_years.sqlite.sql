@@ -2,4 +2,20 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DATE(c.birth_date + INTERVAL '18' YEAR) <= DATE(DATETIME('2025-12-31 12:00:00'))
+  DATE(
+    MIN(
+      DATE(
+        DATE(c.birth_date, 'start of month', PRINTF('%+d months', (
+          18
+        ) * 12)),
+        PRINTF('%+d days', CAST(STRFTIME('%d', c.birth_date) AS INTEGER) - 1)
+      ),
+      DATE(
+        DATE(c.birth_date, 'start of month', PRINTF('%+d months', (
+          18
+        ) * 12)),
+        '+1 month',
+        '-1 day'
+      )
+    ) || SUBSTRING(c.birth_date, 11)
+  ) <= DATE('2025-12-31 12:00:00')

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  CAST((JULIANDAY(DATE(DATETIME('2025-12-31 12:00:00'))) - JULIANDAY(DATE(c.birth_date))) AS INTEGER) >= 9125
+  CAST((JULIANDAY(DATE('2025-12-31 12:00:00')) - JULIANDAY(DATE(c.birth_date))) AS INTEGER) >= 9125

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.income / 12 > 4000
+  c.income / NULLIF(12, 0) > 4000

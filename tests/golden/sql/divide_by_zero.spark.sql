@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.income / c.age > 1000
+  c.income / NULLIF(c.age, 0) > 1000

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  ENDS_WITH(c.email, '.com')
+  RIGHT(c.email, LENGTH('.com')) = '.com'

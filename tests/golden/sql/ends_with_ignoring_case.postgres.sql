@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  ENDS_WITH(LOWER(c.email), LOWER('.CO.UK'))
+  RIGHT(LOWER(c.email), LENGTH(LOWER('.CO.UK'))) = LOWER('.CO.UK')

@@ -3,4 +3,6 @@ SELECT
 FROM customers AS c
 WHERE
   c.last_seen_at >= DATETIME(DATE('2025-12-24'))
-  AND c.last_seen_at < DATETIME(DATE('2025-12-24') + INTERVAL '1' DAY)
+  AND c.last_seen_at < DATETIME(
+    DATE(DATE('2025-12-24'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
+  )

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at = DATETIME('2025-12-30 18:00:00')
+  c.last_seen_at = '2025-12-30 18:00:00'

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.signup_at >= DATETIME('2025-12-01 00:00:00')
+  c.signup_at >= '2025-12-01 00:00:00'

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  EXTRACT(HOUR FROM c.last_seen_at) >= 18
+  CAST(STRFTIME('%H', SUBSTRING(c.last_seen_at, 1, 19)) AS INTEGER) >= 18

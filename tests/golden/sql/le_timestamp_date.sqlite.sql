@@ -2,4 +2,6 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at < DATETIME(DATE('2025-12-01') + INTERVAL '1' DAY)
+  c.last_seen_at < DATETIME(
+    DATE(DATE('2025-12-01'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
+  )

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.name LIKE '%\%'
+  c.name GLOB '*\*'

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.country_code LIKE '_E'
+  c.country_code GLOB '?E'

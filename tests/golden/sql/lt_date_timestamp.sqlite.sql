@@ -2,4 +2,6 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DATETIME('2000-01-07 12:00:00') >= DATETIME(DATE(c.birth_date) + INTERVAL '1' DAY)
+  '2000-01-07 12:00:00' >= DATETIME(
+    DATE(DATE(c.birth_date), PRINTF('%+d days', 1)) || SUBSTRING(DATE(c.birth_date), 11)
+  )

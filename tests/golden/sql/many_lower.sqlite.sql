@@ -1,11 +1,2 @@
-SELECT
-  c.customer_id AS customer_id
-FROM customers AS c
-WHERE
-  EXISTS(
-    SELECT
-      1
-    FROM customer_tags AS v
-    WHERE
-      v.customer_id = c.customer_id AND LOWER(v.tag) = 'awaits-sale'
-  )
+-- error[E501]: the sqlite dialect cannot express upper or lower case (`lower`, `upper`, `ignoring case`): SQLite's lower() and upper() change only ASCII letters
+--   = help: compile for another dialect, or rewrite the rule without this feature

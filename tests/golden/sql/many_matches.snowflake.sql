@@ -7,5 +7,6 @@ WHERE
       1
     FROM customer_tags AS v
     WHERE
-      v.customer_id = c.customer_id AND REGEXP_LIKE(v.tag, '^[a-z]+$')
+      v.customer_id = c.customer_id
+      AND REGEXP_INSTR(v.tag, '^[a-z]+$', 1, 1, 0, 'c') > 0
   )

@@ -7,5 +7,5 @@ WHERE
       1
     FROM customer_tags AS v
     WHERE
-      v.customer_id = c.customer_id AND v.tag RLIKE '^[a-z]+$'
+      v.customer_id = c.customer_id AND v.tag RLIKE '^[a-z]+\\z'
   )

@@ -1,11 +1,2 @@
-SELECT
-  c.customer_id AS customer_id
-FROM customers AS c
-WHERE
-  EXISTS(
-    SELECT
-      1
-    FROM customer_tags AS v
-    WHERE
-      v.customer_id = c.customer_id AND v.tag REGEXP '^[a-z]+$'
-  )
+-- error[E501]: the sqlite dialect cannot express `matches`: SQLite has no regular expressions unless the application defines a regexp() function
+--   = help: compile for another dialect, or rewrite the rule without this feature

@@ -7,5 +7,5 @@ WHERE
       1
     FROM customer_tags AS v
     WHERE
-      v.customer_id = c.customer_id AND STARTS_WITH(v.tag, 'awa')
+      v.customer_id = c.customer_id AND SUBSTRING(v.tag, 1, LENGTH('awa')) = 'awa'
   )

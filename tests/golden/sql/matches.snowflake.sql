@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  REGEXP_LIKE(c.email, '^[a-z]+@example\\.(com|org)$')
+  REGEXP_INSTR(c.email, '^[a-z]+@example\\.(com|org)$', 1, 1, 0, 'c') > 0

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  REGEXP_LIKE(c.email, '(?i)^B@')
+  REGEXP_INSTR(c.email, '^B@', 1, 1, 0, 'ci') > 0

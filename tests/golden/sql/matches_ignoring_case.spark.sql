@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.email RLIKE '(?i)^B@'
+  c.email RLIKE '(?iu)^B@'

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  REGEXP_LIKE(c.email, '(?i)example\\.ORG')
+  REGEXP_INSTR(c.email, 'example\\.ORG', 1, 1, 0, 'ci') > 0

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  REGEXP_LIKE(c.name, '^[[:alpha:]]+$')
+  REGEXP_INSTR(c.name, '^[A-Za-z]+$', 1, 1, 0, 'c') > 0

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  REGEXP_LIKE(c.name, '\\bBob\\b')
+  REGEXP_INSTR(c.name, '\\bBob\\b', 1, 1, 0, 'c') > 0

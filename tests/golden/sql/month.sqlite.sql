@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  MONTH(c.birth_date) = 12
+  CAST(STRFTIME('%m', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER) = 12

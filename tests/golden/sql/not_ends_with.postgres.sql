@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  NOT COALESCE(ENDS_WITH(c.email, '.com'), FALSE)
+  NOT COALESCE(RIGHT(c.email, LENGTH('.com')) = '.com', FALSE)

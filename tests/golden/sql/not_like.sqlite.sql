@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  NOT COALESCE(c.email LIKE '%@example.%', FALSE)
+  NOT COALESCE(c.email GLOB '*@example.*', FALSE)

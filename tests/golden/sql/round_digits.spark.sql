@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  ROUND(c.score / 2, 1) = 3.8
+  ROUND(c.score / NULLIF(2, 0), 1) = 3.8

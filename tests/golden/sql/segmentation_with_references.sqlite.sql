@@ -11,7 +11,7 @@ SELECT
       )
     )
     THEN 'vip'
-    WHEN CAST((JULIANDAY(DATE(DATETIME('2025-12-31 12:00:00'))) - JULIANDAY(DATE(c.last_seen_at))) AS INTEGER) > 30
+    WHEN CAST((JULIANDAY(DATE('2025-12-31 12:00:00')) - JULIANDAY(DATE(c.last_seen_at))) AS INTEGER) > 30
     THEN 'lapsed'
     ELSE 'regular'
   END AS segmentation_with_references

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  STARTS_WITH(c.city, 'New')
+  SUBSTRING(c.city, 1, LENGTH('New')) = 'New'

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.signup_at + INTERVAL '30' DAY > DATETIME('2025-12-31 12:00:00')
+  DATE(c.signup_at, PRINTF('%+d days', 30)) || SUBSTRING(c.signup_at, 11) > '2025-12-31 12:00:00'

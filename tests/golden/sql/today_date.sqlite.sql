@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.birth_date < DATE(DATETIME('2025-12-31 12:00:00'))
+  c.birth_date < DATE('2025-12-31 12:00:00')

@@ -4,9 +4,9 @@ FROM customers AS c
 WHERE
   (
     (
-      c.last_seen_at >= DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC') - INTERVAL '30' DAY
-      AND c.last_seen_at <= DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
+      c.last_seen_at >= DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), PRINTF('%+d days', -30)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
+      AND c.last_seen_at <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now')
     )
-    OR CAST((JULIANDAY(DATE(DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC'))) - JULIANDAY(DATE(c.signup_at))) AS INTEGER) < 7
-    OR c.birth_date > DATE(DATETIME(CURRENT_TIMESTAMP AT TIME ZONE 'UTC'))
+    OR CAST((JULIANDAY(DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'))) - JULIANDAY(DATE(c.signup_at))) AS INTEGER) < 7
+    OR c.birth_date > DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'))
   )

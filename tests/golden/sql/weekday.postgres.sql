@@ -2,4 +2,8 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DAYOFWEEK_ISO(c.signup_at) >= 6
+  (
+    (
+      EXTRACT(DOW FROM c.signup_at) + 6
+    ) % 7
+  ) + 1 >= 6

@@ -2,4 +2,8 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DAYOFWEEK_ISO(c.signup_at) >= 6
+  (
+    (
+      CAST(STRFTIME('%w', SUBSTRING(c.signup_at, 1, 19)) AS INTEGER) + 6
+    ) % 7
+  ) + 1 >= 6

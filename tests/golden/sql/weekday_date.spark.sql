@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  ((DAYOFWEEK(c.birth_date) % 7) + 1) = 7
+  WEEKDAY(c.birth_date) + 1 = 7

@@ -4,53 +4,193 @@ FROM customers AS c
 WHERE
   CASE
     WHEN DATE(
-      DATE(
-        DATE(c.birth_date),
-        (
-          YEAR(DATE(DATETIME('2025-12-31 12:00:00'))) - YEAR(c.birth_date)
-        ) || ' YEAR'
-      )
-    ) >= DATE(DATETIME('2025-12-31 12:00:00'))
+      MIN(
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+        ),
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          '+1 month',
+          '-1 day'
+        )
+      ) || SUBSTRING(DATE(c.birth_date), 11)
+    ) >= DATE('2025-12-31 12:00:00')
     THEN DATE(
-      DATE(
-        DATE(c.birth_date),
-        (
-          YEAR(DATE(DATETIME('2025-12-31 12:00:00'))) - YEAR(c.birth_date)
-        ) || ' YEAR'
-      )
+      MIN(
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+        ),
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          '+1 month',
+          '-1 day'
+        )
+      ) || SUBSTRING(DATE(c.birth_date), 11)
     )
     ELSE DATE(
-      DATE(
-        DATE(c.birth_date),
-        (
-          YEAR(DATE(DATETIME('2025-12-31 12:00:00'))) - YEAR(c.birth_date) + 1
-        ) || ' YEAR'
-      )
+      MIN(
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER) + 1
+              ) * 12
+            )
+          ),
+          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+        ),
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER) + 1
+              ) * 12
+            )
+          ),
+          '+1 month',
+          '-1 day'
+        )
+      ) || SUBSTRING(DATE(c.birth_date), 11)
     )
-  END >= DATE(DATETIME('2025-12-31 12:00:00'))
+  END >= DATE('2025-12-31 12:00:00')
   AND CASE
     WHEN DATE(
-      DATE(
-        DATE(c.birth_date),
-        (
-          YEAR(DATE(DATETIME('2025-12-31 12:00:00'))) - YEAR(c.birth_date)
-        ) || ' YEAR'
-      )
-    ) >= DATE(DATETIME('2025-12-31 12:00:00'))
+      MIN(
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+        ),
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          '+1 month',
+          '-1 day'
+        )
+      ) || SUBSTRING(DATE(c.birth_date), 11)
+    ) >= DATE('2025-12-31 12:00:00')
     THEN DATE(
-      DATE(
-        DATE(c.birth_date),
-        (
-          YEAR(DATE(DATETIME('2025-12-31 12:00:00'))) - YEAR(c.birth_date)
-        ) || ' YEAR'
-      )
+      MIN(
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+        ),
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER)
+              ) * 12
+            )
+          ),
+          '+1 month',
+          '-1 day'
+        )
+      ) || SUBSTRING(DATE(c.birth_date), 11)
     )
     ELSE DATE(
-      DATE(
-        DATE(c.birth_date),
-        (
-          YEAR(DATE(DATETIME('2025-12-31 12:00:00'))) - YEAR(c.birth_date) + 1
-        ) || ' YEAR'
-      )
+      MIN(
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER) + 1
+              ) * 12
+            )
+          ),
+          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+        ),
+        DATE(
+          DATE(
+            DATE(c.birth_date),
+            'start of month',
+            PRINTF(
+              '%+d months',
+              (
+                CAST(STRFTIME('%Y', SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19)) AS INTEGER) - CAST(STRFTIME('%Y', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER) + 1
+              ) * 12
+            )
+          ),
+          '+1 month',
+          '-1 day'
+        )
+      ) || SUBSTRING(DATE(c.birth_date), 11)
     )
-  END <= DATE(DATETIME('2025-12-31 12:00:00') + INTERVAL '7' DAY)
+  END <= DATE(
+    DATE('2025-12-31 12:00:00', PRINTF('%+d days', 7)) || SUBSTRING('2025-12-31 12:00:00', 11)
+  )

@@ -2,5 +2,33 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at + INTERVAL '1' YEAR >= DATETIME('2025-12-31 12:00:00')
-  AND c.last_seen_at + INTERVAL '1' YEAR <= DATETIME('2025-12-31 12:00:00') + INTERVAL '7' DAY
+  MIN(
+    DATE(
+      DATE(c.last_seen_at, 'start of month', PRINTF('%+d months', (
+        1
+      ) * 12)),
+      PRINTF('%+d days', CAST(STRFTIME('%d', c.last_seen_at) AS INTEGER) - 1)
+    ),
+    DATE(
+      DATE(c.last_seen_at, 'start of month', PRINTF('%+d months', (
+        1
+      ) * 12)),
+      '+1 month',
+      '-1 day'
+    )
+  ) || SUBSTRING(c.last_seen_at, 11) >= '2025-12-31 12:00:00'
+  AND MIN(
+    DATE(
+      DATE(c.last_seen_at, 'start of month', PRINTF('%+d months', (
+        1
+      ) * 12)),
+      PRINTF('%+d days', CAST(STRFTIME('%d', c.last_seen_at) AS INTEGER) - 1)
+    ),
+    DATE(
+      DATE(c.last_seen_at, 'start of month', PRINTF('%+d months', (
+        1
+      ) * 12)),
+      '+1 month',
+      '-1 day'
+    )
+  ) || SUBSTRING(c.last_seen_at, 11) <= DATE('2025-12-31 12:00:00', PRINTF('%+d days', 7)) || SUBSTRING('2025-12-31 12:00:00', 11)

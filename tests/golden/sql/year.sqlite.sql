@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  YEAR(c.signup_at) = 2025
+  CAST(STRFTIME('%Y', SUBSTRING(c.signup_at, 1, 19)) AS INTEGER) = 2025
