@@ -38,3 +38,14 @@ def test_quick_run_writes_report(tmp_path: Path) -> None:
     for row in ("each segment, compiled / best hand-written", "in one `run` / floor",
                 "percentile segment", "pandas / segdsl", "polars / segdsl"):
         assert row in text
+
+
+@pytest.mark.slow
+def test_scale_run_writes_its_table(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["--scale", "--sizes", "300,600", "--runs", "1", "--work", str(tmp_path),
+                 "--out", str(out)]) == 0
+    scale = json.loads((out / "scale.json").read_text())
+    assert [s["customers"] for s in scale["sizes"]] == [300, 600]
+    assert all(s["run"]["rss"] > 0 for s in scale["sizes"])
+    assert "## Scale" in (out / "RESULTS.md").read_text()
