@@ -187,17 +187,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="2,000 customers, 1 run, no compile path: checks that it all works")
     parser.add_argument("--out", type=Path, default=HERE, metavar="DIR",
                         help="where RESULTS.md, the JSON results and the chart go")
+    parser.add_argument("--report", action="store_true",
+                        help="measure nothing: rewrite RESULTS.md from the JSON results in --out")
     args = parser.parse_args(argv)
     if args.quick:
         args.customers, args.runs = min(args.customers, 2_000), 1
     work = args.work or Path(tempfile.mkdtemp(prefix="segdsl-bench-"))
     args.out.mkdir(parents=True, exist_ok=True)
     results_json, scale_json = args.out / "results.json", args.out / "scale.json"
-    if args.scale:
+    if args.scale and not args.report:
         sizes = [int(s) for s in args.sizes.split(",")]
         scale_json.write_text(json.dumps(scale(sizes, args.runs, work), indent=1))
         print(report.scale_table(json.loads(scale_json.read_text())))
-    else:
+    elif not args.report:
         _log("demo project")
         project = args.warehouse or demo_project(work / f"demo-{args.customers}", args.customers)
         pick_runs = 1
