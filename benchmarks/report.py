@@ -82,8 +82,19 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             target = "≤ 1.5 (≤ 3 random)"
         out.append((label, cell("time", values[0]), cell("random", values[1]), target,
                     verdict(values, limits)))
+    def peaks(order: str) -> str:
+        timings = by_order.get(order, {}).get("timings", {})
+        short = {"segdsl": "run", "hand-written": "hand", "floor": "floor"}
+        return " · ".join(f"{short[name.split()[0]]} {t['rss'] / 2**20:,.0f}"
+                          for name, t in timings.items() if name.split()[0] in short) or "—"
+
+    out.append(("peak RSS, MiB, whole process (run · hand-written set plan · floor)",
+                peaks("time"), peaks("random"), "", ""))
     frames = results.get("frames")
     if frames:
+        out.append(("peak RSS, MiB, whole process (segdsl · pandas · polars, data loaded)",
+                    " · ".join(f"{e} {frames[e]['rss'] / 2**20:,.0f}"
+                               for e in ("segdsl", "pandas", "polars")), "—", "", ""))
         for engine, goal in (("pandas", 10.0), ("polars", 3.0)):
             speed = (frames[engine]["cpu"] / frames["segdsl"]["cpu"],
                      frames[engine]["wall"] / frames["segdsl"]["wall"])
