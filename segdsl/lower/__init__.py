@@ -21,10 +21,10 @@ from .. import bound as b
 from ..operators import OPERATORS, SQL, interval
 from ..schema import Entity, Field
 from ..types import Type
-from .events import EVENT, KEY, EventPlan, group_select, plan, zero_when_empty
+from .events import (EVENT, KEY, VALUE, EventPlan, group_select, plan, values_select,
+                     zero_when_empty)
 
 CUSTOMER = "c"
-VALUE = "v"
 POPULATION = "population"
 
 
@@ -81,13 +81,15 @@ class Lowering:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
         self.events = plan(trees, self.segments, buckets)
 
-    def _from(self, query: exp.Select, populations: bool = True) -> exp.Select:
-        """Customers, left-joined to each event group (and the population values)."""
+    def _from(self, query: exp.Select, sides: Sequence[str] | None = None) -> exp.Select:
+        """Customers, left-joined to each event group and side table (and the population
+        values); or only to the CTEs named in `sides`."""
         query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
-        joins = [group.name for group in self.events.groups.values()]
-        if populations and self.events.populations:
-            joins.append(POPULATION)
-        for name in joins:
+        if sides is None:
+            sides = self._sides()
+            if self.events.populations:
+                sides.append(POPULATION)
+        for name in sides:
             query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
                 this=exp.column(KEY, table=name), expression=self.key()), copy=False)
         return query
@@ -96,12 +98,22 @@ class Lowering:
         for group in self.events.groups.values():
             query = query.with_(group.name, as_=group_select(
                 group, self.value, self.condition, self.as_of()), copy=False)
+        for values in self.events.values.values():
+            query = query.with_(values.name, as_=values_select(values, self.condition),
+                                copy=False)
         if self.events.populations:
             values = [self._population_value(node).as_(column)
                       for node, column in self.events.populations.items()]
+            # only the CTEs the population values read: a CTE read twice is materialised
+            read = {column.table for value in values for column in value.find_all(exp.Column)}
+            sides = [name for name in self._sides() if name in read]
             query = query.with_(POPULATION, as_=self._from(
-                exp.select(self.key().as_(KEY), *values), populations=False), copy=False)
+                exp.select(self.key().as_(KEY), *values), sides), copy=False)
         return query
+
+    def _sides(self) -> list[str]:
+        return ([group.name for group in self.events.groups.values()]
+                + [values.name for values in self.events.values.values()])
 
     # ---- conditions and values ---------------------------------------------------------
 
@@ -162,13 +174,16 @@ class Lowering:
         return exp.Not(this=definite(self.condition(node.operand)))
 
     def _any(self, node: b.Any) -> SQL:
+        if node in self.events.value_columns:
+            side, column = self.events.value_columns[node]
+            return exp.EQ(this=exp.column(column, table=side), expression=exp.Literal.number(1))
         return exp.Exists(this=self._values_of(node.field).select(
             exp.Literal.number(1), copy=False).where(self.condition(node.condition), copy=False))
 
     def _countvalues(self, node: b.CountValues) -> SQL:
-        column = exp.column(node.field.column, table=VALUE)
-        counted = exp.Count(this=exp.Distinct(expressions=[column]))
-        return exp.Subquery(this=self._values_of(node.field).select(counted, copy=False))
+        side, column = self.events.value_columns[node]
+        return exp.Coalesce(this=exp.column(column, table=side),
+                            expressions=[exp.Literal.number(0)])
 
     def _values_of(self, fld: Field) -> exp.Select:
         """Rows of a many-valued field's side table that belong to the current customer."""
