@@ -7,8 +7,21 @@
     result = project.run()          # DuckDB, read-only
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .diagnostics import Diagnostic, Location, SegdslError
-from .project import Project, load
+
+if TYPE_CHECKING:
+    from .project import Project, load
+
+
+def __getattr__(name: str) -> Any:
+    """`Project` and `load` on first use: `segdsl --help` need not import pydantic."""
+    if name in ("Project", "load"):
+        from . import project
+
+        return getattr(project, name)
+    raise AttributeError(f"module 'segdsl' has no attribute {name!r}")
 
 __all__ = ["Diagnostic", "Location", "Project", "SegdslError", "load"]
 __version__ = "0.1.0"

@@ -53,8 +53,10 @@ def _parser() -> Lark:
         text = resources.files("segdsl.grammar").joinpath("segdsl.lark").read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
         text = (Path(__file__).parent.parent / "grammar" / "segdsl.lark").read_text("utf-8")
+    # cache=True: lark keeps the LALR tables in a temporary file keyed by the grammar's hash
+    # and lark's version; building them is a third of a small `segdsl check`'s time
     return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+                maybe_placeholders=True, cache=True)
 
 
 def parse_rule(text: str) -> ast.Expr:
