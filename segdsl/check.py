@@ -20,7 +20,7 @@ from .operators import FUNCTIONS, Signature
 from .problems import RuleProblem
 from .schema import Environment
 from .semantics import (after_bound, compare, end_bound, many_fields, membership, negate,
-                        start_bound, to_date, window_test)
+                        some_value, start_bound, to_date, window_test)
 from .types import Type, comparable, common
 
 _ERROR = Type.NULL  # the type of a node that already has a problem: accepted everywhere
@@ -425,7 +425,7 @@ class Checker(EventChecks):
                               span, f"split it: {' and '.join(f'`{n} ...`' for n in fields)}")
         if fields:
             (fld,) = fields.values()
-            test = b.Any(Type.BOOLEAN, fld, test)
+            test = some_value(fld, test)
         return negate(test) if negated else test
 
 

@@ -147,6 +147,36 @@ def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
     return e.Mod(this=d.hex_to_int(b, digits, 8), expression=count)
 
 
+# Operand kinds (sqlglot class names) that bind more loosely than the left / right place of
+# an operator. A condition used as a value (`grown >= (b is not set)`) is one of the last.
+_CONDITION = ("Predicate", "Not", "Connector")  # comparisons, IS, LIKE, IN, EXISTS; NOT; AND, OR
+_LOOSER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "add": ((), ("Add", "Sub")), "sub": ((), ("Add", "Sub")),
+    "mul": (("Add", "Sub"), ("Add", "Sub", "Mul", "Div", "Mod")),
+    "div": (("Add", "Sub", "Div"), ("Add", "Sub", "Mul", "Div", "Mod")),
+    **{op: (_CONDITION, _CONDITION) for op in ("eq", "lt", "le", "gt", "ge", "in_list",
+                                               "is_null")},
+}
+
+
+def parenthesized(op: str, build: Builder) -> Builder:
+    """sqlglot writes a tree as it is built, with no parentheses for precedence:
+    `n * (n + 1)` came out as `n * n + 1`, `d / 0 / n` as a flat chain whose inner
+    division lost its NULLIF (infinity, not missing), and `grown >= (b is not set)` as
+    `... >= c.b IS NULL`, which SQL reads as `(... >= c.b) IS NULL`. So an operand that binds
+    more loosely than its place gets parentheses here, for every dialect's builder."""
+    left_kinds, right_kinds = _LOOSER[op]
+
+    def build_parenthesized(b: Build, x: SQL, *rest: SQL) -> SQL:
+        def wrap(operand: SQL, kinds: tuple[str, ...]) -> SQL:
+            loose = isinstance(operand, tuple(getattr(b.exp, k) for k in kinds))
+            return b.exp.Paren(this=operand) if loose else operand
+
+        return build(b, wrap(x, left_kinds), *(wrap(y, right_kinds) for y in rest))
+
+    return build_parenthesized
+
+
 def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
     return b.exp.Case(ifs=[b.exp.If(this=cond, true=then)], default=other)
 
@@ -160,13 +190,15 @@ _SQLITE_CASE = d.unsupported("upper or lower case (`lower`, `upper`, `ignoring c
 
 OPERATORS: dict[str, Op] = {op.name: op for op in [
     # comparisons and tests (internal: the checker picks them)
-    Op("eq", lambda b, x, y: b.exp.EQ(this=x, expression=y)),
-    Op("lt", lambda b, x, y: b.exp.LT(this=x, expression=y)),
-    Op("le", lambda b, x, y: b.exp.LTE(this=x, expression=y)),
-    Op("gt", lambda b, x, y: b.exp.GT(this=x, expression=y)),
-    Op("ge", lambda b, x, y: b.exp.GTE(this=x, expression=y)),
-    Op("in_list", lambda b, x, *items: b.exp.In(this=x, expressions=list(items))),
-    Op("is_null", lambda b, x: b.exp.Is(this=x, expression=b.exp.Null())),
+    Op("eq", parenthesized("eq", lambda b, x, y: b.exp.EQ(this=x, expression=y))),
+    Op("lt", parenthesized("lt", lambda b, x, y: b.exp.LT(this=x, expression=y))),
+    Op("le", parenthesized("le", lambda b, x, y: b.exp.LTE(this=x, expression=y))),
+    Op("gt", parenthesized("gt", lambda b, x, y: b.exp.GT(this=x, expression=y))),
+    Op("ge", parenthesized("ge", lambda b, x, y: b.exp.GTE(this=x, expression=y))),
+    Op("in_list", parenthesized("in_list", lambda b, x, *items: b.exp.In(
+        this=x, expressions=list(items)))),
+    Op("is_null", parenthesized("is_null", lambda b, x: b.exp.Is(this=x,
+                                                                 expression=b.exp.Null()))),
     Op("is_set", lambda b, x: b.exp.and_(
         b.exp.Not(this=b.exp.Is(this=x, expression=b.exp.Null())),
         b.exp.NEQ(this=x.copy(), expression=b.exp.Literal.string("")))),
@@ -185,11 +217,12 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
         "sqlite": d.like_sqlite, **d.each(d.TSQL_LIKE, d.like_tsql),
         **d.each(d.BACKSLASH_LIKE, d.like_backslash_literal)}),
     # arithmetic and time arithmetic
-    Op("add", lambda b, x, y: b.exp.Add(this=x, expression=y)),
-    Op("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y)),
-    Op("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y)),
-    Op("div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True),
-       overrides=d.each(d.SPARK_LIKE, d.divide_nullif)),
+    Op("add", parenthesized("add", lambda b, x, y: b.exp.Add(this=x, expression=y))),
+    Op("sub", parenthesized("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y))),
+    Op("mul", parenthesized("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y))),
+    Op("div", parenthesized("div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False,
+                                                             safe=True)),
+       overrides=d.each(d.SPARK_LIKE, parenthesized("div", d.divide_nullif))),
     Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
     Op("to_date", lambda b, x: b.exp.cast(x, "date")),
     Op("day_start", lambda b, d: b.exp.cast(b.exp.cast(d, "date"), "timestamp")),

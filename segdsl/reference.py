@@ -66,14 +66,18 @@ class Duration:
     unit: str
 
 
-@dataclass(frozen=True)
 class Rules:
-    """A project's rules as ASTs: segments, segmentations (buckets, else) and traits."""
+    """A project's rules as ASTs: segments, segmentations (buckets, else) and traits, each
+    parsed on first use."""
 
-    env: Environment
-    segments: Mapping[str, ast.Expr]
-    segmentations: Mapping[str, tuple[tuple[tuple[str, ast.Expr], ...], str | None]]
-    traits: Mapping[str, ast.Expr]
+    def __init__(self, env: Environment, segments: Mapping[str, str],
+                 segmentations: Mapping[str, tuple[tuple[tuple[str, str], ...], str | None]],
+                 traits: Mapping[str, str]):
+        self.env = env
+        self.texts = segments
+        self.segmentation_texts = segmentations
+        self.trait_texts = traits
+        self._parsed: dict[str, ast.Expr] = {}
 
     @classmethod
     def of(cls, project: Project) -> Rules:
@@ -82,26 +86,43 @@ class Rules:
             raise ValueError("the project has no schema environment")
         segmentations = {}
         for name, source in project.segmentations.items():
-            buckets = tuple((bk.name, parse_rule(bk.rule.value)) for bk in source.buckets
+            buckets = tuple((bk.name, bk.rule.value) for bk in source.buckets
                             if bk.rule is not None)
             otherwise = next((bk.name for bk in source.buckets if bk.rule is None), None)
             segmentations[name] = (buckets, otherwise)
-        return cls(env, {n: parse_rule(s.where.value) for n, s in project.segments.items()},
-                   segmentations, {n: parse_rule(t.value) for n, t in env.traits.items()})
+        return cls(env, {n: s.where.value for n, s in project.segments.items()},
+                   segmentations, {n: t.value for n, t in env.traits.items()})
+
+    def parse(self, text: str) -> ast.Expr:
+        if text not in self._parsed:
+            self._parsed[text] = parse_rule(text)
+        return self._parsed[text]
+
+    def segment(self, name: str) -> ast.Expr:
+        return self.parse(self.texts[name])
+
+    def trait(self, name: str) -> ast.Expr:
+        return self.parse(self.trait_texts[name])
+
+    def buckets(self, name: str) -> tuple[list[tuple[str, ast.Expr]], str | None]:
+        rules, otherwise = self.segmentation_texts[name]
+        return [(bucket, self.parse(text)) for bucket, text in rules], otherwise
 
 
 # ---- the public API ---------------------------------------------------------------------
 
 
-def evaluate(project: Project | Rules, rule_or_segment: str, data: Data,
+def evaluate(project: Project | Rules, rule: str | ast.Expr, data: Data,
              as_of: dt.datetime) -> dict[Any, bool | None]:
-    """Customer key → whether the rule (or the named segment) holds; None where undefined."""
+    """Customer key → whether the rule (its text or AST, or the named segment) holds; None
+    where the language leaves it undefined."""
     rules = project if isinstance(project, Rules) else Rules.of(project)
-    tree = rules.segments.get(rule_or_segment) or parse_rule(rule_or_segment)
-    return Evaluator(rules, data, as_of).evaluate(tree)
+    if isinstance(rule, str):
+        rule = rules.segment(rule) if rule in rules.texts else rules.parse(rule)
+    return Evaluator(rules, data, as_of).evaluate(rule)
 
 
-def members(project: Project | Rules, rule_or_segment: str, data: Data,
+def members(project: Project | Rules, rule_or_segment: str | ast.Expr, data: Data,
             as_of: dt.datetime) -> set[Any]:
     """Keys of the customers for whom the rule (or the named segment) holds."""
     found = evaluate(project, rule_or_segment, data, as_of)
@@ -303,25 +324,25 @@ class Evaluator:
                 lat, lon = customer.row.get(fld.lat or ""), customer.row.get(fld.lon or "")
                 return None if lat is None or lon is None else (float(lat), float(lon))
             return convert(customer.row.get(fld.column), fld.type)
-        if name in self.rules.traits:
+        if name in self.rules.trait_texts:
             key = ("trait", name)
             if key not in customer.cache:
-                customer.cache[key] = self.value(self.rules.traits[name], Scope(customer))
+                customer.cache[key] = self.value(self.rules.trait(name), Scope(customer))
             return customer.cache[key]
-        if name in self.rules.segmentations:
+        if name in self.rules.segmentation_texts:
             return self.bucket_of(name, customer)
         raise KeyError(f"unknown name `{name}`")
 
     def _segment(self, name: str, customer: Customer) -> bool:
         key = ("segment", name)
         if key not in customer.cache:
-            customer.cache[key] = self.truth(self.rules.segments[name], Scope(customer))
+            customer.cache[key] = self.truth(self.rules.segment(name), Scope(customer))
         result: bool = customer.cache[key]
         return result
 
     def bucket_of(self, name: str, customer: Customer) -> str | None:
         """The first bucket whose rule holds, else the `else` bucket (or missing)."""
-        rules, otherwise = self.rules.segmentations[name]
+        rules, otherwise = self.rules.buckets(name)
         for bucket, rule in rules:
             if self.truth(rule, Scope(customer)):
                 return bucket

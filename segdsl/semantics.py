@@ -94,6 +94,27 @@ def membership(value: b.Expr, items: b.ConstList) -> b.Expr:
     return b.Apply(Type.BOOLEAN, "in_list", (value, *consts))
 
 
+def some_value(fld: Field, test: b.Expr) -> b.Expr:
+    """Some value of a many-valued field passes `test`. A row of its side table whose value
+    is NULL is no value (count(tag) skips it; `tag is null` holds when there are no others),
+    so it must not pass either: where `coalesce` or `if` could turn it into a value
+    (`coalesce(tag, "x") = "x"`), the test first asks for a value that is there."""
+    if _replaces_missing(test):
+        present = negate(b.Apply(Type.BOOLEAN, "is_null", (b.ManyValue(fld.type, fld),)))
+        test = b.And(Type.BOOLEAN, (present, test))
+    return b.Any(Type.BOOLEAN, fld, test)
+
+
+def _replaces_missing(expr: b.Expr) -> bool:
+    if isinstance(expr, b.Apply):
+        return expr.op in ("coalesce", "if") or any(_replaces_missing(a) for a in expr.args)
+    if isinstance(expr, b.And | b.Or):
+        return any(_replaces_missing(item) for item in expr.items)
+    if isinstance(expr, b.Not):
+        return _replaces_missing(expr.operand)
+    return False
+
+
 def many_fields(expr: b.Expr) -> Iterator[Field]:
     """Many-valued fields that a predicate's operands read directly (not through `Any`)."""
     if isinstance(expr, b.ManyValue):

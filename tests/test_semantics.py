@@ -68,6 +68,11 @@ CASES: list[Any] = [
     (r"consent = (age > 18)", {1, 2, 4, 6, 7}),  # 3, 5: consent missing → no
     # a condition is yes/no for everyone: `age > 18` is *no* (false) for 3, not missing
     (r"(age > 18) = false", {2, 3, 6}),
+    # a condition as an operand keeps its parentheses in the SQL (found by
+    # tests/test_properties.py: `... >= c.consent IS NULL` reads `(... >= c.consent) IS NULL`)
+    (r"adult >= (consent is not set)", {1, 2, 4, 5, 6, 7}),  # 3: false >= true
+    (r"(age > 18) = (consent is null)", {2, 5, 6}),
+    (r"(not consent) is null", NOBODY),  # a condition is never missing
 
     # ---- string literals and escapes ------------------------------------------------------
     (r'name = "Anna"', {1}),
@@ -133,6 +138,12 @@ CASES: list[Any] = [
     (r"income - 0.50 = 52000", {1}),
     (r"income * 2 = 104001", {1}),
     (r"age + 1 between 18 and 35", {1, 2, 5}),
+    # parentheses reach the SQL (found by tests/test_properties.py: `n * (n + 1)` once
+    # compiled to `n * n + 1`, and an inner division by zero to infinity)
+    (r"age * (age + 1) = 1190", {1}),  # 34 × 35
+    (r"100 - (age - 30) = 96", {1}),
+    (r"age / (age / 2) = 2", {1, 2, 4, 5, 7}),  # 6: 0 / 0 is missing
+    (r"income / 0 / age is null", ALL),  # missing at the inner division already
     # division by zero is missing: comparisons with it are no, and `not` of them yes
     (r"age / 0 > 0", NOBODY),
     (r"age / 0 <= 0", NOBODY),
@@ -422,6 +433,10 @@ CASES: list[Any] = [
     (r'tag matches "^$"', {4}),  # 6's NULL value is no value
     (r'tag not like "%"', {3, 6}),  # no value at all; 4's "" is a value
     (r'tag != "vip" or tag = "vip"', ALL),
+    # 6's NULL row is no value, so there is nothing for coalesce to replace (found by
+    # tests/test_properties.py: the SQL once took the NULL row as a value)
+    (r'coalesce(tag, "none") = "none"', NOBODY),
+    (r'length(coalesce(tag, "none")) = 4', NOBODY),
 
     # ---- date field (compared by dates everywhere) ----------------------------------------
     (r"birth_date = 1991-01-05", {1}),
