@@ -9,6 +9,7 @@ the diff of tests/golden/ (and docs/errors.md) before committing:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterator
@@ -18,16 +19,19 @@ from pathlib import Path
 import pytest
 from golden import update
 
-CASES = update.load_cases()
+SUITE_CASES = {suite: update.load_cases(suite) for suite in update.SUITES}
+CASES = {name: case for cases in SUITE_CASES.values() for name, case in cases.items()}
+SUITE_OF = {name: suite for suite, cases in SUITE_CASES.items() for name in cases}
 ERROR_CASES = update.error_cases()
 HINT = f"If the change is intended, run `{update.UPDATE_COMMAND}` and review the diff."
 CODE = re.compile(r'"(E\d{3})"')
 
 
 @pytest.fixture(scope="module")
-def shop_root() -> Iterator[Path]:
-    with update.shop_project() as root:
-        yield root
+def shop_roots() -> Iterator[dict[str, Path]]:
+    """The fixture project of each cases file."""
+    with contextlib.ExitStack() as stack:
+        yield {suite: stack.enter_context(update.shop_project(suite)) for suite in update.SUITES}
 
 
 @cache
@@ -59,8 +63,8 @@ def assert_matches_disk(files: update.Files) -> None:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_sql_and_members(name: str, shop_root: Path) -> None:
-    assert_matches_disk(update.sql_case_files(shop_root, name, CASES[name]))
+def test_sql_and_members(name: str, shop_roots: dict[str, Path]) -> None:
+    assert_matches_disk(update.sql_case_files(shop_roots[SUITE_OF[name]], name, CASES[name]))
 
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c.name for c in ERROR_CASES])

@@ -6,7 +6,8 @@ Run from the repository root:
 
 It writes, and removes what no case produces any more:
 
-- sql/<case>.<dialect>.sql   `compile([case], dialect, as_of=AS_OF)` of each case in cases.yaml;
+- sql/<case>.<dialect>.sql   `compile([case], dialect, as_of=AS_OF)` of each case in cases.yaml
+                             (over tests/shop.py) and events.yaml (over tests/behaviour_shop.py);
                              a dialect that cannot express the case gets the error text
 - results/<case>.txt         the case's members on DuckDB (`run([case], as_of=AS_OF)`)
 - errors/<case>/expected.*   what `segdsl` prints for the project in errors/<case>/
@@ -36,6 +37,7 @@ TESTS = Path(__file__).resolve().parent.parent
 if str(TESTS) not in sys.path:  # `python tests/golden/update.py` and `-m tests.golden.update`
     sys.path.insert(0, str(TESTS))
 
+from behaviour_shop import BehaviourShop
 from shop import AS_OF, PROJECT, SCHEMA, Shop
 
 import segdsl
@@ -45,6 +47,9 @@ from segdsl.diagnostics import SourceCache, render_text
 REPO = TESTS.parent
 GOLDEN = TESTS / "golden"
 CASES_FILE = GOLDEN / "cases.yaml"
+EVENTS_FILE = GOLDEN / "events.yaml"
+# each cases file and the fixture project its cases run in; case names are unique across them
+SUITES: dict[str, Any] = {"cases.yaml": Shop, "events.yaml": BehaviourShop}
 ERRORS = GOLDEN / "errors"
 DOCS_ERRORS = REPO / "docs" / "errors.md"
 UPDATE_COMMAND = ".venv/bin/python -m tests.golden.update"
@@ -64,14 +69,19 @@ Files = dict[Path, str]  # path relative to the repository root → content
 # ---- SQL cases ---------------------------------------------------------------------------
 
 
-def load_cases() -> dict[str, dict[str, Any]]:
-    """cases.yaml, with its shape checked so that a typo in a case fails loudly."""
-    cases: dict[str, dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+def load_cases(suite: str = "cases.yaml") -> dict[str, dict[str, Any]]:
+    """One cases file, with its shape checked so that a typo in a case fails loudly."""
+    cases: dict[str, dict[str, Any]] = yaml.safe_load(
+        (GOLDEN / suite).read_text(encoding="utf-8"))
+    others = {name for other in SUITES if other != suite
+              for name in yaml.safe_load((GOLDEN / other).read_text(encoding="utf-8"))}
     for name, case in cases.items():
         unknown = set(case) - CASE_KEYS
         if unknown or ("where" in case) == ("segmentation" in case):
-            raise ValueError(f"cases.yaml: case `{name}` needs `where` or `segmentation`, and "
+            raise ValueError(f"{suite}: case `{name}` needs `where` or `segmentation`, and "
                              f"only {sorted(CASE_KEYS)} (found {sorted(case)})")
+        if name in others:
+            raise ValueError(f"{suite}: case `{name}` is also in another cases file")
     return cases
 
 
@@ -137,11 +147,12 @@ def sql_files(shop_root: Path, cases: dict[str, dict[str, Any]] | None = None) -
 
 
 @contextlib.contextmanager
-def shop_project() -> Iterator[Path]:
-    """The fixture project of tests/shop.py with its warehouse, in a temporary folder."""
+def shop_project(suite: str = "cases.yaml") -> Iterator[Path]:
+    """The fixture project of a cases file (tests/shop.py, tests/behaviour_shop.py) with its
+    warehouse, in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="segdsl-golden-") as folder:
         root = Path(folder).resolve()
-        Shop(root)
+        SUITES[suite](root)
         yield root
 
 
@@ -286,8 +297,10 @@ def docs_with_examples(text: str, files: Files) -> str:
 
 def generate() -> Files:
     """Every golden file and docs/errors.md, as the code produces them now."""
-    with shop_project() as root:
-        files = sql_files(root)
+    files: Files = {}
+    for suite in SUITES:
+        with shop_project(suite) as root:
+            files |= sql_files(root, load_cases(suite))
     files |= error_files()
     if DOCS_ERRORS.exists():
         files[_relative(DOCS_ERRORS)] = docs_with_examples(

@@ -1,0 +1,31 @@
+WITH events_1 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM events AS e
+  WHERE
+    e.ts >= DATE('2025-12-31 12:00:00', PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    AND e.ts <= '2025-12-31 12:00:00'
+    AND e.event_name IN ('page_view')
+  GROUP BY
+    e.customer_id
+), purchase_2 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM orders AS e
+  WHERE
+    e.ordered_at >= DATE('2025-12-31 12:00:00', PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    AND e.ordered_at <= '2025-12-31 12:00:00'
+  GROUP BY
+    e.customer_id
+)
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+LEFT JOIN events_1 AS events_1
+  ON events_1.k = c.customer_id
+LEFT JOIN purchase_2 AS purchase_2
+  ON purchase_2.k = c.customer_id
+WHERE
+  COALESCE(events_1.a1, 0) > COALESCE(purchase_2.a1, 0)

@@ -1,0 +1,23 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  (
+    CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 1 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 268435456 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 2 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 16777216 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 3 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 1048576 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 4 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 65536 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 5 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 4096 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 6 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 256 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 7 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 16 + CAST(POSITION(
+      SUBSTRING(SUBSTRING(MD5('x' || ':' || CAST(c.customer_id AS VARCHAR)) FROM 1 FOR 8) FROM 8 FOR 1) IN '0123456789abcdef'
+    ) - 1 AS BIGINT) * 1
+  ) % 10 < 5

@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  CAST(CONV(SUBSTRING(MD5(CONCAT('x', ':', CAST(c.customer_id AS STRING))), 1, 8), 16, 10) AS BIGINT) % 10 < 5

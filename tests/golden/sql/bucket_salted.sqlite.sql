@@ -1,0 +1,2 @@
+-- error[E501]: the sqlite dialect cannot express `bucket`: SQLite has no md5()
+--   = help: compile for another dialect, or rewrite the rule without this feature

@@ -1,0 +1,28 @@
+WITH purchase_1 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM orders AS e
+  WHERE
+    e.ordered_at >= MIN(
+      DATE(
+        DATE('2025-12-31 12:00:00', 'start of month', PRINTF('%+d months', -12)),
+        PRINTF('%+d days', CAST(STRFTIME('%d', '2025-12-31 12:00:00') AS INTEGER) - 1)
+      ),
+      DATE(
+        DATE('2025-12-31 12:00:00', 'start of month', PRINTF('%+d months', -12)),
+        '+1 month',
+        '-1 day'
+      )
+    ) || SUBSTRING('2025-12-31 12:00:00', 11)
+    AND e.ordered_at <= '2025-12-31 12:00:00'
+  GROUP BY
+    e.customer_id
+)
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+LEFT JOIN purchase_1 AS purchase_1
+  ON purchase_1.k = c.customer_id
+WHERE
+  purchase_1.a1 = 1

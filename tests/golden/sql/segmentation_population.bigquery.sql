@@ -1,0 +1,2 @@
+-- error[E501]: the bigquery dialect cannot express this rule: 'NULLS LAST' translation not supported in window function SUM
+--   = help: compile for another dialect, or rewrite the rule without this feature

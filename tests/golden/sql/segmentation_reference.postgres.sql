@@ -1,0 +1,80 @@
+WITH purchase_1 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1,
+    SUM(e.amount) AS a2
+  FROM orders AS e
+  WHERE
+    e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+  GROUP BY
+    e.customer_id
+), events_2 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM events AS e
+  WHERE
+    e.ts <= CAST('2025-12-31 12:00:00' AS TIMESTAMP) AND e.event_name IN ('signup')
+  GROUP BY
+    e.customer_id
+), purchase_3 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM orders AS e
+  WHERE
+    e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '180 DAY'
+    AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+  GROUP BY
+    e.customer_id
+), purchase_4 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM orders AS e
+  WHERE
+    e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90 DAY'
+    AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+  GROUP BY
+    e.customer_id
+)
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+LEFT JOIN purchase_1 AS purchase_1
+  ON purchase_1.k = c.customer_id
+LEFT JOIN events_2 AS events_2
+  ON events_2.k = c.customer_id
+LEFT JOIN purchase_3 AS purchase_3
+  ON purchase_3.k = c.customer_id
+LEFT JOIN purchase_4 AS purchase_4
+  ON purchase_4.k = c.customer_id
+WHERE
+  (
+    CASE
+      WHEN NOT COALESCE(purchase_1.a1 >= 1, FALSE) AND events_2.a1 >= 1
+      THEN 'lead'
+      WHEN (
+        purchase_1.a2 >= 150
+      )
+      THEN 'vip'
+      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_3.a1 >= 1, FALSE)
+      THEN 'sleeping'
+      WHEN purchase_4.a1 >= 1
+      THEN 'active'
+      ELSE 'other'
+    END = 'vip'
+    OR CASE
+      WHEN NOT COALESCE(purchase_1.a1 >= 1, FALSE) AND events_2.a1 >= 1
+      THEN 'lead'
+      WHEN (
+        purchase_1.a2 >= 150
+      )
+      THEN 'vip'
+      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_3.a1 >= 1, FALSE)
+      THEN 'sleeping'
+      WHEN purchase_4.a1 >= 1
+      THEN 'active'
+      ELSE 'other'
+    END = 'sleeping'
+  )

@@ -1,0 +1,32 @@
+WITH events_1 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM events AS e
+  WHERE
+    e.ts >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '30' DAY
+    AND e.ts <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.event_name IN ('email_open')
+  GROUP BY
+    e.customer_id
+), events_2 AS (
+  SELECT
+    e.customer_id AS k,
+    COUNT(*) AS a1
+  FROM events AS e
+  WHERE
+    e.ts >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '7' DAY
+    AND e.ts <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.event_name IN ('pricing_view')
+  GROUP BY
+    e.customer_id
+)
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+LEFT JOIN events_1 AS events_1
+  ON events_1.k = c.customer_id
+LEFT JOIN events_2 AS events_2
+  ON events_2.k = c.customer_id
+WHERE
+  10 * COALESCE(events_1.a1, 0) + CASE WHEN events_2.a1 >= 1 THEN 30 ELSE 0 END >= 30
