@@ -63,8 +63,9 @@ class Lowering:
         """`SELECT key FROM customers WHERE rule` for one segment."""
         tree = self.segments[name]
         self._plan([tree])
-        query = exp.select(self.key().as_(self.entity.key))
-        return self._with_events(self._from(query).where(self.condition(tree), copy=False))
+        query = exp.select(self.key().as_(self.entity.key)).where(self.condition(tree),
+                                                                  copy=False)
+        return self._with_events(self._from(query))
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""
@@ -81,17 +82,16 @@ class Lowering:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
         self.events = plan(trees, self.segments, buckets)
 
-    def _from(self, query: exp.Select, sides: Sequence[str] | None = None) -> exp.Select:
-        """Customers, left-joined to each event group and side table (and the population
-        values); or only to the CTEs named in `sides`."""
+    def _from(self, query: exp.Select) -> exp.Select:
+        """Customers, left-joined to each event group, side table and population CTE that
+        `query` reads. Only those: a CTE read twice (by the population values and here) is
+        materialised by DuckDB, which costs more than computing it once."""
+        read = {column.table for column in query.find_all(exp.Column)}
         query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
-        if sides is None:
-            sides = self._sides()
-            if self.events.populations:
-                sides.append(POPULATION)
-        for name in sides:
-            query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
-                this=exp.column(KEY, table=name), expression=self.key()), copy=False)
+        for name in [*self._sides(), POPULATION]:
+            if name in read:
+                query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
+                    this=exp.column(KEY, table=name), expression=self.key()), copy=False)
         return query
 
     def _with_events(self, query: exp.Select) -> exp.Select:
@@ -104,11 +104,8 @@ class Lowering:
         if self.events.populations:
             values = [self._population_value(node).as_(column)
                       for node, column in self.events.populations.items()]
-            # only the CTEs the population values read: a CTE read twice is materialised
-            read = {column.table for value in values for column in value.find_all(exp.Column)}
-            sides = [name for name in self._sides() if name in read]
             query = query.with_(POPULATION, as_=self._from(
-                exp.select(self.key().as_(KEY), *values), sides), copy=False)
+                exp.select(self.key().as_(KEY), *values)), copy=False)
         return query
 
     def _sides(self) -> list[str]:

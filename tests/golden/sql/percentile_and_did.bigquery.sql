@@ -34,8 +34,6 @@ WITH purchase_1 AS (
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN purchase_1 AS purchase_1
-  ON purchase_1.k = c.customer_id
 LEFT JOIN purchase_2 AS purchase_2
   ON purchase_2.k = c.customer_id
 LEFT JOIN population AS population

@@ -25,8 +25,6 @@ WITH purchase_1 AS (
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN purchase_1 AS purchase_1
-  ON purchase_1.k = c.customer_id
 LEFT JOIN population AS population
   ON population.k = c.customer_id
 WHERE

@@ -26,7 +26,5 @@ SELECT
   c.customer_id AS customer_id,
   CASE WHEN population.p1 <= 80 THEN 'A' WHEN population.p1 <= 95 THEN 'B' ELSE 'C' END AS segmentation_population
 FROM customers AS c
-LEFT JOIN purchase_1 AS purchase_1
-  ON purchase_1.k = c.customer_id
 LEFT JOIN population AS population
   ON population.k = c.customer_id
