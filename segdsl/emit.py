@@ -1,4 +1,4 @@
-"""sqlglot expression → SQL text for one dialect. Only lower and emit import sqlglot.
+"""sqlglot expression → SQL text for one dialect. Only lower, emit and execute import sqlglot.
 
 What a dialect cannot express is a `SegdslError` (E5xx) naming the dialect and the
 feature, never silently different SQL.
@@ -83,7 +83,8 @@ def _pick_value(node: d.SQL, dialect: str) -> d.SQL:
     NULLs), Spark's MAX_BY / MIN_BY, ClickHouse's argMax over a one-element tuple (argMax
     itself skips NULL values)."""
     inner = node.this if isinstance(node, exp.Filter) else node
-    if not (isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _PICKS):
+    if not (isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _PICKS) or (
+            inner is node and isinstance(node.parent, exp.Filter)):  # rewritten with its FILTER
         return node
     latest = _PICKS[str(inner.this).upper()]
     prop, time = inner.expressions
@@ -116,6 +117,10 @@ def _clickhouse(node: d.SQL) -> d.SQL:
     if _is_clock(node):
         return exp.Anonymous(this="now64", expressions=[exp.Literal.number(6),
                                                         exp.Literal.string("UTC")])
+    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and isinstance(
+            node.this.expressions[0], exp.Count) and not isinstance(node.parent, exp.Coalesce):
+        # a correlated COUNT over no rows is NULL in ClickHouse (it becomes a join)
+        return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
     if isinstance(node, exp.DataType) and node.this in (exp.DType.DATE, exp.DType.TIMESTAMP):
         if node.this == exp.DType.DATE:
             return exp.DataType(this=exp.DType.DATE32, nullable=True)

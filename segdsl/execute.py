@@ -1,4 +1,5 @@
-"""Run compiled SQL on DuckDB. The only module that imports duckdb.
+"""Run compiled SQL on DuckDB. The only module that imports duckdb; the few statements
+it adds around the compiled query (a TEMP table, sizes, members) are sqlglot trees too.
 
 The warehouse is opened read-only: segdsl never modifies it. Output files are
 written to a temporary name beside the target and renamed only once complete.
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from sqlglot import exp
 
 from .diagnostics import Diagnostic, SegdslError
+from .emit import to_sql
 
 RESULT_TABLE = "segdsl_result"
 
@@ -39,25 +42,33 @@ class Size:
 class Result:
     """Membership of every customer: key, one boolean per segment, one string per segmentation."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, sql: str, key: str,
+    def __init__(self, connection: duckdb.DuckDBPyConnection, query: exp.Select, key: str,
                  segments: Sequence[str], segmentations: Sequence[str], as_of: dt.datetime,
                  min_sizes: Mapping[str, int | None]):
         self.connection = connection
-        self.sql = sql
+        self.sql = to_sql(query, "duckdb", pretty=False)
         self.key = key
         self.segments = list(segments)
         self.segmentations = list(segmentations)
         self.as_of = as_of
         self._min_sizes = min_sizes
         # computed once, in full, into a TEMP table: the warehouse itself is never written
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {RESULT_TABLE} AS {sql}")
+        connection.execute(_sql(exp.Create(
+            this=exp.to_table(RESULT_TABLE), kind="TABLE", replace=True, expression=query,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]))))
         self.relation = connection.table(RESULT_TABLE)
+
+    def _fetch(self, query: exp.Select) -> list[tuple[Any, ...]]:
+        return self.connection.execute(_sql(query.from_(RESULT_TABLE))).fetchall()
 
     def sizes(self) -> list[Size]:
         """Sizes from one pass over the result."""
-        columns = ["count(*)"] + [f"count(*) FILTER (WHERE {_ident(s)})" for s in self.segments]
-        columns += [f"histogram({_ident(s)})" for s in self.segmentations]
-        (row,) = self.relation.aggregate(", ".join(columns)).fetchall()
+        columns: list[exp.Expression] = [exp.Count(this=exp.Star())]
+        columns += [exp.Filter(this=exp.Count(this=exp.Star()),
+                               expression=exp.Where(this=_column(s))) for s in self.segments]
+        columns += [exp.Anonymous(this="histogram", expressions=[_column(s)])
+                    for s in self.segmentations]
+        (row,) = self._fetch(exp.select(*columns))
         total = int(row[0])
         sizes = [Size(name, None, int(n), n / total if total else 0.0, self._min_sizes.get(name))
                  for name, n in zip(self.segments, row[1:], strict=False)]
@@ -68,27 +79,29 @@ class Result:
         return sizes
 
     def total(self) -> int:
-        ((count,),) = self.relation.aggregate("count(*)").fetchall()
+        ((count,),) = self._fetch(exp.select(exp.Count(this=exp.Star())))
         return int(count)
 
     def members(self, segment: str, bucket: str | None = None) -> list[Any]:
         """Keys of one segment's members (or of one bucket of a segmentation), sorted."""
+        condition: exp.Expression = _column(segment)
         if segment in self.segmentations:
             if bucket is None:
                 raise ValueError(f"`{segment}` is a segmentation: name one of its buckets, "
                                  f"members({segment!r}, bucket=...)")
-            condition = f"{_ident(segment)} = '{_literal(bucket)}'"
-        else:
-            condition = _ident(segment)
-        rows = self.relation.filter(condition).order(_ident(self.key)).project(
-            _ident(self.key)).fetchall()
+            condition = exp.EQ(this=condition, expression=exp.Literal.string(bucket))
+        rows = self._fetch(exp.select(_column(self.key)).where(condition).order_by(
+            _column(self.key)))
         return [r[0] for r in rows]
 
+    def _ordered(self) -> duckdb.DuckDBPyRelation:
+        return self.relation.order(_sql(_column(self.key)))
+
     def to_arrow(self) -> Any:
-        return self.relation.order(_ident(self.key)).to_arrow_table()
+        return self._ordered().to_arrow_table()
 
     def df(self) -> Any:
-        return self.relation.order(_ident(self.key)).df()
+        return self._ordered().df()
 
     def write(self, path: Path) -> None:
         """One row per customer, sorted by key, to CSV or Parquet; the file appears complete."""
@@ -97,7 +110,7 @@ class Result:
             raise SegdslError([Diagnostic("E414", f"cannot write `{path.name}`",
                                           hint="--out takes a .csv or .parquet file")])
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        ordered = self.relation.order(_ident(self.key))
+        ordered = self._ordered()
         try:
             if suffix == ".parquet":
                 ordered.write_parquet(str(temporary))
@@ -108,15 +121,20 @@ class Result:
             temporary.unlink(missing_ok=True)
 
 
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
+def _sql(expression: exp.Expression) -> str:
+    return to_sql(expression, "duckdb", pretty=False)
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _column(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
 
 
-def execute(warehouse: Path, sql: str, key: str, segments: Sequence[str],
+def _set(setting: str, value: str) -> str:
+    return _sql(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+        this=exp.column(setting), expression=exp.Literal.string(value)))]))
+
+
+def execute(warehouse: Path, query: exp.Select, key: str, segments: Sequence[str],
             segmentations: Sequence[str], as_of: dt.datetime,
             min_sizes: Mapping[str, int | None]) -> Result:
     if not warehouse.is_file():
@@ -125,10 +143,10 @@ def execute(warehouse: Path, sql: str, key: str, segments: Sequence[str],
                                       "`segdsl demo`")])
     try:
         connection = duckdb.connect(str(warehouse), read_only=True)
-        connection.execute("SET TimeZone = 'UTC'")
+        connection.execute(_set("TimeZone", "UTC"))
         spill = Path(tempfile.gettempdir()) / f"segdsl-{os.getpid()}"
-        connection.execute(f"SET temp_directory = '{_literal(str(spill))}'")
-        return Result(connection, sql, key, segments, segmentations, as_of, min_sizes)
+        connection.execute(_set("temp_directory", str(spill)))
+        return Result(connection, query, key, segments, segmentations, as_of, min_sizes)
     except duckdb.Error as error:
         raise SegdslError([Diagnostic("E415", f"the warehouse rejected the query: {error}",
                                       hint="does schema.yaml match the warehouse's tables "

@@ -100,7 +100,6 @@ class Project:
     def run(self, names: Sequence[str] | None = None, as_of: dt.datetime | None = None,
             warehouse: Path | None = None) -> Result:
         """Members of the segments on DuckDB, as of `as_of` (default: the start of the run)."""
-        from .emit import to_sql
         from .execute import execute
 
         as_of = as_of or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -110,7 +109,7 @@ class Project:
                                           hint="set `warehouse:` in segdsl.yaml")])
         segments, segmentations = self._select_names(names)
         query = self._lowering("duckdb", as_of).select_columns(segments, segmentations)
-        return execute(path, to_sql(query, "duckdb", pretty=False), self._entity().key,
+        return execute(path, query, self._entity().key,
                        segments, segmentations, as_of,
                        {n: self.segments[n].min_size for n in segments})
 

@@ -1,4 +1,4 @@
-"""Checked tree → one sqlglot SELECT. Only lower and emit import sqlglot.
+"""Checked tree → one sqlglot SELECT. Only lower, emit and execute import sqlglot.
 
 Two-valued logic: a lowered condition may be SQL NULL only where NULL and FALSE
 mean the same thing. `and`/`or` are monotone, so NULL there behaves as FALSE; a
