@@ -22,6 +22,7 @@ newsletter readers with marketing consent, Christmas shopping).
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -272,11 +273,14 @@ FROM s;
 
 # A session is 13 slots 45 s apart (open, click, up to 8 pages, pricing, cart,
 # checkout); a slot becomes an event when the session has it. Orders follow checkouts.
+# Events are generated unordered, then written in time order slice by slice
+# (`_write_events`): one ORDER BY over 260 million rows (10M customers) does not fit
+# in memory, while each slice's does.
 _EVENTS = """
 CREATE TABLE events (customer_id BIGINT, ts TIMESTAMP, event_name VARCHAR, url VARCHAR,
                      device VARCHAR, channel VARCHAR);
-INSERT INTO events
-SELECT customer_id, make_timestamp(ts_us), event_name, url, device, channel FROM (
+CREATE TEMP TABLE event_rows AS
+SELECT * FROM (
   SELECT customer_id, customer_id * 1024 + 1023 AS sid, 0 AS j,  -- sid: sessions use 0..399
     signup_us + floor(u(customer_id, 'signup-s') * 30e6)::BIGINT AS ts_us,
     'signup' AS event_name, '/signup' AS url, device, acquisition_channel AS channel
@@ -307,8 +311,15 @@ SELECT customer_id, make_timestamp(ts_us), event_name, url, device, channel FROM
       ELSE pick(['/', '/', '/sale', '/blog/style-guide', '/help/returns'], u2(sid, j, 'url'))
     END AS url, device, channel
   FROM session, range(13) r(j)
-) WHERE event_name IS NOT NULL
-ORDER BY ts_us, sid, j;
+) WHERE event_name IS NOT NULL;
+"""
+_EVENT_SLICE = """
+INSERT INTO events
+SELECT customer_id, make_timestamp(ts_us), event_name, url, device, channel FROM event_rows
+WHERE ts_us >= $lo AND ts_us < $hi
+ORDER BY ts_us, sid, j
+"""
+_ORDERS = """
 CREATE TABLE orders (order_id BIGINT, customer_id BIGINT, ordered_at TIMESTAMP,
                      amount DECIMAL(12, 2), category VARCHAR, product_id VARCHAR);
 INSERT INTO orders
@@ -340,6 +351,20 @@ ORDER BY customer_id, tag;
 """
 
 
+_ROWS_PER_SLICE = 20_000_000
+
+
+def _write_events(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy `event_rows` into `events` in time order, in slices of equal time span."""
+    rows, lo, hi = con.execute(
+        "SELECT count(*), min(ts_us), max(ts_us) + 1 FROM event_rows").fetchone()  # type: ignore[misc]
+    slices = 1 + rows // _ROWS_PER_SLICE
+    bounds = [lo + (hi - lo) * i // slices for i in range(slices)] + [hi] if rows else []
+    for start, end in pairwise(bounds):
+        con.execute(_EVENT_SLICE, {"lo": start, "hi": end})
+    con.execute("DROP TABLE event_rows")
+
+
 def build_warehouse(path: Path, customers: int, seed: int, as_of: datetime) -> dict[str, int]:
     """Create the DuckDB file at ``path`` (which must not exist); return rows per table.
 
@@ -353,7 +378,10 @@ def build_warehouse(path: Path, customers: int, seed: int, as_of: datetime) -> d
         con.execute("SET VARIABLE customers = ?", [customers])
         con.execute("SET VARIABLE as_of = epoch_us(?::TIMESTAMP)", [as_of])
         con.execute("SET VARIABLE as_of_date = ?::DATE", [as_of.date()])
-        for script in (_MACROS, _CITIES, _PERSON, _SESSION, _EVENTS, _CUSTOMERS, _TAGS):
+        for script in (_MACROS, _CITIES, _PERSON, _SESSION, _EVENTS):
+            con.execute(script)
+        _write_events(con)
+        for script in (_ORDERS, _CUSTOMERS, _TAGS):
             con.execute(script)
         tables = ("customers", "customer_tags", "events", "orders")
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
