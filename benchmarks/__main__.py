@@ -197,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     results_json, scale_json = args.out / "results.json", args.out / "scale.json"
     if args.scale and not args.report:
         sizes = [int(s) for s in args.sizes.split(",")]
-        scale_json.write_text(json.dumps(scale(sizes, args.runs, work), indent=1))
+        scaled = scale(sizes, args.runs, work)
+        if scale_json.exists():  # keep the sizes measured before, unless measured again
+            before = json.loads(scale_json.read_text())["sizes"]
+            scaled["sizes"] += [s for s in before if s["customers"] not in sizes]
+        scale_json.write_text(json.dumps(scaled, indent=1))
         print(report.scale_table(json.loads(scale_json.read_text())))
     elif not args.report:
         _log("demo project")
