@@ -38,7 +38,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-import re2
+import re2  # type: ignore[import-untyped]
 
 from . import ast
 from .schema import Environment, Event, Field, Stream
@@ -209,7 +209,7 @@ class Evaluator:
                 if owner is not None and time is not None and time <= as_of:
                     owner.events[stream.name].append(row)
             for customer in self.customers:
-                customer.events[stream.name].sort(key=lambda r, s=stream: r[s.time])
+                customer.events[stream.name].sort(key=operator.itemgetter(stream.time))
 
     def _customer(self, row: Mapping[str, Any]) -> Customer:
         many = [f.name for f in self.env.entity.fields.values() if f.many]
@@ -446,8 +446,8 @@ class Evaluator:
             edge = shift(self.as_of, sign * d.amount, d.unit)
             low, high = (edge, self.as_of) if sign < 0 else (self.as_of, edge)
             if not isinstance(t, dt.datetime):  # a date: from one date to the other
-                low, high = low.date(), high.date()
-            return low <= t <= high
+                low, high = day_of(low), day_of(high)
+            return bool(low <= t <= high)
         if isinstance(window, ast.Before):
             return compare("<", t, self.value(window.bound, scope))
         if isinstance(window, ast.After):

@@ -80,8 +80,9 @@ TABLES = {
 }
 
 AS_OFS = (dt.datetime(2025, 12, 31, 12), dt.datetime(2024, 2, 29, 0), dt.datetime(2025, 3, 31, 23, 59, 59))
-STRINGS = ("a", "", "A", "ab", "é", "É", "x_y", "b%", " a", "aB", "ü")
-PATTERNS = ("a", "", "A", "b", "%", "_", "é", "x_", "a%", "%b", "_a")
+STRINGS = ("a", "", "A", "ab", "é", "É", "x_y", "b%", " a", "aB", "ü", 'q"', "c\\d", "it's",
+           "a\tb")
+PATTERNS = ("a", "", "A", "b", "%", "_", "é", "x_", "a%", "%b", "_a", "\\", '"', "'%")
 REGEXES = ("a", "^a", "b$", "^$", "[ab]", "(?i)a", "é", "x.y", "^.$", "\\s")
 INTEGERS = (0, 1, 2, -1, 18, 30, 7)
 DECIMALS = (Decimal("0.5"), Decimal("2.25"), Decimal("-1.5"), Decimal("10.00"), Decimal("0.25"))
@@ -282,8 +283,9 @@ class RuleGen:
         if kind == "tag":
             return self.tag_test()
         if kind == "aggregate":
+            other = self.aggregate("number", depth) if c.chance(0.3) else self.literal("number")
             return ast.Compare(c.pick(("=", "!=", "<", ">=")), self.aggregate("number", depth),
-                               self.literal("number"), span=SPAN)
+                               other, span=SPAN)
         if kind == "geo":
             if c.chance(0.4):
                 return ast.IsNull(name("loc"), c.chance(0.5), span=SPAN)
