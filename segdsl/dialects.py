@@ -29,7 +29,7 @@ TSQL_LIKE = ("tsql", "fabric")
 BACKSLASH_LIKE = (*POSTGRES_LIKE, *SPARK_LIKE, *MYSQL_LIKE, "bigquery", "clickhouse")
 # regular expressions: RE2 itself, PostgreSQL's ARE, Java's java.util.regex
 RE2_ENGINES = ("duckdb", "bigquery", "clickhouse")
-ARE_ENGINES = POSTGRES_LIKE
+ARE_ENGINES = ("postgres",)  # Redshift has POSIX ERE, Materialize and RisingWave Rust regex
 JAVA_ENGINES = SPARK_LIKE
 
 

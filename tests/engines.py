@@ -43,6 +43,10 @@ import duckdb
 
 import segdsl
 
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:  # `python -m tests.engines`: the fixtures import as in pytest
+    sys.path.insert(0, str(TESTS))
+
 Row = tuple[Any, ...]
 
 
@@ -746,7 +750,7 @@ NOT_RUN = ("snowflake", "bigquery", "redshift", "trino", "mysql", "tsql", "datab
 def feature_of(rule: str) -> list[str]:
     import re
 
-    found = [name for name, pattern in FEATURES if re.search(pattern, rule)]
+    found = [name for name, pattern in FEATURES if re.search(pattern, rule, re.IGNORECASE)]
     return found or ["constants"]
 
 
@@ -778,7 +782,7 @@ def compile_outcomes(dialect: str, cases: Sequence[Case], projects: dict[str, Pa
                         compile_batch(batch[len(batch) // 2:])
                     elif isinstance(error, segdsl.SegdslError) and all(
                             d.code.startswith("E5") for d in error.diagnostics):
-                        found[batch[0]] = "E501"
+                        found[batch[0]] = "E501: " + error.diagnostics[0].message
                     else:
                         found[batch[0]] = f"crash: {type(error).__name__}: {error}"
 
@@ -833,7 +837,7 @@ def matrix(results: dict[str, dict[Case, str]], compiled: dict[str, dict[Case, s
         cells = []
         for column in columns:
             verdicts = results.get(column) or compiled[column]
-            mine = [v for c, v in verdicts.items() if feature in feature_of(c.rule)]
+            mine = [v.split(":")[0] for c, v in verdicts.items() if feature in feature_of(c.rule)]
             kinds = sorted(set(mine))
             if not mine:
                 cells.append("")
@@ -847,6 +851,16 @@ def matrix(results: dict[str, dict[Case, str]], compiled: dict[str, dict[Case, s
     lines += ["", "## Notes per engine", "", *ENGINE_NOTES, "",
               "## Refused (E501)", "", "| dialect | rule text | why |", "| --- | --- | --- |"]
     lines += [f"| {e} | `{t}` | {w} |" for e, t, w in UNSUPPORTED]
+    lines += ["", "## Refused when compiling for engines not run here", "",
+              "| dialect | E501 message (cases) |", "| --- | --- |"]
+    for dialect, verdicts in compiled.items():
+        reasons: dict[str, int] = {}
+        for verdict_text in verdicts.values():
+            if verdict_text.startswith("E501: "):
+                reason = verdict_text[len("E501: "):].replace("|", "\\|").replace("\n", " ")
+                reasons[reason] = reasons.get(reason, 0) + 1
+        text = "<br>".join(f"{r} ({n})" for r, n in sorted(reasons.items())) or "(none)"
+        lines.append(f"| {dialect} | {text} |")
     lines += ["", "## Known gaps of DataFusion (run with the `postgres` dialect)", "",
               "| rule text | why |", "| --- | --- |"]
     lines += [f"| `{t}` | {w} |" for t, w in DATAFUSION_GAPS]
