@@ -56,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=parse_as_of, default=None, metavar="T",
                      help="measure relative times from T (default: the start of the run)")
     run.add_argument("--out", type=Path, default=None, metavar="FILE",
-                     help="write one row per customer to FILE (.csv or .parquet)")
+                     help="write one row per customer to FILE (.csv, .parquet, or a table of "
+                     "a .duckdb file)")
+    run.add_argument("--table", default="members", metavar="NAME",
+                     help="the table --out FILE.duckdb writes (default: members)")
     run.add_argument("--warehouse", type=Path, default=None, metavar="FILE",
                      help="a DuckDB file other than the project's")
 
@@ -84,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414"}
+_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()):  # type: ignore[no-untyped-def]
@@ -127,10 +130,17 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.out and args.out.suffix.lower() not in (".csv", ".parquet"):
+    from .execute import OUT_SUFFIXES
+
+    if args.out and args.out.suffix.lower() not in OUT_SUFFIXES:
         raise SegdslError([Diagnostic("E414", f"cannot write `{args.out.name}`",
-                                      hint="--out takes a .csv or .parquet file")])
+                                      hint="--out takes a .csv, .parquet or .duckdb file")])
     project = _load(args)
+    warehouse = args.warehouse or project.warehouse
+    if args.out and warehouse and args.out.resolve() == warehouse.resolve():
+        raise SegdslError([Diagnostic(
+            "E418", f"`{args.out.name}` is the warehouse, which segdsl never writes",
+            hint="name another file for --out")])
     result = project.run(args.names or None, args.as_of, args.warehouse)
     sizes = result.sizes()
     total = result.total()
@@ -149,8 +159,9 @@ def _run(args: argparse.Namespace) -> int:
             print("  ".join("-" * w for w in widths).rstrip())
     print(f"\n{total:,} customers, as of {result.as_of.isoformat(sep=' ')}")
     if args.out:
-        result.write(args.out)
-        print(f"wrote {args.out}")
+        result.write(args.out, args.table)
+        where = f" (table {args.table})" if args.out.suffix.lower() == ".duckdb" else ""
+        print(f"wrote {args.out}{where}")
     small = [s.name for s in sizes if s.too_small]
     if small:
         print(f"{len(small)} segment(s) below min_size: {', '.join(small)}", file=sys.stderr)

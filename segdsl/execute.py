@@ -22,6 +22,9 @@ from .diagnostics import Diagnostic, SegdslError
 from .emit import to_sql
 
 RESULT_TABLE = "segdsl_result"
+OUT_TABLE = "members"  # the table `run --out FILE.duckdb` writes, unless told another
+OUT_ALIAS = "segdsl_out"
+OUT_SUFFIXES = (".csv", ".parquet", ".duckdb")
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,9 @@ class Result:
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, query: exp.Select, key: str,
                  segments: Sequence[str], segmentations: Sequence[str], as_of: dt.datetime,
-                 min_sizes: Mapping[str, int | None]):
+                 min_sizes: Mapping[str, int | None], warehouse: Path):
         self.connection = connection
+        self.warehouse = warehouse
         self.sql = to_sql(query, "duckdb", pretty=False)
         self.key = key
         self.segments = list(segments)
@@ -103,12 +107,17 @@ class Result:
     def df(self) -> Any:
         return self._ordered().df()
 
-    def write(self, path: Path) -> None:
-        """One row per customer, sorted by key, to CSV or Parquet; the file appears complete."""
+    def write(self, path: Path, table: str = OUT_TABLE) -> None:
+        """One row per customer, sorted by key, to CSV, Parquet or a table of a DuckDB file
+        (`.duckdb`). A file appears complete or not at all; a table is replaced in one
+        transaction. The warehouse itself is never written."""
         suffix = path.suffix.lower()
-        if suffix not in (".csv", ".parquet"):
+        if suffix not in OUT_SUFFIXES:
             raise SegdslError([Diagnostic("E414", f"cannot write `{path.name}`",
-                                          hint="--out takes a .csv or .parquet file")])
+                                          hint="--out takes a .csv, .parquet or .duckdb file")])
+        if suffix == ".duckdb":
+            self._write_table(path, table)
+            return
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         ordered = self._ordered()
         try:
@@ -119,6 +128,34 @@ class Result:
             os.replace(temporary, path)
         finally:
             temporary.unlink(missing_ok=True)
+
+    def _write_table(self, path: Path, table: str) -> None:
+        if path.exists() and path.resolve() == self.warehouse.resolve():
+            raise SegdslError([Diagnostic(
+                "E418", f"`{path.name}` is the warehouse, which segdsl never writes",
+                hint="name another .duckdb file for --out")])
+        target = exp.Table(this=exp.to_identifier(table, quoted=True),
+                           db=exp.to_identifier("main"), catalog=exp.to_identifier(OUT_ALIAS))
+        select = exp.select(exp.Star()).from_(RESULT_TABLE).order_by(_column(self.key))
+        try:
+            self.connection.execute(_sql(exp.Attach(this=exp.Alias(
+                this=exp.Literal.string(str(path)), alias=exp.to_identifier(OUT_ALIAS)),
+                expressions=[exp.AttachOption(this=exp.var("READ_WRITE"))])))
+        except duckdb.Error as error:
+            raise SegdslError([Diagnostic("E418", f"cannot open `{path.name}`: {error}",
+                                          hint="is another program using the file?")]) from None
+        try:
+            self.connection.execute(_sql(exp.Transaction()))
+            self.connection.execute(_sql(exp.Create(this=target, kind="TABLE", replace=True,
+                                                    expression=select)))
+            self.connection.execute(_sql(exp.Commit()))
+        except duckdb.Error as error:
+            self.connection.execute(_sql(exp.Rollback()))
+            raise SegdslError([Diagnostic("E418", f"cannot write table `{table}` in "
+                                          f"`{path.name}`: {error}",
+                                          hint="is another program using the file?")]) from None
+        finally:
+            self.connection.execute(_sql(exp.Detach(this=exp.to_identifier(OUT_ALIAS))))
 
 
 def _sql(expression: exp.Expression) -> str:
@@ -146,7 +183,8 @@ def execute(warehouse: Path, query: exp.Select, key: str, segments: Sequence[str
         connection.execute(_set("TimeZone", "UTC"))
         spill = Path(tempfile.gettempdir()) / f"segdsl-{os.getpid()}"
         connection.execute(_set("temp_directory", str(spill)))
-        return Result(connection, query, key, segments, segmentations, as_of, min_sizes)
+        return Result(connection, query, key, segments, segmentations, as_of, min_sizes,
+                      warehouse)
     except duckdb.Error as error:
         raise SegdslError([Diagnostic("E415", f"the warehouse rejected the query: {error}",
                                       hint="does schema.yaml match the warehouse's tables "

@@ -866,3 +866,36 @@ def test_a_run_leaves_the_warehouse_untouched(output_shop: Shop, tmp_path: Path)
     del result
     assert digest(warehouse) == before
     assert sorted(p.name for p in output_shop.root.iterdir()) == listing  # no .wal beside it
+
+
+def test_duckdb_table_replaces_only_its_own_table(output_shop: Shop, tmp_path: Path) -> None:
+    import duckdb
+
+    out = tmp_path / "results.duckdb"
+    with duckdb.connect(str(out)) as connection:
+        connection.execute("CREATE TABLE kept AS SELECT 42 AS answer")
+        connection.execute("CREATE TABLE members AS SELECT 'stale' AS old")
+    project = segdsl.load(output_shop.root)
+    project.run(["eu", "grown"], as_of=AS_OF).write(out)
+    project.run(["eu"], as_of=AS_OF).write(out, table='eu "only"')
+    with duckdb.connect(str(out), read_only=True) as connection:
+        assert connection.execute("SELECT * FROM kept").fetchall() == [(42,)]
+        rows = connection.execute("SELECT * FROM members").fetchall()
+        assert [r[0] for r in rows] == sorted(EVERYONE)  # sorted by key
+        assert {r[0] for r in rows if r[1]} == {1, 2, 4}
+        assert {r[0] for r in rows if r[2]} == {1, 4, 5, 7}
+        assert [d[0] for d in connection.execute("SELECT * FROM members").description] == [
+            "customer_id", "eu", "grown"]
+        only = connection.execute('SELECT customer_id FROM "eu ""only""" WHERE eu').fetchall()
+        assert {r[0] for r in only} == {1, 2, 4}
+
+
+def test_duckdb_output_is_never_the_warehouse(output_shop: Shop) -> None:
+    warehouse = output_shop.root / "warehouse.duckdb"
+    before = digest(warehouse)
+    result = segdsl.load(output_shop.root).run(["eu"], as_of=AS_OF)
+    with pytest.raises(segdsl.SegdslError) as raised:
+        result.write(warehouse)
+    assert raised.value.diagnostics[0].code == "E418"
+    del result
+    assert digest(warehouse) == before
