@@ -155,8 +155,7 @@ class Lowering:
             elif is_condition(arg) and not (node.op == "if" and arg is node.args[0]):
                 args.append(definite(self.condition(arg)))  # a yes/no used as a value
             elif isinstance(arg, b.Aggregate) and _false_over_nothing(node):
-                group, column = self.events.columns[arg]
-                args.append(exp.column(column, table=group))
+                args.append(self._aggregate(arg, zero=False))
             else:
                 args.append(self.value(arg))
         return OPERATORS[node.op].builder(self.dialect)(self, *args)
@@ -190,9 +189,12 @@ class Lowering:
     def _propertyvalue(self, node: b.PropertyValue) -> SQL:
         return exp.column(node.property.column, table=EVENT)
 
-    def _aggregate(self, node: b.Aggregate) -> SQL:
+    def _aggregate(self, node: b.Aggregate, zero: bool = True) -> SQL:
+        """The aggregate's column; with `zero`, count and sum are 0 for customers without
+        events (the caller may leave that out where a missing value means the same)."""
         group, column = self.events.columns[node]
-        return zero_when_empty(node, exp.column(column, table=group))
+        value = exp.column(column, table=group)
+        return zero_when_empty(node, value) if zero else value
 
     def _population(self, node: b.Population) -> SQL:
         return exp.column(self.events.populations[node], table=POPULATION)
