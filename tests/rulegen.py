@@ -85,7 +85,8 @@ STRINGS = ("a", "", "A", "ab", "é", "É", "x_y", "b%", " a", "aB", "ü", 'q"', 
 PATTERNS = ("a", "", "A", "b", "%", "_", "é", "x_", "a%", "%b", "_a", "\\", '"', "'%")
 REGEXES = ("a", "^a", "b$", "^$", "[ab]", "(?i)a", "é", "x.y", "^.$", "\\s")
 INTEGERS = (0, 1, 2, -1, 18, 30, 7)
-DECIMALS = (Decimal("0.5"), Decimal("2.25"), Decimal("-1.5"), Decimal("10.00"), Decimal("0.25"))
+DECIMALS = (Decimal("0.5"), Decimal("2.25"), Decimal("-1.5"), Decimal("10.00"), Decimal("0.25"),
+            Decimal("0.10"), Decimal("1.10"))
 FLOATS = (0.0, 2.5, -1.25, 10.0, 0.5, 0.25)
 UNITS = ("minute", "hour", "day", "week", "month", "year")
 AMOUNTS = {"minute": (1, 15, 720), "hour": (1, 6, 18, 24), "day": (0, 1, 7, 30, 31),
@@ -317,7 +318,7 @@ class RuleGen:
         if c.chance(0.25):
             tag = c.pick((call("lower", tag), call("upper", tag),
                           call("coalesce", tag, string(c.pick(STRINGS)))))
-        kind = c.pick(("compare", "in", "text", "null", "count", "length"))
+        kind = c.pick(("compare", "in", "text", "null", "count", "length", "between"))
         if kind == "compare":
             return ast.Compare(c.pick(("=", "!=", "<", ">=")), tag, string(c.pick(STRINGS)),
                                span=SPAN)
@@ -330,6 +331,9 @@ class RuleGen:
             return self.text_test(tag)
         if kind == "null":
             return (ast.IsNull if c.chance(0.5) else ast.IsSet)(tag, c.chance(0.5), span=SPAN)
+        if kind == "between":
+            return ast.Between(tag, string(c.pick(STRINGS)), string(c.pick(STRINGS)),
+                               c.chance(0.4), span=SPAN)
         if kind == "count":
             return ast.Compare(c.pick(("=", ">=", "<")), call("count", name("tag")),
                                integer(c.integer(0, 3)), span=SPAN)
@@ -519,7 +523,9 @@ class RuleGen:
             return call("length", self.value("string", sub))
         if kind == "time":
             fn = c.pick(("days_since", "hour", "weekday", "month", "year"))
-            return call(fn, name("t") if fn == "hour" else self.value("temporal", sub))
+            if fn == "hour":  # a timestamp only
+                return call(fn, c.pick((name("t"), self.aggregate("temporal", sub))))
+            return call(fn, self.value("temporal", sub))
         if kind == "aggregate":
             return self.aggregate("number", depth)
         if kind == "population":
