@@ -208,18 +208,24 @@ def main(argv: list[str] | None = None) -> int:
         project = args.warehouse or demo_project(work / f"demo-{args.customers}", args.customers)
         pick_runs = 1
         results: dict[str, Any] = {"meta": meta(project, args.runs), "orders": {}}
+        def save() -> None:  # after every phase: a late failure keeps what was measured
+            results_json.write_text(json.dumps(results, indent=1))
+
         results["orders"]["time"] = execution(project, args.runs, pick_runs, every_segment=True)
+        save()
+        results["frames"] = data_frames(project, args.runs)
+        save()
+        if not args.quick:
+            _log("compile path")
+            results["compile"] = {name: t.to_json() for name, t in measure_compile_path(
+                work / "compile-path", max(3, args.runs)).items()}
+            save()
         if not args.no_random:
             _log("copy with events in random order")
             shuffled = random_order_copy(project, work / f"random-{project.name}")
             results["orders"]["random"] = execution(shuffled, args.runs, pick_runs,
                                                     every_segment=False)
-        results["frames"] = data_frames(project, args.runs)
-        if not args.quick:
-            _log("compile path")
-            results["compile"] = {name: t.to_json() for name, t in measure_compile_path(
-                work / "compile-path", max(3, args.runs)).items()}
-        results_json.write_text(json.dumps(results, indent=1))
+            save()
         print(report.table(results))
     results = json.loads(results_json.read_text()) if results_json.exists() else None
     scaled = json.loads(scale_json.read_text()) if scale_json.exists() else None
