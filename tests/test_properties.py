@@ -245,6 +245,16 @@ def test_printer_round_trips(tree: ast.Expr) -> None:
     CASES["printer round trip"] += 1
 
 
+@settings(max_examples=PROFILE["printer"], deadline=None, derandomize=PROFILE_NAME == "ci",
+          database=None)
+@given(st.text())
+def test_printer_quotes_any_string(text: str) -> None:
+    tree = ast.Compare("=", ast.Name("s", span=rulegen.SPAN), ast.String(text, span=rulegen.SPAN),
+                       span=rulegen.SPAN)
+    assert parse_rule(print_rule(tree)) == tree
+    CASES["printer round trip"] += 1
+
+
 def test_enough_generated_cases() -> None:
     """Runs last in this file: the number of (rule, check) cases the run executed."""
     total = sum(CASES.values())
