@@ -221,15 +221,17 @@ def sqlite_shift(e: ModuleType, t: SQL, amount: SQL, unit: str) -> SQL:
 
     rest = e.Substring(this=t.copy(), start=e.Literal.number(11))  # ' HH:MM:SS[.ffffff]' or ''
     if unit == "day":
-        return e.DPipe(this=fn("DATE", t, modifier("days")), expression=rest)
+        return e.DPipe(this=fn("DATE", sqlite_seconds(e, t), modifier("days")), expression=rest)
     if unit in ("hour", "minute"):
         seconds = fn("STRFTIME", e.Literal.string("%Y-%m-%d %H:%M:%S"), sqlite_seconds(e, t),
                      modifier(unit + "s"))
         fraction = e.Substring(this=t.copy(), start=e.Literal.number(20))
         return e.DPipe(this=seconds, expression=fraction)
-    first = fn("DATE", t.copy(), e.Literal.string("start of month"), modifier("months"))
+    first = fn("DATE", sqlite_seconds(e, t.copy()), e.Literal.string("start of month"),
+               modifier("months"))
     last = fn("DATE", first.copy(), e.Literal.string("+1 month"), e.Literal.string("-1 day"))
-    day = e.Sub(this=e.cast(fn("STRFTIME", e.Literal.string("%d"), t.copy()), "int"),
+    day = e.Sub(this=e.cast(fn("STRFTIME", e.Literal.string("%d"), sqlite_seconds(e, t.copy())),
+                            "int"),
                 expression=e.Literal.number(1))
     same_day = fn("DATE", first, fn("PRINTF", e.Literal.string("%+d days"), day))
     return e.DPipe(this=fn("MIN", same_day, last), expression=rest)

@@ -3,5 +3,5 @@ SELECT
 FROM customers AS c
 WHERE
   c.signup_at >= DATETIME(
-    DATE(DATE('2025-12-24'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
+    DATE(SUBSTRING(DATE('2025-12-24'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
   )

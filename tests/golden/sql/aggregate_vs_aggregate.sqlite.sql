@@ -4,7 +4,7 @@ WITH events_1 AS (
     COUNT(*) AS a1
   FROM events AS e
   WHERE
-    e.ts >= DATE('2025-12-31 12:00:00', PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    e.ts >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
     AND e.ts <= '2025-12-31 12:00:00'
     AND e.event_name IN ('page_view')
   GROUP BY
@@ -15,7 +15,7 @@ WITH events_1 AS (
     COUNT(*) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at >= DATE('2025-12-31 12:00:00', PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
     AND e.ordered_at <= '2025-12-31 12:00:00'
   GROUP BY
     e.customer_id

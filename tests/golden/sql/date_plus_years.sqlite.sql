@@ -5,15 +5,23 @@ WHERE
   DATE(
     MIN(
       DATE(
-        DATE(c.birth_date, 'start of month', PRINTF('%+d months', (
-          18
-        ) * 12)),
-        PRINTF('%+d days', CAST(STRFTIME('%d', c.birth_date) AS INTEGER) - 1)
+        DATE(
+          SUBSTRING(c.birth_date, 1, 19),
+          'start of month',
+          PRINTF('%+d months', (
+            18
+          ) * 12)
+        ),
+        PRINTF('%+d days', CAST(STRFTIME('%d', SUBSTRING(c.birth_date, 1, 19)) AS INTEGER) - 1)
       ),
       DATE(
-        DATE(c.birth_date, 'start of month', PRINTF('%+d months', (
-          18
-        ) * 12)),
+        DATE(
+          SUBSTRING(c.birth_date, 1, 19),
+          'start of month',
+          PRINTF('%+d months', (
+            18
+          ) * 12)
+        ),
         '+1 month',
         '-1 day'
       )

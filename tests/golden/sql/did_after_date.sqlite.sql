@@ -6,7 +6,7 @@ WITH purchase_1 AS (
   WHERE
     e.ordered_at <= '2025-12-31 12:00:00'
     AND e.ordered_at >= DATETIME(
-      DATE(DATE('2025-12-01'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
+      DATE(SUBSTRING(DATE('2025-12-01'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
     )
   GROUP BY
     e.customer_id

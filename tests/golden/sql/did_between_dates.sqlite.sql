@@ -7,7 +7,7 @@ WITH purchase_1 AS (
     e.ordered_at <= '2025-12-31 12:00:00'
     AND e.ordered_at >= DATETIME(DATE('2025-01-01'))
     AND e.ordered_at < DATETIME(
-      DATE(DATE('2025-06-30'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-06-30'), 11)
+      DATE(SUBSTRING(DATE('2025-06-30'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-06-30'), 11)
     )
   GROUP BY
     e.customer_id

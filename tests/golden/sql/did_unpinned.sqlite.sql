@@ -4,7 +4,7 @@ WITH events_1 AS (
     COUNT(*) AS a1
   FROM events AS e
   WHERE
-    e.ts >= DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), PRINTF('%+d days', -7)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
+    e.ts >= DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -7)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
     AND e.ts <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now')
     AND e.event_name IN ('page_view')
   GROUP BY

@@ -6,11 +6,14 @@ WITH purchase_1 AS (
   WHERE
     e.ordered_at >= MIN(
       DATE(
-        DATE('2025-12-31 12:00:00', 'start of month', PRINTF('%+d months', -1)),
-        PRINTF('%+d days', CAST(STRFTIME('%d', '2025-12-31 12:00:00') AS INTEGER) - 1)
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -1)),
+        PRINTF(
+          '%+d days',
+          CAST(STRFTIME('%d', SUBSTRING('2025-12-31 12:00:00', 1, 19)) AS INTEGER) - 1
+        )
       ),
       DATE(
-        DATE('2025-12-31 12:00:00', 'start of month', PRINTF('%+d months', -1)),
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -1)),
         '+1 month',
         '-1 day'
       )

@@ -6,13 +6,13 @@ WHERE
     (
       c.last_seen_at >= DATETIME(DATE('2025-12-24'))
       AND c.last_seen_at < DATETIME(
-        DATE(DATE('2025-12-24'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
+        DATE(SUBSTRING(DATE('2025-12-24'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
       )
     )
     OR (
       c.last_seen_at >= DATETIME(DATE('2025-12-01'))
       AND c.last_seen_at < DATETIME(
-        DATE(DATE('2025-12-01'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
+        DATE(SUBSTRING(DATE('2025-12-01'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
       )
     )
   )

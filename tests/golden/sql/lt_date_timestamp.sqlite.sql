@@ -3,5 +3,5 @@ SELECT
 FROM customers AS c
 WHERE
   '2000-01-07 12:00:00' >= DATETIME(
-    DATE(DATE(c.birth_date), PRINTF('%+d days', 1)) || SUBSTRING(DATE(c.birth_date), 11)
+    DATE(SUBSTRING(DATE(c.birth_date), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE(c.birth_date), 11)
   )

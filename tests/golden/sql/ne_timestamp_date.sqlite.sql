@@ -5,7 +5,7 @@ WHERE
   NOT COALESCE(
     c.last_seen_at >= DATETIME(DATE('2025-12-24'))
     AND c.last_seen_at < DATETIME(
-      DATE(DATE('2025-12-24'), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
+      DATE(SUBSTRING(DATE('2025-12-24'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
     ),
     FALSE
   )

@@ -7,7 +7,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -16,11 +16,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -38,7 +41,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -47,11 +50,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -69,7 +75,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -78,11 +84,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',

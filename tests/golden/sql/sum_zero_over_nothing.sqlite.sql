@@ -4,7 +4,7 @@ WITH purchase_1 AS (
     SUM(e.amount) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at >= DATE('2025-12-31 12:00:00', PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
     AND e.ordered_at <= '2025-12-31 12:00:00'
   GROUP BY
     e.customer_id

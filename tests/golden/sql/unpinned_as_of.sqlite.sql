@@ -4,7 +4,7 @@ FROM customers AS c
 WHERE
   (
     (
-      c.last_seen_at >= DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), PRINTF('%+d days', -30)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
+      c.last_seen_at >= DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -30)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
       AND c.last_seen_at <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now')
     )
     OR CAST((JULIANDAY(DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'))) - JULIANDAY(DATE(c.signup_at))) AS INTEGER) < 7

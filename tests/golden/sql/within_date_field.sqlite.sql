@@ -7,7 +7,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -16,11 +16,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -38,7 +41,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -47,11 +50,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -69,7 +75,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -78,11 +84,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -102,7 +111,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -111,11 +120,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -133,7 +145,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -142,11 +154,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -164,7 +179,7 @@ WHERE
       MIN(
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -173,11 +188,14 @@ WHERE
               ) * 12
             )
           ),
-          PRINTF('%+d days', CAST(STRFTIME('%d', DATE(c.birth_date)) AS INTEGER) - 1)
+          PRINTF(
+            '%+d days',
+            CAST(STRFTIME('%d', SUBSTRING(DATE(c.birth_date), 1, 19)) AS INTEGER) - 1
+          )
         ),
         DATE(
           DATE(
-            DATE(c.birth_date),
+            SUBSTRING(DATE(c.birth_date), 1, 19),
             'start of month',
             PRINTF(
               '%+d months',
@@ -192,5 +210,5 @@ WHERE
       ) || SUBSTRING(DATE(c.birth_date), 11)
     )
   END <= DATE(
-    DATE('2025-12-31 12:00:00', PRINTF('%+d days', 7)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', 7)) || SUBSTRING('2025-12-31 12:00:00', 11)
   )

@@ -3,6 +3,6 @@ SELECT
 FROM customers AS c
 WHERE
   DATE(c.last_seen_at) >= DATE(
-    DATE('2025-12-31 12:00:00', PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
   )
   AND DATE(c.last_seen_at) <= DATE('2025-12-31 12:00:00')
