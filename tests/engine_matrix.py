@@ -75,7 +75,9 @@ def matrix(results: dict[str, dict[Case, str]], compiled: dict[str, dict[Case, s
         "segdsl compiles every rule through sqlglot for the dialect you name, and the "
         "semantic cases of `tests/test_semantics.py` and `tests/test_behaviour.py` (each "
         "rule and its negation, with hand-computed members) run on real engines by "
-        "`tests/test_engines.py`. A feature a dialect cannot express is a compile error, "
+        "`tests/test_engines.py`, as do the golden cases of `tests/golden/cases.yaml` (on "
+        "every engine but Spark, against DuckDB's members) and the demo's segments. A "
+        "feature a dialect cannot express is a compile error, "
         "E501, naming the dialect and the feature (see [errors.md](errors.md#e501)), never "
         "SQL that means something else.",
         "",
