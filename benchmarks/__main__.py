@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="2,000 customers, 1 run, no compile path: checks that it all works")
     parser.add_argument("--out", type=Path, default=HERE, metavar="DIR",
                         help="where RESULTS.md, the JSON results and the chart go")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the phases already in --out/results.json; measure the rest")
     parser.add_argument("--report", action="store_true",
                         help="measure nothing: rewrite RESULTS.md from the JSON results in --out")
     args = parser.parse_args(argv)
@@ -208,19 +210,24 @@ def main(argv: list[str] | None = None) -> int:
         project = args.warehouse or demo_project(work / f"demo-{args.customers}", args.customers)
         pick_runs = 1
         results: dict[str, Any] = {"meta": meta(project, args.runs), "orders": {}}
+        if args.resume and results_json.exists():
+            results = json.loads(results_json.read_text())
         def save() -> None:  # after every phase: a late failure keeps what was measured
             results_json.write_text(json.dumps(results, indent=1))
 
-        results["orders"]["time"] = execution(project, args.runs, pick_runs, every_segment=True)
-        save()
-        results["frames"] = data_frames(project, args.runs)
-        save()
-        if not args.quick:
+        if "time" not in results["orders"]:
+            results["orders"]["time"] = execution(project, args.runs, pick_runs,
+                                                  every_segment=True)
+            save()
+        if "frames" not in results:
+            results["frames"] = data_frames(project, args.runs)
+            save()
+        if not args.quick and "compile" not in results:
             _log("compile path")
             results["compile"] = {name: t.to_json() for name, t in measure_compile_path(
                 work / "compile-path", max(3, args.runs)).items()}
             save()
-        if not args.no_random:
+        if not args.no_random and "random" not in results["orders"]:
             _log("copy with events in random order")
             shuffled = random_order_copy(project, work / f"random-{project.name}")
             results["orders"]["random"] = execution(shuffled, args.runs, pick_runs,

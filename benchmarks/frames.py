@@ -4,9 +4,9 @@ What a data scientist would write instead of segdsl, over the same warehouse
 loaded into Arrow (loading is timed apart). Each function returns, per segment
 (or per `segmentation=bucket`), the sorted keys of its members; the benchmark
 checks them against segdsl's before timing anything. Amounts are loaded as
-float64 (pandas would otherwise hold Python Decimal objects); cumulative shares
-are summed in whole cents, as an analyst would once float drift moved a customer
-across a class boundary (it does at 1M customers).
+float64 (pandas would otherwise hold Python Decimal objects); lifetime revenue
+is ranked and summed in whole cents, as an analyst would once float drift moved
+customers across a percentile or class boundary (it does at 1M customers).
 """
 
 from __future__ import annotations
@@ -112,14 +112,14 @@ def pandas_segments(frames: dict[str, Any]) -> dict[str, list[int]]:
     last = pages.loc[pages.groupby("customer_id")["ts"].idxmax()]
     out["mobile_browsers"] = last.loc[last["device"] == "mobile", "customer_id"]
     ltv = key.map(per["ltv"]).fillna(0.0)
-    percentile = 100.0 * (ltv.rank(method="min") - 1) / len(ltv)
+    # ranks and shares on whole cents: float sums of equal totals can differ in the last bit
+    cents = (ltv * 100).round().astype("int64")
+    percentile = 100.0 * (cents.rank(method="min") - 1) / len(cents)
     out["top_20_percent"] = key[percentile >= 80]
     recent = o[o["ordered_at"] >= M12].groupby("customer_id").size()
     n12 = key.map(recent).fillna(0)
     tier = pd.Series(np.select([n12 >= 6, n12 >= 3, n12 >= 1], ["heavy", "medium", "light"],
                                "none"), index=key.index)
-    # cumulative shares in whole cents: float sums drift across the 80 % and 95 % lines
-    cents = (ltv * 100).round().astype("int64")
     ranked = pd.DataFrame({"k": key, "cents": cents}).sort_values(["cents", "k"],
                                                                 ascending=[False, True])
     share = 100.0 * ranked["cents"].cumsum() / ranked["cents"].sum()
@@ -178,20 +178,19 @@ def polars_segments(frames: dict[str, Any]) -> dict[str, list[int]]:
     queries["high_order_value"] = per.filter(col("aov") >= 150).select(keys)
     queries["mobile_browsers"] = e.filter(col("event_name") == "page_view").group_by(keys).agg(
         col("device").sort_by("ts").last()).filter(col("device") == "mobile").select(keys)
-    everyone = c.select(keys).join(per.select(keys, "ltv"), on="customer_id", how="left").with_columns(
-        col("ltv").fill_null(0.0))
+    # ranks and shares on whole cents: float sums of equal totals can differ in the last bit
+    # (and polars sums groups in parallel), and drift across the 80 % and 95 % lines
+    everyone = c.select(keys).join(per.select(keys, "ltv"), on="customer_id", how="left").select(
+        keys, (col("ltv").fill_null(0.0) * 100).round().cast(pl.Int64).alias("cents"))
     queries["top_20_percent"] = everyone.filter(
-        100.0 * (col("ltv").rank("min") - 1) / pl.len() >= 80).select(keys)
+        100.0 * (col("cents").rank("min") - 1) / pl.len() >= 80).select(keys)
     recent = o.filter(col("ordered_at") >= M12).group_by(keys).len()
     n12 = col("len").fill_null(0)
     tiers = c.select(keys).join(recent, on="customer_id", how="left").select(
         keys, pl.when(n12 >= 6).then(pl.lit("heavy")).when(n12 >= 3).then(pl.lit("medium"))
         .when(n12 >= 1).then(pl.lit("light")).otherwise(pl.lit("none")).alias("bucket"))
-    # cumulative shares in whole cents: float sums drift across the 80 % and 95 % lines
-    cents = (col("ltv") * 100).round().cast(pl.Int64).alias("cents")
     share = 100.0 * col("cents").cum_sum() / col("cents").sum()
-    abc = everyone.with_columns(cents).sort(["cents", "customer_id"],
-                                            descending=[True, False]).select(
+    abc = everyone.sort(["cents", "customer_id"], descending=[True, False]).select(
         keys, pl.when(share <= 80).then(pl.lit("A")).when(share <= 95).then(pl.lit("B"))
         .otherwise(pl.lit("C")).alias("bucket"))
     for name, frame in (("usage_intensity", tiers), ("abc_class", abc)):
