@@ -17,13 +17,21 @@ from . import dialects as d
 from .diagnostics import Diagnostic, SegdslError, did_you_mean
 
 
+# sqlglot knows these query languages, but what it writes for them is SQL, not DAX or PRQL
+NOT_SQL = frozenset({"dax", "prql"})
+
+
 @cache
 def dialects() -> tuple[str, ...]:
-    """Every dialect sqlglot can write."""
-    return tuple(sorted(d.value for d in Dialects if d.value))
+    """Every SQL dialect sqlglot can write."""
+    return tuple(sorted(d.value for d in Dialects if d.value and d.value not in NOT_SQL))
 
 
 def check_dialect(name: str) -> None:
+    if name in NOT_SQL:
+        raise SegdslError([Diagnostic("E502", f"`{name}` is not a SQL dialect: segdsl writes SQL",
+                                      hint="compile for the SQL dialect of the engine that runs "
+                                      "the query, e.g. postgres, snowflake, bigquery")])
     if name not in dialects():
         raise SegdslError([Diagnostic("E502", f"unknown dialect `{name}`",
                                       hint=did_you_mean(name, dialects(), "dialects"))])
