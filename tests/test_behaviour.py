@@ -143,6 +143,15 @@ CASES = [
     case("min(purchase.amount) is null", 4, 7, 8),
     case("min(purchase.amount within 7 days) = 20", 5),
     case('max(purchase.category) = "shoes"', 1, 2, 5),
+    # compiled as "some event has amount >= c" (semantics._as_existence): same members
+    case("max(purchase.amount) >= 100", 1, 2),       # 2's 1000.00 after AS_OF is ignored
+    case("max(purchase.amount) > 80", 1, 2),
+    case("100 <= max(purchase.amount)", 1, 2),
+    case("max(purchase.amount within 7 days) >= 80", 2),
+    case('max(purchase(category = "shoes").amount) > 50', 1, 2),
+    case("min(purchase.amount) < 20", 6),            # 5's order without an amount is no value
+    case("min(purchase.amount) <= 40", 1, 3, 5, 6),
+    case("min(purchase.amount) <= 0", 6),
     # ---- count_distinct ----------------------------------------------------------------------
     case("count_distinct(purchase.category) = 2", 1, 5),
     case("count_distinct(purchase.category) = 1", 2, 3, 6),   # a missing category is no value

@@ -416,6 +416,11 @@ CASES: list[Any] = [
     (r"count(tag) = 1", {2, 5}),
     (r"count(tag) = 2", {1, 4, 7}),  # 4: "vip" and "" are two distinct values
     (r"count(tag) >= 1", {1, 2, 4, 5, 7}),
+    (r"count(tag) > 0", {1, 2, 4, 5, 7}),  # these five ask only whether some value exists
+    (r"0 < count(tag)", {1, 2, 4, 5, 7}),
+    (r"count(tag) != 0", {1, 2, 4, 5, 7}),
+    (r"count(tag) < 1", {3, 6}),
+    (r"count(tag) <= 0", {3, 6}),
     (r"tag is set", {1, 2, 4, 5, 7}),
     (r"tag is not set", {3, 6}),
     (r'tag contains "sale"', {1, 2}),

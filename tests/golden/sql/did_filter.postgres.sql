@@ -1,11 +1,10 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    COUNT(*) FILTER(WHERE
-      e.category = 'shoes') AS a1
+    COUNT(*) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP) AND e.category = 'shoes'
   GROUP BY
     e.customer_id
 )

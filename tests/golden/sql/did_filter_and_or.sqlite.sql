@@ -1,13 +1,14 @@
 WITH events_1 AS (
   SELECT
     e.customer_id AS k,
-    COUNT(*) FILTER(WHERE
-      (
-        e.device = 'mobile' OR SUBSTRING(e.url, 1, LENGTH('/p/')) = '/p/'
-      )) AS a1
+    COUNT(*) AS a1
   FROM events AS e
   WHERE
-    e.ts <= '2025-12-31 12:00:00' AND e.event_name IN ('page_view')
+    e.ts <= '2025-12-31 12:00:00'
+    AND e.event_name IN ('page_view')
+    AND (
+      e.device = 'mobile' OR SUBSTRING(e.url, 1, LENGTH('/p/')) = '/p/'
+    )
   GROUP BY
     e.customer_id
 )

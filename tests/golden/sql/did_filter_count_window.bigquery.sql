@@ -1,12 +1,13 @@
 WITH events_1 AS (
   SELECT
     e.customer_id AS k,
-    COUNTIF(e.device = 'mobile') AS a1
+    COUNT(*) AS a1
   FROM events AS e
   WHERE
     e.ts >= CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '30' DAY
     AND e.ts <= CAST('2025-12-31 12:00:00' AS DATETIME)
     AND e.event_name IN ('page_view')
+    AND e.device = 'mobile'
   GROUP BY
     e.customer_id
 )

@@ -1,13 +1,13 @@
 WITH events_1 AS (
   SELECT
     e.customer_id AS k,
-    COUNT(*) FILTER(WHERE
-      e.device = 'mobile') AS a1
+    COUNT(*) AS a1
   FROM events AS e
   WHERE
     e.ts >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
     AND e.ts <= '2025-12-31 12:00:00'
     AND e.event_name IN ('page_view')
+    AND e.device = 'mobile'
   GROUP BY
     e.customer_id
 )

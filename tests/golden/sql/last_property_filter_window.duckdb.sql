@@ -1,12 +1,12 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    ARG_MAX_NULL(e.category, e.ordered_at) FILTER(WHERE
-      e.amount > 10) AS a1
+    ARG_MAX_NULL(e.category, e.ordered_at) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
     AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.amount > 10
   GROUP BY
     e.customer_id
 )

@@ -2,13 +2,13 @@ WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
     (
-      ARRAY_AGG(e.category ORDER BY e.ordered_at DESC NULLS LAST) FILTER(WHERE
-        e.amount > 10)
+      ARRAY_AGG(e.category ORDER BY e.ordered_at DESC NULLS LAST)
     )[1] AS a1
   FROM orders AS e
   WHERE
     e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90 DAY'
     AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.amount > 10
   GROUP BY
     e.customer_id
 )

@@ -1,8 +1,10 @@
 WITH tag_values_1 AS (
   SELECT
     v.customer_id AS k,
-    COUNT(DISTINCT v.tag) AS t1
+    MAX(CASE WHEN NOT v.tag IS NULL THEN 1 END) AS t1
   FROM customer_tags AS v
+  WHERE
+    NOT v.tag IS NULL
   GROUP BY
     v.customer_id
 )
@@ -12,4 +14,4 @@ FROM customers AS c
 LEFT JOIN tag_values_1 AS tag_values_1
   ON tag_values_1.k = c.customer_id
 WHERE
-  COALESCE(tag_values_1.t1, 0) = 0
+  NOT COALESCE(tag_values_1.t1 = 1, FALSE)

@@ -1,11 +1,12 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    MAX(e.amount) AS a1
+    COUNT(*) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90' DAY
     AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.amount >= 100
   GROUP BY
     e.customer_id
 )
@@ -15,4 +16,4 @@ FROM customers AS c
 LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 >= 100
+  purchase_1.a1 >= 1

@@ -1,10 +1,10 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    MIN(e.amount) AS a1
+    COUNT(*) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP) AND e.amount < 20
   GROUP BY
     e.customer_id
 )
@@ -14,4 +14,4 @@ FROM customers AS c
 LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 < 20
+  purchase_1.a1 >= 1

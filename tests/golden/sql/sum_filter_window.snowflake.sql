@@ -1,11 +1,12 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    SUM(IFF(e.category = 'shoes', e.amount, NULL)) AS a1
+    SUM(e.amount) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '1 YEAR'
     AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.category = 'shoes'
   GROUP BY
     e.customer_id
 )

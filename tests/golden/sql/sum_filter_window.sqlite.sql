@@ -1,8 +1,7 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    SUM(e.amount) FILTER(WHERE
-      e.category = 'shoes') AS a1
+    SUM(e.amount) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at >= MIN(
@@ -32,6 +31,7 @@ WITH purchase_1 AS (
       )
     ) || SUBSTRING('2025-12-31 12:00:00', 11)
     AND e.ordered_at <= '2025-12-31 12:00:00'
+    AND e.category = 'shoes'
   GROUP BY
     e.customer_id
 )
