@@ -257,6 +257,10 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
     Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
     Op("bucket", _bucket, doc="a stable 0..N-1 per customer, from md5 of salt and key",
        overrides={"sqlite": d.unsupported("`bucket`", "SQLite has no md5()")}),
+    Op("in_box", lambda b, lat, lon, lat_lo, lat_hi, lon_lo, lon_hi: b.exp.and_(
+        b.exp.Between(this=lat, low=lat_lo, high=lat_hi),
+        b.exp.Between(this=lon, low=lon_lo, high=lon_hi), copy=False),
+       doc="internal: the latitude/longitude box in front of a distance test"),
     Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
 ]}
 

@@ -379,6 +379,12 @@ CASES: list[Any] = [
     (r"distance_km(location, 48.8566, 2.3522) between 300 and 400", {5}),
     (r"distance_km(location, 48.2082, 16.3738) < 0.001", {4}),
     (r"distance_km(location, 0, 0) >= 0", {1, 2, 4, 5, 7}),  # 3, 6 have no location
+    # `< r` and `<= r` get a latitude/longitude box in front (semantics._near): same members
+    (r"distance_km(location, 51.5074, -0.1278) <= 0.001", {5}),  # London: a negative longitude
+    (r"distance_km(location, 48.1351, 11.582) <= 504", {4, 7}),  # Berlin is ≈ 504.4 km off
+    (r"distance_km(location, 48.1351, 11.582) <= 505", {1, 4, 7}),  # Munich–Vienna ≈ 355 km
+    (r"distance_km(location, 89.9, 0) < 5000", {1, 2, 4, 5, 7}),  # a box would reach the pole
+    (r"distance_km(location, 48.8566, 179.99) < 100", set()),  # one would cross the antimeridian
 
     # ---- traits ---------------------------------------------------------------------------
     (r"adult", {1, 4, 5, 7}),
