@@ -62,7 +62,7 @@ class Lowering:
     def select_members(self, name: str) -> exp.Select:
         """`SELECT key FROM customers WHERE rule` for one segment."""
         tree = self.segments[name]
-        self._plan([tree])
+        self._plan([tree], value_tests=False)
         query = exp.select(self.key().as_(self.entity.key)).where(self.condition(tree),
                                                                   copy=False)
         return self._with_events(self._from(query))
@@ -78,9 +78,9 @@ class Lowering:
             columns.append(self._segmentation(name).as_(name))
         return self._with_events(self._from(exp.select(*columns)))
 
-    def _plan(self, trees: Sequence[b.Expr]) -> None:
+    def _plan(self, trees: Sequence[b.Expr], value_tests: bool = True) -> None:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
-        self.events = plan(trees, self.segments, buckets)
+        self.events = plan(trees, self.segments, buckets, value_tests)
 
     def _from(self, query: exp.Select) -> exp.Select:
         """Customers, left-joined to each event group, side table and population CTE that

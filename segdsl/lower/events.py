@@ -81,15 +81,18 @@ class EventPlan:
 
 
 def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
-         segmentations: Mapping[str, Iterable[b.Expr]]) -> EventPlan:
-    """Every aggregate and population value reachable from `trees`, through references."""
+         segmentations: Mapping[str, Iterable[b.Expr]], value_tests: bool = True) -> EventPlan:
+    """Every aggregate and population value reachable from `trees`, through references.
+    Without `value_tests`, tests on many-valued fields stay correlated EXISTS (one segment's
+    WHERE: a semi-join there is 1.4x faster than grouping the side table; in a column of
+    a set, each EXISTS costs a join over all customers, and the grouped side table wins)."""
     found = EventPlan()
     seen: set[str] = set()
 
     def walk(node: b.Expr) -> None:
         if isinstance(node, b.Aggregate):
             found.add(node)
-        elif isinstance(node, b.CountValues) or (isinstance(node, b.Any)
+        elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and value_tests
                                                  and _reads_values_only(node.condition)):
             found.add_values(node)
         elif isinstance(node, b.Population):

@@ -1,17 +1,11 @@
-WITH tag_values_1 AS (
-  SELECT
-    v.customer_id AS k,
-    MAX(CASE WHEN v.tag ~ '^[a-z]+$' THEN 1 END) AS t1
-  FROM customer_tags AS v
-  WHERE
-    v.tag ~ '^[a-z]+$'
-  GROUP BY
-    v.customer_id
-)
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN tag_values_1 AS tag_values_1
-  ON tag_values_1.k = c.customer_id
 WHERE
-  tag_values_1.t1 = 1
+  EXISTS(
+    SELECT
+      1
+    FROM customer_tags AS v
+    WHERE
+      v.customer_id = c.customer_id AND v.tag ~ '^[a-z]+$'
+  )
