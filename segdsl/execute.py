@@ -162,6 +162,17 @@ def _sql(expression: exp.Expression) -> str:
     return to_sql(expression, "duckdb", pretty=False)
 
 
+def _memory_limit() -> str:
+    """DuckDB's own default is 80% of the memory; segdsl asks it to spill to disk beyond
+    half of it, and beyond 6 GiB at most, so that a run over a warehouse larger than memory
+    leaves room for the rest of the machine (the benchmarks' bound: 8 GiB at 10M customers)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "6GiB"
+    return f"{min(6 * 1024, total // 2 // 1024 // 1024)}MiB"
+
+
 def _column(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
@@ -183,6 +194,7 @@ def execute(warehouse: Path, query: exp.Select, key: str, segments: Sequence[str
         connection.execute(_set("TimeZone", "UTC"))
         spill = Path(tempfile.gettempdir()) / f"segdsl-{os.getpid()}"
         connection.execute(_set("temp_directory", str(spill)))
+        connection.execute(_set("memory_limit", _memory_limit()))
         return Result(connection, query, key, segments, segmentations, as_of, min_sizes,
                       warehouse)
     except duckdb.Error as error:
