@@ -44,8 +44,11 @@ def rules(count: int = FILES * PER_FILE) -> list[str]:
 
 def write_project(directory: Path) -> list[str]:
     """A demo project (100 customers) whose segments are the generated rules."""
+    import shutil
+
     from segdsl.demo import write_demo
 
+    shutil.rmtree(directory, ignore_errors=True)  # a --work folder reused from an earlier run
     write_demo(directory, customers=100)
     for old in (directory / "segments").iterdir():
         old.unlink()
