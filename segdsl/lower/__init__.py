@@ -62,7 +62,7 @@ class Lowering:
     def select_members(self, name: str) -> exp.Select:
         """`SELECT key FROM customers WHERE rule` for one segment."""
         tree = self.segments[name]
-        self._plan([tree], value_tests=False)
+        self._plan([tree], single=True)
         query = exp.select(self.key().as_(self.entity.key)).where(self.condition(tree),
                                                                   copy=False)
         return self._with_events(self._from(query))
@@ -78,9 +78,9 @@ class Lowering:
             columns.append(self._segmentation(name).as_(name))
         return self._with_events(self._from(exp.select(*columns)))
 
-    def _plan(self, trees: Sequence[b.Expr], value_tests: bool = True) -> None:
+    def _plan(self, trees: Sequence[b.Expr], single: bool = False) -> None:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
-        self.events = plan(trees, self.segments, buckets, value_tests)
+        self.events = plan(trees, self.segments, buckets, single)
 
     def _from(self, query: exp.Select) -> exp.Select:
         """Customers, left-joined to each event group, side table and population CTE that
@@ -164,7 +164,8 @@ class Lowering:
         return exp.and_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
 
     def _or(self, node: b.Or) -> SQL:
-        return exp.Paren(this=exp.or_(*(self.condition(i) for i in node.items), wrap=True, copy=False))
+        return exp.Paren(this=exp.or_(*(self.condition(i) for i in node.items), wrap=True,
+                                      copy=False))
 
     def _not(self, node: b.Not) -> SQL:
         return exp.Not(this=definite(self.condition(node.operand)))

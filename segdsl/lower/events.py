@@ -66,11 +66,12 @@ class EventPlan:
         values.tests.append(test)
         self.value_columns[test] = (values.name, f"t{len(values.tests)}")
 
-    def add(self, aggregate: b.Aggregate) -> None:
+    def add(self, aggregate: b.Aggregate, window: b.TimeRange | None = None) -> None:
+        """Plan `aggregate` in the group of its stream over `window` (default: its own)."""
         if aggregate in self.columns:
             return
         stream = aggregate.events.event.stream
-        window = aggregate.events.window
+        window = aggregate.events.window if window is None else window
         group_key = (stream.name, window)
         group = self.groups.get(group_key)
         if group is None:
@@ -81,18 +82,24 @@ class EventPlan:
 
 
 def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
-         segmentations: Mapping[str, Iterable[b.Expr]], value_tests: bool = True) -> EventPlan:
+         segmentations: Mapping[str, Iterable[b.Expr]], single: bool = False) -> EventPlan:
     """Every aggregate and population value reachable from `trees`, through references.
-    Without `value_tests`, tests on many-valued fields stay correlated EXISTS (one segment's
-    WHERE: a semi-join there is 1.4x faster than grouping the side table; in a column of
-    a set, each EXISTS costs a join over all customers, and the grouped side table wins)."""
+
+    For a `single` segment (one WHERE), two shapes differ from a set's: tests on
+    many-valued fields stay correlated EXISTS (a semi-join there is 1.4x faster than
+    grouping the side table; in a column of a set, each EXISTS costs a join over all
+    customers, and the grouped side table wins), and a stream read over all its history
+    computes its windowed aggregates in the same scan (`did purchase and not did purchase
+    within 12 months`: one GROUP BY instead of two and their joins, measured 1.9x faster;
+    in a set, where that scan carries many aggregates, separate windowed scans that skip
+    old row groups win)."""
     found = EventPlan()
     seen: set[str] = set()
 
     def walk(node: b.Expr) -> None:
         if isinstance(node, b.Aggregate):
             found.add(node)
-        elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and value_tests
+        elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and not single
                                                  and _reads_values_only(node.condition)):
             found.add_values(node)
         elif isinstance(node, b.Population):
@@ -115,7 +122,23 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
 
     for tree in trees:
         walk(tree)
-    return found
+    return _fold(found) if single else found
+
+
+EVERYTHING = b.TimeRange(None, None)
+
+
+def _fold(found: EventPlan) -> EventPlan:
+    """Each stream that has a group over all its history takes in the stream's other groups."""
+    whole = {stream for stream, window in found.groups if window == EVERYTHING}
+    if not whole:
+        return found
+    folded = EventPlan(populations=found.populations, values=found.values,
+                       value_columns=found.value_columns)
+    for (stream, window), group in found.groups.items():
+        for aggregate in group.aggregates:
+            folded.add(aggregate, EVERYTHING if stream in whole else window)
+    return folded
 
 
 def _reads_values_only(node: b.Expr) -> bool:
@@ -181,6 +204,8 @@ def group_select(group: Group, value_of: ValueOf, condition_of: ValueOf,
         if stream.name_column and event.value is not None and not single_name:
             conditions.append(exp.EQ(this=exp.column(stream.name_column, table=EVENT),
                                      expression=exp.Literal.string(event.value)))
+        if aggregate.events.window != group.window:  # folded into a longer scan
+            conditions += _window_conditions(aggregate.events.window, time, value_of)
         if aggregate.events.filter is not None:
             conditions.append(condition_of(aggregate.events.filter))
         wanted.append(conditions)

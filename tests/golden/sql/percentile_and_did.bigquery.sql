@@ -1,20 +1,14 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    SUM(e.amount) AS a1
+    SUM(e.amount) AS a1,
+    COUNTIF(
+      e.ordered_at >= CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '12' MONTH
+      AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)
+    ) AS a2
   FROM orders AS e
   WHERE
     e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)
-  GROUP BY
-    e.customer_id
-), purchase_2 AS (
-  SELECT
-    e.customer_id AS k,
-    COUNT(*) AS a1
-  FROM orders AS e
-  WHERE
-    e.ordered_at >= CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '12' MONTH
-    AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)
   GROUP BY
     e.customer_id
 ), population AS (
@@ -34,9 +28,9 @@ WITH purchase_1 AS (
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN purchase_2 AS purchase_2
-  ON purchase_2.k = c.customer_id
+LEFT JOIN purchase_1 AS purchase_1
+  ON purchase_1.k = c.customer_id
 LEFT JOIN population AS population
   ON population.k = c.customer_id
 WHERE
-  population.p1 >= 75 AND purchase_2.a1 >= 1
+  population.p1 >= 75 AND purchase_1.a2 >= 1

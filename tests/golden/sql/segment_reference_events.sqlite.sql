@@ -1,20 +1,13 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    SUM(e.amount) AS a1
+    SUM(e.amount) AS a1,
+    COUNT(*) FILTER(WHERE
+      e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+      AND e.ordered_at <= '2025-12-31 12:00:00') AS a2
   FROM orders AS e
   WHERE
     e.ordered_at <= '2025-12-31 12:00:00'
-  GROUP BY
-    e.customer_id
-), purchase_2 AS (
-  SELECT
-    e.customer_id AS k,
-    COUNT(*) AS a1
-  FROM orders AS e
-  WHERE
-    e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
-    AND e.ordered_at <= '2025-12-31 12:00:00'
   GROUP BY
     e.customer_id
 )
@@ -23,9 +16,7 @@ SELECT
 FROM customers AS c
 LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
-LEFT JOIN purchase_2 AS purchase_2
-  ON purchase_2.k = c.customer_id
 WHERE
   (
     purchase_1.a1 >= 150
-  ) AND NOT COALESCE(purchase_2.a1 >= 1, FALSE)
+  ) AND NOT COALESCE(purchase_1.a2 >= 1, FALSE)

@@ -2,7 +2,13 @@ WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
     COUNT(*) AS a1,
-    SUM(e.amount) AS a2
+    SUM(e.amount) AS a2,
+    COUNT(*) FILTER(WHERE
+      e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11)
+      AND e.ordered_at <= '2025-12-31 12:00:00') AS a3,
+    COUNT(*) FILTER(WHERE
+      e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -90)) || SUBSTRING('2025-12-31 12:00:00', 11)
+      AND e.ordered_at <= '2025-12-31 12:00:00') AS a4
   FROM orders AS e
   WHERE
     e.ordered_at <= '2025-12-31 12:00:00'
@@ -17,26 +23,6 @@ WITH purchase_1 AS (
     e.ts <= '2025-12-31 12:00:00' AND e.event_name IN ('signup')
   GROUP BY
     e.customer_id
-), purchase_3 AS (
-  SELECT
-    e.customer_id AS k,
-    COUNT(*) AS a1
-  FROM orders AS e
-  WHERE
-    e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11)
-    AND e.ordered_at <= '2025-12-31 12:00:00'
-  GROUP BY
-    e.customer_id
-), purchase_4 AS (
-  SELECT
-    e.customer_id AS k,
-    COUNT(*) AS a1
-  FROM orders AS e
-  WHERE
-    e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -90)) || SUBSTRING('2025-12-31 12:00:00', 11)
-    AND e.ordered_at <= '2025-12-31 12:00:00'
-  GROUP BY
-    e.customer_id
 )
 SELECT
   c.customer_id AS customer_id
@@ -45,10 +31,6 @@ LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 LEFT JOIN events_2 AS events_2
   ON events_2.k = c.customer_id
-LEFT JOIN purchase_3 AS purchase_3
-  ON purchase_3.k = c.customer_id
-LEFT JOIN purchase_4 AS purchase_4
-  ON purchase_4.k = c.customer_id
 WHERE
   (
     CASE
@@ -58,9 +40,9 @@ WHERE
         purchase_1.a2 >= 150
       )
       THEN 'vip'
-      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_3.a1 >= 1, FALSE)
+      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_1.a3 >= 1, FALSE)
       THEN 'sleeping'
-      WHEN purchase_4.a1 >= 1
+      WHEN purchase_1.a4 >= 1
       THEN 'active'
       ELSE 'other'
     END = 'vip'
@@ -71,9 +53,9 @@ WHERE
         purchase_1.a2 >= 150
       )
       THEN 'vip'
-      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_3.a1 >= 1, FALSE)
+      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_1.a3 >= 1, FALSE)
       THEN 'sleeping'
-      WHEN purchase_4.a1 >= 1
+      WHEN purchase_1.a4 >= 1
       THEN 'active'
       ELSE 'other'
     END = 'sleeping'
