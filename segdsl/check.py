@@ -392,7 +392,8 @@ class Checker(EventChecks):
             return b.TimeRange(low, high)
         if isinstance(node, ast.BetweenWindow):
             low, high = self.bind(node.low, ctx), self.bind(node.high, ctx)
-            if not self._time_bound(node.low, low, ctx) or not self._time_bound(node.high, high, ctx):
+            if not (self._time_bound(node.low, low, ctx)
+                    and self._time_bound(node.high, high, ctx)):
                 return None
             end, strict = end_bound(high, of)
             return b.TimeRange(start_bound(low, of), end, high_strict=strict)

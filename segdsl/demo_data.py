@@ -14,7 +14,8 @@ The data is simulated, not sampled: customers get hidden habits (activity,
 preferred hour and device, propensity to buy, a date when they stop coming back),
 sessions follow from those habits, events from sessions, and orders from the
 sessions that reach a checkout. Newsletter readers among those who consented also
-open mails without visiting, so opens outnumber clicks about fifteen to one. Everything a segment can ask about is thereby
+open mails without visiting, so opens outnumber clicks about fifteen to one.
+Everything a segment can ask about is thereby
 correlated the way it is in a real shop (abandoned carts, sleeping buyers,
 newsletter readers with marketing consent, Christmas shopping).
 """

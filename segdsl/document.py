@@ -82,7 +82,8 @@ class SegmentFileModel(_Model):
 
     @field_validator("segmentations")
     @classmethod
-    def _one_key_each(cls, value: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    def _one_key_each(cls, value: dict[str, list[dict[str, str]]]
+                      ) -> dict[str, list[dict[str, str]]]:
         for buckets in value.values():
             for bucket in buckets:
                 if len(bucket) != 1:
@@ -162,14 +163,16 @@ def _validation_diagnostics(error: ValidationError, document: Document,
         kind, value = item["type"], item.get("input")
         if kind == "extra_forbidden":
             allowed = _allowed_keys(model, path[:-1])
-            diag = Diagnostic("E404", f"unknown key `{path[-1]}`", document.location(path, key=True),
+            diag = Diagnostic("E404", f"unknown key `{path[-1]}`",
+                              document.location(path, key=True),
                               did_you_mean(str(path[-1]), allowed, "keys") if allowed else None)
         elif kind == "missing":
             diag = Diagnostic("E405", f"missing key `{item['loc'][-1]}`", document.location(path),
                               f"add `{item['loc'][-1]}:` here")
         elif kind == "literal_error" and isinstance(value, str):
             alias = TYPE_ALIASES.get(value.lower())
-            hint = f"did you mean `{alias}`?" if alias else did_you_mean(value, FIELD_TYPES, "types")
+            hint = (f"did you mean `{alias}`?" if alias
+                    else did_you_mean(value, FIELD_TYPES, "types"))
             diag = Diagnostic("E409", f"unknown type `{value}`", document.location(path), hint)
         elif kind == "literal_error" or (kind == "model_type" and path in found):
             continue

@@ -159,7 +159,8 @@ def _sqlite(node: d.SQL) -> d.SQL:
     if isinstance(node, e.Add | e.Sub) and isinstance(node.expression, e.Interval):
         interval = node.expression
         amount = int(interval.this.this) * (-1 if isinstance(node, e.Sub) else 1)
-        return d.sqlite_shift(e, node.this, e.Literal.number(amount), str(interval.text("unit")).lower())
+        return d.sqlite_shift(e, node.this, e.Literal.number(amount),
+                              str(interval.text("unit")).lower())
     if isinstance(node, e.DateAdd):
         return d.sqlite_shift(e, node.this, node.expression, str(node.text("unit")).lower())
     parts: dict[type, str] = {e.Year: "%Y", e.Month: "%m"}

@@ -155,7 +155,7 @@ def _arith(node: ast.Arith) -> str:
     return f"{_at(node.left, level)} {node.op} {_at(node.right, level + 1)}"
 
 
-# ---- boolean structure and predicates -------------------------------------------------------------
+# ---- boolean structure and predicates --------------------------------------------------
 
 
 def _or(node: ast.Or) -> str:

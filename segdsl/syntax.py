@@ -109,7 +109,8 @@ def _syntax_problem(text: str, error: UnexpectedInput) -> RuleProblem:
     if isinstance(error, UnexpectedCharacters):
         char = text[pos]
         if char == '"':
-            return RuleProblem("E104", "unterminated string", ast.Span(pos, len(text.split("\n")[0])),
+            return RuleProblem("E104", "unterminated string",
+                               ast.Span(pos, len(text.split("\n")[0])),
                                'close the string with `"` on the same line; in YAML, ` #` '
                                "starts a comment unless the rule is quoted or a block (`where: |`)")
         if char == "'":
@@ -133,7 +134,8 @@ def _syntax_problem(text: str, error: UnexpectedInput) -> RuleProblem:
                            _expected_hint(expected))
     word = str(token)
     span = ast.Span(token.start_pos or 0, token.end_pos or (token.start_pos or 0) + len(word))
-    if token.type == "COMPARE" and word == "=" and text.startswith("==", (token.start_pos or 1) - 1):
+    if (token.type == "COMPARE" and word == "="
+            and text.startswith("==", (token.start_pos or 1) - 1)):
         return RuleProblem("E102", "unexpected `=`", span, "equality is a single `=`")
     return RuleProblem("E102", f"unexpected `{word}`", span, _expected_hint(expected))
 
