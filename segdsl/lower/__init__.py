@@ -25,7 +25,6 @@ from .events import (EVENT, KEY, VALUE, EventPlan, group_select, plan, values_se
                      zero_when_empty)
 
 CUSTOMER = "c"
-POPULATION = "population"
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,8 @@ class Lowering:
 
     def _plan(self, trees: Sequence[b.Expr], single: bool = False) -> None:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
-        self.events = plan(trees, self.segments, buckets, single)
+        tables = {self.entity.table} | {f.table for f in self.entity.fields.values() if f.table}
+        self.events = plan(trees, self.segments, buckets, single, frozenset(tables))
 
     def _from(self, query: exp.Select) -> exp.Select:
         """Customers, left-joined to each event group, side table and population CTE that
@@ -88,7 +88,7 @@ class Lowering:
         materialised by DuckDB, which costs more than computing it once."""
         read = {column.table for column in query.find_all(exp.Column)}
         query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
-        for name in [*self._sides(), POPULATION]:
+        for name in [*self._sides(), self.events.population]:
             if name in read:
                 query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
                     this=exp.column(KEY, table=name), expression=self.key()), copy=False)
@@ -104,7 +104,7 @@ class Lowering:
         if self.events.populations:
             values = [self._population_value(node).as_(column)
                       for node, column in self.events.populations.items()]
-            query = query.with_(POPULATION, as_=self._from(
+            query = query.with_(self.events.population, as_=self._from(
                 exp.select(self.key().as_(KEY), *values)), copy=False)
         return query
 
@@ -198,7 +198,7 @@ class Lowering:
         return zero_when_empty(node, value) if zero else value
 
     def _population(self, node: b.Population) -> SQL:
-        return exp.column(self.events.populations[node], table=POPULATION)
+        return exp.column(self.events.populations[node], table=self.events.population)
 
     def _population_value(self, node: b.Population) -> SQL:
         """percentile: 100 × customers with a smaller x / customers with any x;

@@ -53,6 +53,33 @@ class EventPlan:
     populations: dict[b.Population, str] = field(default_factory=dict)
     values: dict[tuple[str, str, str], Values] = field(default_factory=dict)
     value_columns: dict[b.Any | b.CountValues, tuple[str, str]] = field(default_factory=dict)
+    population: str = "population"  # the CTE of the population values
+
+    def _name(self, base: str, taken: set[str] | None = None) -> str:
+        """A CTE name that no other CTE of the statement has (nor any name in `taken`)."""
+        taken = (taken or set()) | self._names()
+        n = len(self.groups) + len(self.values) + 1
+        while f"{base}_{n}" in taken:
+            n += 1
+        return f"{base}_{n}"
+
+    def _names(self) -> set[str]:
+        return {g.name for g in self.groups.values()} | {v.name for v in self.values.values()}
+
+    def unclash(self, tables: set[str]) -> None:
+        """Rename any CTE that would hide a table the statement reads (`events_1`, say)."""
+        tables = tables | {g.stream_table for g in self.groups.values()}
+        tables |= {v.field.table or "" for v in self.values.values()}
+        if self.population in tables:
+            self.population = self._name(self.population, tables)
+        tables.add(self.population)
+        for item in [*self.groups.values(), *self.values.values()]:
+            if item.name in tables:
+                old, item.name = item.name, self._name(item.name, tables)
+                for columns in (self.columns, self.value_columns):
+                    for key, (name, column) in list(columns.items()):  # type: ignore[attr-defined]
+                        if name == old:
+                            columns[key] = (item.name, column)  # type: ignore[index]
 
     def add_values(self, test: b.Any | b.CountValues) -> None:
         if test in self.value_columns:
@@ -61,7 +88,7 @@ class EventPlan:
         side = (fld.table or "", fld.key or "", fld.column)
         values = self.values.get(side)
         if values is None:
-            values = Values(f"{_safe(fld.name)}_values_{len(self.values) + 1}", fld)
+            values = Values(self._name(f"{_safe(fld.name)}_values"), fld)
             self.values[side] = values
         values.tests.append(test)
         self.value_columns[test] = (values.name, f"t{len(values.tests)}")
@@ -75,14 +102,15 @@ class EventPlan:
         group_key = (stream.name, window)
         group = self.groups.get(group_key)
         if group is None:
-            group = Group(f"{_safe(stream.name)}_{len(self.groups) + 1}", stream.table, window)
+            group = Group(self._name(_safe(stream.name)), stream.table, window)
             self.groups[group_key] = group
         group.aggregates.append(aggregate)
         self.columns[aggregate] = (group.name, f"a{len(group.aggregates)}")
 
 
 def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
-         segmentations: Mapping[str, Iterable[b.Expr]], single: bool = False) -> EventPlan:
+         segmentations: Mapping[str, Iterable[b.Expr]], single: bool = False,
+         tables: frozenset[str] = frozenset()) -> EventPlan:
     """Every aggregate and population value reachable from `trees`, through references.
 
     For a `single` segment (one WHERE), two shapes differ from a set's: tests on
@@ -122,7 +150,9 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
 
     for tree in trees:
         walk(tree)
-    return _fold(found) if single else found
+    found = _fold(found) if single else found
+    found.unclash(set(tables))
+    return found
 
 
 EVERYTHING = b.TimeRange(None, None)
