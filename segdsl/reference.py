@@ -3,6 +3,8 @@
 It exists to be compared with the SQL path (tests/test_reference.py, tests/test_properties.py),
 so it shares nothing with it that could carry a mistake into both: it imports neither
 sqlglot nor duckdb, nor segdsl.lower, segdsl.operators or segdsl.semantics.
+Behaviour (events, aggregates, population) is in reference_events.py and the values it
+computes with in reference_values.py.
 
 **It interprets the AST, not the bound tree.** The bound tree (segdsl/bound.py) is more
 than names and types: the checker settles semantics there — `!=` becomes `not =`, a
@@ -29,20 +31,20 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
-import math
 import operator
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import re2  # type: ignore[import-untyped]
 
 from . import ast
-from .schema import Environment, Event, Field, Stream
+from .schema import Environment, Field
 from .syntax import parse_rule
+from .reference_events import BehaviourEvaluation
+from .reference_values import (Customer, Scope, Undefined, common_numbers, compare, convert,
+                               day_of, distance_km, like, round_half_away, shift)
 from .types import Type
 
 if TYPE_CHECKING:
@@ -52,12 +54,7 @@ Rows = Sequence[Mapping[str, Any]]
 Data = Mapping[str, Rows]
 """The warehouse in memory: table name → rows, each a mapping of column name → value."""
 
-EARTH_RADIUS_KM = 6371.0088  # docs/language.md, decision 7
 AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
-
-
-class Undefined(Exception):
-    """The language does not define this value (ties in `first(E.p)` / `last(E.p)`)."""
 
 
 @dataclass(frozen=True)
@@ -140,51 +137,7 @@ def buckets(project: Project | Rules, segmentation: str, data: Data,
     return {c.key: evaluator.bucket_of(segmentation, c) for c in evaluator.customers}
 
 
-# ---- customers and their events -----------------------------------------------------------
-
-
-@dataclass
-class Customer:
-    key: Any
-    row: Mapping[str, Any]
-    values: dict[str, list[Any]]  # many-valued field → its values (missing ones left out)
-    events: dict[str, list[Mapping[str, Any]]]  # stream → its rows up to as of, by time
-    cache: dict[Any, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What names mean where a node is evaluated: an event's properties inside a filter,
-    and the value a many-valued field takes inside the predicate that ranges over it."""
-
-    customer: Customer
-    stream: Stream | None = None
-    event: Mapping[str, Any] | None = None
-    bound: tuple[tuple[str, Any], ...] = ()
-
-    def binding(self, name: str) -> tuple[bool, Any]:
-        for bound_name, value in self.bound:
-            if bound_name == name:
-                return True, value
-        return False, None
-
-
-def convert(value: Any, of: Type) -> Any:
-    """A warehouse value as the language sees it (decimal exact, float binary, ...)."""
-    if value is None:
-        return None
-    if of == Type.DECIMAL:
-        return Fraction(Decimal(str(value))) if isinstance(value, float) else Fraction(value)
-    if of == Type.FLOAT:
-        return float(value)
-    if of == Type.INTEGER:
-        return int(value)
-    if of == Type.DATE and isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
-class Evaluator:
+class Evaluator(BehaviourEvaluation):
     """Evaluates rules of one project over one in-memory warehouse, as of one instant."""
 
     def __init__(self, rules: Rules, data: Data, as_of: dt.datetime):
@@ -358,7 +311,7 @@ class Evaluator:
             return shift(right, left.amount, left.unit)
         if node.op == "/":  # always a float; by zero: missing (decision 8)
             return None if right == 0 else float(left) / float(right)
-        left, right = _numbers(left, right)
+        left, right = common_numbers(left, right)
         return {"+": operator.add, "-": operator.sub, "*": operator.mul}[node.op](left, right)
 
     # ---- functions -----------------------------------------------------------------------
@@ -407,136 +360,6 @@ class Evaluator:
             if candidate >= today:
                 return candidate
         raise AssertionError("unreachable")
-
-    # ---- behaviour -------------------------------------------------------------------------
-
-    def _events(self, event_name: str, condition: ast.Expr | None, window: ast.Window | None,
-                customer: Customer) -> tuple[Stream, list[Mapping[str, Any]]]:
-        """The customer's events of that name, passing the filter, inside the window (and never
-        after as of: those were dropped when the rows were loaded)."""
-        event = self._event(event_name)
-        stream = event.stream
-        chosen = []
-        for row in customer.events[stream.name]:
-            if event.value is not None and row.get(stream.name_column or "") != event.value:
-                continue
-            if window is not None and not self._in_window(row[stream.time], window,
-                                                          Scope(customer)):
-                continue
-            if condition is not None and not self.truth(
-                    condition, Scope(customer, stream, row)):
-                continue
-            chosen.append(row)
-        return stream, chosen
-
-    def _event(self, name: str) -> Event:
-        events = self.env.events()
-        if name in events:
-            return events[name]
-        return Event(name, self.env.streams[name], None)  # a stream's own name: all its rows
-
-    def _in_window(self, t: Any, window: ast.Window, scope: Scope) -> bool:
-        """SPEC: `within` and `between` include both ends; `before` and `after` are strict; a
-        date bound takes its whole day; a date value compares by dates everywhere."""
-        if t is None:
-            return False
-        if isinstance(window, ast.WithinLast | ast.WithinNext):
-            d = window.duration
-            sign = -1 if isinstance(window, ast.WithinLast) else 1
-            edge = shift(self.as_of, sign * d.amount, d.unit)
-            low, high = (edge, self.as_of) if sign < 0 else (self.as_of, edge)
-            if not isinstance(t, dt.datetime):  # a date: from one date to the other
-                low, high = day_of(low), day_of(high)
-            return bool(low <= t <= high)
-        if isinstance(window, ast.Before):
-            return compare("<", t, self.value(window.bound, scope))
-        if isinstance(window, ast.After):
-            return compare(">", t, self.value(window.bound, scope))
-        return (compare(">=", t, self.value(window.low, scope))
-                and compare("<=", t, self.value(window.high, scope)))
-
-    def _did(self, node: ast.Did, scope: Scope) -> bool:
-        _, events = self._events(node.event, node.filter, node.window, scope.customer)
-        if node.frequency is None:
-            return len(events) >= 1
-        return compare(node.frequency.op, len(events), node.frequency.count)
-
-    def _aggregate(self, node: ast.Call, customer: Customer) -> Any:
-        target, window = _split_window(node.args[0])
-        prop_name = None
-        if isinstance(target, ast.Attribute):
-            prop_name, target = target.name, target.base
-        if isinstance(target, ast.Name):
-            event_name, condition = target.name, None
-        else:
-            assert isinstance(target, ast.Call)
-            event_name, condition = target.name, target.args[0]
-        stream, events = self._events(event_name, condition, window, customer)
-        kind = node.name
-        times = [row[stream.time] for row in events]
-        if prop_name is None:
-            if kind == "count":
-                return len(events)
-            if kind in ("first", "last"):
-                return (min if kind == "first" else max)(times, default=None)
-            raise AssertionError(f"`{kind}` needs a property")
-        prop = stream.properties[prop_name]
-        values = [convert(row.get(prop.column), prop.type) for row in events]
-        present = [v for v in values if v is not None]
-        if kind in ("first", "last"):  # the property on that event, even when missing there
-            if not events:
-                return None
-            edge = (min if kind == "first" else max)(times)
-            candidates = {v for v, t in zip(values, times, strict=True) if t == edge}
-            if len(candidates) > 1:
-                raise Undefined(f"{kind}({event_name}.{prop_name}): events tie at {edge}")
-            return values[times.index(edge)]
-        if kind == "count":
-            return len(present)
-        if kind == "count_distinct":
-            return len(set(present))
-        if kind == "sum":
-            return _total(present, prop.type)
-        if not present:
-            return None
-        if kind == "avg":  # of a decimal, a decimal; of an integer or float, a float
-            total = _total(present, prop.type)
-            return Fraction(total) / len(present) if prop.type == Type.DECIMAL else \
-                float(total) / len(present) if prop.type == Type.FLOAT else \
-                float(Fraction(total, len(present)))
-        return (min if kind == "min" else max)(present)
-
-    # ---- population ------------------------------------------------------------------------
-
-    def _population(self, node: ast.Call, customer: Customer) -> Any:
-        values = self.population_cache.get(node)
-        if values is None:
-            values = self._population_values(node)
-            self.population_cache[node] = values
-        return values[customer.key]
-
-    def _population_values(self, node: ast.Call) -> dict[Any, Any]:
-        """percentile: 100 × (customers with a smaller x) / (customers with any x);
-        cume_share: x descending, ties by key ascending, 100 × running total / total;
-        a missing x gives a missing value, and a total of 0 gives missing for everyone."""
-        xs = {c.key: self.value(node.args[0], Scope(c)) for c in self.customers}
-        present = {k: x for k, x in xs.items() if x is not None}
-        found: dict[Any, Any] = dict.fromkeys(xs)
-        if node.name == "percentile":
-            for key, x in present.items():
-                smaller = sum(1 for y in present.values() if compare("<", y, x))
-                found[key] = float(Fraction(100 * smaller, len(present)))
-            return found
-        total = _sum_numbers(present.values())
-        if total == 0:
-            return found
-        ranked = sorted(present, key=lambda k: (_Descending(present[k]), k))
-        running: Any = 0
-        for key in ranked:
-            running = _sum_numbers([running, present[key]])
-            found[key] = float(100 * Fraction(running) / Fraction(total)) \
-                if not isinstance(total, float) else 100.0 * running / total
-        return found
 
 
 # ---- predicates: each gives its positive test and whether the node negates it --------------
@@ -631,82 +454,6 @@ def _operands(node: ast.Expr) -> list[ast.Expr]:
     return []
 
 
-# ---- values: comparison, arithmetic, time ------------------------------------------------------
-
-_ORDER = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-          ">=": operator.ge}
-
-
-def compare(op: str, left: Any, right: Any) -> bool:
-    """A comparison with a missing value is no; a date against a timestamp is compared by
-    dates (the date stands for its whole day); a float against an exact number as floats."""
-    if left is None or right is None:
-        return False
-    if isinstance(left, dt.date) and isinstance(right, dt.date):
-        if not isinstance(left, dt.datetime) or not isinstance(right, dt.datetime):
-            left, right = day_of(left), day_of(right)
-    elif _is_number(left) and _is_number(right):
-        left, right = _numbers(left, right)
-    return bool(_ORDER[op](left, right))
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float | Fraction) and not isinstance(x, bool)
-
-
-def _numbers(left: Any, right: Any) -> tuple[Any, Any]:
-    if isinstance(left, float) or isinstance(right, float):
-        return float(left), float(right)
-    return left, right
-
-
-def day_of(t: dt.date) -> dt.date:
-    return t.date() if isinstance(t, dt.datetime) else t
-
-
-def shift(t: dt.date, amount: int, unit: str) -> dt.date:
-    """t ± a duration: minutes to weeks fixed, months and years calendar (clamped to the
-    month's last day); a date plus days stays a date, plus hours or minutes is a timestamp."""
-    if unit in ("month", "year"):
-        months = amount * (12 if unit == "year" else 1)
-        index = t.year * 12 + t.month - 1 + months
-        year, month = divmod(index, 12)
-        day = min(t.day, calendar.monthrange(year, month + 1)[1])
-        return t.replace(year=year, month=month + 1, day=day)
-    if unit in ("hour", "minute") and not isinstance(t, dt.datetime):
-        t = dt.datetime.combine(t, dt.time())
-    delta = {"minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1),
-             "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}[unit]
-    return t + amount * delta
-
-
-def like(text: str, pattern: str) -> bool:
-    """`%` any run of characters, `_` exactly one; no escape character (decision 9)."""
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, re.DOTALL) is not None
-
-
-def round_half_away(x: Any, digits: int = 0) -> Any:
-    """Half away from zero, on the value itself (a float's exact binary value)."""
-    exact = Fraction(x)
-    scale = Fraction(10) ** digits
-    magnitude = math.floor(abs(exact) * scale + Fraction(1, 2)) / scale
-    result = magnitude if exact >= 0 else -magnitude
-    if isinstance(x, float):
-        return float(result)
-    if isinstance(x, int):
-        return int(result) if result.denominator == 1 else result
-    return result
-
-
-def distance_km(location: tuple[float, float], lat: Any, lon: Any) -> float:
-    lat1, lon1 = map(math.radians, location)
-    lat2, lon2 = math.radians(float(lat)), math.radians(float(lon))
-    a = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "days_since": Evaluator.days_since,
     "hour": lambda ev, t: t.hour,
@@ -724,36 +471,3 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _split_window(arg: ast.Expr) -> tuple[ast.Expr, ast.Window | None]:
-    """`purchase.amount within 1 year` reads as a time test; inside an aggregate, a window."""
-    if isinstance(arg, ast.TimeTest):
-        return arg.value, arg.window
-    if isinstance(arg, ast.Between) and not arg.negated:
-        return arg.value, ast.BetweenWindow(arg.low, arg.high, span=arg.span)
-    return arg, None
-
-
-def _total(values: list[Any], of: Type) -> Any:
-    if of == Type.FLOAT:
-        return math.fsum(values)
-    return sum(values, Fraction(0) if of == Type.DECIMAL else 0)
-
-
-def _sum_numbers(values: Iterable[Any]) -> Any:
-    items = list(values)
-    if any(isinstance(v, float) for v in items):
-        return math.fsum(float(v) for v in items)
-    return sum(items, 0)
-
-
-class _Descending:
-    """Sort key: larger numbers first."""
-
-    def __init__(self, value: Any):
-        self.value = value
-
-    def __lt__(self, other: _Descending) -> bool:
-        return compare(">", self.value, other.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Descending) and compare("=", self.value, other.value)
