@@ -117,6 +117,9 @@ def _next_anniversary(b: Build, d: SQL) -> SQL:
                   default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))))
 
 
+EARTH_RADIUS_KM = 6371.0088  # the IUGG mean Earth radius (docs/language.md, decision 7)
+
+
 def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
     """Haversine on a sphere of radius 6371.0088 km (the IUGG mean Earth radius)."""
     e = b.exp
@@ -134,7 +137,7 @@ def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
         this=e.Mul(this=e.Anonymous(this="COS", expressions=[rad(lat1.copy())]),
                    expression=e.Anonymous(this="COS", expressions=[rad(lat2.copy())])),
         expression=half_sin_sq(lon2, lon1)))
-    return e.Mul(this=e.Literal.number("12742.0176"), expression=e.Anonymous(
+    return e.Mul(this=e.Literal.number(repr(2 * EARTH_RADIUS_KM)), expression=e.Anonymous(
         this="ASIN", expressions=[e.Sqrt(this=inner)]))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from . import bound as b
+from .operators import EARTH_RADIUS_KM
 from .schema import Field
 from .types import Type
 
@@ -52,6 +53,7 @@ def compare(op: str, left: b.Expr, right: b.Expr) -> b.Expr:
 
 _NEGATE_SIDES = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _ONE = b.Const(Type.INTEGER, 1)
+_EXISTENCE = {("max", ">"), ("max", ">="), ("min", "<"), ("min", "<=")}  # some event passes
 
 
 def _near(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
@@ -81,7 +83,6 @@ def _near(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
     return b.And(Type.BOOLEAN, (box, b.Apply(Type.BOOLEAN, _OPS[op], (left, right))))
 
 
-EARTH_RADIUS_KM = 6371.0088  # the radius distance_km uses (operators._distance_km)
 
 
 def _number(node: b.Expr) -> float | None:
@@ -106,9 +107,8 @@ def _as_existence(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
       `count(f) = 0` (or `< 1`, `<= 0`) when none is."""
     if not isinstance(right, b.Const) or right.value is None or isinstance(right.value, bool):
         return None
-    upward = left.kind == "max" and op in (">", ">=") if isinstance(left, b.Aggregate) else False
-    downward = left.kind == "min" and op in ("<", "<=") if isinstance(left, b.Aggregate) else False
-    if isinstance(left, b.Aggregate) and left.property is not None and (upward or downward):
+    if (isinstance(left, b.Aggregate) and left.property is not None
+            and (left.kind, op) in _EXISTENCE):
         test = compare(op, b.PropertyValue(left.property.type, left.property), right)
         events = left.events
         matching = test if events.filter is None else b.And(Type.BOOLEAN, (events.filter, test))
