@@ -21,16 +21,18 @@ from .diagnostics import Diagnostic, SegdslError
 SQL = Any  # a sqlglot expression
 
 # Families of dialects that share a behaviour; every name is one of sqlglot's dialects.
-POSTGRES_LIKE = ("postgres", "redshift", "materialize", "risingwave")
+# DataFusion is segdsl's own sqlglot dialect (emit.DataFusion), PostgreSQL's with a few changes
+POSTGRES_LIKE = ("postgres", "redshift", "materialize", "risingwave", "datafusion")
 SPARK_LIKE = ("spark", "spark2", "databricks", "hive")
 MYSQL_LIKE = ("mysql", "singlestore", "doris", "starrocks")
 TSQL_LIKE = ("tsql", "fabric")
 # LIKE treats a backslash as its escape character unless told otherwise
 BACKSLASH_LIKE = (*POSTGRES_LIKE, *SPARK_LIKE, *MYSQL_LIKE, "bigquery", "clickhouse")
-# regular expressions: RE2 itself, PostgreSQL's ARE, Java's java.util.regex
+# regular expressions: RE2 itself, PostgreSQL's ARE, Java's java.util.regex, Rust's regex
 RE2_ENGINES = ("duckdb", "bigquery", "clickhouse")
-ARE_ENGINES = ("postgres",)  # Redshift has POSIX ERE, Materialize and RisingWave Rust regex
+ARE_ENGINES = ("postgres",)  # Redshift has POSIX ERE
 JAVA_ENGINES = SPARK_LIKE
+RUST_ENGINES = ("datafusion",)  # Materialize and RisingWave too, but no engine here runs them
 
 
 def cannot_express(dialect: str, feature: str, why: str) -> SegdslError:
@@ -246,6 +248,13 @@ _POSIX_CLASSES = {  # RE2's POSIX classes are ASCII; other engines' follow the l
     "print": " -~", "graph": "!-~",
 }
 _PERL_CLASSES = {"d": "0-9", "w": "0-9A-Za-z_", "s": "\\t\\n\\f\\r "}
+# RE2's \b and \B are ASCII; PostgreSQL's \y and Java's \b follow Unicode letters, so they
+# are spelled out with lookarounds (both engines have them); Rust says it with (?-u:...)
+_WORD = "[0-9A-Za-z_]"
+_BOUNDARY = {
+    "b": f"(?:(?<!{_WORD})(?={_WORD})|(?<={_WORD})(?!{_WORD}))",
+    "B": f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))",
+}
 
 
 class RegexNotPortable(Exception):
@@ -254,13 +263,17 @@ class RegexNotPortable(Exception):
 
 def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
     """An RE2 pattern (already valid) → (pattern, flags) for `flavor`: "are" (PostgreSQL),
-    "java" (Spark, Hive) or "flags" (Snowflake: flags as a separate argument).
+    "java" (Spark, Hive), "rust" (DataFusion) or "flags" (Snowflake: flags as a separate
+    argument).
 
     Character classes become explicit ASCII ranges (RE2's are ASCII, the others' follow
-    the locale), `.` outside (?s) becomes `[^\\n]` (Java's excludes \\r too; PostgreSQL's
-    matches newlines), `\\b` is `\\y` in an ARE, Java's (?i) needs (?u) for non-ASCII
-    letters, and `$` is the end of the text (Java's also matches before a final newline).
-    Flags must lead the pattern; what has no equivalent raises RegexNotPortable."""
+    the locale or Unicode), `.` outside (?s) becomes `[^\\n]` (Java's excludes \\r too;
+    PostgreSQL's matches newlines), `\\b` and `\\B` are ASCII word boundaries, Java's (?i)
+    needs (?u) for non-ASCII letters, and `$` is the end of the text (Java's also matches
+    before a final newline). Rust's syntax is RE2's but for \\Q...\\E and \\C, so only the
+    Unicode-aware classes change there. Flags must lead the pattern (anywhere in Rust);
+    what has no equivalent raises RegexNotPortable."""
+    rust = flavor == "rust"
     flags = ""
     body = pattern
     while body.startswith("(?") and ")" in body:
@@ -269,7 +282,7 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
             break
         flags += group
         body = body[len(group) + 3:]
-    if "U" in flags:
+    if "U" in flags and not rust:
         raise RegexNotPortable("the (?U) flag (ungreedy)")
     dot_all, multi_line = "s" in flags, "m" in flags
     out: list[str] = []
@@ -278,7 +291,8 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
         c = body[i]
         if c == "\\":
             nxt = body[i + 1]
-            if nxt in "pPQEC" or (nxt == "x" and body[i + 2:i + 3] == "{"):
+            if (nxt in "QEC" or (nxt in "pP" and not rust)
+                    or (nxt == "x" and body[i + 2:i + 3] == "{" and not rust)):
                 raise RegexNotPortable(f"the escape `\\{nxt}`")
             if nxt in _PERL_CLASSES and flavor != "flags":
                 out.append(_PERL_CLASSES[nxt] if in_bracket else f"[{_PERL_CLASSES[nxt]}]")
@@ -286,8 +300,10 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
                 if in_bracket:
                     raise RegexNotPortable(f"`\\{nxt}` inside brackets")
                 out.append(f"[^{_PERL_CLASSES[nxt.lower()]}]")
-            elif nxt in "bB" and flavor == "are" and not in_bracket:
-                out.append("\\y" if nxt == "b" else "\\Y")
+            elif nxt in "bB" and not in_bracket and flavor in ("are", "java"):
+                out.append(_BOUNDARY[nxt])
+            elif nxt in "bB" and not in_bracket and rust:
+                out.append(f"(?-u:\\{nxt})")
             elif nxt == "z" and flavor == "are":
                 out.append("\\Z")
             else:
@@ -322,9 +338,9 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
                 i += 1
             continue
         if c == "(" and body.startswith("(?", i) and not body.startswith("(?:", i) \
-                and not body.startswith("(?P<", i):
+                and not body.startswith("(?P<", i) and not rust:
             raise RegexNotPortable("flags that do not lead the pattern")
-        if c == "." and not dot_all and flavor != "flags":
+        if c == "." and not dot_all and flavor not in ("flags", "rust"):
             out.append("[^\\n]")
         elif c == "$" and not multi_line and flavor == "java":
             out.append("\\z")
@@ -338,6 +354,10 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
     if flavor == "are":
         are = ("i" if "i" in flags else "") + (("w" if dot_all else "n") if multi_line else "")
         return (f"(?{are})" if are else "") + text, ""
+    if rust:
+        if "\\" in text:  # DataFusion 55 rewrites a literal pattern to LIKE without escaping
+            text += "()"   # its backslashes; an empty group keeps it a regular expression
+        return (f"(?{flags})" if flags else "") + text, ""
     return text, flags.replace("U", "")
 
 
@@ -348,6 +368,7 @@ def matches(b: Any, x: SQL, p: SQL) -> SQL:
     if dialect in RE2_ENGINES:
         return e.RegexpLike(this=x, expression=p)
     flavor = ("are" if dialect in ARE_ENGINES else "java" if dialect in JAVA_ENGINES
+              else "rust" if dialect in RUST_ENGINES
               else "flags" if dialect == "snowflake" else None)
     if flavor is None:
         raise cannot_express(dialect, "`matches`", "segdsl translates RE2 patterns only for "

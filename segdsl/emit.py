@@ -11,6 +11,7 @@ from functools import cache
 import sqlglot
 from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.dialect import Dialect, Dialects
+from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import UnsupportedError
 
 from . import dialects as d
@@ -21,10 +22,19 @@ from .diagnostics import Diagnostic, SegdslError, did_you_mean
 NOT_SQL = frozenset({"dax", "prql"})
 
 
+class DataFusion(Postgres):
+    """Apache DataFusion, which sqlglot does not know. Its SQL follows PostgreSQL's (its
+    parser reads PostgreSQL's syntax, its functions are mostly PostgreSQL's), so it is
+    written as PostgreSQL plus segdsl's rewrites where DataFusion differs (`_datafusion`,
+    and rows for "datafusion" in dialects.py: its regular expressions are Rust's). Defining
+    the class registers the name "datafusion" with sqlglot."""
+
+
 @cache
 def dialects() -> tuple[str, ...]:
-    """Every SQL dialect sqlglot can write."""
-    return tuple(sorted(d.value for d in Dialects if d.value and d.value not in NOT_SQL))
+    """Every SQL dialect sqlglot can write, and DataFusion."""
+    known = {d.value for d in Dialects if d.value and d.value not in NOT_SQL}
+    return tuple(sorted(known | {"datafusion"}))
 
 
 def check_dialect(name: str) -> None:
@@ -145,6 +155,17 @@ def _spark(node: d.SQL) -> d.SQL:
     return node
 
 
+def _datafusion(node: d.SQL) -> d.SQL:
+    """DataFusion cannot multiply an INTERVAL by a number: a computed shift (`DateAdd`,
+    in next_anniversary) becomes an interval cast from text, `CAST('3 YEAR' AS INTERVAL)`,
+    whose month arithmetic clamps Feb 29 to Feb 28 like PostgreSQL's."""
+    if isinstance(node, exp.DateAdd) and not isinstance(node.expression, exp.Literal):
+        text = exp.Concat(expressions=[exp.cast(node.expression, "text"),
+                                       exp.Literal.string(f" {node.text('unit').upper()}")])
+        return exp.Add(this=node.this, expression=exp.cast(text, "interval"))
+    return node
+
+
 def _sqlite(node: d.SQL) -> d.SQL:
     """SQLite keeps times as ISO-8601 text ('YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD'),
     which compares correctly as text: a timestamp literal stays text (DATETIME() would drop
@@ -178,7 +199,7 @@ class _SQLiteBuild:
 
 _SQLITE_BUILD = _SQLiteBuild()
 _REWRITES = {"clickhouse": _clickhouse, "spark": _spark, "databricks": _spark,
-             "sqlite": _sqlite}
+             "sqlite": _sqlite, "datafusion": _datafusion}
 
 
 __all__ = ["dialects", "to_sql", "sqlglot"]

@@ -14,11 +14,10 @@ on every engine and prints docs/engines.md.
 | PostgreSQL | a real server (initdb in a temp folder)   | postgres        |
 | Spark      | pyspark, local mode                       | spark           |
 | ClickHouse | chdb, in process                          | clickhouse      |
-| DataFusion | datafusion's SessionContext               | postgres        |
+| DataFusion | datafusion's SessionContext               | datafusion      |
 
-DataFusion has no sqlglot dialect of its own; its SQL follows PostgreSQL's (it parses with
-sqlparser-rs's generic/PostgreSQL grammar), so segdsl compiles for it with `postgres`
-(see docs/engines.md for why not `duckdb`).
+DataFusion has no sqlglot dialect of its own; segdsl adds one (emit.DataFusion: PostgreSQL's
+SQL and a few rewrites, see docs/engines.md).
 """
 
 from __future__ import annotations
@@ -395,7 +394,7 @@ def _clickhouse_literal(value: Any) -> str:
 class DataFusionEngine:
     """datafusion's SessionContext, one per warehouse, tables registered from Arrow."""
 
-    name, dialect = "datafusion", "postgres"
+    name, dialect = "datafusion", "datafusion"
 
     def __init__(self) -> None:
         self.contexts: dict[str, Any] = {}
@@ -605,50 +604,22 @@ UNSUPPORTED: list[tuple[str, str, str]] = [
                                   "event"),
 ]
 
-# DataFusion runs SQL compiled for `postgres`; where PostgreSQL's own syntax is the right
-# translation and DataFusion's differs, the case fails there: (text in the rule, why).
-DATAFUSION_GAPS: list[tuple[str, str]] = [
-    ("\\\\b", "PostgreSQL's word boundary \\y is unknown to DataFusion's Rust regex"),
-    ("(?m)", "PostgreSQL's (?n) flag (newline-sensitive ^ and $) is unknown to Rust regex"),
-    ('"\\\\\\\\"', "DataFusion reads a backslash in a string literal as an escape; "
-                  "PostgreSQL does not"),
-    ("next_anniversary(", "DataFusion cannot multiply an INTERVAL by an integer"),
-]
-
-
-# DataFusion errors whatever the rule: (text in the error, why)
-DATAFUSION_ERRORS: list[tuple[str, str]] = [
-    ("does not support logical expression Exists",
-     "DataFusion cannot plan a correlated EXISTS in a SELECT list (a many-valued field)"),
-    ("Interval(MonthDayNano) * Int32",
-     "DataFusion cannot multiply an INTERVAL by an integer (`next_anniversary`)"),
-]
-
-
-def expected_gap(engine: str, rule: str, outcome: Outcome | None = None) -> str | None:
-    """Why `rule` may not return its members on `engine` (None: it must)."""
+def refusal(engine: str, rule: str) -> str | None:
+    """Why segdsl refuses `rule` for `engine` (E501), or None: it must return its members."""
     for name, text, why in UNSUPPORTED:
         if name == engine and text.lower() in rule.lower():
-            return f"E501: {why}"
-    if engine == "datafusion":
-        for text, why in DATAFUSION_GAPS:
-            if text in rule:
-                return why
-        for text, why in DATAFUSION_ERRORS:
-            if isinstance(outcome, Exception) and text in str(outcome):
-                return why
+            return why
     return None
 
 
 def verdict(engine: str, case: Case, outcome: Outcome) -> str:
-    """"ok", "E501", "gap" (a documented difference) or "wrong" (a bug)."""
+    """"ok", "E501" (a refusal listed in UNSUPPORTED) or "wrong" (a bug)."""
     if isinstance(outcome, set) and outcome == set(case.expected):
         return "ok"
-    gap = expected_gap(engine, case.rule, outcome)
     if isinstance(outcome, segdsl.SegdslError) and all(
-            d.code.startswith("E5") for d in outcome.diagnostics):
-        return "E501" if gap and gap.startswith("E501") else "wrong"
-    return "gap" if gap and not gap.startswith("E501") else "wrong"
+            d.code.startswith("E5") for d in outcome.diagnostics) and refusal(engine, case.rule):
+        return "E501"
+    return "wrong"
 
 
 def describe(case: Case, outcome: Outcome) -> str:

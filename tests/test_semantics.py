@@ -417,6 +417,10 @@ CASES: list[Any] = [
     (r'tag = "vip" and tag = "awaits-sale"', {1}),  # two values of one customer
     (r'tag = "vip" and not tag = "awaits-sale"', {4}),
     (r'tag = "vip" or country = "FR"', {1, 2, 4}),
+    # a value compared with the customer's own fields
+    (r"length(tag) > age / 10", {1, 2, 5, 7}),  # 4: "vip" and "" are shorter than 6.5
+    (r"name contains tag", {4}),                 # 4's "" is in every name
+    (r'tag = city or tag = "student"', {7}),
     (r'tag != "vip" and tag != "student"', {2, 3, 5, 6}),
     (r"count(tag) = 0", {3, 6}),
     (r"count(tag) = 1", {2, 5}),

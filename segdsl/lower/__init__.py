@@ -99,8 +99,9 @@ class Lowering:
             query = query.with_(group.name, as_=group_select(
                 group, self.value, self.condition, self.as_of()), copy=False)
         for values in self.events.values.values():
-            query = query.with_(values.name, as_=values_select(values, self.condition),
-                                copy=False)
+            customers = (exp.table_(self.entity.table, alias=CUSTOMER), self.key())
+            query = query.with_(values.name, as_=values_select(values, self.condition,
+                                                               customers), copy=False)
         if self.events.populations:
             values = [self._population_value(node).as_(column)
                       for node, column in self.events.populations.items()]

@@ -44,6 +44,7 @@ class Values:
     name: str
     field: Field
     tests: list[b.Any | b.CountValues] = field(default_factory=list)
+    reads_customer: bool = False  # a test compares a value with a customer field
 
 
 @dataclass
@@ -91,6 +92,8 @@ class EventPlan:
             values = Values(self._name(f"{_safe(fld.name)}_values"), fld)
             self.values[side] = values
         values.tests.append(test)
+        values.reads_customer |= isinstance(test, b.Any) and not _reads_values_only(
+            test.condition)
         self.value_columns[test] = (values.name, f"t{len(values.tests)}")
 
     def add(self, aggregate: b.Aggregate, window: b.TimeRange | None = None) -> None:
@@ -128,7 +131,7 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
         if isinstance(node, b.Aggregate):
             found.add(node)
         elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and not single
-                                                 and _reads_values_only(node.condition)):
+                                                 and _reads_values_only(node.condition, True)):
             found.add_values(node)
         elif isinstance(node, b.Population):
             walk(node.value)
@@ -171,28 +174,35 @@ def _fold(found: EventPlan) -> EventPlan:
     return folded
 
 
-def _reads_values_only(node: b.Expr) -> bool:
-    """Whether a test on a many-valued field's value needs nothing but that value."""
+def _reads_values_only(node: b.Expr, or_customer: bool = False) -> bool:
+    """Whether a test on a many-valued field's value needs nothing but that value (and,
+    `or_customer`, the customer's own fields: `tag = city`)."""
     if isinstance(node, b.ManyValue | b.Const | b.ConstList | b.AsOf | b.Interval):
         return True
+    if isinstance(node, b.Column):
+        return or_customer
     if isinstance(node, b.Apply):
-        return all(_reads_values_only(arg) for arg in node.args)
+        return all(_reads_values_only(arg, or_customer) for arg in node.args)
     if isinstance(node, b.And | b.Or):
-        return all(_reads_values_only(item) for item in node.items)
+        return all(_reads_values_only(item, or_customer) for item in node.items)
     if isinstance(node, b.Not):
-        return _reads_values_only(node.operand)
+        return _reads_values_only(node.operand, or_customer)
     return False
 
 
 ValueOf = Callable[[b.Expr], exp.Expression]
 
 
-def values_select(values: Values, condition_of: ValueOf) -> exp.Select:
+def values_select(values: Values, condition_of: ValueOf,
+                  customers: tuple[exp.Expression, exp.Expression]) -> exp.Select:
     """`SELECT key, one column per test FROM side table [WHERE some test holds] GROUP BY key`.
 
     A value test's column is 1 where some value passes (NULL where none does); a count's is
     the number of distinct non-missing values. Without a count, rows passing no test cannot
-    change any column, so they are filtered out before grouping."""
+    change any column, so they are filtered out before grouping. Where a test reads the
+    customer's own fields (`tag = city`), the side table is joined to `customers` (the
+    customer table and its key column): a correlated EXISTS in a SELECT list costs a join
+    per test in DuckDB and cannot be planned at all by DataFusion."""
     fld = values.field
     columns: list[exp.Expression] = [exp.column(fld.key or "", table=VALUE).as_(KEY)]
     tests: list[exp.Expression] = []
@@ -207,6 +217,10 @@ def values_select(values: Values, condition_of: ValueOf) -> exp.Select:
                                                          true=exp.Literal.number(1))]))
         columns.append(computed.as_(f"t{i}"))
     query = exp.select(*columns).from_(exp.table_(fld.table or "", alias=VALUE), copy=False)
+    if values.reads_customer:
+        table, key = customers
+        query = query.join(table, on=exp.EQ(this=key, expression=exp.column(
+            fld.key or "", table=VALUE)), copy=False)
     if len(tests) == len(values.tests):
         query = query.where(exp.or_(*tests, wrap=True, copy=False), copy=False)
     return query.group_by(exp.column(fld.key or "", table=VALUE), copy=False)

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.name ~ '\yBob\y'
+  c.name ~ '(?:(?<![0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<=[0-9A-Za-z_])(?![0-9A-Za-z_]))Bob(?:(?<![0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<=[0-9A-Za-z_])(?![0-9A-Za-z_]))'
