@@ -160,8 +160,8 @@ ENGINE_NOTES = [
     "`last(E.prop)` is the first element of an ordered `ARRAY_AGG` (which keeps NULLs).",
     "- **Spark** (local mode, ANSI on): division by zero through `NULLIF`, weekday from "
     "`WEEKDAY() + 1`, RE2 → Java regex (POSIX classes to ASCII, `\\b` to ASCII "
-    "lookarounds, `(?i)` → `(?iu)`, `$` → `\\z`), `MAX_BY`/`MIN_BY`, the unpinned clock `CONVERT_TIMEZONE('UTC', "
-    "CURRENT_TIMESTAMP())` whatever the session's time zone.",
+    "lookarounds, `(?i)` → `(?iu)`, `$` → `\\z`), `MAX_BY`/`MIN_BY`, the unpinned clock "
+    "`CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())` whatever the session's time zone.",
     "- **ClickHouse** (chdb): the statement ends in `SETTINGS join_use_nulls = 1` (else a "
     "LEFT JOIN fills 0 and '' where nothing matched), dates are `Date32` (Date starts in "
     "1970) and timestamps `DateTime64(6)` (DateTime has whole seconds), `lowerUTF8`/"

@@ -4,7 +4,8 @@ statement (Spark: a few big statements), and the demo's segments compared with D
 
 Every case must return exactly its hand-computed members, except where segdsl refuses
 the feature for the dialect (E501, listed in engines.UNSUPPORTED). docs/engines.md is
-generated from the same verdicts, and each engine's test checks its row and column there: `.venv/bin/python -m tests.engines --matrix > docs/engines.md`.
+generated from the same verdicts, and each engine's test checks its row and column there:
+`.venv/bin/python -m tests.engines --matrix > docs/engines.md`.
 
 Heavy engines carry markers (`postgres`, `spark`, `clickhouse`); `.ci/run` runs them all.
 """
