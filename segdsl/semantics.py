@@ -7,8 +7,9 @@ rules of meaning can be read in one place.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from . import bound as b
@@ -38,6 +39,12 @@ def compare(op: str, left: b.Expr, right: b.Expr) -> b.Expr:
     near = _near(op, left, right)
     if near is not None:
         return near
+    ranged = _as_range(op, left, right)
+    if ranged is not None:
+        return ranged
+    if op == "=" and _is_choice(left) and isinstance(right, b.Const) and left.type == \
+            right.type and left.type in _CHOICE_TYPES:
+        return _choose(left, lambda value: value is not None and value == right.value)
     if left.type == Type.DATE and right.type == Type.TIMESTAMP:
         return compare(_NEGATE_SIDES[op], right, left)
     if left.type == Type.TIMESTAMP and right.type == Type.DATE:
@@ -83,6 +90,103 @@ def _near(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
     return b.And(Type.BOOLEAN, (box, b.Apply(Type.BOOLEAN, _OPS[op], (left, right))))
 
 
+
+
+def _as_range(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
+    """A function of a time compared with a whole number, as a range of that time itself,
+    which the engine compares without computing anything per row and can answer from
+    its min/max statistics (measured on the 1M demo: `year(birth_date) between 1997 and
+    2012` 1.45x slower than the date range, `days_since(last_seen_at) > 30` 1.6x):
+
+    - `year(t) op y`: `year(t) >= y` is `t >= y-01-01`, `year(t) <= y` is `t < (y+1)-01-01`;
+    - `days_since(t) op n` (whole days from date(t) to date(as of)): `days_since(t) > n` is
+      `date(t) < date(as of - n days)`, and so on with the sides swapped.
+
+    A missing t fails both forms alike."""
+    if not (isinstance(left, b.Apply) and left.op in ("year", "days_since")
+            and isinstance(right, b.Const) and type(right.value) is int and op in _OPS):
+        return None
+    time = left.args[0]
+    if left.op == "year":
+        if not 1 <= right.value <= 9998:
+            return None
+        first = b.Const(Type.DATE, dt.date(right.value, 1, 1))
+        after = b.Const(Type.DATE, dt.date(right.value + 1, 1, 1))
+        if op == "=":
+            return b.And(Type.BOOLEAN, (compare(">=", time, first), compare("<", time, after)))
+        return {"<": compare("<", time, first), "<=": compare("<", time, after),
+                ">": compare(">=", time, after), ">=": compare(">=", time, first)}[op]
+    if not 0 <= right.value <= 1_000_000:
+        return None
+    day = b.Apply(Type.DATE, "to_date", (b.Apply(Type.TIMESTAMP, "sub", (
+        b.AsOf(Type.TIMESTAMP), b.Interval(Type.DURATION, right.value, "day"))),))
+    return compare(_NEGATE_SIDES[op], time, day)
+
+
+_CHOICE_TYPES = (Type.STRING, Type.INTEGER, Type.BOOLEAN)  # equal in SQL as in Python
+
+
+def _is_choice(node: b.Expr) -> bool:
+    """`if(c, x, y)` whose outcomes are constants or such choices (a trait like
+    `age_band: if(age >= 65, "65+", if(age >= 50, "50-64", ...))`)."""
+    if isinstance(node, b.Const):
+        return True
+    return (isinstance(node, b.Apply) and node.op == "if"
+            and _is_choice(node.args[1]) and _is_choice(node.args[2]))
+
+
+def _choose(node: b.Expr, wanted: Callable[[object], bool]) -> b.Expr:
+    """Whether a choice (see `_is_choice`) ends in a constant that is `wanted`, written
+    with its conditions: `if(c, x, y) = k` is `(c and x = k) or (not c and y = k)`, where
+    `not c` holds when c is false or missing, as `if` takes the else branch then. The
+    engine then compares the field instead of building and comparing a string per row
+    (`age_band = "35-49"` measured 3x slower than `age between 35 and 49`)."""
+    if isinstance(node, b.Const):
+        return b.TRUE if wanted(node.value) else b.FALSE
+    assert isinstance(node, b.Apply)
+    condition, then, otherwise = node.args
+    parts = [_and(condition, _choose(then, wanted)),
+             _and(negate(condition), _choose(otherwise, wanted))]
+    parts = [part for part in parts if part != b.FALSE]
+    if not parts:
+        return b.FALSE
+    if b.TRUE in parts:
+        return b.TRUE
+    return parts[0] if len(parts) == 1 else b.Or(Type.BOOLEAN, tuple(parts))
+
+
+def _and(test: b.Expr, then: b.Expr) -> b.Expr:
+    """`test and then`, where `then` may be a constant."""
+    if then == b.FALSE:
+        return b.FALSE
+    if then == b.TRUE:
+        return test
+    items = (*(test.items if isinstance(test, b.And) else (test,)),
+             *(then.items if isinstance(then, b.And) else (then,)))
+    return b.And(Type.BOOLEAN, tuple(_complemented(item, items) for item in items))
+
+
+_COMPLEMENT = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
+
+
+def _complemented(item: b.Expr, items: tuple[b.Expr, ...]) -> b.Expr:
+    """`not x >= k` is `x < k` where another item of the same `and` compares x with a
+    constant: that one fails when x is missing, so the `not` need not hold then (the SQL
+    loses a COALESCE per row: `age_band = "35-49"` 1.2x faster)."""
+    if not (isinstance(item, b.Not) and _compares_with_const(item.operand)):
+        return item
+    inner = item.operand
+    assert isinstance(inner, b.Apply)
+    if inner.op in _COMPLEMENT and any(other is not item and _compares_with_const(other)
+                                       and other.args[0] == inner.args[0]  # type: ignore
+                                       for other in items):
+        return b.Apply(Type.BOOLEAN, _COMPLEMENT[inner.op], inner.args)
+    return item
+
+
+def _compares_with_const(node: b.Expr) -> bool:
+    return (isinstance(node, b.Apply) and node.op in (*_COMPLEMENT, "eq")
+            and isinstance(node.args[1], b.Const) and node.args[1].value is not None)
 
 
 def _number(node: b.Expr) -> float | None:
@@ -175,6 +279,9 @@ def membership(value: b.Expr, items: b.ConstList) -> b.Expr:
     if value.type == Type.TIMESTAMP and items.type == Type.DATE:
         return b.Or(Type.BOOLEAN, tuple(compare("=", value, b.Const(Type.DATE, v))
                                         for v in items.values))
+    if _is_choice(value) and value.type == items.type and value.type in _CHOICE_TYPES:
+        wanted = set(items.values)
+        return _choose(value, lambda v: v is not None and v in wanted)
     consts = tuple(b.Const(items.type, v) for v in items.values)
     return b.Apply(Type.BOOLEAN, "in_list", (value, *consts))
 

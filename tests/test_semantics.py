@@ -346,6 +346,21 @@ CASES: list[Any] = [
     (r"if(consent, 1, 0) = 0", {2, 3, 5, 6}),
     (r"if(age > 30, income, score) > 100", {1, 4, 7}),
     (r"if(consent, age > 40, age < 20)", {2, 4, 6, 7}),  # 3: age < 20 with no age → no
+    # a chain of ifs compared with a constant becomes its conditions
+    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+     r'= "35-64"', {7}),
+    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+     r'= "unknown"', {2, 3, 6}),  # 3: no age fails every condition
+    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+     r'= "18-34"', {1, 5}),
+    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+     r'in ["65+", "unknown"]', {2, 3, 4, 6}),
+    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+     r'!= "18-34"', {2, 3, 4, 6, 7}),
+    (r'if(age >= 65, "65+", "other") = "none"', NOBODY),
+    (r'if(age >= 65, "old", if(age < 18, "young", "mid")) = "mid"', {1, 3, 5, 7}),
+    (r'if(consent, "yes", "no") = "no"', {2, 3, 5, 6}),
+    (r"if(age >= 18, 1, 0) = 1", {1, 4, 5, 7}),
 
     # ---- functions over strings and numbers -----------------------------------------------
     (r'lower(name) = "anna"', {1}),
@@ -640,6 +655,26 @@ CASES: list[Any] = [
     (r"days_since(last_seen_at) = 1", {1}),
     (r"days_since(last_seen_at) = 7", {7}),
     (r"days_since(signup_at) = 31", {6}),
+    # year() and days_since() against a number become ranges of the time itself
+    (r"days_since(last_seen_at) > 30", {4, 6}),
+    (r"days_since(last_seen_at) >= 30", {2, 4, 5, 6}),
+    (r"days_since(last_seen_at) < 7", {1}),
+    (r"days_since(last_seen_at) <= 7", {1, 7}),
+    (r"days_since(last_seen_at) != 30", {1, 3, 4, 6, 7}),
+    (r"inactive_days > 30", {4, 6}),
+    (r"days_since(signup_at) < 31", {2, 5, 7}),
+    (r"days_since(signup_at) >= 31", {1, 4, 6}),  # 6: 11-30 23:59:59.999999
+    (r"days_since(birth_date) <= 10958", {2, 5, 6}),
+    (r"year(birth_date) between 1991 and 2000", {1, 5, 6}),
+    (r"year(birth_date) > 1995", {2, 6}),
+    (r"year(birth_date) <= 1995", {1, 4, 5, 7}),
+    (r"year(birth_date) < 1991", {4, 7}),
+    (r"year(birth_date) >= 2008", {2}),
+    (r"year(birth_date) != 1995", {1, 2, 3, 4, 6, 7}),
+    (r"year(signup_at) >= 2025", {2, 5, 6, 7}),
+    (r"year(signup_at) > 2024", {2, 5, 6, 7}),
+    (r"year(signup_at) <= 2023", {1, 4}),
+    (r"year(last_seen_at) = 2025", {1, 2, 5, 6, 7}),
 ]
 
 # Cases that need another *as of*: (as of, rule, expected).

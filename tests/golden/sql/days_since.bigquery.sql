@@ -2,8 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DATE_DIFF(
-    CAST(CAST('2025-12-31 12:00:00' AS DATETIME) AS DATE),
-    CAST(c.last_seen_at AS DATE),
-    DAY
-  ) > 30
+  c.last_seen_at < CAST(CAST(CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '30' DAY AS DATE) AS DATETIME)

@@ -2,8 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  DATEDIFF(
-    DAY,
-    CAST(c.last_seen_at AS DATE),
-    CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) AS DATE)
-  ) > 30
+  c.last_seen_at < CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '30' DAY AS DATE) AS TIMESTAMP)

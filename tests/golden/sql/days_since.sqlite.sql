@@ -2,4 +2,8 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  CAST((JULIANDAY(DATE('2025-12-31 12:00:00')) - JULIANDAY(DATE(c.last_seen_at))) AS INTEGER) > 30
+  c.last_seen_at < DATETIME(
+    DATE(
+      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    )
+  )

@@ -2,4 +2,6 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  CAST((JULIANDAY(DATE('2025-12-31 12:00:00')) - JULIANDAY(DATE(c.birth_date))) AS INTEGER) >= 9125
+  c.birth_date <= DATE(
+    DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -9125)) || SUBSTRING('2025-12-31 12:00:00', 11)
+  )

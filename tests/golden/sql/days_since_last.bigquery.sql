@@ -14,8 +14,4 @@ FROM customers AS c
 LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  DATE_DIFF(
-    CAST(CAST('2025-12-31 12:00:00' AS DATETIME) AS DATE),
-    CAST(purchase_1.a1 AS DATE),
-    DAY
-  ) > 90
+  purchase_1.a1 < CAST(CAST(CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '90' DAY AS DATE) AS DATETIME)

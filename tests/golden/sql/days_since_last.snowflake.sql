@@ -14,8 +14,4 @@ FROM customers AS c
 LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  DATEDIFF(
-    DAY,
-    CAST(purchase_1.a1 AS DATE),
-    CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) AS DATE)
-  ) > 90
+  purchase_1.a1 < CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90 DAY' AS DATE) AS TIMESTAMP)

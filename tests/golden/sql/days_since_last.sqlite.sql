@@ -14,4 +14,8 @@ FROM customers AS c
 LEFT JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  CAST((JULIANDAY(DATE('2025-12-31 12:00:00')) - JULIANDAY(DATE(purchase_1.a1))) AS INTEGER) > 90
+  purchase_1.a1 < DATETIME(
+    DATE(
+      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -90)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    )
+  )

@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  CASE WHEN STRPOS(c.email, '@') > 0 THEN 1 ELSE 2 END = 2
+  NOT COALESCE(STRPOS(c.email, '@') > 0, FALSE)

@@ -15,11 +15,7 @@ SELECT
       tag_values_1.t1 = 1
     )
     THEN 'vip'
-    WHEN DATE_DIFF(
-      CAST(CAST('2025-12-31 12:00:00' AS DATETIME) AS DATE),
-      CAST(c.last_seen_at AS DATE),
-      DAY
-    ) > 30
+    WHEN c.last_seen_at < CAST(CAST(CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '30' DAY AS DATE) AS DATETIME)
     THEN 'lapsed'
     ELSE 'regular'
   END AS segmentation_with_references

@@ -15,11 +15,7 @@ SELECT
       tag_values_1.t1 = 1
     )
     THEN 'vip'
-    WHEN DATEDIFF(
-      DAY,
-      CAST(c.last_seen_at AS DATE),
-      CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) AS DATE)
-    ) > 30
+    WHEN c.last_seen_at < CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '30 DAY' AS DATE) AS TIMESTAMP)
     THEN 'lapsed'
     ELSE 'regular'
   END AS segmentation_with_references

@@ -15,7 +15,11 @@ SELECT
       tag_values_1.t1 = 1
     )
     THEN 'vip'
-    WHEN CAST((JULIANDAY(DATE('2025-12-31 12:00:00')) - JULIANDAY(DATE(c.last_seen_at))) AS INTEGER) > 30
+    WHEN c.last_seen_at < DATETIME(
+      DATE(
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+      )
+    )
     THEN 'lapsed'
     ELSE 'regular'
   END AS segmentation_with_references

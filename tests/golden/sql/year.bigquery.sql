@@ -2,4 +2,5 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  EXTRACT(YEAR FROM c.signup_at) = 2025
+  c.signup_at >= CAST(CAST('2025-01-01' AS DATE) AS DATETIME)
+  AND c.signup_at < CAST(CAST('2026-01-01' AS DATE) AS DATETIME)

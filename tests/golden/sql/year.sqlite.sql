@@ -2,4 +2,5 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  CAST(STRFTIME('%Y', SUBSTRING(c.signup_at, 1, 19)) AS INTEGER) = 2025
+  c.signup_at >= DATETIME(DATE('2025-01-01'))
+  AND c.signup_at < DATETIME(DATE('2026-01-01'))
