@@ -184,7 +184,7 @@ def _sqlite(node: d.SQL) -> d.SQL:
                               str(interval.text("unit")).lower())
     if isinstance(node, e.DateAdd):
         return d.sqlite_shift(e, node.this, node.expression, str(node.text("unit")).lower())
-    parts: dict[type, str] = {e.Year: "%Y", e.Month: "%m"}
+    parts: dict[type, str] = {e.Year: "%Y", e.Month: "%m", e.Day: "%d"}
     if type(node) in parts:
         return d.sqlite_strftime_int(_SQLITE_BUILD, parts[type(node)], node.this)
     if isinstance(node, e.Extract) and node.this.name.upper() == "HOUR":

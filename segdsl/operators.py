@@ -245,6 +245,8 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
     Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
     Op("date", lambda b, t: b.exp.cast(t, "date"), Signature((TEMPORAL,), Type.DATE)),
     Op("next_anniversary", _next_anniversary, Signature((TEMPORAL,), Type.DATE)),
+    Op("day_of_month", lambda b, t: b.exp.Day(this=t),
+       doc="internal: for next_anniversary tests (lower/anniversary.py)"),
     Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING),
        overrides={"sqlite": _SQLITE_CASE, "clickhouse": lambda b, s: b.exp.Anonymous(
            this="lowerUTF8", expressions=[s])}),

@@ -21,6 +21,7 @@ from .. import bound as b
 from ..operators import OPERATORS, SQL, interval
 from ..schema import Entity, Field
 from ..types import Type
+from .anniversary import anniversary_test
 from .events import (EVENT, KEY, VALUE, EventPlan, group_select, plan, values_select,
                      zero_when_empty)
 
@@ -143,6 +144,10 @@ class Lowering:
         return exp.column(node.field.column, table=VALUE)
 
     def _apply(self, node: b.Apply) -> SQL:
+        if self.pinned_as_of is not None:
+            by_month_day = anniversary_test(node, self.pinned_as_of)
+            if by_month_day is not None:
+                return self.condition(by_month_day)
         if node.op == "is_null" and node.args[0].type == Type.GEO:
             geo = node.args[0]
             assert isinstance(geo, b.Column)
