@@ -6,6 +6,7 @@ and wall time, with peak RSS per command (each in a fresh process). See
 docs/performance.md for what is compared and benchmarks/RESULTS.md for numbers.
 
     python -m benchmarks                      # 1M customers, 9 runs; writes RESULTS.md
+    python -m benchmarks --random             # and the second column: rows in random order
     python -m benchmarks --warehouse /tmp/d   # reuse a demo project (segdsl demo /tmp/d)
     python -m benchmarks --scale              # run time and RSS at 0.1M, 1M and 10M
     python -m benchmarks --quick              # tiny and fast: the smoke test's run
@@ -14,6 +15,7 @@ docs/performance.md for what is compared and benchmarks/RESULTS.md for numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -26,7 +28,7 @@ from typing import Any
 
 from . import frames, hand, report
 from .compilepath import measure_compile_path
-from .measure import interleave, run_worker, worker
+from .measure import Serving, interleave, run_worker, worker
 from .warehouses import WAREHOUSE, demo_project, random_order_copy
 
 HERE = Path(__file__).resolve().parent
@@ -90,20 +92,27 @@ def execution(project: Path, runs: int, pick_runs: int, every_segment: bool) -> 
 
 
 def data_frames(project: Path, runs: int) -> dict[str, Any]:
-    """segdsl against pandas and polars on the frames segments; members checked first."""
+    """segdsl against pandas and polars on the frames segments; members checked first.
+
+    pandas and polars each run in one process that loads the data once (their loading is
+    timed apart, not compared); segdsl runs in a fresh process each time, as a user's
+    `run` does."""
     warehouse = str(project / WAREHOUSE)
-    jobs = {"segdsl": {"kind": "frames", "engine": "segdsl", "project": str(project)},
-            **{engine: {"kind": "frames", "engine": engine, "warehouse": warehouse}
-               for engine in frames.ENGINES}}
+    segdsl_job = {"kind": "frames", "engine": "segdsl", "project": str(project)}
     _log("segdsl against pandas and polars")
-    # The warm-up round returns the members, which must agree before anything is timed.
-    want = run_worker({**jobs["segdsl"], "members": True})["members"]
-    for engine in frames.ENGINES:
-        got = run_worker({**jobs[engine], "members": True})["members"]
-        wrong = [name for name in want if got.get(name) != want[name]]
-        if wrong or set(got) != set(want):
-            raise AssertionError(f"{engine} disagrees with segdsl on {wrong or set(got) ^ set(want)}")
-    timings = interleave({name: worker(job) for name, job in jobs.items()}, runs, warmups=0)
+    with contextlib.ExitStack() as stack:
+        served = {engine: stack.enter_context(Serving(
+            {"kind": "frames", "engine": engine, "warehouse": warehouse}))
+            for engine in frames.ENGINES}
+        # The warm-up round returns the members, which must agree before anything is timed.
+        want = run_worker({**segdsl_job, "members": True})["members"]
+        for engine, server in served.items():
+            got = server.request(members=True)["members"]
+            wrong = [name for name in want if got.get(name) != want[name]]
+            if wrong or set(got) != set(want):
+                raise AssertionError(f"{engine} disagrees with segdsl on "
+                                     f"{wrong or set(got) ^ set(want)}")
+        timings = interleave({"segdsl": worker(segdsl_job), **served}, runs, warmups=0)
     return {"names": frames.NAMES, **{name: t.to_json() for name, t in timings.items()}}
 
 
@@ -177,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="an existing demo project folder (segdsl demo DIR) to measure")
     parser.add_argument("--work", type=Path, default=None, metavar="DIR",
                         help="where to write generated projects (default: a temporary folder)")
-    parser.add_argument("--no-random", action="store_true",
-                        help="skip the second column (events in random order)")
+    parser.add_argument("--random", action="store_true",
+                        help="also the second column, events in random order (about 6 more "
+                        "minutes at 1M)")
     parser.add_argument("--scale", action="store_true",
                         help="instead: run time and peak RSS at --sizes")
     parser.add_argument("--sizes", default="100000,1000000,10000000",
@@ -227,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             results["compile"] = {name: t.to_json() for name, t in measure_compile_path(
                 work / "compile-path", max(3, args.runs)).items()}
             save()
-        if not args.no_random and "random" not in results["orders"]:
+        if args.random and "random" not in results["orders"]:
             _log("copy with events in random order")
             shuffled = random_order_copy(project, work / f"random-{project.name}")
             results["orders"]["random"] = execution(shuffled, args.runs, pick_runs,

@@ -117,6 +117,47 @@ def worker(job: Mapping[str, Any]) -> Command:
     return command
 
 
+class Serving:
+    """A worker process that loads once and runs its job on request (`worker --serve`):
+    for data-frame engines, whose loading is not what is compared. Each call is one timed
+    run; the RSS is the whole process's peak so far, loading included, as with a fresh
+    worker. Use as a context manager, which ends the process."""
+
+    def __init__(self, job: Mapping[str, Any]):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        self.errors = tempfile.TemporaryFile()
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.worker", "--serve", json.dumps(job)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=environment,
+            text=True)
+
+    def request(self, **options: Any) -> dict[str, Any]:
+        assert self.child.stdin is not None and self.child.stdout is not None
+        self.child.stdin.write(json.dumps(options) + "\n")
+        self.child.stdin.flush()
+        line = self.child.stdout.readline()
+        if not line:
+            self.errors.seek(0)
+            raise RuntimeError("benchmark worker failed:\n" + self.errors.read().decode()[-3000:])
+        report: dict[str, Any] = json.loads(line)
+        return report
+
+    def __call__(self) -> Sample:
+        report = self.request()
+        return Sample(report.pop("cpu"), report.pop("wall"), report.pop("rss"), report)
+
+    def __enter__(self) -> Serving:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child.stdin is not None:
+            self.child.stdin.close()
+        self.child.wait()
+        self.errors.close()
+
+
 def run_worker(job: Mapping[str, Any]) -> dict[str, Any]:
     """Run one job in a fresh process and return its whole report (no timing)."""
     _, out = _spawn([sys.executable, "-m", "benchmarks.worker", json.dumps(job)], None)

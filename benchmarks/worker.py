@@ -1,5 +1,8 @@
 """One benchmark job in a fresh process: `python -m benchmarks.worker JSON`.
 
+With `--serve`, the process keeps what it loaded (the data frames) and runs the job once
+per line it reads on stdin, printing a report line each time.
+
 Prints one JSON line: `cpu` and `wall` seconds of the job's timed part (after
 imports and, for the data-frame engines, after loading the data, whose time is
 `load`), `rss`, the peak resident set of the whole process (imports, loading and
@@ -54,21 +57,32 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
 
 def frames(job: dict[str, Any]) -> dict[str, Any]:
     """The frames segments in pandas or polars, or in segdsl, after loading the data."""
+    return _frames_job(job)({"members": job.get("members", False)})
+
+
+def _frames_job(job: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Load the data (pandas, polars; timed as `load`), then a function that computes the
+    members once per call. segdsl reads its DuckDB file itself, within the timed part."""
     from . import frames as f
 
     if job["engine"] == "segdsl":
-        members, cpu, wall = _timed(lambda: f.segdsl_segments(job["project"]))
+        compute: Callable[[], Any] = lambda: f.segdsl_segments(job["project"])  # noqa: E731
         load = 0.0
     else:
         to_frames, segments = f.ENGINES[job["engine"]]
         start = time.perf_counter()
         data = to_frames(f.load_arrow(job["warehouse"]))
         load = time.perf_counter() - start
-        members, cpu, wall = _timed(lambda: segments(data))
-    report: dict[str, Any] = {"cpu": cpu, "wall": wall, "load": load}
-    if job.get("members"):
-        report["members"] = members
-    return report
+        compute = lambda: segments(data)  # noqa: E731
+
+    def once(options: dict[str, Any]) -> dict[str, Any]:
+        members, cpu, wall = _timed(compute)
+        report: dict[str, Any] = {"cpu": cpu, "wall": wall, "load": load}
+        if options.get("members"):
+            report["members"] = members
+        return report
+
+    return once
 
 
 def segments(job: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +139,16 @@ def peak_rss() -> int:
     return 0
 
 
+SERVED = {"frames": _frames_job}
+
+
 def main() -> None:
+    if sys.argv[1] == "--serve":
+        job = json.loads(sys.argv[2])
+        once = SERVED[job["kind"]](job)
+        for line in sys.stdin:
+            print(json.dumps({**once(json.loads(line)), "rss": peak_rss()}), flush=True)
+        return
     job = json.loads(sys.argv[1])
     report = JOBS[job["kind"]](job)
     print(json.dumps({**report, "rss": peak_rss()}))

@@ -28,9 +28,10 @@ def test_set_plan_covers_every_segment() -> None:
 @pytest.mark.slow  # about 20 fresh processes: some 10 s of CPU
 def test_quick_run_writes_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["--quick", "--customers", "1500", "--no-random", "--work", str(tmp_path),
+    assert main(["--quick", "--customers", "1500", "--random", "--work", str(tmp_path),
                  "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())
+    assert set(results["orders"]) == {"time", "random"}
     segments = results["orders"]["time"]["segments"]
     assert set(segments) == set(hand.SEGMENTS)
     assert all(case["compiled"] and case["hand"] for case in segments.values())

@@ -10,9 +10,6 @@ WITH events_1 AS (
     e.ts >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '7' DAY
     AND e.ts <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
     AND e.event_name IN ('add_to_cart', 'checkout')
-    AND (
-      e.event_name = 'add_to_cart' OR e.event_name = 'checkout'
-    )
   GROUP BY
     e.customer_id
 )

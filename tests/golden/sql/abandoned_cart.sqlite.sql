@@ -10,9 +10,6 @@ WITH events_1 AS (
     e.ts >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
     AND e.ts <= '2025-12-31 12:00:00'
     AND e.event_name IN ('add_to_cart', 'checkout')
-    AND (
-      e.event_name = 'add_to_cart' OR e.event_name = 'checkout'
-    )
   GROUP BY
     e.customer_id
 )
