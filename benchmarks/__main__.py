@@ -28,7 +28,7 @@ from typing import Any
 
 from . import frames, hand, report
 from .compilepath import measure_compile_path
-from .measure import Serving, interleave, run_worker, worker
+from .measure import Sample, Serving, Timing, interleave, run_worker, worker
 from .warehouses import WAREHOUSE, demo_project, random_order_copy
 
 HERE = Path(__file__).resolve().parent
@@ -60,25 +60,31 @@ def execution(project: Path, runs: int, pick_runs: int, every_segment: bool) -> 
         if every_segment or _uses_events(compiled):
             cases[name] = {"compiled": compiled, "variants": hand.SEGMENTS[name]}
     _log(f"{project.name}: {len(cases)} segments, compiled against hand-written")
-    segments = run_worker({"kind": "segments", "warehouse": str(warehouse), "cases": cases,
-                           "runs": runs, "pick_runs": pick_runs})["segments"]
-    # The two hand-written set plans race; the faster one meets segdsl.
+    percentile_sql = loaded.compile(["top_20_percent"], "duckdb", hand.AS_OF, pretty=False)
+    measured = run_worker({"kind": "segments", "warehouse": str(warehouse), "cases": cases,
+                           "runs": runs, "pick_runs": pick_runs, "pairs": {"percentile": {
+                               "top_20_percent compiled": percentile_sql,
+                               "its aggregate": AGGREGATE}}})
+    segments = measured["segments"]
+    # The two hand-written set plans race; the faster one meets segdsl. The race is the
+    # set plans' warm-up.
     _log(f"{project.name}: all segments against the hand-written set plan and the floor")
     plans = hand.set_plans()
     race = interleave({shape: _sql(warehouse, sql) for shape, sql in plans.items()}, pick_runs,
                       warmups=0)
     best = min(race, key=lambda shape: race[shape].cpu)
-    timings = interleave({
+    commands = {
         "segdsl run, all": worker({"kind": "run", "project": str(project),
                                    "as_of": hand.AS_OF.isoformat()}),
         f"hand-written set plan ({best})": _sql(warehouse, plans[best]),
         "floor": _sql(warehouse, hand.FLOOR),
-    }, runs)
+    }
+    for name in ("segdsl run, all", "floor"):  # warm-ups
+        commands[name]()
+    timings = interleave(commands, runs, warmups=0)
     run, set_plan, floor = timings.values()
-    percentile = interleave({
-        "top_20_percent compiled": _sql(warehouse, loaded.compile(["top_20_percent"], "duckdb",
-                                                                  hand.AS_OF, pretty=False)),
-        "its aggregate": _sql(warehouse, AGGREGATE)}, runs)
+    percentile = {label: Timing(tuple(Sample(cpu, wall) for cpu, wall in samples))
+                  for label, samples in measured["pairs"]["percentile"].items()}
     timings.update(percentile)
     pct, aggregate = percentile.values()
     return {

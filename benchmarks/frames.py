@@ -62,8 +62,10 @@ def load_arrow(warehouse: str) -> dict[str, Any]:
         connection.close()
 
 
-def _sorted(keys: Any) -> list[int]:
-    return sorted(int(k) for k in np.unique(np.asarray(keys)))
+def _sorted(keys: Any) -> Any:
+    """The distinct keys, sorted, as a NumPy array: each engine hands over its members as
+    an array (turned into Python lists only to check that they agree, untimed)."""
+    return np.unique(np.asarray(keys))
 
 
 # ---- pandas -------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ def pandas_frames(tables: dict[str, Any]) -> dict[str, Any]:
     return {name: table.to_pandas() for name, table in tables.items()}
 
 
-def pandas_segments(frames: dict[str, Any]) -> dict[str, list[int]]:
+def pandas_segments(frames: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
     c, t = frames["customers"], frames["customer_tags"]
@@ -139,7 +141,7 @@ def polars_frames(tables: dict[str, Any]) -> dict[str, Any]:
     return {name: pl.from_arrow(table) for name, table in tables.items()}
 
 
-def polars_segments(frames: dict[str, Any]) -> dict[str, list[int]]:
+def polars_segments(frames: dict[str, Any]) -> dict[str, Any]:
     import polars as pl
 
     col = pl.col
@@ -202,19 +204,25 @@ def polars_segments(frames: dict[str, Any]) -> dict[str, list[int]]:
 
 
 ENGINES: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]],
-                         Callable[[dict[str, Any]], dict[str, list[int]]]]] = {
+                         Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "pandas": (pandas_frames, pandas_segments),
     "polars": (polars_frames, polars_segments),
 }
 
 
-def segdsl_segments(project: str) -> dict[str, list[int]]:
+def segdsl_segments(project: str) -> dict[str, Any]:
     """The same members from segdsl: one `run` of the same segments and segmentations."""
     import segdsl
 
     result = segdsl.load(project).run(NAMES, as_of=AS_OF)
-    out = {name: result.members(name) for name in SEGMENTS}
+    key = f'"{result.key}"'
+
+    def keys(condition: str) -> Any:
+        relation = result.relation.filter(condition).project(key).order(key)
+        return relation.fetchnumpy()[result.key]
+
+    out = {name: keys(f'"{name}"') for name in SEGMENTS}
     for name in SEGMENTATIONS:
         for bucket in BUCKETS[name]:
-            out[f"{name}={bucket}"] = result.members(name, bucket)
+            out[f"{name}={bucket}"] = keys(f"\"{name}\" = '{bucket}'")
     return out

@@ -15,7 +15,8 @@ def _ratio(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, float]:
 
 
 def _mib(n: float) -> str:
-    return f"{n / 2**20:,.0f} MiB"
+    """Peak RSS; 0 means measured in a shared process (the percentile pair), so none."""
+    return f"{n / 2**20:,.0f} MiB" if n else "(in-process)"
 
 
 def _seconds(t: dict[str, Any]) -> str:
@@ -28,8 +29,8 @@ def segment_ratios(segments: dict[str, Any]) -> dict[str, tuple[float, float]]:
     out = {}
     for name, case in segments.items():
         compiled, hand = case["compiled"], case["hand"]
-        out[name] = (statistics.median(c[0] for c in compiled) / statistics.median(h[0] for h in hand),
-                     statistics.median(c[1] for c in compiled) / statistics.median(h[1] for h in hand))
+        out[name] = tuple(statistics.median(c[i] for c in compiled)  # type: ignore[assignment]
+                          / statistics.median(h[i] for h in hand) for i in (0, 1))
     return out
 
 
@@ -209,8 +210,8 @@ def results_md(results: dict[str, Any] | None, scale: dict[str, Any] | None,
              f"- date: {meta['date']}", f"- machine: {meta['machine']}",
              f"- versions: {meta['versions']}",
              f"- segdsl: {meta.get('code', '?')}",
-             ("- **the machine was shared** with other engineers running test suites during "
-             "the run: wall times are noisy, CPU-time ratios less so."),
+             ("- the machine may be shared with other work during the run: wall times are "
+             "noisy, CPU-time ratios less so."),
              *(f"- {note}" for note in meta.get("notes", [])), ""]
     if results:
         m = results["meta"]

@@ -79,7 +79,7 @@ def _frames_job(job: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any
         members, cpu, wall = _timed(compute)
         report: dict[str, Any] = {"cpu": cpu, "wall": wall, "load": load}
         if options.get("members"):
-            report["members"] = members
+            report["members"] = {name: [int(k) for k in keys] for name, keys in members.items()}
         return report
 
     return once
@@ -124,7 +124,17 @@ def segments(job: dict[str, Any]) -> dict[str, Any]:
             samples["compiled"].append(timed(compiled))
             samples["hand"].append(timed(variants[best]))
         report[name] = {"best": best, "members": len(want), **samples}
-    return {"cpu": 0.0, "wall": 0.0, "segments": report}
+    # queries compared without their members being the same (a percentile segment and the
+    # aggregate it ranks): one warm-up each, then `runs` interleaved rounds
+    pairs: dict[str, Any] = {}
+    for name, queries in job.get("pairs", {}).items():
+        for query in queries.values():
+            timed(query)
+        pairs[name] = {label: [] for label in queries}
+        for _ in range(job["runs"]):
+            for label, query in queries.items():
+                pairs[name][label].append(timed(query))
+    return {"cpu": 0.0, "wall": 0.0, "segments": report, "pairs": pairs}
 
 
 JOBS = {"sql": sql, "run": run, "frames": frames, "segments": segments}

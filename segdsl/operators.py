@@ -202,9 +202,9 @@ OPERATORS: dict[str, Op] = {op.name: op for op in [
         this=x, expressions=list(items)))),
     Op("is_null", parenthesized("is_null", lambda b, x: b.exp.Is(this=x,
                                                                  expression=b.exp.Null()))),
-    Op("is_set", lambda b, x: b.exp.and_(
-        b.exp.Not(this=b.exp.Is(this=x, expression=b.exp.Null())),
-        b.exp.NEQ(this=x.copy(), expression=b.exp.Literal.string("")))),
+    # `x <> ''` is not TRUE where x is missing, which is all a condition needs (a yes/no
+    # used as a value, or negated, is made definite by lowering)
+    Op("is_set", lambda b, x: b.exp.NEQ(this=x, expression=b.exp.Literal.string(""))),
     Op("contains", lambda b, x, p: b.exp.GT(
         this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0))),
     Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p), overrides={

@@ -178,6 +178,13 @@ CASES: list[Any] = [
     (r"age in SMALL", NOBODY),
     (r"age not in SMALL", ALL),  # 3 (missing age) included
     (r"age in [0, 17]", {2, 6}),
+    # a run of whole numbers is compiled as a range
+    (r"age in [30, 31, 32, 33, 34]", {1, 5}),
+    (r"age not in [30, 31, 32, 33, 34]", {2, 3, 4, 6, 7}),
+    (r"age in [34, 33, 32, 31, 30, 30]", {1, 5}),
+    (r"age in [17, 18]", {2}),
+    (r"weekday(signup_at) in [6, 7]", {6}),
+    (r"weekday(signup_at) in [1, 2, 3]", {1, 2, 4, 5, 7}),
     (r"age not in [0, 17]", {1, 3, 4, 5, 7}),
     (r"age in []", NOBODY),
     (r"age not in []", ALL),  # 3's age is missing, and still: everyone

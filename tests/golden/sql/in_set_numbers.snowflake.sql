@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.age IN (1, 2, 3)
+  c.age >= 1 AND c.age <= 3

@@ -7,7 +7,5 @@ WHERE
       1
     FROM customer_tags AS v
     WHERE
-      v.customer_id = c.customer_id AND (
-        NOT v.tag IS NULL AND v.tag <> ''
-      )
+      v.customer_id = c.customer_id AND v.tag <> ''
   )
