@@ -89,33 +89,36 @@ def segments(job: dict[str, Any]) -> dict[str, Any]:
     """Per-segment races in one process: compiled SQL against each hand-written variant.
 
     Every variant must return the compiled members; that first run of each query
-    is also its warm-up. The variants then race (`pick_runs` interleaved rounds),
-    and the fastest by median CPU time meets the compiled SQL for `runs`
+    is also its warm-up and the first round of the variants' race (`pick_runs` rounds
+    in all); the fastest by median CPU time meets the compiled SQL for `runs`
     interleaved rounds.
     """
     connection = _connect(job["warehouse"])
-
-    def members(query: str) -> set[Any]:
-        return {row[0] for row in connection.execute(query).fetchall()}
 
     def timed(query: str) -> tuple[float, float]:
         _, cpu, wall = _timed(lambda: connection.execute(
             f"CREATE OR REPLACE TEMP TABLE result AS {query}"))
         return cpu, wall
 
+    def members(query: str) -> tuple[set[Any], float]:
+        """The query's members, from a timed run (its CPU time is the first race sample)."""
+        cpu, _ = timed(query)
+        return {row[0] for row in connection.execute("SELECT * FROM result").fetchall()}, cpu
+
     report: dict[str, Any] = {}
     for name, case in job["cases"].items():
         compiled, variants = case["compiled"], case["variants"]
-        want = members(compiled)
+        want, _ = members(compiled)
+        race: dict[str, list[float]] = {}
         for variant, query in variants.items():
-            got = members(query)
+            got, cpu = members(query)
+            race[variant] = [cpu]
             if got != want:
                 raise AssertionError(f"{name}: hand-written `{variant}` has {len(got)} members, "
                                      f"segdsl {len(want)}; they differ in {len(got ^ want)}")
         best = next(iter(variants))
         if len(variants) > 1:
-            race: dict[str, list[float]] = {v: [] for v in variants}
-            for _ in range(job["pick_runs"]):
+            for _ in range(job["pick_runs"] - 1):
                 for variant, query in variants.items():
                     race[variant].append(timed(query)[0])
             best = min(race, key=lambda v: statistics.median(race[v]))
