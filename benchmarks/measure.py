@@ -124,9 +124,7 @@ class Serving:
     worker. Use as a context manager, which ends the process."""
 
     def __init__(self, job: Mapping[str, Any]):
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        environment = _environment(None)
         self.errors = tempfile.TemporaryFile()
         self.child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.worker", "--serve", json.dumps(job)],
@@ -165,11 +163,18 @@ def run_worker(job: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _spawn(argv: list[str], env: Mapping[str, str] | None) -> tuple[Sample, str]:
+def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
+    """This process's environment with `env` on top and the project first on PYTHONPATH,
+    so that a worker imports this checkout's `benchmarks` and `segdsl`."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environment = {**os.environ, **(env or {})}
     environment["PYTHONPATH"] = os.pathsep.join(
         p for p in (root, environment.get("PYTHONPATH")) if p)
+    return environment
+
+
+def _spawn(argv: list[str], env: Mapping[str, str] | None) -> tuple[Sample, str]:
+    environment = _environment(env)
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, env=environment)

@@ -9,6 +9,7 @@ the tree walker.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -116,6 +117,11 @@ def _next_anniversary(b: Build, d: SQL) -> SQL:
     return e.Case(ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
                   default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))))
 
+
+# the comparison operators as Python functions, for work done on constants at compile time
+COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
+    "ge": operator.ge}
 
 EARTH_RADIUS_KM = 6371.0088  # the IUGG mean Earth radius (docs/language.md, decision 7)
 

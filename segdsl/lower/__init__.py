@@ -10,7 +10,6 @@ rule and its negation always partition the customers, on every engine.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +17,7 @@ from decimal import Decimal
 from sqlglot import exp
 
 from .. import bound as b
-from ..operators import OPERATORS, SQL, interval
+from ..operators import COMPARISONS, OPERATORS, SQL, interval
 from ..schema import Entity, Field
 from ..types import Type
 from .anniversary import anniversary_test
@@ -247,15 +246,11 @@ _PREDICATES = {"eq", "lt", "le", "gt", "ge", "in_list", "is_null", "is_set", "co
                "starts_with", "ends_with", "matches", "like"}
 
 
-_COMPARISONS = {"eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
-                "ge": operator.ge}
-
-
 def _false_over_nothing(node: b.Apply) -> bool:
     """`count(E) >= 1` is false at 0, so a customer without events needs no COALESCE to 0:
     NULL there behaves as false, and the engine may then join the events like an inner join
     (measured: the single abandoned-cart segment got ~1.5× faster on DuckDB)."""
-    compare = _COMPARISONS.get(node.op)
+    compare = COMPARISONS.get(node.op)
     if compare is None or len(node.args) != 2:
         return False
     left, right = node.args

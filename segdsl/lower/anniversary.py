@@ -19,18 +19,18 @@ import calendar
 import datetime as dt
 
 from .. import bound as b
+from ..operators import COMPARISONS
 from ..types import Type
 
 _FLIP = {"eq": "eq", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
-_PASSES = {"eq": lambda a, d: a == d, "lt": lambda a, d: a < d, "le": lambda a, d: a <= d,
-           "gt": lambda a, d: a > d, "ge": lambda a, d: a >= d}
+_DAYS_IN = {m: calendar.monthrange(2024, m)[1] for m in range(1, 13)}  # a leap year's months
 # every (month, day) a date can have
-_MONTH_DAYS = [(m, d) for m in range(1, 13) for d in range(1, calendar.monthrange(2024, m)[1] + 1)]
+_MONTH_DAYS = [(m, d) for m in range(1, 13) for d in range(1, _DAYS_IN[m] + 1)]
 
 
 def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
     """The month-and-day form of `node` (a comparison), or None where it does not apply."""
-    if node.op not in _PASSES or len(node.args) != 2:
+    if node.op not in COMPARISONS or len(node.args) != 2:
         return None
     left, right = node.args
     op = node.op
@@ -43,7 +43,7 @@ def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
         return None
     today = as_of.date()
     passing = [(m, d) for m, d in _MONTH_DAYS
-               if _PASSES[op](next_anniversary(m, d, today), bound)]
+               if COMPARISONS[op](next_anniversary(m, d, today), bound)]
     assert isinstance(left, b.Apply)
     if not passing:
         return b.FALSE
@@ -52,7 +52,7 @@ def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
     month = b.Apply(Type.INTEGER, "month", left.args)
     day = b.Apply(Type.INTEGER, "day_of_month", left.args)
     tests = [_and(_between(month, first, last), *([] if days is None else [
-        _between(day, *days, last_day=calendar.monthrange(2024, first)[1])]))
+        _between(day, *days, last_day=_DAYS_IN[first])]))
         for first, last, days in _spans(passing)]
     return tests[0] if len(tests) == 1 else b.Or(Type.BOOLEAN, tuple(tests))
 
@@ -63,7 +63,7 @@ def _spans(passing: list[tuple[int, int]]) -> list[tuple[int, int, tuple[int, in
     spans: list[tuple[int, int, tuple[int, int] | None]] = []
     for month in range(1, 13):
         days = [d for m, d in passing if m == month]
-        if len(days) == calendar.monthrange(2024, month)[1]:
+        if len(days) == _DAYS_IN[month]:
             if spans and spans[-1][2] is None and spans[-1][1] == month - 1:
                 spans[-1] = (spans[-1][0], month, None)
             else:

@@ -44,7 +44,12 @@ class Values:
     name: str
     field: Field
     tests: list[b.Any | b.CountValues] = field(default_factory=list)
-    reads_customer: bool = False  # a test compares a value with a customer field
+
+    @property
+    def reads_customer(self) -> bool:
+        """Whether a test compares a value with a customer field (`tag = city`)."""
+        return any(isinstance(t, b.Any) and not _reads_values_only(t.condition)
+                   for t in self.tests)
 
 
 @dataclass
@@ -92,8 +97,6 @@ class EventPlan:
             values = Values(self._name(f"{_safe(fld.name)}_values"), fld)
             self.values[side] = values
         values.tests.append(test)
-        values.reads_customer |= isinstance(test, b.Any) and not _reads_values_only(
-            test.condition)
         self.value_columns[test] = (values.name, f"t{len(values.tests)}")
 
     def add(self, aggregate: b.Aggregate, window: b.TimeRange | None = None) -> None:
