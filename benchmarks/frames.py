@@ -94,6 +94,10 @@ def pandas_segments(frames: dict[str, Any]) -> dict[str, Any]:
     # each filter takes only the columns it needs (a take of the string columns of 26M
     # rows is most of the work otherwise)
     week = e.loc[e["ts"] >= D7, ["customer_id", "event_name"]]
+    # events and orders also hold keys that are no customer (erased accounts), so each
+    # result drawn from them keeps only customers: a check on the small result, not on
+    # the event rows
+    customer = pd.Index(key)
     out["abandoned_cart"] = np.setdiff1d(week.loc[week["event_name"] == "add_to_cart",
                                                   "customer_id"].unique(),
                                          week.loc[week["event_name"] == "checkout",
@@ -108,13 +112,19 @@ def pandas_segments(frames: dict[str, Any]) -> dict[str, Any]:
     opens = e.loc[(e["event_name"] == "email_open") & (e["ts"] >= D90),
                   ["customer_id"]].groupby("customer_id").size()
     out["newsletter_fans"] = opens.index[opens >= 4]
+    for name in ("abandoned_cart", "viewed_product_not_bought", "repeat_shoe_buyers",
+                 "newsletter_fans"):
+        found = np.asarray(out[name])
+        out[name] = found[np.isin(found, key)]
     per = o.groupby("customer_id").agg(n=("amount", "size"), last=("ordered_at", "max"),
                                        ltv=("amount", "sum"), aov=("amount", "mean"))
+    per = per[per.index.isin(customer)]
     out["sleeping_buyers"] = per.index[(per["n"] >= 3) & (per["last"] < D180)]
     out["lapsed_buyers"] = per.index[per["last"] < M12]
     out["high_order_value"] = per.index[per["aov"] >= 150]
     pages = e.loc[e["event_name"] == "page_view", ["customer_id", "ts", "device"]]
     last = pages.loc[pages.groupby("customer_id")["ts"].idxmax()]
+    last = last[last["customer_id"].isin(customer)]
     out["mobile_browsers"] = last.loc[last["device"] == "mobile", "customer_id"]
     ltv = key.map(per["ltv"]).fillna(0.0)
     # ranks and shares on whole cents: float sums of equal totals can differ in the last bit
@@ -163,26 +173,34 @@ def polars_segments(frames: dict[str, Any]) -> dict[str, Any]:
     queries["awaits_sale"] = sale
     queries["eu_sale_waiters"] = c.filter(eu & (col("last_seen_at") < DEC_1)).select(keys).join(
         sale, on="customer_id", how="semi")
+    # events and orders also hold keys that are no customer (erased accounts): each result
+    # drawn from them is semi-joined to the customers once it is small
+    customers = c.select(keys)
+
+    def known(frame: pl.LazyFrame) -> pl.LazyFrame:
+        return frame.join(customers, on="customer_id", how="semi")
+
     week = e.filter(col("ts") >= D7)
-    queries["abandoned_cart"] = week.filter(col("event_name") == "add_to_cart").select(
-        keys).join(week.filter(col("event_name") == "checkout"), on="customer_id", how="anti")
-    queries["viewed_product_not_bought"] = e.filter(
+    queries["abandoned_cart"] = known(week.filter(col("event_name") == "add_to_cart").select(
+        keys).join(week.filter(col("event_name") == "checkout"), on="customer_id", how="anti"))
+    queries["viewed_product_not_bought"] = known(e.filter(
         (col("ts") >= D14) & (col("event_name") == "page_view")
         & col("url").str.starts_with("/p/")).select(keys).join(
-        o.filter(col("ordered_at") >= D14), on="customer_id", how="anti")
-    queries["repeat_shoe_buyers"] = o.filter(
+        o.filter(col("ordered_at") >= D14), on="customer_id", how="anti"))
+    queries["repeat_shoe_buyers"] = known(o.filter(
         (col("ordered_at") >= D180) & (col("amount") > 50) & (col("category") == "shoes")
-    ).group_by(keys).len().filter(col("len") >= 2).select(keys)
-    queries["newsletter_fans"] = e.filter((col("event_name") == "email_open")
-                                          & (col("ts") >= D90)).group_by(keys).len().filter(
-        col("len") >= 4).select(keys)
-    per = o.group_by(keys).agg(n=pl.len(), last=col("ordered_at").max(),
-                               ltv=col("amount").sum(), aov=col("amount").mean())
+    ).group_by(keys).len().filter(col("len") >= 2).select(keys))
+    queries["newsletter_fans"] = known(e.filter((col("event_name") == "email_open")
+                                                & (col("ts") >= D90)).group_by(keys).len().filter(
+        col("len") >= 4).select(keys))
+    per = known(o.group_by(keys).agg(n=pl.len(), last=col("ordered_at").max(),
+                                     ltv=col("amount").sum(), aov=col("amount").mean()))
     queries["sleeping_buyers"] = per.filter((col("n") >= 3) & (col("last") < D180)).select(keys)
     queries["lapsed_buyers"] = per.filter(col("last") < M12).select(keys)
     queries["high_order_value"] = per.filter(col("aov") >= 150).select(keys)
-    queries["mobile_browsers"] = e.filter(col("event_name") == "page_view").group_by(keys).agg(
-        col("device").sort_by("ts").last()).filter(col("device") == "mobile").select(keys)
+    queries["mobile_browsers"] = known(e.filter(col("event_name") == "page_view").group_by(
+        keys).agg(col("device").sort_by("ts").last()).filter(col("device") == "mobile").select(
+        keys))
     # ranks and shares on whole cents: float sums of equal totals can differ in the last bit
     # (and polars sums groups in parallel), and drift across the 80 % and 95 % lines
     everyone = c.select(keys).join(per.select(keys, "ltv"), on="customer_id", how="left").select(

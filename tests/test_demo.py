@@ -9,6 +9,7 @@ test generates again, since comparing two runs is its whole point.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import yaml
 import segdsl
 from segdsl.cli import main
 from segdsl.demo import _FILES, DEMO_AS_OF, DemoSummary, write_demo
+from segdsl.demo_data import ERASED_PER_CUSTOMER
 
 CUSTOMERS = 4_000
 TABLES = ("customers", "customer_tags", "events", "orders")
@@ -95,7 +97,7 @@ def test_customers_are_consistent(db: Any) -> None:
     assert scalar(db, "SELECT count(DISTINCT customer_id) = max(customer_id) AND min(customer_id) "
                       "= 1 FROM customers")
     # last_seen_at is the latest event, and missing exactly for customers without events
-    assert scalar(db, "SELECT count(*) FROM customers c FULL JOIN (SELECT customer_id, max(ts) m "
+    assert scalar(db, "SELECT count(*) FROM customers c LEFT JOIN (SELECT customer_id, max(ts) m "
                       "FROM events GROUP BY ALL) e USING (customer_id) "
                       "WHERE c.last_seen_at IS DISTINCT FROM e.m") == 0
     rows = db.execute("SELECT birth_date, age FROM customers").fetchall()
@@ -105,6 +107,20 @@ def test_customers_are_consistent(db: Any) -> None:
             as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day)))
         assert age == expected
     assert min(age for _, age in rows if age is not None) >= 18
+
+
+def test_erased_accounts_keep_their_events_and_orders(db: Any) -> None:
+    """One key in a hundred beyond the customers has a history but no customer row (an
+    account deleted on request); no tag outlives its customer."""
+    erased = math.ceil(CUSTOMERS * ERASED_PER_CUSTOMER)
+    for table in ("events", "orders"):
+        keys = db.execute(f"SELECT min(customer_id), max(customer_id), count(DISTINCT customer_id) "
+                          f"FROM {table} WHERE customer_id NOT IN "
+                          f"(SELECT customer_id FROM customers)").fetchall()[0]
+        assert keys[0] > CUSTOMERS and keys[1] <= CUSTOMERS + erased, table
+        assert keys[2] > erased / 4, table  # most erased accounts had a history
+    assert scalar(db, "SELECT count(*) FROM customer_tags WHERE customer_id NOT IN "
+                      "(SELECT customer_id FROM customers)") == 0
 
 
 def test_missing_and_edge_values_occur(db: Any) -> None:
