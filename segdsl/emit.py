@@ -47,7 +47,7 @@ def check_dialect(name: str) -> None:
                                       hint=did_you_mean(name, dialects(), "dialects"))])
 
 
-def to_sql(query: exp.Expression, dialect: str, pretty: bool = True) -> str:
+def to_sql(query: exp.Expression | exp.Query, dialect: str, pretty: bool = True) -> str:
     check_dialect(dialect)
     if dialect != "duckdb":
         query = adapt(query, dialect)
@@ -65,7 +65,7 @@ def to_sql(query: exp.Expression, dialect: str, pretty: bool = True) -> str:
 # (operators with a dialect difference have `overrides` rows in segdsl/operators.py instead)
 
 
-def adapt(query: exp.Expression, dialect: str) -> exp.Expression:
+def adapt(query: exp.Expression | exp.Query, dialect: str) -> exp.Expression | exp.Query:
     """A copy of `query` with the dialect's differences applied."""
     rewrite = _REWRITES.get(dialect)
     query = query.copy()

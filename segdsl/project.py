@@ -28,7 +28,7 @@ from .types import Type
 from .yamlsource import Text
 
 if TYPE_CHECKING:
-    from sqlglot.expressions import Select
+    from sqlglot.expressions import Query
 
     from .execute import Result
     from .lower import Lowering
@@ -88,7 +88,7 @@ class Project:
         return to_sql(self.select(names, dialect, as_of), dialect or self.dialect, pretty)
 
     def select(self, names: Sequence[str] | None = None, dialect: str | None = None,
-               as_of: dt.datetime | None = None) -> Select:
+               as_of: dt.datetime | None = None) -> Query:
         """The sqlglot SELECT behind `compile`: one named segment gives its members, anything
         else the key plus one column per segment and segmentation."""
         segments, segmentations = self._select_names(names)

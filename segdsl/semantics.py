@@ -155,6 +155,19 @@ def _choose(node: b.Expr, wanted: Callable[[object], bool]) -> b.Expr:
     return parts[0] if len(parts) == 1 else b.Or(Type.BOOLEAN, tuple(parts))
 
 
+def bucket_test(buckets: tuple[tuple[str, b.Expr], ...], otherwise: str | None,
+                wanted: frozenset[object]) -> b.Expr:
+    """`segmentation in [...]` (or `= "x"`) as the conditions of its buckets, first match
+    winning: bucket i is `rule_i and not rule_1 … and not rule_(i-1)`, the else bucket
+    `not` all of them, a missing rule counting as not matching. The engine then tests the
+    rules instead of building and comparing a string per customer (warm_leads_without_order,
+    `lead_temperature in ["hot", "warm"]`: the CASE over 1M customers cost 85 ms of 245)."""
+    chain: b.Expr = b.Const(Type.STRING, otherwise)
+    for name, rule in reversed(buckets):
+        chain = b.Apply(Type.STRING, "if", (rule, b.Const(Type.STRING, name), chain))
+    return _choose(chain, lambda value: value is not None and value in wanted)
+
+
 def _and(test: b.Expr, then: b.Expr) -> b.Expr:
     """`test and then`, where `then` may be a constant."""
     if then == b.FALSE:

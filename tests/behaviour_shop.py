@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 import segdsl
+from shop import alone_differs, compiled_alone
 
 AS_OF = dt.datetime(2025, 12, 31, 12, 0, 0)
 US = dt.timedelta(microseconds=1)
@@ -232,6 +233,10 @@ class BehaviourShop:
             try:
                 result = segdsl.load(self.root).run(list(names), as_of=as_of)
                 found.update({rule: set(result.members(name)) for name, rule in names.items()})
+                alone = compiled_alone(self.root, names, as_of)
+                for name, rule in names.items():
+                    if alone[name] != found[rule]:
+                        raise alone_differs(rule, set(result.members(name)), alone[name])
             except segdsl.SegdslError as error:
                 if len(batch) == 1:
                     found[batch[0]] = error

@@ -82,6 +82,28 @@ TAGS = [(1, "awaits-sale"), (1, "vip"), (2, "awaits-sale"), (4, "vip"), (4, ""),
 #                                    NULL value (6 still has no tag)
 
 
+def compiled_alone(root: Path, names: Iterable[str], as_of: dt.datetime) -> dict[str, set[Any]]:
+    """Members of each segment from the SQL `segdsl compile NAME` gives for it alone, run on
+    the project's DuckDB warehouse. A single segment compiles to a shape of its own (EXISTS
+    and NOT EXISTS, UNION ALL of an OR's branches, one scan per stream), so every semantic
+    case checks that it finds the members of the set's statement too."""
+    project = segdsl.load(root)
+    connection = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        found = {name: [row[0] for row in connection.execute(
+            project.compile([name], as_of=as_of, pretty=False)).fetchall()] for name in names}
+        for name, keys in found.items():
+            assert len(keys) == len(set(keys)), f"{name}: a member twice in {sorted(keys)}"
+        return {name: set(keys) for name, keys in found.items()}
+    finally:
+        connection.close()
+
+
+def alone_differs(rule: str, together: set[Any], alone: set[Any]) -> AssertionError:
+    return AssertionError(f"compiled alone, `{rule}` has the members {sorted(alone)}; "
+                          f"in a set {sorted(together)}")
+
+
 class Shop:
     """The project on disk, plus `members(rule)` for one-off rules."""
 
@@ -144,6 +166,10 @@ class Shop:
                 found.update({rule: {k for k, v in zip(keys, columns[name], strict=True)
                                      if v is True}
                               for name, rule in zip(names, batch, strict=True)})
+                alone = compiled_alone(self.root, names, as_of)
+                for name, rule in zip(names, batch, strict=True):
+                    if alone[name] != found[rule]:
+                        found[rule] = alone_differs(rule, found[rule], alone[name])  # type: ignore[arg-type]
             except Exception as error:  # noqa: BLE001 - reported per rule by the caller
                 if len(batch) == 1:
                     found[batch[0]] = error

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 from decimal import Decimal
 
 from sqlglot import exp
@@ -19,12 +20,14 @@ from sqlglot import exp
 from .. import bound as b
 from ..operators import COMPARISONS, OPERATORS, SQL, interval
 from ..schema import Entity, Field
+from ..semantics import bucket_test, negate
 from ..types import Type
 from .anniversary import anniversary_test
-from .events import (EVENT, KEY, VALUE, EventPlan, group_select, plan, values_select,
-                     zero_when_empty)
+from .events import (EVENT, KEY, VALUE, EventPlan, exists_select, group_select, plan,
+                     values_select, zero_when_empty)
 
 CUSTOMER = "c"
+Q = TypeVar("Q", bound=exp.Query)
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,44 @@ class Lowering:
     def key(self) -> SQL:
         return exp.column(self.entity.key, table=CUSTOMER)
 
-    def select_members(self, name: str) -> exp.Select:
-        """`SELECT key FROM customers WHERE rule` for one segment."""
+    def select_members(self, name: str) -> exp.Query:
+        """`SELECT key FROM customers WHERE rule` for one segment.
+
+        An `or` of tests of which one asks about a many-valued field (`life_stage =
+        "student" or tag = "student"`) becomes a UNION ALL of its branches, each excluding
+        the customers of the branches before it: under an OR, DuckDB answers the EXISTS
+        for every customer, while alone in a WHERE it is a semi-join (students on the 1M
+        demo: 34 -> 24 ms; a UNION of the same by hand, 21 ms)."""
         tree = self.segments[name]
         self._plan([tree], single=True)
+        if isinstance(tree, b.Or) and self._asks_values(tree) and not self._ctes():
+            branches = [b.And(Type.BOOLEAN, (item, *(negate(before)
+                                                     for before in tree.items[:i])))
+                        for i, item in enumerate(tree.items)]
+            selects = [self._from(exp.select(self.key().as_(self.entity.key)).where(
+                self.condition(branch), copy=False)) for branch in branches]
+            union: exp.Query = selects[0]
+            for select in selects[1:]:
+                union = exp.union(union, select, distinct=False, copy=False)
+            return self._with_events(union)
         query = exp.select(self.key().as_(self.entity.key)).where(self.condition(tree),
                                                                   copy=False)
         return self._with_events(self._from(query))
+
+    def _asks_values(self, node: b.Expr) -> bool:
+        """Whether a test on a many-valued field's values is part of `node`."""
+        if isinstance(node, b.Any | b.CountValues):
+            return True
+        if isinstance(node, b.SegmentRef):
+            return self._asks_values(self.segments[node.name])
+        children: tuple[b.Expr, ...] = ()
+        if isinstance(node, b.Apply):
+            children = node.args
+        elif isinstance(node, b.And | b.Or):
+            children = node.items
+        elif isinstance(node, b.Not):
+            children = (node.operand,)
+        return any(self._asks_values(child) for child in children)
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""
@@ -94,7 +128,10 @@ class Lowering:
                     this=exp.column(KEY, table=name), expression=self.key()), copy=False)
         return query
 
-    def _with_events(self, query: exp.Select) -> exp.Select:
+    def _ctes(self) -> bool:
+        return bool(self.events.groups or self.events.values or self.events.populations)
+
+    def _with_events(self, query: Q) -> Q:
         for group in self.events.groups.values():
             query = query.with_(group.name, as_=group_select(
                 group, self.value, self.condition, self.as_of()), copy=False)
@@ -143,6 +180,12 @@ class Lowering:
         return exp.column(node.field.column, table=VALUE)
 
     def _apply(self, node: b.Apply) -> SQL:
+        target = node.args[0] if node.args else None
+        if (node.op in ("eq", "in_list") and isinstance(target, b.SegmentationRef)
+                and all(isinstance(arg, b.Const) for arg in node.args[1:])):
+            seg = self.segmentations[target.name]
+            wanted = frozenset(arg.value for arg in node.args[1:])  # type: ignore[attr-defined]
+            return self.condition(bucket_test(seg.buckets, seg.otherwise, wanted))
         if self.pinned_as_of is not None:
             by_month_day = anniversary_test(node, self.pinned_as_of)
             if by_month_day is not None:
@@ -173,6 +216,12 @@ class Lowering:
                                       copy=False))
 
     def _not(self, node: b.Not) -> SQL:
+        test = node.operand
+        if isinstance(test, b.Apply) and test.args and test.args[0] in self.events.absent:
+            count = test.args[0]
+            assert isinstance(count, b.Aggregate)
+            return exp.Not(this=exists_select(count, self.value, self.condition, self.as_of(),
+                                              self.key()))
         return exp.Not(this=definite(self.condition(node.operand)))
 
     def _any(self, node: b.Any) -> SQL:

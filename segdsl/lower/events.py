@@ -57,6 +57,7 @@ class EventPlan:
     groups: dict[tuple[str, b.TimeRange], Group] = field(default_factory=dict)
     columns: dict[b.Aggregate, tuple[str, str]] = field(default_factory=dict)
     populations: dict[b.Population, str] = field(default_factory=dict)
+    absent: set[b.Aggregate] = field(default_factory=set)  # `not did E`: a NOT EXISTS
     values: dict[tuple[str, str, str], Values] = field(default_factory=dict)
     value_columns: dict[b.Any | b.CountValues, tuple[str, str]] = field(default_factory=dict)
     population: str = "population"  # the CTE of the population values
@@ -129,8 +130,16 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
     old row groups win)."""
     found = EventPlan()
     seen: set[str] = set()
+    trees = list(trees)
+    # `not did E` as a condition of a single segment, where nothing else reads E's stream:
+    # an anti-join (NOT EXISTS) instead of a GROUP BY of the stream joined to every customer
+    # (new_signups_without_order on the 1M demo: 110 -> 81 ms, as fast as EXCEPT by hand)
+    unless = {item: item.operand.args[0] for item in _conjuncts(trees[0])  # type: ignore[attr-defined]
+              if _absence(item)} if single and len(trees) == 1 else {}
 
     def walk(node: b.Expr) -> None:
+        if node in unless:
+            return
         if isinstance(node, b.Aggregate):
             found.add(node)
         elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and not single
@@ -156,6 +165,12 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
 
     for tree in trees:
         walk(tree)
+    read = {stream for stream, _ in found.groups}
+    for aggregate in unless.values():
+        if aggregate.events.event.stream.name in read:
+            found.add(aggregate)
+        else:
+            found.absent.add(aggregate)
     found = _fold(found) if single else found
     found.unclash(set(tables))
     return found
@@ -164,13 +179,27 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
 EVERYTHING = b.TimeRange(None, None)
 
 
+def _conjuncts(node: b.Expr) -> list[b.Expr]:
+    return list(node.items) if isinstance(node, b.And) else [node]
+
+
+def _absence(node: b.Expr) -> bool:
+    """`not did E` (`not count(E) >= 1`), of any event, filter and window."""
+    if not (isinstance(node, b.Not) and isinstance(node.operand, b.Apply)
+            and node.operand.op == "ge"):
+        return False
+    count, one = node.operand.args
+    return (isinstance(count, b.Aggregate) and count.kind == "count" and count.property is None
+            and isinstance(one, b.Const) and one.value == 1)
+
+
 def _fold(found: EventPlan) -> EventPlan:
     """Each stream that has a group over all its history takes in the stream's other groups."""
     whole = {stream for stream, window in found.groups if window == EVERYTHING}
     if not whole:
         return found
-    folded = EventPlan(populations=found.populations, values=found.values,
-                       value_columns=found.value_columns)
+    folded = EventPlan(populations=found.populations, absent=found.absent,
+                       values=found.values, value_columns=found.value_columns)
     for (stream, window), group in found.groups.items():
         for aggregate in group.aggregates:
             folded.add(aggregate, EVERYTHING if stream in whole else window)
@@ -234,6 +263,40 @@ def group_select(group: Group, value_of: ValueOf, condition_of: ValueOf,
     """`SELECT key, aggregates FROM stream WHERE <prefilter> GROUP BY key` for one group."""
     stream = group.aggregates[0].events.event.stream
     time = exp.column(stream.time, table=EVENT)
+    prefilter, wanted = _rows(group, value_of, condition_of, as_of)
+    columns: list[exp.Expression] = [exp.column(stream.key, table=EVENT).as_(KEY)]
+    for i, (aggregate, conditions) in enumerate(zip(group.aggregates, wanted, strict=True),
+                                                start=1):
+        computed = _aggregate_sql(aggregate, time)
+        if conditions:
+            computed = exp.Filter(this=computed, expression=exp.Where(
+                this=exp.and_(*conditions, wrap=True, copy=False)))
+        columns.append(computed.as_(f"a{i}"))
+    query = exp.select(*columns).from_(exp.table_(stream.table, alias=EVENT), copy=False)
+    if prefilter:
+        query = query.where(exp.and_(*prefilter, wrap=True, copy=False), copy=False)
+    return query.group_by(exp.column(stream.key, table=EVENT), copy=False)
+
+
+def exists_select(aggregate: b.Aggregate, value_of: ValueOf, condition_of: ValueOf,
+                  as_of: exp.Expression, key: exp.Expression) -> exp.Exists:
+    """`EXISTS (SELECT 1 FROM stream WHERE key = <key> AND <prefilter>)`: some event that
+    `aggregate` (a count) would count belongs to the customer."""
+    stream = aggregate.events.event.stream
+    group = Group("", stream.table, aggregate.events.window, [aggregate])
+    prefilter, _ = _rows(group, value_of, condition_of, as_of)
+    same = exp.EQ(this=exp.column(stream.key, table=EVENT), expression=key)
+    return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(
+        exp.table_(stream.table, alias=EVENT), copy=False).where(
+        exp.and_(same, *prefilter, wrap=True, copy=False), copy=False))
+
+
+def _rows(group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expression
+          ) -> tuple[list[exp.Expression], list[list[exp.Expression]]]:
+    """The group's prefilter (the rows some aggregate reads) and, per aggregate, the
+    conditions on top of it that pick the aggregate's own rows."""
+    stream = group.aggregates[0].events.event.stream
+    time = exp.column(stream.time, table=EVENT)
     names = {a.events.event.value for a in group.aggregates}
     single_name = len(names) == 1
     prefilter: list[exp.Expression] = []
@@ -267,18 +330,7 @@ def group_select(group: Group, value_of: ValueOf, condition_of: ValueOf,
                                  wrap=True, copy=False))
         if len(wanted) == 1:
             wanted = [[]]  # the WHERE says it all
-    columns: list[exp.Expression] = [exp.column(stream.key, table=EVENT).as_(KEY)]
-    for i, (aggregate, conditions) in enumerate(zip(group.aggregates, wanted, strict=True),
-                                                start=1):
-        computed = _aggregate_sql(aggregate, time)
-        if conditions:
-            computed = exp.Filter(this=computed, expression=exp.Where(
-                this=exp.and_(*conditions, wrap=True, copy=False)))
-        columns.append(computed.as_(f"a{i}"))
-    query = exp.select(*columns).from_(exp.table_(stream.table, alias=EVENT), copy=False)
-    if prefilter:
-        query = query.where(exp.and_(*prefilter, wrap=True, copy=False), copy=False)
-    return query.group_by(exp.column(stream.key, table=EVENT), copy=False)
+    return prefilter, wanted
 
 
 def _name_test(column: str | None, name: str | None) -> exp.Expression | None:

@@ -33,30 +33,18 @@ LEFT JOIN events_2 AS events_2
   ON events_2.k = c.customer_id
 WHERE
   (
-    CASE
-      WHEN NOT COALESCE(purchase_1.a1 >= 1, FALSE) AND events_2.a1 >= 1
-      THEN 'lead'
-      WHEN (
+    (
+      NOT COALESCE(NOT COALESCE(purchase_1.a1 >= 1, FALSE) AND events_2.a1 >= 1, FALSE)
+      AND (
         purchase_1.a2 >= 150
       )
-      THEN 'vip'
-      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_1.a3 >= 1, FALSE)
-      THEN 'sleeping'
-      WHEN purchase_1.a4 >= 1
-      THEN 'active'
-      ELSE 'other'
-    END = 'vip'
-    OR CASE
-      WHEN NOT COALESCE(purchase_1.a1 >= 1, FALSE) AND events_2.a1 >= 1
-      THEN 'lead'
-      WHEN (
+    )
+    OR (
+      NOT COALESCE(NOT COALESCE(purchase_1.a1 >= 1, FALSE) AND events_2.a1 >= 1, FALSE)
+      AND NOT COALESCE((
         purchase_1.a2 >= 150
-      )
-      THEN 'vip'
-      WHEN purchase_1.a1 >= 3 AND NOT COALESCE(purchase_1.a3 >= 1, FALSE)
-      THEN 'sleeping'
-      WHEN purchase_1.a4 >= 1
-      THEN 'active'
-      ELSE 'other'
-    END = 'sleeping'
+      ), FALSE)
+      AND purchase_1.a1 >= 3
+      AND NOT COALESCE(purchase_1.a3 >= 1, FALSE)
+    )
   )

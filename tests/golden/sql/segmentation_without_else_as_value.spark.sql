@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  NOT COALESCE(CASE WHEN c.age < 30 THEN 'young' ELSE NULL END = 'young', FALSE)
+  NOT COALESCE(c.age < 30, FALSE)
