@@ -209,8 +209,35 @@ CASES = [
     case("percentile(avg(purchase.amount)) = 0", 6),
     case("percentile(count(purchase)) = 37.5", 2, 3, 5),  # counts 0 ×3, 2 ×3, 3 ×2
     case("percentile(count(purchase)) = 75", 1, 6),
+    # compared with a constant, a percentile is a cut of x (the least x that passes): the
+    # same members at every edge, ties and missing values included
+    case("percentile(ltv) > 62.5", 1, 2),
+    case("percentile(ltv) >= 62.5", 1, 2, 3),
+    case("percentile(ltv) > 50", 1, 2, 3),
+    case("percentile(ltv) >= 50.1", 1, 2, 3),
+    case("percentile(ltv) < 62.5", 4, 5, 6, 7, 8),
+    case("percentile(ltv) <= 62.5", 3, 4, 5, 6, 7, 8),
+    case("percentile(ltv) < 0"),
+    case("percentile(ltv) <= 0", 4, 6, 7, 8),
+    case("percentile(ltv) >= 0", 1, 2, 3, 4, 5, 6, 7, 8),
+    case("percentile(ltv) > 0", 1, 2, 3, 5),
+    case("percentile(ltv) >= -10", 1, 2, 3, 4, 5, 6, 7, 8),
+    case("percentile(ltv) > 75"),                    # nobody is above the top value
+    case("percentile(ltv) >= 100"),
+    case("percentile(ltv) < 100", 1, 2, 3, 4, 5, 6, 7, 8),
+    case("percentile(ltv) <= 75", 1, 2, 3, 4, 5, 6, 7, 8),
+    case("percentile(ltv) >= 62.5 and percentile(ltv) < 75", 3),
+    case("not percentile(ltv) >= 62.5", 4, 5, 6, 7, 8),
+    case("80 <= percentile(ltv) + 5", 1, 2),         # not a plain comparison: per customer
+    case("percentile(avg(purchase.amount)) >= 40", 1, 2, 3),
+    case("percentile(avg(purchase.amount)) < 40", 5, 6),  # missing: neither above nor below
+    case("percentile(avg(purchase.amount)) <= 100", 1, 2, 3, 5, 6),
+    case("not percentile(avg(purchase.amount)) >= 40", 4, 5, 6, 7, 8),
+    case("percentile(count(purchase)) >= 37.5", 1, 2, 3, 5, 6),
+    case("percentile(count(purchase)) < 37.5", 4, 7, 8),
     # within 30 days: 0 (4, 6, 7, 8), 20 (5), 60 (3; its 12-01 00:00 order is out), 80 (2), 100 (1)
     case("percentile(sum(purchase.amount within 30 days)) = 87.5", 1),
+    case("percentile(sum(purchase.amount within 30 days)) > 60", 1, 2, 3),
     case("percentile(sum(purchase.amount within 30 days)) = 62.5", 3),
     # ---- cume_share: x descending, ties by key ascending, running total / total ------------------
     # ltv: 1 180 → 37.5, 2 180 → 75, 3 100 → 95.83, 5 20 → 100, then 4, 6, 7, 8 (0) → 100

@@ -23,8 +23,8 @@ from ..schema import Entity, Field
 from ..semantics import bucket_test, negate
 from ..types import Type
 from .anniversary import anniversary_test
-from .events import (EVENT, KEY, VALUE, EventPlan, exists_select, group_select, plan,
-                     values_select, zero_when_empty)
+from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, cut_of, exists_select, group_select,
+                     plan, values_select, zero_when_empty)
 
 CUSTOMER = "c"
 Q = TypeVar("Q", bound=exp.Query)
@@ -126,10 +126,15 @@ class Lowering:
             if name in read:
                 query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
                     this=exp.column(KEY, table=name), expression=self.key()), copy=False)
+        for cuts in self.events.cuts.values():  # one row each
+            if cuts.name in read:
+                query = query.join(exp.table_(cuts.name, alias=cuts.name), join_type="cross",
+                                   copy=False)
         return query
 
     def _ctes(self) -> bool:
-        return bool(self.events.groups or self.events.values or self.events.populations)
+        return bool(self.events.groups or self.events.values or self.events.populations
+                    or self.events.cuts)
 
     def _with_events(self, query: Q) -> Q:
         for group in self.events.groups.values():
@@ -139,6 +144,8 @@ class Lowering:
             customers = (exp.table_(self.entity.table, alias=CUSTOMER), self.key())
             query = query.with_(values.name, as_=values_select(values, self.condition,
                                                                customers), copy=False)
+        for cuts in self.events.cuts.values():
+            query = query.with_(cuts.name, as_=self._cuts_select(cuts), copy=False)
         if self.events.populations:
             values = [self._population_value(node).as_(column)
                       for node, column in self.events.populations.items()]
@@ -180,6 +187,8 @@ class Lowering:
         return exp.column(node.field.column, table=VALUE)
 
     def _apply(self, node: b.Apply) -> SQL:
+        if cut_of(node) is not None:
+            return self._cut(node)
         target = node.args[0] if node.args else None
         if (node.op in ("eq", "in_list") and isinstance(target, b.SegmentationRef)
                 and all(isinstance(arg, b.Const) for arg in node.args[1:])):
@@ -251,6 +260,41 @@ class Lowering:
         value = exp.column(column, table=group)
         return zero_when_empty(node, value) if zero else value
 
+    def _cuts_select(self, cuts: Cuts) -> exp.Select:
+        """One row: per cut `percentile(x) >= c` (or `> c`), the least x whose percentile
+        passes, from the distinct values of x with their number of customers (the
+        percentile of a value: 100 × customers below it / customers with any x)."""
+        values = self._from(exp.select(self.value(cuts.value).as_("v")))
+        distinct = exp.select("v", exp.Count(this=exp.Star()).as_("n")).from_(
+            values.subquery("x"), copy=False).where(exp.Not(this=exp.Is(
+                this=exp.column("v"), expression=exp.null())), copy=False).group_by("v")
+        # v is never NULL here: NULLS FIRST is what BigQuery, MySQL and T-SQL do anyway, and
+        # NULLS LAST would have to be spelt out there (which sqlglot refuses in a SUM window)
+        below = exp.Sub(this=exp.Window(this=exp.Sum(this=exp.column("n")), order=exp.Order(
+            expressions=[exp.Ordered(this=exp.column("v"), desc=False, nulls_first=True)]),
+            spec=exp.WindowSpec(
+            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW")),
+            expression=exp.column("n"))
+        everyone = exp.Window(this=exp.Sum(this=exp.column("n")))
+        share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=exp.Paren(
+            this=exp.cast(below, "bigint"))), expression=exp.cast(everyone, "bigint"))
+        ranked = exp.select("v", share.as_("pct")).from_(distinct.subquery("d"), copy=False)
+        least = [exp.Min(this=exp.Case(ifs=[exp.If(
+            this=exp.GTE(this=exp.column("pct"), expression=literal(c)) if op == "ge" else
+            exp.GT(this=exp.column("pct"), expression=literal(c)),
+            true=exp.column("v"))])).as_(f"t{i}") for i, (op, c) in enumerate(cuts.cuts, 1)]
+        return exp.select(*least).from_(ranked.subquery("r"), copy=False)
+
+    def _cut(self, node: b.Apply) -> SQL:
+        """`percentile(x) op c` as x against the least x that passes (see `cut_of`)."""
+        population, op, bound_ = cut_of(node)  # type: ignore[misc]
+        x, least = self.value(population.value), self.events.cut_column(population, op, bound_)
+        if op in ("ge", "gt"):
+            return exp.GTE(this=x, expression=least)
+        return exp.and_(exp.Not(this=exp.Is(this=x.copy(), expression=exp.null())), exp.or_(
+            exp.Is(this=least.copy(), expression=exp.null()), exp.LT(this=x, expression=least),
+            wrap=True, copy=False), wrap=True, copy=False)
+
     def _population(self, node: b.Population) -> SQL:
         return exp.column(self.events.populations[node], table=self.events.population)
 
@@ -265,9 +309,13 @@ class Lowering:
                 this=exp.Sub(this=rank, expression=exp.Literal.number(1)))),
                 expression=exp.Window(this=exp.Count(this=x.copy())))
         else:
+            # where NULLs sort does not matter: a missing x adds nothing to the running sum
+            # and gets no share, and keys are never missing; each dialect's default order
+            # then needs no NULLS clause (BigQuery, MySQL and T-SQL cannot spell NULLS LAST
+            # in a SUM window)
             running = exp.Window(this=exp.Sum(this=x.copy()), order=exp.Order(expressions=[
-                exp.Ordered(this=x.copy(), desc=True, nulls_first=False),
-                exp.Ordered(this=self.key(), desc=False)]),
+                exp.Ordered(this=x.copy(), desc=True, nulls_first=None),
+                exp.Ordered(this=self.key(), desc=False, nulls_first=True)]),
                 spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
                                     end="CURRENT ROW"))
             share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=running),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlglot import exp
 
@@ -53,10 +54,41 @@ class Values:
 
 
 @dataclass
+class Cuts:
+    """`percentile(x) >= c` and `> c` for one x, as the least x that passes each: one CTE
+    of a single row (see `cut_of`)."""
+
+    name: str
+    value: b.Expr
+    cuts: list[tuple[str, object]] = field(default_factory=list)  # ("ge" | "gt", c)
+
+
+CUT_OPS = {"ge": "ge", "gt": "gt", "lt": "ge", "le": "gt"}  # `< c` is `not >= c`, and so on
+
+
+def cut_of(node: b.Expr) -> tuple[b.Population, str, object] | None:
+    """`percentile(x) op c` with a constant number c: (the population, op, c).
+
+    percentile(x) = 100 × (customers with a smaller x) / (customers with any x) grows with
+    x, so `percentile(x) >= c` holds exactly for the x at or above the least x whose
+    percentile is at least c, and `< c` below it. That least x takes one pass over the
+    distinct values of x; the per-customer form ranks every customer (top_20_percent on the
+    1M demo: 348 ms against 233 ms for the best hand-written ranking)."""
+    if not (isinstance(node, b.Apply) and node.op in CUT_OPS and len(node.args) == 2):
+        return None
+    population, bound_ = node.args
+    if not (isinstance(population, b.Population) and population.kind == "percentile"
+            and isinstance(bound_, b.Const) and type(bound_.value) in (int, float, Decimal)):
+        return None
+    return population, node.op, bound_.value
+
+
+@dataclass
 class EventPlan:
     groups: dict[tuple[str, b.TimeRange], Group] = field(default_factory=dict)
     columns: dict[b.Aggregate, tuple[str, str]] = field(default_factory=dict)
     populations: dict[b.Population, str] = field(default_factory=dict)
+    cuts: dict[b.Expr, Cuts] = field(default_factory=dict)  # per x of `percentile(x) op c`
     absent: set[b.Aggregate] = field(default_factory=set)  # `not did E`: a NOT EXISTS
     values: dict[tuple[str, str, str], Values] = field(default_factory=dict)
     value_columns: dict[b.Any | b.CountValues, tuple[str, str]] = field(default_factory=dict)
@@ -71,7 +103,20 @@ class EventPlan:
         return f"{base}_{n}"
 
     def _names(self) -> set[str]:
-        return {g.name for g in self.groups.values()} | {v.name for v in self.values.values()}
+        return ({g.name for g in self.groups.values()} | {v.name for v in self.values.values()}
+                | {c.name for c in self.cuts.values()})
+
+    def add_cut(self, population: b.Population, op: str, bound_: object) -> None:
+        cuts = self.cuts.get(population.value)
+        if cuts is None:
+            cuts = Cuts(self._name("percentile"), population.value)
+            self.cuts[population.value] = cuts
+        if (CUT_OPS[op], bound_) not in cuts.cuts:
+            cuts.cuts.append((CUT_OPS[op], bound_))
+
+    def cut_column(self, population: b.Population, op: str, bound_: object) -> exp.Column:
+        cuts = self.cuts[population.value]
+        return exp.column(f"t{cuts.cuts.index((CUT_OPS[op], bound_)) + 1}", table=cuts.name)
 
     def unclash(self, tables: set[str]) -> None:
         """Rename any CTE that would hide a table the statement reads (`events_1`, say)."""
@@ -80,7 +125,7 @@ class EventPlan:
         if self.population in tables:
             self.population = self._name(self.population, tables)
         tables.add(self.population)
-        for item in [*self.groups.values(), *self.values.values()]:
+        for item in [*self.groups.values(), *self.values.values(), *self.cuts.values()]:
             if item.name in tables:
                 old, item.name = item.name, self._name(item.name, tables)
                 for columns in (self.columns, self.value_columns):
@@ -145,6 +190,10 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
         elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and not single
                                                  and _reads_values_only(node.condition, True)):
             found.add_values(node)
+        elif cut_of(node) is not None:
+            population, op, bound_ = cut_of(node)  # type: ignore[misc]
+            walk(population.value)
+            found.add_cut(population, op, bound_)
         elif isinstance(node, b.Population):
             walk(node.value)
             found.populations.setdefault(node, f"p{len(found.populations) + 1}")
@@ -198,7 +247,7 @@ def _fold(found: EventPlan) -> EventPlan:
     whole = {stream for stream, window in found.groups if window == EVERYTHING}
     if not whole:
         return found
-    folded = EventPlan(populations=found.populations, absent=found.absent,
+    folded = EventPlan(populations=found.populations, cuts=found.cuts, absent=found.absent,
                        values=found.values, value_columns=found.value_columns)
     for (stream, window), group in found.groups.items():
         for aggregate in group.aggregates:

@@ -1,2 +1,30 @@
--- error[E501]: the bigquery dialect cannot express this rule: 'NULLS LAST' translation not supported in window function SUM
---   = help: compile for another dialect, or rewrite the rule without this feature
+WITH purchase_1 AS (
+  SELECT
+    e.customer_id AS k,
+    SUM(e.amount) AS a1
+  FROM orders AS e
+  WHERE
+    e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)
+  GROUP BY
+    e.customer_id
+), population AS (
+  SELECT
+    c.customer_id AS k,
+    CASE
+      WHEN COALESCE(purchase_1.a1, 0) IS NULL
+      THEN NULL
+      ELSE 100.0 * SUM(COALESCE(purchase_1.a1, 0)) OVER (
+        ORDER BY COALESCE(purchase_1.a1, 0) DESC, c.customer_id ASC
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) / NULLIF(SUM(COALESCE(purchase_1.a1, 0)) OVER (), 0)
+    END AS p1
+  FROM customers AS c
+  LEFT JOIN purchase_1 AS purchase_1
+    ON purchase_1.k = c.customer_id
+)
+SELECT
+  c.customer_id AS customer_id,
+  CASE WHEN population.p1 <= 80 THEN 'A' WHEN population.p1 <= 95 THEN 'B' ELSE 'C' END AS segmentation_population
+FROM customers AS c
+LEFT JOIN population AS population
+  ON population.k = c.customer_id

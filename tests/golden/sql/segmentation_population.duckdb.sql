@@ -14,7 +14,7 @@ WITH purchase_1 AS (
       WHEN COALESCE(purchase_1.a1, 0) IS NULL
       THEN NULL
       ELSE 100.0 * SUM(COALESCE(purchase_1.a1, 0)) OVER (
-        ORDER BY COALESCE(purchase_1.a1, 0) DESC, c.customer_id ASC
+        ORDER BY COALESCE(purchase_1.a1, 0) DESC, c.customer_id ASC NULLS FIRST
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
       ) / NULLIF(SUM(COALESCE(purchase_1.a1, 0)) OVER (), 0)
     END AS p1
