@@ -5,6 +5,9 @@ For every generated rule R:
   `segdsl.load(root).run(names, as_of=...)`), equal the reference evaluator's
   (segdsl/reference.py), missing values, ties and window edges included;
 - `R` and `not (R)` partition the customers on DuckDB (and neither column is NULL);
+- `R` and `not (R)` compiled alone (`segdsl compile NAME`, a statement of shapes of its
+  own: NOT EXISTS, UNION ALL, starting from the event rows a member needs) have the same
+  members on DuckDB as in the set;
 - the printer round-trips it: `parse_rule(print_rule(ast)) == ast`;
 - its SQL re-parses with sqlglot in the dialects that compile it.
 
@@ -31,6 +34,7 @@ from typing import Any
 import duckdb
 import pytest
 import rulegen
+from shop import compiled_alone
 import sqlglot
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -147,6 +151,7 @@ def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed:
             f"{d.location}: {d.code} {d.message}" for d in problems[:5])
         rules_ref = reference.Rules.of(project)
         failures: list[str] = []
+        in_set: dict[str, set[Any]] = {}  # members of each segment in its set's statement
         for start in range(0, len(rules), CHUNK):
             indexes = range(start, min(start + CHUNK, len(rules)))
             names = [n for i in indexes for n in (f"r{i}", f"n{i}")]
@@ -161,6 +166,7 @@ def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed:
             for i in indexes:
                 got_yes = {row[0] for row in rows if row[1 + 2 * (i - start)] is True}
                 got_no = {row[0] for row in rows if row[2 + 2 * (i - start)] is True}
+                in_set[f"r{i}"], in_set[f"n{i}"] = got_yes, got_no
                 nulls = [row[0] for row in rows if None in row[1 + 2 * (i - start):
                                                                 3 + 2 * (i - start)]]
                 everyone = {row[0] for row in rows}
@@ -178,6 +184,13 @@ def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed:
                                     f"reference: {sorted(want)}")
                 cases["duckdb = reference"] += 1
             result.connection.close()
+        for name, alone in compiled_alone(root, in_set, as_of).items():
+            if alone != in_set[name]:  # a single segment's statement has shapes of its own
+                i = int(name[1:])
+                failures.append(f"compiled alone, {'not ' if name[0] == 'n' else ''}"
+                                f"({rules[i]}) has {sorted(alone)}, in a set "
+                                f"{sorted(in_set[name])}")
+            cases["alone = in a set"] += 1
         for dialect in dialect_slice:  # a sample of the rules, each compiled on its own
             for i in range(0, len(rules), max(1, len(rules) // PROFILE["sample"])):
                 cases["sql re-parses"] += reparse(project, f"r{i}", dialect, as_of, failures)

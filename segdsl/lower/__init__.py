@@ -23,6 +23,7 @@ from ..schema import Entity, Field
 from ..semantics import bucket_test, negate
 from ..types import Type
 from .anniversary import anniversary_test
+from .nothing import Without
 from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, cut_of, exists_select, group_select,
                      plan, values_select, zero_when_empty)
 
@@ -81,9 +82,30 @@ class Lowering:
             for select in selects[1:]:
                 union = exp.union(union, select, distinct=False, copy=False)
             return self._with_events(union)
-        query = exp.select(self.key().as_(self.entity.key)).where(self.condition(tree),
-                                                                  copy=False)
-        return self._with_events(self._from(query))
+        condition = self.condition(tree)
+        drivers = self._drivers(tree)
+        if len(drivers) > 1:  # a member has a row in one of them, at least
+            keys = [exp.select(exp.column(KEY)).from_(name) for name in drivers]
+            union: exp.Query = keys[0]
+            for more in keys[1:]:
+                union = exp.union(union, more, distinct=False, copy=False)
+            condition = exp.and_(exp.In(this=self.key(), query=union.subquery()), condition,
+                                 copy=False)
+        query = exp.select(self.key().as_(self.entity.key)).where(condition, copy=False)
+        return self._with_events(self._from(query, inner=drivers[:1] if len(drivers) == 1
+                                            else []))
+
+    def _drivers(self, tree: b.Expr) -> list[str]:
+        """The event groups that a member must have a row in, one of them at least: one
+        group whose absence alone makes the rule false, else all the groups if their
+        absence does (see nothing.py); none when neither holds."""
+        names = [group.name for group in self.events.groups.values()]
+        for candidates in ([[name] for name in names] + [names] if len(names) > 1 else [names]):
+            without = Without(lambda a, c=set(candidates): self.events.columns.get(
+                a, ("",))[0] in c, self.segments, self.segmentations)
+            if candidates and without.holds(tree) is False:
+                return candidates
+        return []
 
     def _asks_values(self, node: b.Expr) -> bool:
         """Whether a test on a many-valued field's values is part of `node`."""
@@ -116,7 +138,7 @@ class Lowering:
         tables = {self.entity.table} | {f.table for f in self.entity.fields.values() if f.table}
         self.events = plan(trees, self.segments, buckets, single, frozenset(tables))
 
-    def _from(self, query: exp.Select) -> exp.Select:
+    def _from(self, query: exp.Select, inner: Sequence[str] = ()) -> exp.Select:
         """Customers, left-joined to each event group, side table and population CTE that
         `query` reads. Only those: a CTE read twice (by the population values and here) is
         materialised by DuckDB, which costs more than computing it once."""
@@ -124,8 +146,9 @@ class Lowering:
         query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
         for name in [*self._sides(), self.events.population]:
             if name in read:
-                query = query.join(exp.table_(name, alias=name), join_type="left", on=exp.EQ(
-                    this=exp.column(KEY, table=name), expression=self.key()), copy=False)
+                query = query.join(exp.table_(name, alias=name), on=exp.EQ(
+                    this=exp.column(KEY, table=name), expression=self.key()), copy=False,
+                    join_type="inner" if name in inner else "left")
         for cuts in self.events.cuts.values():  # one row each
             if cuts.name in read:
                 query = query.join(exp.table_(cuts.name, alias=cuts.name), join_type="cross",

@@ -14,7 +14,7 @@ WITH events_1 AS (
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN events_1 AS events_1
+INNER JOIN events_1 AS events_1
   ON events_1.k = c.customer_id
 WHERE
   events_1.a1 >= 1 AND NOT COALESCE(events_1.a2 >= 1, FALSE)

@@ -28,4 +28,13 @@ LEFT JOIN events_1 AS events_1
 LEFT JOIN purchase_2 AS purchase_2
   ON purchase_2.k = c.customer_id
 WHERE
-  COALESCE(events_1.a1, 0) > COALESCE(purchase_2.a1, 0)
+  c.customer_id IN (
+    SELECT
+      k
+    FROM events_1
+    UNION ALL
+    SELECT
+      k
+    FROM purchase_2
+  )
+  AND COALESCE(events_1.a1, 0) > COALESCE(purchase_2.a1, 0)

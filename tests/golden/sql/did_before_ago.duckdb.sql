@@ -12,7 +12,7 @@ WITH purchase_1 AS (
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN purchase_1 AS purchase_1
+INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
   purchase_1.a1 >= 1

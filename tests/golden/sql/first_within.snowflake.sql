@@ -11,7 +11,7 @@ WITH purchase_1 AS (
 SELECT
   c.customer_id AS customer_id
 FROM customers AS c
-LEFT JOIN purchase_1 AS purchase_1
+INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
   purchase_1.a1 >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '30 DAY'

@@ -29,4 +29,13 @@ LEFT JOIN events_1 AS events_1
 LEFT JOIN events_2 AS events_2
   ON events_2.k = c.customer_id
 WHERE
-  10 * COALESCE(events_1.a1, 0) + CASE WHEN events_2.a1 >= 1 THEN 30 ELSE 0 END >= 50
+  c.customer_id IN (
+    SELECT
+      k
+    FROM events_1
+    UNION ALL
+    SELECT
+      k
+    FROM events_2
+  )
+  AND 10 * COALESCE(events_1.a1, 0) + CASE WHEN events_2.a1 >= 1 THEN 30 ELSE 0 END >= 50
