@@ -63,47 +63,49 @@ class Lowering:
         return exp.column(self.entity.key, table=CUSTOMER)
 
     def select_members(self, name: str) -> exp.Query:
-        """`SELECT key FROM customers WHERE rule` for one segment.
+        """`SELECT key FROM customers WHERE rule` for one segment, in one of two shapes
+        a set's statement does not need (docs/performance.md#a-single-segment):
 
-        An `or` of tests of which one asks about a many-valued field (`life_stage =
-        "student" or tag = "student"`) becomes a UNION ALL of its branches, each excluding
-        the customers of the branches before it: under an OR, DuckDB answers the EXISTS
-        for every customer, while alone in a WHERE it is a semi-join (students on the 1M
-        demo: 34 -> 24 ms; a UNION of the same by hand, 21 ms)."""
+        - an `or` of tests of which one asks about a many-valued field (`life_stage =
+          "student" or tag = "student"`) is a UNION ALL of its branches, each without the
+          customers of the branches before it: under an OR, DuckDB answers the EXISTS for
+          every customer, alone in a WHERE it is a semi-join (students on the 1M demo:
+          34 -> 24 ms; a UNION of the same by hand, 21 ms);
+        - where only customers with rows in some event groups can be members (`_drivers`),
+          the statement starts from those rows: one such group is inner-joined, several
+          are a `key IN (… UNION ALL …)` (warm_leads_without_order: 212 -> 133 ms)."""
         tree = self.segments[name]
         self._plan([tree], single=True)
         if isinstance(tree, b.Or) and self._asks_values(tree) and not self._ctes():
             branches = [b.And(Type.BOOLEAN, (item, *(negate(before)
                                                      for before in tree.items[:i])))
                         for i, item in enumerate(tree.items)]
-            selects = [self._from(exp.select(self.key().as_(self.entity.key)).where(
-                self.condition(branch), copy=False)) for branch in branches]
-            union: exp.Query = selects[0]
-            for select in selects[1:]:
-                union = exp.union(union, select, distinct=False, copy=False)
-            return self._with_events(union)
-        condition = self.condition(tree)
+            return self._with_events(_union_all([self._from(exp.select(
+                self.key().as_(self.entity.key)).where(self.condition(branch), copy=False))
+                for branch in branches]))
+        condition: SQL = self.condition(tree)
         drivers = self._drivers(tree)
         if len(drivers) > 1:  # a member has a row in one of them, at least
-            keys = [exp.select(exp.column(KEY)).from_(name) for name in drivers]
-            union: exp.Query = keys[0]
-            for more in keys[1:]:
-                union = exp.union(union, more, distinct=False, copy=False)
-            condition = exp.and_(exp.In(this=self.key(), query=union.subquery()), condition,
+            keys = _union_all([exp.select(exp.column(KEY)).from_(name) for name in drivers])
+            condition = exp.and_(exp.In(this=self.key(), query=keys.subquery()), condition,
                                  copy=False)
         query = exp.select(self.key().as_(self.entity.key)).where(condition, copy=False)
-        return self._with_events(self._from(query, inner=drivers[:1] if len(drivers) == 1
-                                            else []))
+        return self._with_events(self._from(query, inner=drivers if len(drivers) == 1 else ()))
 
     def _drivers(self, tree: b.Expr) -> list[str]:
         """The event groups that a member must have a row in, one of them at least: one
         group whose absence alone makes the rule false, else all the groups if their
-        absence does (see nothing.py); none when neither holds."""
+        absence together does (lower/nothing.py); none when neither holds."""
         names = [group.name for group in self.events.groups.values()]
-        for candidates in ([[name] for name in names] + [names] if len(names) > 1 else [names]):
-            without = Without(lambda a, c=set(candidates): self.events.columns.get(
-                a, ("",))[0] in c, self.segments, self.segmentations)
-            if candidates and without.holds(tree) is False:
+        alone = [[name] for name in names] if len(names) > 1 else []
+        for candidates in [*alone, names]:
+            def absent(aggregate: b.Aggregate, among: frozenset[str] = frozenset(candidates)
+                       ) -> bool:
+                return aggregate in self.events.columns and \
+                    self.events.columns[aggregate][0] in among
+
+            if candidates and Without(absent, self.segments, self.segmentations).holds(
+                    tree) is False:
                 return candidates
         return []
 
@@ -415,3 +417,10 @@ def literal(value: object) -> SQL:
 
 def timestamp_literal(value: dt.datetime) -> SQL:
     return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "timestamp")
+
+
+def _union_all(queries: Sequence[exp.Query]) -> exp.Query:
+    union = queries[0]
+    for query in queries[1:]:
+        union = exp.union(union, query, distinct=False, copy=False)
+    return union
