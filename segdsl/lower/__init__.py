@@ -212,7 +212,8 @@ class Lowering:
         return exp.column(node.field.column, table=VALUE)
 
     def _apply(self, node: b.Apply) -> SQL:
-        if cut_of(node) is not None:
+        cut = cut_of(node)
+        if cut is not None and cut[0].value in self.events.cuts:
             return self._cut(node)
         target = node.args[0] if node.args else None
         if (node.op in ("eq", "in_list") and isinstance(target, b.SegmentationRef)
