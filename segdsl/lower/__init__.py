@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlglot import exp
 
@@ -23,9 +23,9 @@ from ..schema import Entity, Field
 from ..semantics import bucket_test, negate
 from ..types import Type
 from .anniversary import anniversary_test
+from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, absence, cut_of, exists_select,
+                     group_select, plan, values_select, zero_when_empty)
 from .nothing import Without
-from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, cut_of, exists_select, group_select,
-                     plan, values_select, zero_when_empty)
 
 CUSTOMER = "c"
 Q = TypeVar("Q", bound=exp.Query)
@@ -251,10 +251,8 @@ class Lowering:
                                       copy=False))
 
     def _not(self, node: b.Not) -> SQL:
-        test = node.operand
-        if isinstance(test, b.Apply) and test.args and test.args[0] in self.events.absent:
-            count = test.args[0]
-            assert isinstance(count, b.Aggregate)
+        count = absence(node)
+        if count is not None and count in self.events.absent:
             return exp.Not(this=exists_select(count, self.value, self.condition, self.as_of(),
                                               self.key()))
         return exp.Not(this=definite(self.condition(node.operand)))

@@ -180,8 +180,12 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
     # `not did E` as a condition of a single segment, where nothing else reads E's stream:
     # an anti-join (NOT EXISTS) instead of a GROUP BY of the stream joined to every customer
     # (new_signups_without_order on the 1M demo: 110 -> 81 ms, as fast as EXCEPT by hand)
-    unless = {item: item.operand.args[0] for item in _conjuncts(trees[0])  # type: ignore[attr-defined]
-              if _absence(item)} if single and len(trees) == 1 else {}
+    unless: dict[b.Expr, b.Aggregate] = {}
+    if single and len(trees) == 1:
+        for item in _conjuncts(trees[0]):
+            count = absence(item)
+            if count is not None:
+                unless[item] = count
 
     def walk(node: b.Expr) -> None:
         if node in unless:
@@ -233,14 +237,16 @@ def _conjuncts(node: b.Expr) -> list[b.Expr]:
     return list(node.items) if isinstance(node, b.And) else [node]
 
 
-def _absence(node: b.Expr) -> bool:
-    """`not did E` (`not count(E) >= 1`), of any event, filter and window."""
+def absence(node: b.Expr) -> b.Aggregate | None:
+    """The count of `not did E` (`not count(E) >= 1`), of any event, filter and window."""
     if not (isinstance(node, b.Not) and isinstance(node.operand, b.Apply)
             and node.operand.op == "ge"):
-        return False
+        return None
     count, one = node.operand.args
-    return (isinstance(count, b.Aggregate) and count.kind == "count" and count.property is None
-            and isinstance(one, b.Const) and one.value == 1)
+    if (isinstance(count, b.Aggregate) and count.kind == "count" and count.property is None
+            and isinstance(one, b.Const) and one.value == 1):
+        return count
+    return None
 
 
 def _fold(found: EventPlan) -> EventPlan:
