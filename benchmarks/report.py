@@ -235,9 +235,14 @@ def results_md(results: dict[str, Any] | None, scale: dict[str, Any] | None,
                   "order only." if results.get("frames") else "",
                   "", "## Details", "", details(results), ""]
     if scale:
+        when = ""
+        if scale["meta"].get("code") != meta.get("code"):  # measured apart, by --scale
+            when = (f" Measured at segdsl {scale['meta'].get('code', '?')}, "
+                    f"{scale['meta']['date']}, on the demo of that commit.")
         parts += ["## Scale", "", (f"`{scale['meta']['runs']}` interleaved runs per size of "
                   "`segdsl run` (all segments and segmentations) and the floor, each in a fresh "
-                  "process; peak RSS is the whole process's."), "", scale_table(scale), ""]
+                  "process; peak RSS is the whole process's." + when), "", scale_table(scale),
+                  ""]
         if chart_name:
             parts += [f"![scale]({chart_name})", ""]
     return "\n".join(parts)
