@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from .. import bound as b
 from ..schema import Field
+from ..types import Type
 
 EVENT = "e"
 KEY = "k"
@@ -219,9 +220,9 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
 
     for tree in trees:
         walk(tree)
-    read = {stream for stream, _ in found.groups}
-    for aggregate in unless.values():
-        if aggregate.events.event.stream.name in read:
+    for aggregate in unless.values():  # a group that scans its rows anyway takes it in
+        stream = aggregate.events.event.stream.name
+        if {(stream, aggregate.events.window), (stream, EVERYTHING)} & found.groups.keys():
             found.add(aggregate)
         else:
             found.absent.add(aggregate)
@@ -231,6 +232,104 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
 
 
 EVERYTHING = b.TimeRange(None, None)
+
+
+def since(tree: b.Expr) -> b.Expr:
+    """`first(E) >= t` and `last(E) >= t` (or `>`) for an E over all its history and a t
+    that is the same for every customer, written with the events from t on, which a
+    single segment's statement reads from its last row groups instead of grouping all of
+    E (first_time_buyers, `first(purchase) within 30 days`, on the 1M demo: 144 -> 113
+    ms; the best hand-written query, 99 ms):
+
+    - `last(E) >= t` holds exactly when some event of E is at t or later: `did E` from t;
+    - `first(E) >= t` when some is, and none is before t: `did E` from t and `not did E`
+      before t (an anti-join, see `plan`).
+
+    Over no events both sides are false; a missing t does not occur (t holds no field).
+    Only where it takes the aggregate out of the tree: where `first(E)` is also compared
+    otherwise (`last(purchase) < t1 and last(purchase) >= t2`), grouping all of E is
+    needed anyway, and the events from t would be one more scan (cooling_down: 1.16x)."""
+    rewritten = _since(tree, frozenset())
+    kept = frozenset(_times(rewritten))
+    return _since(tree, kept) if kept else rewritten
+
+
+def _times(node: b.Expr) -> Iterable[b.Aggregate]:
+    """The `first(E)` and `last(E)` in `node` (not through references)."""
+    if isinstance(node, b.Aggregate) and node.kind in ("first", "last"):
+        yield node
+    children: tuple[b.Expr, ...] = ()
+    if isinstance(node, b.Apply):
+        children = node.args
+    elif isinstance(node, b.And | b.Or):
+        children = node.items
+    elif isinstance(node, b.Not):
+        children = (node.operand,)
+    for child in children:
+        yield from _times(child)
+
+
+def _since(node: b.Expr, kept: frozenset[b.Aggregate]) -> b.Expr:
+    """`since`, except for the aggregates in `kept`."""
+    if (isinstance(node, b.Apply) and node.op == "le" and len(node.args) == 2
+            and isinstance(node.args[1], b.AsOf) and isinstance(node.args[0], b.Aggregate)
+            and node.args[0].kind in ("first", "last") and node.args[0] not in kept):
+        return _did(node.args[0].events)  # no event counts after *as of*: some event exists
+    if isinstance(node, b.Apply) and node.op in ("ge", "gt") and len(node.args) == 2:
+        time, bound_ = node.args
+        if (isinstance(time, b.Aggregate) and time.kind in ("first", "last")
+                and time not in kept and time.events.window == EVERYTHING
+                and _same_for_everyone(bound_)):
+            strict = node.op == "gt"
+            events = time.events
+            later = b.TimeRange(bound_, None, low_strict=strict)
+            did_later = _did(b.EventSet(events.event, events.filter, later))
+            if time.kind == "last":
+                return did_later
+            earlier = b.TimeRange(None, bound_, high_strict=not strict)
+            return b.And(Type.BOOLEAN, (did_later, b.Not(Type.BOOLEAN, _did(
+                b.EventSet(events.event, events.filter, earlier)))))
+    if isinstance(node, b.And):
+        items = [i for item in node.items for i in _conjuncts(_since(item, kept))]
+        done = {(e.event, e.filter) for e in map(_did_of, items)
+                if e is not None and e.window != EVERYTHING}
+
+        def implied(item: b.Expr) -> bool:  # `did E`, where `did E` within a window holds
+            events = _did_of(item)
+            return (events is not None and events.window == EVERYTHING
+                    and (events.event, events.filter) in done)
+
+        return b.And(node.type, tuple(item for item in items if not implied(item)))
+    if isinstance(node, b.Or):
+        return b.Or(node.type, tuple(_since(item, kept) for item in node.items))
+    if isinstance(node, b.Not):
+        return b.Not(node.type, _since(node.operand, kept))
+    return node
+
+
+def _did_of(node: b.Expr) -> b.EventSet | None:
+    """The events of `did E` (`count(E) >= 1`)."""
+    if (isinstance(node, b.Apply) and node.op == "ge" and isinstance(node.args[0], b.Aggregate)
+            and node.args[0].kind == "count" and node.args[0].property is None
+            and node.args[1] == b.Const(Type.INTEGER, 1)):
+        return node.args[0].events
+    return None
+
+
+def _did(events: b.EventSet) -> b.Expr:
+    count = b.Aggregate(Type.INTEGER, "count", events, None)
+    return b.Apply(Type.BOOLEAN, "ge", (count, b.Const(Type.INTEGER, 1)))
+
+
+def _same_for_everyone(node: b.Expr) -> bool:
+    """Built from constants and *as of* alone (`30 days ago`, `2025-12-01`)."""
+    if isinstance(node, b.Const):
+        return node.value is not None
+    if isinstance(node, b.AsOf | b.Interval):
+        return True
+    return isinstance(node, b.Apply) and node.op in (
+        "add", "sub", "to_date", "day_start", "next_day_start", "today") and all(
+        _same_for_everyone(arg) for arg in node.args)
 
 
 def _conjuncts(node: b.Expr) -> list[b.Expr]:

@@ -1,10 +1,11 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    MIN(e.ordered_at) AS a1
+    COUNT(*) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at <= '2025-12-31 12:00:00'
+    AND e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
   GROUP BY
     e.customer_id
 )
@@ -14,5 +15,13 @@ FROM customers AS c
 INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
-  AND purchase_1.a1 <= '2025-12-31 12:00:00'
+  purchase_1.a1 >= 1
+  AND NOT EXISTS(
+    SELECT
+      1
+    FROM orders AS e
+    WHERE
+      e.customer_id = c.customer_id
+      AND e.ordered_at <= '2025-12-31 12:00:00'
+      AND e.ordered_at < DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+  )

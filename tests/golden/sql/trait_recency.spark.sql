@@ -1,10 +1,11 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    MAX(e.ordered_at) AS a1
+    COUNT(*) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
+    AND e.ordered_at >= CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '30' DAY AS DATE) AS TIMESTAMP)
   GROUP BY
     e.customer_id
 )
@@ -14,4 +15,4 @@ FROM customers AS c
 INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 >= CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '30' DAY AS DATE) AS TIMESTAMP)
+  purchase_1.a1 >= 1

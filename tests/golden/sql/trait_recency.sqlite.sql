@@ -1,10 +1,15 @@
 WITH purchase_1 AS (
   SELECT
     e.customer_id AS k,
-    MAX(e.ordered_at) AS a1
+    COUNT(*) AS a1
   FROM orders AS e
   WHERE
     e.ordered_at <= '2025-12-31 12:00:00'
+    AND e.ordered_at >= DATETIME(
+      DATE(
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
+      )
+    )
   GROUP BY
     e.customer_id
 )
@@ -14,8 +19,4 @@ FROM customers AS c
 INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 >= DATETIME(
-    DATE(
-      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
-    )
-  )
+  purchase_1.a1 >= 1
