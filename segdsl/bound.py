@@ -165,3 +165,15 @@ class Poison(Expr):
 POISON = Poison(Type.NULL)
 TRUE = Const(Type.BOOLEAN, True)
 FALSE = Const(Type.BOOLEAN, False)
+
+
+def operands(node: Expr) -> tuple[Expr, ...]:
+    """The nodes a condition or value is built from directly: arguments, items, the
+    operand of `not` (not through segment references, nor into aggregates' events)."""
+    if isinstance(node, Apply):
+        return node.args
+    if isinstance(node, And | Or):
+        return node.items
+    if isinstance(node, Not):
+        return (node.operand,)
+    return ()

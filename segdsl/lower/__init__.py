@@ -115,14 +115,7 @@ class Lowering:
             return True
         if isinstance(node, b.SegmentRef):
             return self._asks_values(self.segments[node.name])
-        children: tuple[b.Expr, ...] = ()
-        if isinstance(node, b.Apply):
-            children = node.args
-        elif isinstance(node, b.And | b.Or):
-            children = node.items
-        elif isinstance(node, b.Not):
-            children = (node.operand,)
-        return any(self._asks_values(child) for child in children)
+        return any(self._asks_values(child) for child in b.operands(node))
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""

@@ -258,14 +258,7 @@ def _times(node: b.Expr) -> Iterable[b.Aggregate]:
     """The `first(E)` and `last(E)` in `node` (not through references)."""
     if isinstance(node, b.Aggregate) and node.kind in ("first", "last"):
         yield node
-    children: tuple[b.Expr, ...] = ()
-    if isinstance(node, b.Apply):
-        children = node.args
-    elif isinstance(node, b.And | b.Or):
-        children = node.items
-    elif isinstance(node, b.Not):
-        children = (node.operand,)
-    for child in children:
+    for child in b.operands(node):
         yield from _times(child)
 
 
