@@ -301,7 +301,6 @@ SEGMENTS: dict[str, dict[str, str]] = {
 }
 
 
-
 def _customers_only(sql: str) -> str:
     """`sql`'s keys that are customers. The demo's events and orders also hold keys of
     erased accounts (as real event tables do), which SPEC keeps out of every segment; an
