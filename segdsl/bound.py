@@ -165,6 +165,7 @@ class Poison(Expr):
 POISON = Poison(Type.NULL)
 TRUE = Const(Type.BOOLEAN, True)
 FALSE = Const(Type.BOOLEAN, False)
+EVERYTHING = TimeRange(None, None)  # a window over all history (up to *as of*)
 
 
 def operands(node: Expr) -> tuple[Expr, ...]:
@@ -177,3 +178,8 @@ def operands(node: Expr) -> tuple[Expr, ...]:
     if isinstance(node, Not):
         return (node.operand,)
     return ()
+
+
+def conjuncts(node: Expr) -> tuple[Expr, ...]:
+    """The items of an `and`; any other node is its own single item."""
+    return node.items if isinstance(node, And) else (node,)

@@ -66,7 +66,7 @@ class EventChecks:
                 ctx.report("E302", f"an event filter is a condition, not {a(bound_filter.type)}",
                            condition.span, 'e.g. `purchase(amount > 50 and category = "shoes")`')
                 return None
-        time_range = b.TimeRange(None, None)
+        time_range = b.EVERYTHING
         if window is not None:
             if isinstance(window, ast.WithinNext):
                 ctx.report("E309", "events after *as of* are ignored, so `within next` never "

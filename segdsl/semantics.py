@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any
 
 from . import bound as b
 from .operators import EARTH_RADIUS_KM
@@ -155,15 +156,24 @@ def _choose(node: b.Expr, wanted: Callable[[object], bool]) -> b.Expr:
     return parts[0] if len(parts) == 1 else b.Or(Type.BOOLEAN, tuple(parts))
 
 
-def bucket_test(buckets: tuple[tuple[str, b.Expr], ...], otherwise: str | None,
-                wanted: frozenset[object]) -> b.Expr:
-    """`segmentation in [...]` (or `= "x"`) as the conditions of its buckets, first match
-    winning: bucket i is `rule_i and not rule_1 … and not rule_(i-1)`, the else bucket
-    `not` all of them, a missing rule counting as not matching. The engine then tests the
-    rules instead of building and comparing a string per customer (warm_leads_without_order,
-    `lead_temperature in ["hot", "warm"]`: the CASE over 1M customers cost 85 ms of 245)."""
-    chain: b.Expr = b.Const(Type.STRING, otherwise)
-    for name, rule in reversed(buckets):
+def bucket_test(node: b.Expr, segmentations: Mapping[str, Any]) -> b.Expr | None:
+    """`segmentation = "x"` or `segmentation in [...]` (constants) as the conditions of its
+    buckets (`segmentations[name].buckets`, `.otherwise`), first match winning: bucket i is
+    `rule_i and not rule_1 … and not rule_(i-1)`, the else bucket `not` all of them, a
+    missing rule counting as not matching; None for any other node. The engine then tests
+    the rules instead of building and comparing a string per customer
+    (warm_leads_without_order, `lead_temperature in ["hot", "warm"]`: the CASE over 1M
+    customers cost 85 ms of 245)."""
+    if not (isinstance(node, b.Apply) and node.op in ("eq", "in_list") and node.args
+            and isinstance(node.args[0], b.SegmentationRef)):
+        return None
+    values = [arg.value for arg in node.args[1:] if isinstance(arg, b.Const)]
+    if len(values) != len(node.args) - 1:
+        return None
+    wanted = frozenset(values)
+    seg = segmentations[node.args[0].name]
+    chain: b.Expr = b.Const(Type.STRING, seg.otherwise)
+    for name, rule in reversed(seg.buckets):
         chain = b.Apply(Type.STRING, "if", (rule, b.Const(Type.STRING, name), chain))
     return _choose(chain, lambda value: value is not None and value in wanted)
 
@@ -174,8 +184,7 @@ def _and(test: b.Expr, then: b.Expr) -> b.Expr:
         return b.FALSE
     if then == b.TRUE:
         return test
-    items = (*(test.items if isinstance(test, b.And) else (test,)),
-             *(then.items if isinstance(then, b.And) else (then,)))
+    items = (*b.conjuncts(test), *b.conjuncts(then))
     return b.And(Type.BOOLEAN, tuple(_complemented(item, items) for item in items))
 
 

@@ -23,8 +23,9 @@ from ..schema import Entity, Field
 from ..semantics import bucket_test, negate
 from ..types import Type
 from .anniversary import anniversary_test
-from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, absence, cut_of, exists_select,
-                     group_select, plan, since, values_select, zero_when_empty)
+from .alone import absence, since
+from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, cut_of, exists_select, group_select,
+                     plan, values_select, zero_when_empty)
 from .nothing import Without
 
 CUSTOMER = "c"
@@ -207,13 +208,10 @@ class Lowering:
     def _apply(self, node: b.Apply) -> SQL:
         cut = cut_of(node)
         if cut is not None and cut[0].value in self.events.cuts:
-            return self._cut(node)
-        target = node.args[0] if node.args else None
-        if (node.op in ("eq", "in_list") and isinstance(target, b.SegmentationRef)
-                and all(isinstance(arg, b.Const) for arg in node.args[1:])):
-            seg = self.segmentations[target.name]
-            wanted = frozenset(arg.value for arg in node.args[1:])  # type: ignore[attr-defined]
-            return self.condition(bucket_test(seg.buckets, seg.otherwise, wanted))
+            return self._cut(*cut)
+        buckets = bucket_test(node, self.segmentations)
+        if buckets is not None:
+            return self.condition(buckets)
         if self.pinned_as_of is not None:
             by_month_day = anniversary_test(node, self.pinned_as_of)
             if by_month_day is not None:
@@ -302,9 +300,8 @@ class Lowering:
             true=exp.column("v"))])).as_(f"t{i}") for i, (op, c) in enumerate(cuts.cuts, 1)]
         return exp.select(*least).from_(ranked.subquery("r"), copy=False)
 
-    def _cut(self, node: b.Apply) -> SQL:
+    def _cut(self, population: b.Population, op: str, bound_: object) -> SQL:
         """`percentile(x) op c` as x against the least x that passes (see `cut_of`)."""
-        population, op, bound_ = cut_of(node)  # type: ignore[misc]
         x, least = self.value(population.value), self.events.cut_column(population, op, bound_)
         if op in ("ge", "gt"):
             return exp.GTE(this=x, expression=least)

@@ -94,7 +94,7 @@ def _between(value: b.Expr, low: int, high: int, last_day: int | None = None) ->
 
 
 def _and(*tests: b.Expr) -> b.Expr:
-    items = [i for t in tests for i in (t.items if isinstance(t, b.And) else (t,))]
+    items = [i for t in tests for i in b.conjuncts(t)]
     return items[0] if len(items) == 1 else b.And(Type.BOOLEAN, tuple(items))
 
 

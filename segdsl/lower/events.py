@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from .. import bound as b
 from ..schema import Field
-from ..types import Type
+from .alone import absence
 
 EVENT = "e"
 KEY = "k"
@@ -178,12 +178,13 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
     found = EventPlan()
     seen: set[str] = set()
     trees = list(trees)
-    # `not did E` as a condition of a single segment, where nothing else reads E's stream:
-    # an anti-join (NOT EXISTS) instead of a GROUP BY of the stream joined to every customer
-    # (new_signups_without_order on the 1M demo: 110 -> 81 ms, as fast as EXCEPT by hand)
+    # `not did E` as a condition of a single segment: an anti-join (NOT EXISTS) instead of
+    # a GROUP BY of the stream joined to every customer (new_signups_without_order on the
+    # 1M demo: 110 -> 81 ms, as fast as EXCEPT by hand), unless a group reads its rows
+    # anyway (below)
     unless: dict[b.Expr, b.Aggregate] = {}
     if single and len(trees) == 1:
-        for item in _conjuncts(trees[0]):
+        for item in b.conjuncts(trees[0]):
             count = absence(item)
             if count is not None:
                 unless[item] = count
@@ -196,33 +197,28 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
         elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and not single
                                                  and _reads_values_only(node.condition, True)):
             found.add_values(node)
-        elif single and cut_of(node) is not None:
-            population, op, bound_ = cut_of(node)  # type: ignore[misc]
-            walk(population.value)
-            found.add_cut(population, op, bound_)
+        elif single and (cut := cut_of(node)) is not None:
+            walk(cut[0].value)
+            found.add_cut(*cut)
         elif isinstance(node, b.Population):
             walk(node.value)
             found.populations.setdefault(node, f"p{len(found.populations) + 1}")
-        elif isinstance(node, b.Apply):
-            for arg in node.args:
-                walk(arg)
-        elif isinstance(node, b.And | b.Or):
-            for item in node.items:
-                walk(item)
-        elif isinstance(node, b.Not):
-            walk(node.operand)
-        elif isinstance(node, b.SegmentRef | b.SegmentationRef) and node.name not in seen:
-            seen.add(node.name)
-            targets = ([segments[node.name]] if isinstance(node, b.SegmentRef)
-                       else segmentations[node.name])
-            for target in targets:
-                walk(target)
+        elif isinstance(node, b.SegmentRef | b.SegmentationRef):
+            if node.name not in seen:
+                seen.add(node.name)
+                targets = ([segments[node.name]] if isinstance(node, b.SegmentRef)
+                           else segmentations[node.name])
+                for target in targets:
+                    walk(target)
+        else:
+            for child in b.operands(node):
+                walk(child)
 
     for tree in trees:
         walk(tree)
     for aggregate in unless.values():  # a group that scans its rows anyway takes it in
         stream = aggregate.events.event.stream.name
-        if {(stream, aggregate.events.window), (stream, EVERYTHING)} & found.groups.keys():
+        if {(stream, aggregate.events.window), (stream, b.EVERYTHING)} & found.groups.keys():
             found.add(aggregate)
         else:
             found.absent.add(aggregate)
@@ -231,126 +227,16 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
     return found
 
 
-EVERYTHING = b.TimeRange(None, None)
-
-
-def since(tree: b.Expr) -> b.Expr:
-    """`first(E) >= t` and `last(E) >= t` (or `>`) for an E over all its history and a t
-    that is the same for every customer, written with the events from t on, which a
-    single segment's statement reads from its last row groups instead of grouping all of
-    E (first_time_buyers, `first(purchase) within 30 days`, on the 1M demo: 144 -> 113
-    ms; the best hand-written query, 99 ms):
-
-    - `last(E) >= t` holds exactly when some event of E is at t or later: `did E` from t;
-    - `first(E) >= t` when some is, and none is before t: `did E` from t and `not did E`
-      before t (an anti-join, see `plan`).
-
-    Over no events both sides are false; a missing t does not occur (t holds no field).
-    Only where it takes the aggregate out of the tree: where `first(E)` is also compared
-    otherwise (`last(purchase) < t1 and last(purchase) >= t2`), grouping all of E is
-    needed anyway, and the events from t would be one more scan (cooling_down: 1.16x)."""
-    rewritten = _since(tree, frozenset())
-    kept = frozenset(_times(rewritten))
-    return _since(tree, kept) if kept else rewritten
-
-
-def _times(node: b.Expr) -> Iterable[b.Aggregate]:
-    """The `first(E)` and `last(E)` in `node` (not through references)."""
-    if isinstance(node, b.Aggregate) and node.kind in ("first", "last"):
-        yield node
-    for child in b.operands(node):
-        yield from _times(child)
-
-
-def _since(node: b.Expr, kept: frozenset[b.Aggregate]) -> b.Expr:
-    """`since`, except for the aggregates in `kept`."""
-    if (isinstance(node, b.Apply) and node.op == "le" and len(node.args) == 2
-            and isinstance(node.args[1], b.AsOf) and isinstance(node.args[0], b.Aggregate)
-            and node.args[0].kind in ("first", "last") and node.args[0] not in kept):
-        return _did(node.args[0].events)  # no event counts after *as of*: some event exists
-    if isinstance(node, b.Apply) and node.op in ("ge", "gt") and len(node.args) == 2:
-        time, bound_ = node.args
-        if (isinstance(time, b.Aggregate) and time.kind in ("first", "last")
-                and time not in kept and time.events.window == EVERYTHING
-                and _same_for_everyone(bound_)):
-            strict = node.op == "gt"
-            events = time.events
-            later = b.TimeRange(bound_, None, low_strict=strict)
-            did_later = _did(b.EventSet(events.event, events.filter, later))
-            if time.kind == "last":
-                return did_later
-            earlier = b.TimeRange(None, bound_, high_strict=not strict)
-            return b.And(Type.BOOLEAN, (did_later, b.Not(Type.BOOLEAN, _did(
-                b.EventSet(events.event, events.filter, earlier)))))
-    if isinstance(node, b.And):
-        items = [i for item in node.items for i in _conjuncts(_since(item, kept))]
-        done = {(e.event, e.filter) for e in map(_did_of, items)
-                if e is not None and e.window != EVERYTHING}
-
-        def implied(item: b.Expr) -> bool:  # `did E`, where `did E` within a window holds
-            events = _did_of(item)
-            return (events is not None and events.window == EVERYTHING
-                    and (events.event, events.filter) in done)
-
-        return b.And(node.type, tuple(item for item in items if not implied(item)))
-    if isinstance(node, b.Or):
-        return b.Or(node.type, tuple(_since(item, kept) for item in node.items))
-    if isinstance(node, b.Not):
-        return b.Not(node.type, _since(node.operand, kept))
-    return node
-
-
-def _did_of(node: b.Expr) -> b.EventSet | None:
-    """The events of `did E` (`count(E) >= 1`)."""
-    if (isinstance(node, b.Apply) and node.op == "ge" and isinstance(node.args[0], b.Aggregate)
-            and node.args[0].kind == "count" and node.args[0].property is None
-            and node.args[1] == b.Const(Type.INTEGER, 1)):
-        return node.args[0].events
-    return None
-
-
-def _did(events: b.EventSet) -> b.Expr:
-    count = b.Aggregate(Type.INTEGER, "count", events, None)
-    return b.Apply(Type.BOOLEAN, "ge", (count, b.Const(Type.INTEGER, 1)))
-
-
-def _same_for_everyone(node: b.Expr) -> bool:
-    """Built from constants and *as of* alone (`30 days ago`, `2025-12-01`)."""
-    if isinstance(node, b.Const):
-        return node.value is not None
-    if isinstance(node, b.AsOf | b.Interval):
-        return True
-    return isinstance(node, b.Apply) and node.op in (
-        "add", "sub", "to_date", "day_start", "next_day_start", "today") and all(
-        _same_for_everyone(arg) for arg in node.args)
-
-
-def _conjuncts(node: b.Expr) -> list[b.Expr]:
-    return list(node.items) if isinstance(node, b.And) else [node]
-
-
-def absence(node: b.Expr) -> b.Aggregate | None:
-    """The count of `not did E` (`not count(E) >= 1`), of any event, filter and window."""
-    if not (isinstance(node, b.Not) and isinstance(node.operand, b.Apply)
-            and node.operand.op == "ge"):
-        return None
-    count, one = node.operand.args
-    if (isinstance(count, b.Aggregate) and count.kind == "count" and count.property is None
-            and isinstance(one, b.Const) and one.value == 1):
-        return count
-    return None
-
-
 def _fold(found: EventPlan) -> EventPlan:
     """Each stream that has a group over all its history takes in the stream's other groups."""
-    whole = {stream for stream, window in found.groups if window == EVERYTHING}
+    whole = {stream for stream, window in found.groups if window == b.EVERYTHING}
     if not whole:
         return found
     folded = EventPlan(populations=found.populations, cuts=found.cuts, absent=found.absent,
                        values=found.values, value_columns=found.value_columns)
     for (stream, window), group in found.groups.items():
         for aggregate in group.aggregates:
-            folded.add(aggregate, EVERYTHING if stream in whole else window)
+            folded.add(aggregate, b.EVERYTHING if stream in whole else window)
     return folded
 
 

@@ -82,12 +82,9 @@ class Without:
 
     def _apply(self, node: b.Apply) -> Any:
         op, args = node.op, node.args
-        if op in ("eq", "in_list") and args and isinstance(args[0], b.SegmentationRef):
-            seg = self.segmentations[args[0].name]
-            wanted = frozenset(a.value for a in args[1:] if isinstance(a, b.Const))
-            if len(wanted) != len(args) - 1:
-                return UNKNOWN
-            return self.holds(bucket_test(seg.buckets, seg.otherwise, wanted))
+        buckets = bucket_test(node, self.segmentations)
+        if buckets is not None:
+            return self.holds(buckets)
         if op == "if":
             test = self.holds(args[0])
             if test is UNKNOWN:
