@@ -19,15 +19,15 @@ GRAMMAR = str(resources.files("segdsl.grammar") / "segdsl.lark")
 FILES, PER_FILE = 100, 10
 
 _TEMPLATES = [
-    'country in EU and inactive_days > {a}',
+    "country in EU and inactive_days > {a}",
     'age between {b} and {c} and gender = "female"',
-    'did add_to_cart within {d} days and not did checkout within {d} days',
-    'sum(purchase.amount within {e} days) > {f}',
-    'count(purchase) >= {g} and not did purchase within {h} days',
+    "did add_to_cart within {d} days and not did checkout within {d} days",
+    "sum(purchase.amount within {e} days) > {f}",
+    "count(purchase) >= {g} and not did purchase within {h} days",
     'did page_view(url starts with "/p/P0{a}") at least {g} times within {d} days',
     'email is set and marketing_consent and tag = "awaits-sale" and nps >= {i}',
     'lower(city) starts with "m" and signup_at within {j} months or nps >= {i}',
-    'percentile(ltv) >= {k} and did purchase within {e} days',
+    "percentile(ltv) >= {k} and did purchase within {e} days",
     'last(page_view.device) = "mobile" and hour(last(purchase)) >= {l}',
 ]
 
@@ -35,9 +35,20 @@ _TEMPLATES = [
 def rules(count: int = FILES * PER_FILE) -> list[str]:
     out = []
     for n in range(count):
-        values = {"a": n % 97, "b": 18 + n % 30, "c": 40 + n % 30, "d": 1 + n % 60,
-                  "e": 30 + n % 300, "f": 100 + n, "g": 1 + n % 5, "h": 90 + n % 180,
-                  "i": n % 11, "j": 1 + n % 12, "k": 50 + n % 50, "l": n % 24}
+        values = {
+            "a": n % 97,
+            "b": 18 + n % 30,
+            "c": 40 + n % 30,
+            "d": 1 + n % 60,
+            "e": 30 + n % 300,
+            "f": 100 + n,
+            "g": 1 + n % 5,
+            "h": 90 + n % 180,
+            "i": n % 11,
+            "j": 1 + n % 12,
+            "k": 50 + n % 50,
+            "l": n % 24,
+        }
         out.append(_TEMPLATES[n % len(_TEMPLATES)].format(**values))
     return out
 
@@ -63,14 +74,20 @@ def write_project(directory: Path) -> list[str]:
 
 def measure_compile_path(directory: Path, runs: int) -> dict[str, Timing]:
     texts = write_project(directory)
-    floor = (f"import lark\np = lark.Lark(open({GRAMMAR!r}).read(), parser='lalr', "
-             "lexer='contextual', propagate_positions=True, maybe_placeholders=True)\n"
-             f"for t in {texts!r}: p.parse(t)")
+    floor = (
+        f"import lark\np = lark.Lark(open({GRAMMAR!r}).read(), parser='lalr', "
+        "lexer='contextual', propagate_positions=True, maybe_placeholders=True)\n"
+        f"for t in {texts!r}: p.parse(t)"
+    )
     cli = [sys.executable, "-m", "segdsl.cli", "--project", str(directory)]
-    return interleave({
-        "check": process(*cli, "check"),
-        "compile": process(*cli, "compile", "--dialect", "duckdb",
-                           "--as-of", AS_OF.isoformat()),
-        "floor": process(sys.executable, "-c", floor),
-        "start-up": process(sys.executable, "-m", "segdsl.cli", "--help"),
-    }, runs)
+    return interleave(
+        {
+            "check": process(*cli, "check"),
+            "compile": process(
+                *cli, "compile", "--dialect", "duckdb", "--as-of", AS_OF.isoformat()
+            ),
+            "floor": process(sys.executable, "-c", floor),
+            "start-up": process(sys.executable, "-m", "segdsl.cli", "--help"),
+        },
+        runs,
+    )

@@ -20,16 +20,55 @@ from .hand import AS_OF
 
 # The segments covered, by kind: attributes, tags, event windows, aggregates, last value,
 # percentile, and two segmentations (one on cumulative share).
-SEGMENTS = ["eu_customers", "women_25_44", "with_email", "awaits_sale", "eu_sale_waiters",
-            "abandoned_cart", "viewed_product_not_bought", "repeat_shoe_buyers",
-            "newsletter_fans", "sleeping_buyers", "lapsed_buyers", "mobile_browsers",
-            "high_order_value", "top_20_percent"]
+SEGMENTS = [
+    "eu_customers",
+    "women_25_44",
+    "with_email",
+    "awaits_sale",
+    "eu_sale_waiters",
+    "abandoned_cart",
+    "viewed_product_not_bought",
+    "repeat_shoe_buyers",
+    "newsletter_fans",
+    "sleeping_buyers",
+    "lapsed_buyers",
+    "mobile_browsers",
+    "high_order_value",
+    "top_20_percent",
+]
 SEGMENTATIONS = ["usage_intensity", "abc_class"]
 BUCKETS = {"usage_intensity": ["heavy", "medium", "light", "none"], "abc_class": ["A", "B", "C"]}
 NAMES = SEGMENTS + SEGMENTATIONS
 
-EU = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-      "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"]
+EU = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
 TABLES = ("customers", "events", "orders", "customer_tags")
 
 
@@ -70,6 +109,7 @@ def _sorted(keys: Any) -> Any:
 
 # ---- pandas -------------------------------------------------------------------------------
 
+
 def pandas_frames(tables: dict[str, Any]) -> dict[str, Any]:
     return {name: table.to_pandas() for name, table in tables.items()}
 
@@ -98,26 +138,38 @@ def pandas_segments(frames: dict[str, Any]) -> dict[str, Any]:
     # result drawn from them keeps only customers: a check on the small result, not on
     # the event rows
     customer = pd.Index(key)
-    out["abandoned_cart"] = np.setdiff1d(week.loc[week["event_name"] == "add_to_cart",
-                                                  "customer_id"].unique(),
-                                         week.loc[week["event_name"] == "checkout",
-                                                  "customer_id"].unique())
+    out["abandoned_cart"] = np.setdiff1d(
+        week.loc[week["event_name"] == "add_to_cart", "customer_id"].unique(),
+        week.loc[week["event_name"] == "checkout", "customer_id"].unique(),
+    )
     views = e.loc[(e["ts"] >= D14) & (e["event_name"] == "page_view"), ["customer_id", "url"]]
     viewed = views.loc[views["url"].str.startswith("/p/"), "customer_id"].unique()
     out["viewed_product_not_bought"] = np.setdiff1d(
-        viewed, o.loc[o["ordered_at"] >= D14, "customer_id"].unique())
+        viewed, o.loc[o["ordered_at"] >= D14, "customer_id"].unique()
+    )
     shoes = o[(o["ordered_at"] >= D180) & (o["amount"] > 50) & (o["category"] == "shoes")]
     counts = shoes.groupby("customer_id").size()
     out["repeat_shoe_buyers"] = counts.index[counts >= 2]
-    opens = e.loc[(e["event_name"] == "email_open") & (e["ts"] >= D90),
-                  ["customer_id"]].groupby("customer_id").size()
+    opens = (
+        e.loc[(e["event_name"] == "email_open") & (e["ts"] >= D90), ["customer_id"]]
+        .groupby("customer_id")
+        .size()
+    )
     out["newsletter_fans"] = opens.index[opens >= 4]
-    for name in ("abandoned_cart", "viewed_product_not_bought", "repeat_shoe_buyers",
-                 "newsletter_fans"):
+    for name in (
+        "abandoned_cart",
+        "viewed_product_not_bought",
+        "repeat_shoe_buyers",
+        "newsletter_fans",
+    ):
         found = np.asarray(out[name])
         out[name] = found[np.isin(found, key)]
-    per = o.groupby("customer_id").agg(n=("amount", "size"), last=("ordered_at", "max"),
-                                       ltv=("amount", "sum"), aov=("amount", "mean"))
+    per = o.groupby("customer_id").agg(
+        n=("amount", "size"),
+        last=("ordered_at", "max"),
+        ltv=("amount", "sum"),
+        aov=("amount", "mean"),
+    )
     per = per[per.index.isin(customer)]
     out["sleeping_buyers"] = per.index[(per["n"] >= 3) & (per["last"] < D180)]
     out["lapsed_buyers"] = per.index[per["last"] < M12]
@@ -133,10 +185,13 @@ def pandas_segments(frames: dict[str, Any]) -> dict[str, Any]:
     out["top_20_percent"] = key[percentile >= 80]
     recent = o[o["ordered_at"] >= M12].groupby("customer_id").size()
     n12 = key.map(recent).fillna(0)
-    tier = pd.Series(np.select([n12 >= 6, n12 >= 3, n12 >= 1], ["heavy", "medium", "light"],
-                               "none"), index=key.index)
-    ranked = pd.DataFrame({"k": key, "cents": cents}).sort_values(["cents", "k"],
-                                                                ascending=[False, True])
+    tier = pd.Series(
+        np.select([n12 >= 6, n12 >= 3, n12 >= 1], ["heavy", "medium", "light"], "none"),
+        index=key.index,
+    )
+    ranked = pd.DataFrame({"k": key, "cents": cents}).sort_values(
+        ["cents", "k"], ascending=[False, True]
+    )
     share = 100.0 * ranked["cents"].cumsum() / ranked["cents"].sum()
     abc = np.select([share <= 80, share <= 95], ["A", "B"], "C")
     for bucket in BUCKETS["usage_intensity"]:
@@ -147,6 +202,7 @@ def pandas_segments(frames: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- polars (lazy) --------------------------------------------------------------------------
+
 
 def polars_frames(tables: dict[str, Any]) -> dict[str, Any]:
     import polars as pl
@@ -166,13 +222,17 @@ def polars_segments(frames: dict[str, Any]) -> dict[str, Any]:
     queries: dict[str, pl.LazyFrame] = {}
     eu = col("country_code").is_in(EU)
     queries["eu_customers"] = c.filter(eu).select(keys)
-    queries["women_25_44"] = c.filter((col("gender") == "female")
-                                      & col("age").is_between(25, 44)).select(keys)
+    queries["women_25_44"] = c.filter(
+        (col("gender") == "female") & col("age").is_between(25, 44)
+    ).select(keys)
     queries["with_email"] = c.filter(col("email") != "").select(keys)
     sale = t.filter(col("tag") == "awaits-sale").select(keys)
     queries["awaits_sale"] = sale
-    queries["eu_sale_waiters"] = c.filter(eu & (col("last_seen_at") < DEC_1)).select(keys).join(
-        sale, on="customer_id", how="semi")
+    queries["eu_sale_waiters"] = (
+        c.filter(eu & (col("last_seen_at") < DEC_1))
+        .select(keys)
+        .join(sale, on="customer_id", how="semi")
+    )
     # events and orders also hold keys that are no customer (erased accounts): each result
     # drawn from them is semi-joined to the customers once it is small
     customers = c.select(keys)
@@ -181,51 +241,103 @@ def polars_segments(frames: dict[str, Any]) -> dict[str, Any]:
         return frame.join(customers, on="customer_id", how="semi")
 
     week = e.filter(col("ts") >= D7)
-    queries["abandoned_cart"] = known(week.filter(col("event_name") == "add_to_cart").select(
-        keys).join(week.filter(col("event_name") == "checkout"), on="customer_id", how="anti"))
-    queries["viewed_product_not_bought"] = known(e.filter(
-        (col("ts") >= D14) & (col("event_name") == "page_view")
-        & col("url").str.starts_with("/p/")).select(keys).join(
-        o.filter(col("ordered_at") >= D14), on="customer_id", how="anti"))
-    queries["repeat_shoe_buyers"] = known(o.filter(
-        (col("ordered_at") >= D180) & (col("amount") > 50) & (col("category") == "shoes")
-    ).group_by(keys).len().filter(col("len") >= 2).select(keys))
-    queries["newsletter_fans"] = known(e.filter((col("event_name") == "email_open")
-                                                & (col("ts") >= D90)).group_by(keys).len().filter(
-        col("len") >= 4).select(keys))
-    per = known(o.group_by(keys).agg(n=pl.len(), last=col("ordered_at").max(),
-                                     ltv=col("amount").sum(), aov=col("amount").mean()))
+    queries["abandoned_cart"] = known(
+        week.filter(col("event_name") == "add_to_cart")
+        .select(keys)
+        .join(week.filter(col("event_name") == "checkout"), on="customer_id", how="anti")
+    )
+    queries["viewed_product_not_bought"] = known(
+        e.filter(
+            (col("ts") >= D14)
+            & (col("event_name") == "page_view")
+            & col("url").str.starts_with("/p/")
+        )
+        .select(keys)
+        .join(o.filter(col("ordered_at") >= D14), on="customer_id", how="anti")
+    )
+    queries["repeat_shoe_buyers"] = known(
+        o.filter((col("ordered_at") >= D180) & (col("amount") > 50) & (col("category") == "shoes"))
+        .group_by(keys)
+        .len()
+        .filter(col("len") >= 2)
+        .select(keys)
+    )
+    queries["newsletter_fans"] = known(
+        e.filter((col("event_name") == "email_open") & (col("ts") >= D90))
+        .group_by(keys)
+        .len()
+        .filter(col("len") >= 4)
+        .select(keys)
+    )
+    per = known(
+        o.group_by(keys).agg(
+            n=pl.len(),
+            last=col("ordered_at").max(),
+            ltv=col("amount").sum(),
+            aov=col("amount").mean(),
+        )
+    )
     queries["sleeping_buyers"] = per.filter((col("n") >= 3) & (col("last") < D180)).select(keys)
     queries["lapsed_buyers"] = per.filter(col("last") < M12).select(keys)
     queries["high_order_value"] = per.filter(col("aov") >= 150).select(keys)
-    queries["mobile_browsers"] = known(e.filter(col("event_name") == "page_view").group_by(
-        keys).agg(col("device").sort_by("ts").last()).filter(col("device") == "mobile").select(
-        keys))
+    queries["mobile_browsers"] = known(
+        e.filter(col("event_name") == "page_view")
+        .group_by(keys)
+        .agg(col("device").sort_by("ts").last())
+        .filter(col("device") == "mobile")
+        .select(keys)
+    )
     # ranks and shares on whole cents: float sums of equal totals can differ in the last bit
     # (and polars sums groups in parallel), and drift across the 80 % and 95 % lines
-    everyone = c.select(keys).join(per.select(keys, "ltv"), on="customer_id", how="left").select(
-        keys, (col("ltv").fill_null(0.0) * 100).round().cast(pl.Int64).alias("cents"))
+    everyone = (
+        c.select(keys)
+        .join(per.select(keys, "ltv"), on="customer_id", how="left")
+        .select(keys, (col("ltv").fill_null(0.0) * 100).round().cast(pl.Int64).alias("cents"))
+    )
     queries["top_20_percent"] = everyone.filter(
-        100.0 * (col("cents").rank("min") - 1) / pl.len() >= 80).select(keys)
+        100.0 * (col("cents").rank("min") - 1) / pl.len() >= 80
+    ).select(keys)
     recent = o.filter(col("ordered_at") >= M12).group_by(keys).len()
     n12 = col("len").fill_null(0)
-    tiers = c.select(keys).join(recent, on="customer_id", how="left").select(
-        keys, pl.when(n12 >= 6).then(pl.lit("heavy")).when(n12 >= 3).then(pl.lit("medium"))
-        .when(n12 >= 1).then(pl.lit("light")).otherwise(pl.lit("none")).alias("bucket"))
+    tiers = (
+        c.select(keys)
+        .join(recent, on="customer_id", how="left")
+        .select(
+            keys,
+            pl.when(n12 >= 6)
+            .then(pl.lit("heavy"))
+            .when(n12 >= 3)
+            .then(pl.lit("medium"))
+            .when(n12 >= 1)
+            .then(pl.lit("light"))
+            .otherwise(pl.lit("none"))
+            .alias("bucket"),
+        )
+    )
     share = 100.0 * col("cents").cum_sum() / col("cents").sum()
     abc = everyone.sort(["cents", "customer_id"], descending=[True, False]).select(
-        keys, pl.when(share <= 80).then(pl.lit("A")).when(share <= 95).then(pl.lit("B"))
-        .otherwise(pl.lit("C")).alias("bucket"))
+        keys,
+        pl.when(share <= 80)
+        .then(pl.lit("A"))
+        .when(share <= 95)
+        .then(pl.lit("B"))
+        .otherwise(pl.lit("C"))
+        .alias("bucket"),
+    )
     for name, frame in (("usage_intensity", tiers), ("abc_class", abc)):
         for bucket in BUCKETS[name]:
             queries[f"{name}={bucket}"] = frame.filter(col("bucket") == bucket).select(keys)
     results = pl.collect_all(list(queries.values()))
-    return {name: _sorted(frame["customer_id"].to_numpy())
-            for name, frame in zip(queries, results, strict=True)}
+    return {
+        name: _sorted(frame["customer_id"].to_numpy())
+        for name, frame in zip(queries, results, strict=True)
+    }
 
 
-ENGINES: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]],
-                         Callable[[dict[str, Any]], dict[str, Any]]]] = {
+ENGINES: dict[
+    str,
+    tuple[Callable[[dict[str, Any]], dict[str, Any]], Callable[[dict[str, Any]], dict[str, Any]]],
+] = {
     "pandas": (pandas_frames, pandas_segments),
     "polars": (polars_frames, polars_segments),
 }

@@ -58,12 +58,19 @@ class Timing:
         return statistics.median(float(s.extra[key]) for s in self.samples)
 
     def to_json(self) -> dict[str, Any]:
-        return {"cpu": self.cpu, "wall": self.wall, "rss": self.rss,
-                "cpu_range": self.spread("cpu"), "wall_range": self.spread("wall"),
-                "runs": len(self.samples),
-                "extra": {k: statistics.median(float(s.extra[k]) for s in self.samples)
-                          for k in (self.samples[0].extra if self.samples else {})
-                          if isinstance(self.samples[0].extra[k], (int, float))}}
+        return {
+            "cpu": self.cpu,
+            "wall": self.wall,
+            "rss": self.rss,
+            "cpu_range": self.spread("cpu"),
+            "wall_range": self.spread("wall"),
+            "runs": len(self.samples),
+            "extra": {
+                k: statistics.median(float(s.extra[k]) for s in self.samples)
+                for k in (self.samples[0].extra if self.samples else {})
+                if isinstance(self.samples[0].extra[k], (int, float))
+            },
+        }
 
 
 Command = Callable[[], Sample]
@@ -125,11 +132,15 @@ class Serving:
 
     def __init__(self, job: Mapping[str, Any]):
         environment = _environment(None)
-        self.errors = tempfile.TemporaryFile()
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in __exit__
         self.child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.worker", "--serve", json.dumps(job)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=environment,
-            text=True)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            env=environment,
+            text=True,
+        )
 
     def request(self, **options: Any) -> dict[str, Any]:
         assert self.child.stdin is not None and self.child.stdout is not None
@@ -169,7 +180,8 @@ def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     environment = {**os.environ, **(env or {})}
     environment["PYTHONPATH"] = os.pathsep.join(
-        p for p in (root, environment.get("PYTHONPATH")) if p)
+        p for p in (root, environment.get("PYTHONPATH")) if p
+    )
     return environment
 
 
@@ -186,6 +198,8 @@ def _spawn(argv: list[str], env: Mapping[str, str] | None) -> tuple[Sample, str]
         child.stdout.close()
         if child.returncode != 0:
             errors.seek(0)
-            raise RuntimeError(f"{' '.join(argv[:4])} ... failed ({child.returncode}):\n"
-                               + errors.read().decode()[-3000:])
+            raise RuntimeError(
+                f"{' '.join(argv[:4])} ... failed ({child.returncode}):\n"
+                + errors.read().decode()[-3000:]
+            )
     return Sample(usage.ru_utime + usage.ru_stime, wall), out

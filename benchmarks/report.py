@@ -29,8 +29,11 @@ def segment_ratios(segments: dict[str, Any]) -> dict[str, tuple[float, float]]:
     out = {}
     for name, case in segments.items():
         compiled, hand = case["compiled"], case["hand"]
-        out[name] = tuple(statistics.median(c[i] for c in compiled)  # type: ignore[assignment]
-                          / statistics.median(h[i] for h in hand) for i in (0, 1))
+        out[name] = tuple(
+            statistics.median(c[i] for c in compiled)  # type: ignore[assignment]
+            / statistics.median(h[i] for h in hand)
+            for i in (0, 1)
+        )
     return out
 
 
@@ -47,8 +50,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         return "met" if all(v[0] <= lim for v, lim in pairs) else "missed"
 
     per = {o: segment_ratios(by_order[o]["segments"]) for o in ORDERS if o in by_order}
-    for label, pick in (("median", lambda r: statistics.median(r)),
-                        ("worst", lambda r: max(r))):
+    for label, pick in (("median", lambda r: statistics.median(r)), ("worst", lambda r: max(r))):
         values: list[tuple[float, float] | None] = []
         for order in ORDERS:
             ratios = per.get(order)
@@ -56,70 +58,153 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 values.append(None)
                 continue
             worst = max(ratios, key=lambda n: ratios[n][0])
-            values.append((pick([r[0] for r in ratios.values()]),
-                           pick([r[1] for r in ratios.values()])) if label == "median"
-                          else ratios[worst])
+            values.append(
+                (pick([r[0] for r in ratios.values()]), pick([r[1] for r in ratios.values()]))
+                if label == "median"
+                else ratios[worst]
+            )
         worst_names = [max(per[o], key=lambda n: per[o][n][0]) for o in ORDERS if per.get(o)]
-        name = (f"each segment, compiled / best hand-written ({label}"
-                + (f": {', '.join(dict.fromkeys(worst_names))}" if label == "worst" else "")
-                + ")")
-        out.append((name, cell("time", values[0]), cell("random", values[1]),
-                    "≤ 1.2 (goal 1.1) per segment",
-                    verdict(values, [SEGMENT_TARGET] * 2) if label == "worst" else ""))
-    over = [sum(r[0] > SEGMENT_TARGET for r in per[o].values()) if per.get(o) else None
-            for o in ORDERS]
+        name = (
+            f"each segment, compiled / best hand-written ({label}"
+            + (f": {', '.join(dict.fromkeys(worst_names))}" if label == "worst" else "")
+            + ")"
+        )
+        out.append(
+            (
+                name,
+                cell("time", values[0]),
+                cell("random", values[1]),
+                "≤ 1.2 (goal 1.1) per segment",
+                verdict(values, [SEGMENT_TARGET] * 2) if label == "worst" else "",
+            )
+        )
+    over = [
+        sum(r[0] > SEGMENT_TARGET for r in per[o].values()) if per.get(o) else None for o in ORDERS
+    ]
     total = len(next(iter(per.values()))) if per else 0
-    out.append((f"segments over 1.2 (CPU), of {total} (random: of those that read events)",
-                *(str(n) if n is not None else "—" for n in over), "0",
-                "met" if not any(over) else "missed"))
+    out.append(
+        (
+            f"segments over 1.2 (CPU), of {total} (random: of those that read events)",
+            *(str(n) if n is not None else "—" for n in over),
+            "0",
+            "met" if not any(over) else "missed",
+        )
+    )
     for key, label, limits in (
-            ("run/hand", "all segments+segmentations in one `run` / best hand-written set plan",
-             [1.0, 1.0]),
-            ("run/floor", "all segments+segmentations in one `run` / floor", [1.5, 3.0]),
-            ("percentile/aggregate", "percentile segment (top_20_percent) / its aggregate",
-             [1.25, 1.25])):
+        (
+            "run/hand",
+            "all segments+segmentations in one `run` / best hand-written set plan",
+            [1.0, 1.0],
+        ),
+        ("run/floor", "all segments+segmentations in one `run` / floor", [1.5, 3.0]),
+        (
+            "percentile/aggregate",
+            "percentile segment (top_20_percent) / its aggregate",
+            [1.25, 1.25],
+        ),
+    ):
         values = [by_order[o]["ratios"].get(key) if o in by_order else None for o in ORDERS]
         target = " / ".join(f"≤ {lim}" for lim in dict.fromkeys(limits))
         if key == "run/floor":
             target = "≤ 1.5 (≤ 3 random)"
-        out.append((label, cell("time", values[0]), cell("random", values[1]), target,
-                    verdict(values, limits)))
+        out.append(
+            (
+                label,
+                cell("time", values[0]),
+                cell("random", values[1]),
+                target,
+                verdict(values, limits),
+            )
+        )
+
     def peaks(order: str) -> str:
         timings = by_order.get(order, {}).get("timings", {})
         short = {"segdsl": "run", "hand-written": "hand", "floor": "floor"}
-        return " · ".join(f"{short[name.split()[0]]} {t['rss'] / 2**20:,.0f}"
-                          for name, t in timings.items() if name.split()[0] in short) or "—"
+        return (
+            " · ".join(
+                f"{short[name.split()[0]]} {t['rss'] / 2**20:,.0f}"
+                for name, t in timings.items()
+                if name.split()[0] in short
+            )
+            or "—"
+        )
 
-    out.append(("peak RSS, MiB, whole process (run · hand-written set plan · floor)",
-                peaks("time"), peaks("random"), "", ""))
+    out.append(
+        (
+            "peak RSS, MiB, whole process (run · hand-written set plan · floor)",
+            peaks("time"),
+            peaks("random"),
+            "",
+            "",
+        )
+    )
     frames = results.get("frames")
     if frames:
-        out.append(("peak RSS, MiB, whole process (segdsl · pandas · polars, data loaded)",
-                    " · ".join(f"{e} {frames[e]['rss'] / 2**20:,.0f}"
-                               for e in ("segdsl", "pandas", "polars")), "—", "", ""))
+        out.append(
+            (
+                "peak RSS, MiB, whole process (segdsl · pandas · polars, data loaded)",
+                " · ".join(
+                    f"{e} {frames[e]['rss'] / 2**20:,.0f}" for e in ("segdsl", "pandas", "polars")
+                ),
+                "—",
+                "",
+                "",
+            )
+        )
         for engine, goal in (("pandas", 10.0), ("polars", 3.0)):
-            speed = (frames[engine]["cpu"] / frames["segdsl"]["cpu"],
-                     frames[engine]["wall"] / frames["segdsl"]["wall"])
-            out.append(((f"{engine} / segdsl, {len(frames['names'])} segments end to end "
-                        "(speed-up)"), cell("time", speed), "—", f"≥ {goal:g}",
-                        "met" if speed[0] >= goal else "missed"))
+            speed = (
+                frames[engine]["cpu"] / frames["segdsl"]["cpu"],
+                frames[engine]["wall"] / frames["segdsl"]["wall"],
+            )
+            out.append(
+                (
+                    (f"{engine} / segdsl, {len(frames['names'])} segments end to end (speed-up)"),
+                    cell("time", speed),
+                    "—",
+                    f"≥ {goal:g}",
+                    "met" if speed[0] >= goal else "missed",
+                )
+            )
     compile_ = results.get("compile")
     if compile_:
         check = _ratio(compile_["check"], compile_["floor"])
-        out.append(("`segdsl check` 1,000 rules / lark-only floor (whole process)",
-                    cell("time", check), "", "≤ 2", "met" if check[0] <= 2 else "missed"))
+        out.append(
+            (
+                "`segdsl check` 1,000 rules / lark-only floor (whole process)",
+                cell("time", check),
+                "",
+                "≤ 2",
+                "met" if check[0] <= 2 else "missed",
+            )
+        )
         per_rule = compile_["compile"]["wall"] / 1000 * 1000
-        out.append(("`segdsl compile` (duckdb) 1,000 rules, ms per segment (whole process, wall)",
-                    f"{per_rule:.2f} ms", "", "≤ 5 ms", "met" if per_rule <= 5 else "missed"))
+        out.append(
+            (
+                "`segdsl compile` (duckdb) 1,000 rules, ms per segment (whole process, wall)",
+                f"{per_rule:.2f} ms",
+                "",
+                "≤ 5 ms",
+                "met" if per_rule <= 5 else "missed",
+            )
+        )
         start = compile_["start-up"]["wall"]
-        out.append(("start-up, `segdsl --help` (wall)", f"{start:.3f} s", "", "≤ 0.3 s",
-                    "met" if start <= 0.3 else "missed"))
+        out.append(
+            (
+                "start-up, `segdsl --help` (wall)",
+                f"{start:.3f} s",
+                "",
+                "≤ 0.3 s",
+                "met" if start <= 0.3 else "missed",
+            )
+        )
     return out
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = ["| measure | time order (CPU / wall) | random order (CPU / wall) | target | |",
-             "|---|---:|---:|---|---|"]
+    lines = [
+        "| measure | time order (CPU / wall) | random order (CPU / wall) | target | |",
+        "|---|---:|---:|---|---|",
+    ]
     lines += [f"| {' | '.join(row)} |" for row in rows(results)]
     return "\n".join(lines)
 
@@ -136,16 +221,27 @@ def details(results: dict[str, Any]) -> str:
             t = frames[engine]
             load = t["extra"].get("load", 0.0)
             extra = f"; load to Arrow and frames {load:.2f} s (not included)" if load else ""
-            lines.append(f"| time | {engine} ({len(frames['names'])} segments){extra} | "
-                         f"{_seconds(t)} | {_mib(t['rss'])} |")
+            lines.append(
+                f"| time | {engine} ({len(frames['names'])} segments){extra} | "
+                f"{_seconds(t)} | {_mib(t['rss'])} |"
+            )
     compile_ = results.get("compile")
     if compile_:
         for name, t in compile_.items():
             lines.append(f"| — | {name} (whole process) | {_seconds(t)} | |")
-    lines += ["", ("Per segment, compiled / fastest hand-written variant (medians of CPU and wall "
-              "time, interleaved in one process):"), "",
-              ("| segment | members | time order: ratio (CPU / wall) | hand variant | "
-              "random order: ratio | hand variant |"), "|---|---:|---:|---|---:|---|"]
+    lines += [
+        "",
+        (
+            "Per segment, compiled / fastest hand-written variant (medians of CPU and wall "
+            "time, interleaved in one process):"
+        ),
+        "",
+        (
+            "| segment | members | time order: ratio (CPU / wall) | hand variant | "
+            "random order: ratio | hand variant |"
+        ),
+        "|---|---:|---:|---|---:|---|",
+    ]
     orders = results["orders"]
     per = {o: segment_ratios(orders[o]["segments"]) for o in ORDERS if o in orders}
     for name, case in orders["time"]["segments"].items():
@@ -160,15 +256,22 @@ def details(results: dict[str, Any]) -> str:
 
 
 def scale_table(scale: dict[str, Any]) -> str:
-    lines = [("| customers | events | `run` all, wall (min–max) | CPU | peak RSS | floor, wall | "
-             "floor peak RSS | run / floor (CPU) |"), "|---:|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        (
+            "| customers | events | `run` all, wall (min–max) | CPU | peak RSS | floor, wall | "
+            "floor peak RSS | run / floor (CPU) |"
+        ),
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for size in sorted(scale["sizes"], key=lambda s: s["customers"]):
         run, floor = size["run"], size["floor"]
         lo, hi = run["wall_range"]
-        lines.append(f"| {size['customers']:,} | {size['events']:,} | {run['wall']:.2f} s "
-                     f"({lo:.2f}–{hi:.2f}) | {run['cpu']:.2f} s | {_mib(run['rss'])} | "
-                     f"{floor['wall']:.2f} s | {_mib(floor['rss'])} | "
-                     f"{run['cpu'] / floor['cpu']:.2f} |")
+        lines.append(
+            f"| {size['customers']:,} | {size['events']:,} | {run['wall']:.2f} s "
+            f"({lo:.2f}–{hi:.2f}) | {run['cpu']:.2f} s | {_mib(run['rss'])} | "
+            f"{floor['wall']:.2f} s | {_mib(floor['rss'])} | "
+            f"{run['cpu'] / floor['cpu']:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -201,48 +304,89 @@ def chart(scale: dict[str, Any], path: Path) -> bool:
     return True
 
 
-def results_md(results: dict[str, Any] | None, scale: dict[str, Any] | None,
-               chart_name: str | None) -> str:
+def results_md(
+    results: dict[str, Any] | None, scale: dict[str, Any] | None, chart_name: str | None
+) -> str:
     meta = (results or scale or {})["meta"]
-    parts = ["# Benchmark results", "",
-             ("Written by `python -m benchmarks` (see docs/performance.md). Ratios are the "
-             "result; absolute times are for orientation only."), "",
-             f"- date: {meta['date']}", f"- machine: {meta['machine']}",
-             f"- versions: {meta['versions']}",
-             f"- segdsl: {meta.get('code', '?')}",
-             ("- the machine may be shared with other work during the run: wall times are "
-             "noisy, CPU-time ratios less so."),
-             *(f"- {note}" for note in meta.get("notes", [])), ""]
+    parts = [
+        "# Benchmark results",
+        "",
+        (
+            "Written by `python -m benchmarks` (see docs/performance.md). Ratios are the "
+            "result; absolute times are for orientation only."
+        ),
+        "",
+        f"- date: {meta['date']}",
+        f"- machine: {meta['machine']}",
+        f"- versions: {meta['versions']}",
+        f"- segdsl: {meta.get('code', '?')}",
+        (
+            "- the machine may be shared with other work during the run: wall times are "
+            "noisy, CPU-time ratios less so."
+        ),
+        *(f"- {note}" for note in meta.get("notes", [])),
+        "",
+    ]
     if results:
         m = results["meta"]
-        parts += [(f"## Ratios ({m['customers']:,} customers, {m['events']:,} events, "
-                  f"{m['runs']} interleaved runs after a warm-up, medians)"), "",
-                  ("Each cell is `CPU ratio / wall ratio`. Random order: the same warehouse with "
-                  "`events` and `orders` rewritten in random row order (no row group can be "
-                  "skipped by time); segments that read only customer fields are not rerun "
-                  "there."), "", table(results), "",
-                  "- floor: `" + m["floor"] + "`.",
-                  "- best hand-written set plan: " + ", ".join(
-                      f"{o}: {results['orders'][o]['best_set_plan']}"
-                      for o in ORDERS if o in results["orders"]) + " (see benchmarks/hand.py).",
-                  "- percentile segment: `top_20_percent` against `" + m["aggregate"] + "`.",
-                  "- pandas and polars (lazy, `collect_all`) compute the same members as segdsl "
-                  "(checked before timing) for: " + ", ".join(f"`{n}`" for n in
-                                                               results["frames"]["names"])
-                  + "; over the four tables loaded into Arrow (decimals as float64). Their "
-                  "time excludes loading; segdsl's includes loading the project, checking, "
-                  "compiling, running and fetching the members, from its DuckDB file. Time "
-                  "order only." if results.get("frames") else "",
-                  "", "## Details", "", details(results), ""]
+        parts += [
+            (
+                f"## Ratios ({m['customers']:,} customers, {m['events']:,} events, "
+                f"{m['runs']} interleaved runs after a warm-up, medians)"
+            ),
+            "",
+            (
+                "Each cell is `CPU ratio / wall ratio`. Random order: the same warehouse with "
+                "`events` and `orders` rewritten in random row order (no row group can be "
+                "skipped by time); segments that read only customer fields are not rerun "
+                "there."
+            ),
+            "",
+            table(results),
+            "",
+            "- floor: `" + m["floor"] + "`.",
+            "- best hand-written set plan: "
+            + ", ".join(
+                f"{o}: {results['orders'][o]['best_set_plan']}"
+                for o in ORDERS
+                if o in results["orders"]
+            )
+            + " (see benchmarks/hand.py).",
+            "- percentile segment: `top_20_percent` against `" + m["aggregate"] + "`.",
+            "- pandas and polars (lazy, `collect_all`) compute the same members as segdsl "
+            "(checked before timing) for: "
+            + ", ".join(f"`{n}`" for n in results["frames"]["names"])
+            + "; over the four tables loaded into Arrow (decimals as float64). Their "
+            "time excludes loading; segdsl's includes loading the project, checking, "
+            "compiling, running and fetching the members, from its DuckDB file. Time "
+            "order only."
+            if results.get("frames")
+            else "",
+            "",
+            "## Details",
+            "",
+            details(results),
+            "",
+        ]
     if scale:
         when = ""
         if scale["meta"].get("code") != meta.get("code"):  # measured apart, by --scale
-            when = (f" Measured at segdsl {scale['meta'].get('code', '?')}, "
-                    f"{scale['meta']['date']}, on the demo of that commit.")
-        parts += ["## Scale", "", (f"`{scale['meta']['runs']}` interleaved runs per size of "
-                  "`segdsl run` (all segments and segmentations) and the floor, each in a fresh "
-                  "process; peak RSS is the whole process's." + when), "", scale_table(scale),
-                  ""]
+            when = (
+                f" Measured at segdsl {scale['meta'].get('code', '?')}, "
+                f"{scale['meta']['date']}, on the demo of that commit."
+            )
+        parts += [
+            "## Scale",
+            "",
+            (
+                f"`{scale['meta']['runs']}` interleaved runs per size of "
+                "`segdsl run` (all segments and segmentations) and the floor, each in a fresh "
+                "process; peak RSS is the whole process's." + when
+            ),
+            "",
+            scale_table(scale),
+            "",
+        ]
         if chart_name:
             parts += [f"![scale]({chart_name})", ""]
     return "\n".join(parts)

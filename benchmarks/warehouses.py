@@ -57,15 +57,18 @@ def random_order_copy(project: Path, directory: Path) -> Path:
     try:
         connection.execute("SET enable_progress_bar = false")
         connection.execute(f"ATTACH '{project / WAREHOUSE}' AS source (READ_ONLY)")
-        connection.execute("COPY FROM DATABASE source TO "
-                           f"{connection.execute('SELECT current_database()').fetchone()[0]}"
-                           " (SCHEMA)")
+        connection.execute(
+            "COPY FROM DATABASE source TO "
+            f"{connection.execute('SELECT current_database()').fetchone()[0]}"
+            " (SCHEMA)"
+        )
         connection.execute("INSERT INTO customers SELECT * FROM source.customers")
         connection.execute("INSERT INTO customer_tags SELECT * FROM source.customer_tags")
-        connection.execute("INSERT INTO events SELECT * FROM source.events "
-                           "ORDER BY hash(customer_id, ts, event_name, url)")
-        connection.execute("INSERT INTO orders SELECT * FROM source.orders "
-                           "ORDER BY hash(order_id)")
+        connection.execute(
+            "INSERT INTO events SELECT * FROM source.events "
+            "ORDER BY hash(customer_id, ts, event_name, url)"
+        )
+        connection.execute("INSERT INTO orders SELECT * FROM source.orders ORDER BY hash(order_id)")
         connection.execute("DETACH source")
     finally:
         connection.close()

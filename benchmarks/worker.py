@@ -37,8 +37,7 @@ def _connect(warehouse: str) -> Any:
 def sql(job: dict[str, Any]) -> dict[str, Any]:
     """Materialise one query into a TEMP table, as `segdsl run` does with its statement."""
     connection = _connect(job["warehouse"])
-    _, cpu, wall = _timed(lambda: connection.execute(
-        f"CREATE TEMP TABLE result AS {job['sql']}"))
+    _, cpu, wall = _timed(lambda: connection.execute(f"CREATE TEMP TABLE result AS {job['sql']}"))
     return {"cpu": cpu, "wall": wall}
 
 
@@ -47,8 +46,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     import segdsl
 
     def action() -> int:
-        result = segdsl.load(job["project"]).run(job.get("names"),
-                                                 as_of=dt.datetime.fromisoformat(job["as_of"]))
+        result = segdsl.load(job["project"]).run(
+            job.get("names"), as_of=dt.datetime.fromisoformat(job["as_of"])
+        )
         return len(result.sizes())
 
     _, cpu, wall = _timed(action)
@@ -96,8 +96,9 @@ def segments(job: dict[str, Any]) -> dict[str, Any]:
     connection = _connect(job["warehouse"])
 
     def timed(query: str) -> tuple[float, float]:
-        _, cpu, wall = _timed(lambda: connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE result AS {query}"))
+        _, cpu, wall = _timed(
+            lambda: connection.execute(f"CREATE OR REPLACE TEMP TABLE result AS {query}")
+        )
         return cpu, wall
 
     def members(query: str) -> tuple[set[Any], float]:
@@ -114,8 +115,10 @@ def segments(job: dict[str, Any]) -> dict[str, Any]:
             got, cpu = members(query)
             race[variant] = [cpu]
             if got != want:
-                raise AssertionError(f"{name}: hand-written `{variant}` has {len(got)} members, "
-                                     f"segdsl {len(want)}; they differ in {len(got ^ want)}")
+                raise AssertionError(
+                    f"{name}: hand-written `{variant}` has {len(got)} members, "
+                    f"segdsl {len(want)}; they differ in {len(got ^ want)}"
+                )
         best = next(iter(variants))
         if len(variants) > 1:
             for _ in range(job["pick_runs"] - 1):

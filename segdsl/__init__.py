@@ -1,10 +1,10 @@
 """segdsl: customer segments as plain rules in YAML, checked, compiled to SQL, run on DuckDB.
 
-    import segdsl
-    project = segdsl.load("path/to/project")
-    problems = project.check()
-    print(project.compile(["eu_sale_waiters"], dialect="snowflake"))
-    result = project.run()          # DuckDB, read-only
+import segdsl
+project = segdsl.load("path/to/project")
+problems = project.check()
+print(project.compile(["eu_sale_waiters"], dialect="snowflake"))
+result = project.run()          # DuckDB, read-only
 """
 
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(project, name)
     raise AttributeError(f"module 'segdsl' has no attribute {name!r}")
+
 
 __all__ = ["Diagnostic", "Location", "Project", "SegdslError", "load"]
 __version__ = "0.1.0"

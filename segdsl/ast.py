@@ -256,7 +256,33 @@ class InSegment(Node):
 
 
 Expr = (
-    String | Integer | Decimal_ | Boolean | Null | Date | Timestamp | Now | Today | List
-    | Duration | Ago | Name | Attribute | Call | Neg | Arith | And | Or | Not | Compare | In
-    | Between | IsNull | IsSet | TextTest | TimeTest | Did | InSegment
+    String
+    | Integer
+    | Decimal_
+    | Boolean
+    | Null
+    | Date
+    | Timestamp
+    | Now
+    | Today
+    | List
+    | Duration
+    | Ago
+    | Name
+    | Attribute
+    | Call
+    | Neg
+    | Arith
+    | And
+    | Or
+    | Not
+    | Compare
+    | In
+    | Between
+    | IsNull
+    | IsSet
+    | TextTest
+    | TimeTest
+    | Did
+    | InSegment
 )

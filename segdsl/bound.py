@@ -137,8 +137,18 @@ class EventSet:
     window: TimeRange
 
 
-AggregateKind = Lit["count", "sum", "avg", "min", "max", "count_distinct", "first", "last",
-                    "first_value", "last_value"]
+AggregateKind = Lit[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "count_distinct",
+    "first",
+    "last",
+    "first_value",
+    "last_value",
+]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-
 from . import ast
 from . import bound as b
 from .check_events import AGGREGATES, POPULATION, EventChecks
@@ -19,11 +18,8 @@ from .diagnostics import a, did_you_mean
 from .operators import FUNCTIONS, Signature
 from .problems import RuleProblem
 from .schema import Environment
-from .semantics import (negate,
-                        to_date)
-from .types import Type, comparable, common
-
-
+from .semantics import negate, to_date
+from .types import Type, common, comparable
 
 POISON = b.POISON
 
@@ -43,9 +39,13 @@ class RuleContext:
 class Checker(EventChecks, PredicateChecks):
     """Binds rules of one project. Traits are bound once, on first use, through `trait_tree`."""
 
-    def __init__(self, env: Environment, segment_names: set[str],
-                 segmentation_buckets: dict[str, tuple[str, ...]],
-                 trait_tree: Callable[[str], b.Expr | None]):
+    def __init__(
+        self,
+        env: Environment,
+        segment_names: set[str],
+        segmentation_buckets: dict[str, tuple[str, ...]],
+        trait_tree: Callable[[str], b.Expr | None],
+    ):
         self.env = env
         self.segment_names = segment_names
         self.segmentations = segmentation_buckets
@@ -56,8 +56,12 @@ class Checker(EventChecks, PredicateChecks):
     def check_condition(self, tree: ast.Expr, ctx: RuleContext) -> b.Expr:
         result = self.bind(tree, ctx)
         if result.type not in (Type.BOOLEAN, _ERROR):
-            ctx.report("E304", f"the rule is {a(result.type)} value, not a condition", tree.span,
-                       "compare it with something, e.g. `... > 0` or `... = \"x\"`")
+            ctx.report(
+                "E304",
+                f"the rule is {a(result.type)} value, not a condition",
+                tree.span,
+                'compare it with something, e.g. `... > 0` or `... = "x"`',
+            )
         return result
 
     def check_value(self, tree: ast.Expr, ctx: RuleContext) -> b.Expr:
@@ -104,12 +108,16 @@ class Checker(EventChecks, PredicateChecks):
 
     def _ago(self, node: ast.Ago, ctx: RuleContext) -> b.Expr:
         d = node.duration
-        return b.Apply(Type.TIMESTAMP, "sub",
-                       (b.AsOf(Type.TIMESTAMP), b.Interval(Type.DURATION, d.amount, d.unit)))
+        return b.Apply(
+            Type.TIMESTAMP,
+            "sub",
+            (b.AsOf(Type.TIMESTAMP), b.Interval(Type.DURATION, d.amount, d.unit)),
+        )
 
     def _list(self, node: ast.List, ctx: RuleContext) -> b.Expr:
-        return ctx.report("E302", "a list can only follow `in` or `not in`", node.span,
-                          "write `x in [...]`")
+        return ctx.report(
+            "E302", "a list can only follow `in` or `not in`", node.span, "write `x in [...]`"
+        )
 
     # ---- names --------------------------------------------------------------------
 
@@ -123,26 +131,40 @@ class Checker(EventChecks, PredicateChecks):
         if name in self.env.traits:
             tree = self.trait_tree(name)
             if tree is None:
-                return ctx.report("E210", f"trait `{name}` refers to itself", node.span,
-                                  "a trait cannot use itself, directly or through others")
+                return ctx.report(
+                    "E210",
+                    f"trait `{name}` refers to itself",
+                    node.span,
+                    "a trait cannot use itself, directly or through others",
+                )
             return tree
         if name in self.segmentations:
             ctx.references.append((name, node.span))
             return b.SegmentationRef(Type.STRING, name)
         if name in self.env.sets:
-            return ctx.report("E302", f"`{name}` is a set, not a value", node.span,
-                              f"write `x in {name}`")
+            return ctx.report(
+                "E302", f"`{name}` is a set, not a value", node.span, f"write `x in {name}`"
+            )
         if name in self.segment_names:
-            return ctx.report("E201", f"`{name}` is a segment, not a field", node.span,
-                              f"write `in segment {name}`")
+            return ctx.report(
+                "E201",
+                f"`{name}` is a segment, not a field",
+                node.span,
+                f"write `in segment {name}`",
+            )
         known = [*entity.fields, *self.env.traits, *self.segmentations]
-        return ctx.report("E201", f"unknown field `{name}`", node.span,
-                          did_you_mean(name, known, "fields"))
+        return ctx.report(
+            "E201", f"unknown field `{name}`", node.span, did_you_mean(name, known, "fields")
+        )
 
     def _insegment(self, node: ast.InSegment, ctx: RuleContext) -> b.Expr:
         if node.name not in self.segment_names:
-            return ctx.report("E203", f"unknown segment `{node.name}`", node.name_span,
-                              did_you_mean(node.name, self.segment_names, "segments"))
+            return ctx.report(
+                "E203",
+                f"unknown segment `{node.name}`",
+                node.name_span,
+                did_you_mean(node.name, self.segment_names, "segments"),
+            )
         ctx.references.append((node.name, node.name_span))
         return b.SegmentRef(Type.BOOLEAN, node.name)
 
@@ -160,8 +182,12 @@ class Checker(EventChecks, PredicateChecks):
     def _condition(self, node: ast.Expr, ctx: RuleContext) -> b.Expr:
         result = self.bind(node, ctx)
         if result.type not in (Type.BOOLEAN, _ERROR):
-            return ctx.report("E302", f"expected a condition, found {a(result.type)} value",
-                              node.span, "`and`, `or` and `not` combine conditions")
+            return ctx.report(
+                "E302",
+                f"expected a condition, found {a(result.type)} value",
+                node.span,
+                "`and`, `or` and `not` combine conditions",
+            )
         return result
 
     # ---- values -----------------------------------------------------------------------
@@ -188,8 +214,11 @@ class Checker(EventChecks, PredicateChecks):
             return to_date(shifted) if lt == Type.DATE and by_day else shifted
         if lt == Type.DURATION and rt.temporal and op == "add":
             return self._arith(ast.Arith("+", node.right, node.left, span=node.span), ctx)
-        hint = "use days_since(t) for the days between two times" if lt.temporal else \
-            "arithmetic takes numbers, or a date/timestamp plus or minus a duration"
+        hint = (
+            "use days_since(t) for the days between two times"
+            if lt.temporal
+            else "arithmetic takes numbers, or a date/timestamp plus or minus a duration"
+        )
         return ctx.report("E302", f"cannot apply `{node.op}` to {lt} and {rt}", node.span, hint)
 
     def _call(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
@@ -205,40 +234,63 @@ class Checker(EventChecks, PredicateChecks):
             return self.bucket(node, ctx)
         op = FUNCTIONS.get(node.name)
         if op is None or op.signature is None:
-            return ctx.report("E205", f"unknown function `{node.name}`", node.name_span,
-                              did_you_mean(node.name, [*FUNCTIONS, *AGGREGATES, *POPULATION,
-                                                       "bucket"], "functions"))
+            return ctx.report(
+                "E205",
+                f"unknown function `{node.name}`",
+                node.name_span,
+                did_you_mean(
+                    node.name, [*FUNCTIONS, *AGGREGATES, *POPULATION, "bucket"], "functions"
+                ),
+            )
         args = [self.bind(a, ctx) for a in node.args]
         return self._apply(node, op.name, op.signature, args, ctx)
 
-    def _apply(self, node: ast.Call, name: str, sig: Signature, args: list[b.Expr],
-               ctx: RuleContext) -> b.Expr:
+    def _apply(
+        self, node: ast.Call, name: str, sig: Signature, args: list[b.Expr], ctx: RuleContext
+    ) -> b.Expr:
         if not sig.accepts(len(args)):
             count = len(sig.params) - sig.optional
-            want = f"{count}" + (" or more" if sig.variadic else
-                                 f" to {len(sig.params)}" if sig.optional else "")
-            return ctx.report("E303", f"`{name}` takes {want} arguments, not {len(args)}",
-                              node.span, f"{name}({', '.join(_param_text(p) for p in sig.params)})")
+            want = f"{count}" + (
+                " or more" if sig.variadic else f" to {len(sig.params)}" if sig.optional else ""
+            )
+            return ctx.report(
+                "E303",
+                f"`{name}` takes {want} arguments, not {len(args)}",
+                node.span,
+                f"{name}({', '.join(_param_text(p) for p in sig.params)})",
+            )
         types = [a.type for a in args]
         for i, (arg, t) in enumerate(zip(node.args, types, strict=True)):
             allowed = sig.param(i)
             if t != Type.NULL and t not in allowed:
-                return ctx.report("E302", f"`{name}` takes {_param_text(allowed)} here, "
-                                  f"not {a(t)}", arg.span, _call_hint(name, t))
+                return ctx.report(
+                    "E302",
+                    f"`{name}` takes {_param_text(allowed)} here, not {a(t)}",
+                    arg.span,
+                    _call_hint(name, t),
+                )
         if any(a is POISON for a in args):
             return POISON
         if name in ("if", "coalesce"):
             values = types[1:] if name == "if" else types
             first = next((t for t in values if t != Type.NULL), Type.NULL)
-            for arg, t in zip(node.args[len(types) - len(values):], values, strict=True):
+            for arg, t in zip(node.args[len(types) - len(values) :], values, strict=True):
                 if not comparable(first, t):
-                    return ctx.report("E301", f"`{name}` mixes {first} and {t}", arg.span,
-                                      "all its values must have one type")
+                    return ctx.report(
+                        "E301",
+                        f"`{name}` mixes {first} and {t}",
+                        arg.span,
+                        "all its values must have one type",
+                    )
         return b.Apply(sig.result_type(types), name, tuple(args))
 
     def _attribute(self, node: ast.Attribute, ctx: RuleContext) -> b.Expr:
-        return ctx.report("E205", "`.` is only for event properties inside aggregates",
-                          node.span, "e.g. `sum(purchase.amount)`")
+        return ctx.report(
+            "E205",
+            "`.` is only for event properties inside aggregates",
+            node.span,
+            "e.g. `sum(purchase.amount)`",
+        )
 
 
 def _param_text(types: frozenset[Type]) -> str:

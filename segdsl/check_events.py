@@ -50,8 +50,14 @@ class EventChecks:
             return compare(">=", count, b.Const(Type.INTEGER, 1))
         return compare(freq.op, count, b.Const(Type.INTEGER, freq.count))
 
-    def event_set(self, name: str, span: ast.Span, condition: ast.Expr | None,
-                  window: ast.Window | None, ctx: RuleContext) -> b.EventSet | None:
+    def event_set(
+        self,
+        name: str,
+        span: ast.Span,
+        condition: ast.Expr | None,
+        window: ast.Window | None,
+        ctx: RuleContext,
+    ) -> b.EventSet | None:
         event = self._event(name, span, ctx)
         if event is None:
             return None
@@ -63,14 +69,22 @@ class EventChecks:
             finally:
                 self.scope = outer
             if bound_filter.type not in (Type.BOOLEAN, Type.NULL):
-                ctx.report("E302", f"an event filter is a condition, not {a(bound_filter.type)}",
-                           condition.span, 'e.g. `purchase(amount > 50 and category = "shoes")`')
+                ctx.report(
+                    "E302",
+                    f"an event filter is a condition, not {a(bound_filter.type)}",
+                    condition.span,
+                    'e.g. `purchase(amount > 50 and category = "shoes")`',
+                )
                 return None
         time_range = b.EVERYTHING
         if window is not None:
             if isinstance(window, ast.WithinNext):
-                ctx.report("E309", "events after *as of* are ignored, so `within next` never "
-                           "matches an event", window.span, "use `within 7 days` (the past)")
+                ctx.report(
+                    "E309",
+                    "events after *as of* are ignored, so `within next` never matches an event",
+                    window.span,
+                    "use `within 7 days` (the past)",
+                )
                 return None
             found = self.window(window, Type.TIMESTAMP, ctx)
             if found is None:
@@ -98,8 +112,12 @@ class EventChecks:
             return None
         prop = stream.properties.get(name)
         if prop is None:
-            ctx.report("E207", f"`{stream.name}` events have no property `{name}`", span,
-                       did_you_mean(name, stream.properties, "properties"))
+            ctx.report(
+                "E207",
+                f"`{stream.name}` events have no property `{name}`",
+                span,
+                did_you_mean(name, stream.properties, "properties"),
+            )
             return _poison()
         return b.PropertyValue(prop.type, prop)
 
@@ -107,8 +125,12 @@ class EventChecks:
 
     def aggregate(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
         if len(node.args) != 1:
-            return ctx.report("E303", f"`{node.name}` takes one argument, not {len(node.args)}",
-                              node.span, f"e.g. `{node.name}(purchase within 90 days)`")
+            return ctx.report(
+                "E303",
+                f"`{node.name}` takes one argument, not {len(node.args)}",
+                node.span,
+                f"e.g. `{node.name}(purchase within 90 days)`",
+            )
         target, window = _split_window(node.args[0])
         prop_name, prop_span = None, None
         if isinstance(target, ast.Attribute):
@@ -118,8 +140,11 @@ class EventChecks:
         elif isinstance(target, ast.Call) and len(target.args) == 1:
             event_name, event_span, condition = target.name, target.name_span, target.args[0]
         else:
-            return ctx.report("E302", f"`{node.name}` takes an event, e.g. "
-                              f"`{node.name}(purchase.amount within 1 year)`", node.args[0].span)
+            return ctx.report(
+                "E302",
+                f"`{node.name}` takes an event, e.g. `{node.name}(purchase.amount within 1 year)`",
+                node.args[0].span,
+            )
         events = self.event_set(event_name, event_span, condition, window, ctx)
         if events is None:
             return _poison()
@@ -127,32 +152,43 @@ class EventChecks:
         if prop_name is not None:
             prop = events.event.stream.properties.get(prop_name)
             if prop is None:
-                return ctx.report("E207", f"`{events.event.stream.name}` events have no "
-                                  f"property `{prop_name}`", prop_span or node.span,
-                                  did_you_mean(prop_name, events.event.stream.properties,
-                                               "properties"))
+                return ctx.report(
+                    "E207",
+                    f"`{events.event.stream.name}` events have no property `{prop_name}`",
+                    prop_span or node.span,
+                    did_you_mean(prop_name, events.event.stream.properties, "properties"),
+                )
         return self._aggregate_of(node, events, prop, ctx)
 
-    def _aggregate_of(self, node: ast.Call, events: b.EventSet, prop: Property | None,
-                      ctx: RuleContext) -> b.Expr:
+    def _aggregate_of(
+        self, node: ast.Call, events: b.EventSet, prop: Property | None, ctx: RuleContext
+    ) -> b.Expr:
         kind = node.name
         if kind in ("first", "last"):
             if prop is None:
                 return b.Aggregate(Type.TIMESTAMP, kind, events, None)
-            return b.Aggregate(prop.type, "last_value" if kind == "last" else "first_value",
-                               events, prop)
+            return b.Aggregate(
+                prop.type, "last_value" if kind == "last" else "first_value", events, prop
+            )
         if kind == "count":
             return b.Aggregate(Type.INTEGER, "count", events, prop)
         if prop is None:
-            return ctx.report("E303", f"`{kind}` needs a property", node.span,
-                              f"e.g. `{kind}({events.event.name}.amount)`")
+            return ctx.report(
+                "E303",
+                f"`{kind}` needs a property",
+                node.span,
+                f"e.g. `{kind}({events.event.name}.amount)`",
+            )
         if kind == "count_distinct":
             return b.Aggregate(Type.INTEGER, kind, events, prop)
         allowed = _NUMERIC if kind in ("sum", "avg") else _ORDERED
         if prop.type not in allowed:
-            return ctx.report("E308", f"`{kind}` cannot aggregate the {prop.type} property "
-                              f"`{prop.name}`", node.span,
-                              "sum and avg take numbers; count_distinct counts any values")
+            return ctx.report(
+                "E308",
+                f"`{kind}` cannot aggregate the {prop.type} property `{prop.name}`",
+                node.span,
+                "sum and avg take numbers; count_distinct counts any values",
+            )
         result = Type.FLOAT if kind == "avg" and prop.type != Type.DECIMAL else prop.type
         return b.Aggregate(result, kind, events, prop)  # type: ignore[arg-type]
 
@@ -163,28 +199,50 @@ class EventChecks:
         if value.type == Type.NULL:
             return _poison()
         if value.type not in _NUMERIC:
-            return ctx.report("E302", f"`{node.name}` takes a number, not {a(value.type)}",
-                              node.args[0].span, "e.g. `percentile(ltv) >= 80`")
+            return ctx.report(
+                "E302",
+                f"`{node.name}` takes a number, not {a(value.type)}",
+                node.args[0].span,
+                "e.g. `percentile(ltv) >= 80`",
+            )
         if _contains_population(value):
-            return ctx.report("E310", f"`{node.name}` cannot contain another population "
-                              "function", node.args[0].span)
+            return ctx.report(
+                "E310",
+                f"`{node.name}` cannot contain another population function",
+                node.args[0].span,
+            )
         return b.Population(Type.FLOAT, node.name, value)  # type: ignore[arg-type]
 
     def bucket(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
         args = node.args
         if not 1 <= len(args) <= 2:
-            return ctx.report("E303", "`bucket` takes a count and an optional salt", node.span,
-                              'e.g. `bucket(100, "q4-holdout") < 5`')
+            return ctx.report(
+                "E303",
+                "`bucket` takes a count and an optional salt",
+                node.span,
+                'e.g. `bucket(100, "q4-holdout") < 5`',
+            )
         count = args[0]
         if not isinstance(count, ast.Integer) or count.value < 1:
-            return ctx.report("E302", "`bucket` takes a whole number of buckets, at least 1",
-                              count.span, "e.g. `bucket(100)`")
+            return ctx.report(
+                "E302",
+                "`bucket` takes a whole number of buckets, at least 1",
+                count.span,
+                "e.g. `bucket(100)`",
+            )
         salt = args[1] if len(args) == 2 else ast.String("", span=node.span)
         if not isinstance(salt, ast.String):
-            return ctx.report("E302", "the salt of `bucket` is a string literal", salt.span,
-                              'e.g. `bucket(100, "q4-holdout")`')
-        return b.Apply(Type.INTEGER, "bucket", (b.Const(Type.INTEGER, count.value),
-                                                b.Const(Type.STRING, salt.value)))
+            return ctx.report(
+                "E302",
+                "the salt of `bucket` is a string literal",
+                salt.span,
+                'e.g. `bucket(100, "q4-holdout")`',
+            )
+        return b.Apply(
+            Type.INTEGER,
+            "bucket",
+            (b.Const(Type.INTEGER, count.value), b.Const(Type.STRING, salt.value)),
+        )
 
 
 def _split_window(arg: ast.Expr) -> tuple[ast.Expr, ast.Window | None]:

@@ -14,9 +14,19 @@ import re2
 from . import ast
 from . import bound as b
 from .diagnostics import a, did_you_mean
-from .semantics import (after_bound, compare, end_bound, many_fields, membership, negate,
-                        some_value, start_bound, to_date, window_test)
-from .types import Type, comparable, common
+from .semantics import (
+    after_bound,
+    compare,
+    end_bound,
+    many_fields,
+    membership,
+    negate,
+    some_value,
+    start_bound,
+    to_date,
+    window_test,
+)
+from .types import Type, common, comparable
 
 if TYPE_CHECKING:
     from .check import RuleContext
@@ -37,18 +47,31 @@ class PredicateChecks:
     def _compare(self, node: ast.Compare, ctx: RuleContext) -> b.Expr:
         left, right = self.bind(node.left, ctx), self.bind(node.right, ctx)
         if Type.NULL in (left.type, right.type) and (
-                isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)):
+            isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)
+        ):
             negated = "not " if node.op == "!=" else ""
-            return ctx.report("E305", "a comparison with `null` is never true",
-                              node.span, f"write `x is {negated}null`")
+            return ctx.report(
+                "E305",
+                "a comparison with `null` is never true",
+                node.span,
+                f"write `x is {negated}null`",
+            )
         if _ERROR in (left.type, right.type):
             return b.POISON
         if Type.DURATION in (left.type, right.type):
-            return ctx.report("E301", "a duration is not a point in time", node.span,
-                              "write `30 days ago`, or use `within 30 days`")
+            return ctx.report(
+                "E301",
+                "a duration is not a point in time",
+                node.span,
+                "write `30 days ago`, or use `within 30 days`",
+            )
         if not comparable(left.type, right.type) or Type.GEO in (left.type, right.type):
-            return ctx.report("E301", f"cannot compare {left.type} with {right.type}", node.span,
-                              _mismatch_hint(left.type, right.type, node.right))
+            return ctx.report(
+                "E301",
+                f"cannot compare {left.type} with {right.type}",
+                node.span,
+                _mismatch_hint(left.type, right.type, node.right),
+            )
         for one, other in ((left, right), (right, left)):
             if isinstance(one, b.SegmentationRef) and isinstance(other, b.Const):
                 self._known_buckets(one.name, (other.value,), node.span, ctx)
@@ -62,8 +85,12 @@ class PredicateChecks:
         if items is None or value.type == _ERROR:
             return b.POISON
         if items.values and not comparable(value.type, items.type):
-            return ctx.report("E301", f"cannot look for {a(value.type)} in a list of {items.type}",
-                              node.span, _mismatch_hint(value.type, items.type, node.collection))
+            return ctx.report(
+                "E301",
+                f"cannot look for {a(value.type)} in a list of {items.type}",
+                node.span,
+                _mismatch_hint(value.type, items.type, node.collection),
+            )
         if isinstance(value, b.SegmentationRef):
             self._known_buckets(value.name, items.values, node.collection.span, ctx)
         test = membership(value, items)
@@ -73,8 +100,12 @@ class PredicateChecks:
         if isinstance(node, ast.Name):
             named = self.env.sets.get(node.name)
             if named is None:
-                ctx.report("E202", f"unknown set `{node.name}`", node.span,
-                           did_you_mean(node.name, self.env.sets, "sets"))
+                ctx.report(
+                    "E202",
+                    f"unknown set `{node.name}`",
+                    node.span,
+                    did_you_mean(node.name, self.env.sets, "sets"),
+                )
                 return None
             return b.ConstList(named.type, named.values)
         assert isinstance(node, ast.List)
@@ -83,8 +114,12 @@ class PredicateChecks:
         for item in node.items:
             bound_item = self.bind(item, ctx)
             if not isinstance(bound_item, b.Const):
-                ctx.report("E302", "list items are literal values", item.span,
-                           'e.g. ["DE", "AT"] or [1, 2, 3]')
+                ctx.report(
+                    "E302",
+                    "list items are literal values",
+                    item.span,
+                    'e.g. ["DE", "AT"] or [1, 2, 3]',
+                )
                 return None
             if not comparable(item_type, bound_item.type):
                 ctx.report("E301", f"the list mixes {item_type} and {bound_item.type}", item.span)
@@ -100,8 +135,12 @@ class PredicateChecks:
             return b.POISON
         for bound_node, end in ((node.low, low), (node.high, high)):
             if not comparable(value.type, end.type) or Type.BOOLEAN in (value.type, end.type):
-                return ctx.report("E301", f"cannot compare {value.type} with {end.type}",
-                                  bound_node.span, _mismatch_hint(value.type, end.type, bound_node))
+                return ctx.report(
+                    "E301",
+                    f"cannot compare {value.type} with {end.type}",
+                    bound_node.span,
+                    _mismatch_hint(value.type, end.type, bound_node),
+                )
         test = b.And(Type.BOOLEAN, (compare(">=", value, low), compare("<=", value, high)))
         return self._over_values(test, ctx, node.span, node.negated)
 
@@ -117,8 +156,11 @@ class PredicateChecks:
         if value.type == _ERROR:
             return b.POISON
         op = "is_set" if value.type == Type.STRING else None
-        present = (b.Apply(Type.BOOLEAN, op, (value,)) if op
-                   else negate(b.Apply(Type.BOOLEAN, "is_null", (value,))))
+        present = (
+            b.Apply(Type.BOOLEAN, op, (value,))
+            if op
+            else negate(b.Apply(Type.BOOLEAN, "is_null", (value,)))
+        )
         return self._over_values(present, ctx, node.span, negated=node.negated)
 
     def _texttest(self, node: ast.TextTest, ctx: RuleContext) -> b.Expr:
@@ -128,22 +170,40 @@ class PredicateChecks:
         word = node.op.replace("_", " ")
         for part, t in ((node.value, value.type), (node.pattern, pattern.type)):
             if t != Type.STRING:
-                return ctx.report("E302", f"`{word}` takes strings, not {a(t)}", part.span,
-                                  "convert first, e.g. `lower(x)`" if t != Type.NULL else None)
+                return ctx.report(
+                    "E302",
+                    f"`{word}` takes strings, not {a(t)}",
+                    part.span,
+                    "convert first, e.g. `lower(x)`" if t != Type.NULL else None,
+                )
         if node.op == "matches":
             if not isinstance(pattern, b.Const):
-                return ctx.report("E302", "`matches` takes a literal pattern", node.pattern.span,
-                                  'e.g. `email matches "@(gmail|yahoo)\\\\."`')
+                return ctx.report(
+                    "E302",
+                    "`matches` takes a literal pattern",
+                    node.pattern.span,
+                    'e.g. `email matches "@(gmail|yahoo)\\\\."`',
+                )
             text = ("(?i)" if node.ignore_case else "") + str(pattern.value)
             problem = regex_problem(text)
             if problem:
-                return ctx.report("E306", f"invalid regular expression: {problem}",
-                                  node.pattern.span, "patterns use RE2 syntax (no lookaround "
-                                  "or backreferences); see docs/language.md")
+                return ctx.report(
+                    "E306",
+                    f"invalid regular expression: {problem}",
+                    node.pattern.span,
+                    "patterns use RE2 syntax (no lookaround "
+                    "or backreferences); see docs/language.md",
+                )
             test = b.Apply(Type.BOOLEAN, "matches", (value, b.Const(Type.STRING, text)))
         elif node.ignore_case:
-            test = b.Apply(Type.BOOLEAN, node.op, (b.Apply(Type.STRING, "lower", (value,)),
-                                                   b.Apply(Type.STRING, "lower", (pattern,))))
+            test = b.Apply(
+                Type.BOOLEAN,
+                node.op,
+                (
+                    b.Apply(Type.STRING, "lower", (value,)),
+                    b.Apply(Type.STRING, "lower", (pattern,)),
+                ),
+            )
         else:
             test = b.Apply(Type.BOOLEAN, node.op, (value, pattern))
         return self._over_values(test, ctx, node.span, node.negated)
@@ -153,20 +213,29 @@ class PredicateChecks:
         if value.type == _ERROR:
             return b.POISON
         if not value.type.temporal:
-            return ctx.report("E302", f"a time window needs a date or timestamp, not "
-                              f"{a(value.type)}", node.value.span, _time_hint(value))
+            return ctx.report(
+                "E302",
+                f"a time window needs a date or timestamp, not {a(value.type)}",
+                node.value.span,
+                _time_hint(value),
+            )
         window = self.window(node.window, value.type, ctx)
         if window is None:
             return b.POISON
         return self._over_values(window_test(value, window), ctx, node.span)
 
-    def _known_buckets(self, name: str, values: tuple[object, ...], span: ast.Span,
-                       ctx: RuleContext) -> None:
+    def _known_buckets(
+        self, name: str, values: tuple[object, ...], span: ast.Span, ctx: RuleContext
+    ) -> None:
         buckets = self.segmentations[name]
         for value in values:
             if value not in buckets:
-                ctx.report("E212", f"segmentation `{name}` has no bucket `{value}`", span,
-                           did_you_mean(str(value), buckets, "buckets"))
+                ctx.report(
+                    "E212",
+                    f"segmentation `{name}` has no bucket `{value}`",
+                    span,
+                    did_you_mean(str(value), buckets, "buckets"),
+                )
 
     # ---- windows --------------------------------------------------------------------------
 
@@ -175,16 +244,20 @@ class PredicateChecks:
         if isinstance(node, ast.WithinLast | ast.WithinNext):
             d = node.duration
             start: b.Expr = b.AsOf(Type.TIMESTAMP)
-            shifted = b.Apply(Type.TIMESTAMP, "sub" if isinstance(node, ast.WithinLast) else "add",
-                              (start, b.Interval(Type.DURATION, d.amount, d.unit)))
+            shifted = b.Apply(
+                Type.TIMESTAMP,
+                "sub" if isinstance(node, ast.WithinLast) else "add",
+                (start, b.Interval(Type.DURATION, d.amount, d.unit)),
+            )
             low, high = (shifted, start) if isinstance(node, ast.WithinLast) else (start, shifted)
             if of == Type.DATE:
                 low, high = to_date(low), to_date(high)
             return b.TimeRange(low, high)
         if isinstance(node, ast.BetweenWindow):
             low, high = self.bind(node.low, ctx), self.bind(node.high, ctx)
-            if not (self._time_bound(node.low, low, ctx)
-                    and self._time_bound(node.high, high, ctx)):
+            if not (
+                self._time_bound(node.low, low, ctx) and self._time_bound(node.high, high, ctx)
+            ):
                 return None
             end, strict = end_bound(high, of)
             return b.TimeRange(start_bound(low, of), end, high_strict=strict)
@@ -200,21 +273,30 @@ class PredicateChecks:
         if value.type == _ERROR:
             return False
         if not value.type.temporal:
-            ctx.report("E302", f"a time bound must be a date or timestamp, not {a(value.type)}",
-                       node.span, "e.g. `2025-12-24`, `2025-12-24T18:00`, `30 days ago`, `today`")
+            ctx.report(
+                "E302",
+                f"a time bound must be a date or timestamp, not {a(value.type)}",
+                node.span,
+                "e.g. `2025-12-24`, `2025-12-24T18:00`, `30 days ago`, `today`",
+            )
             return False
         return True
 
     # ---- many-valued fields -----------------------------------------------------------------
 
-    def _over_values(self, test: b.Expr, ctx: RuleContext, span: ast.Span,
-                     negated: bool = False) -> b.Expr:
+    def _over_values(
+        self, test: b.Expr, ctx: RuleContext, span: ast.Span, negated: bool = False
+    ) -> b.Expr:
         """`test` holds per value; over a many-valued field the predicate holds when some value
         passes, and its negation (`!=`, `not in`, `is not set`, ...) when none does."""
         fields = {f.name: f for f in many_fields(test)}
         if len(fields) > 1:
-            return ctx.report("E307", "one condition can range over one many-valued field",
-                              span, f"split it: {' and '.join(f'`{n} ...`' for n in fields)}")
+            return ctx.report(
+                "E307",
+                "one condition can range over one many-valued field",
+                span,
+                f"split it: {' and '.join(f'`{n} ...`' for n in fields)}",
+            )
         if fields:
             (fld,) = fields.values()
             test = some_value(fld, test)

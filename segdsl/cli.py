@@ -13,8 +13,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .diagnostics import (Diagnostic, SegdslError, SourceCache, render_github, render_json,
-                          render_text)
+from .diagnostics import (
+    Diagnostic,
+    SegdslError,
+    SourceCache,
+    render_github,
+    render_json,
+    render_text,
+)
 
 EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -28,40 +34,75 @@ def parse_as_of(text: str) -> dt.datetime:
             f"`{text}` is not a date or timestamp (e.g. 2025-12-31 or 2025-12-31T12:00:00)"
         ) from None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="segdsl", description="Customer segments as plain rules: check, compile, run.")
-    parser.add_argument("--project", type=Path, default=None, metavar="DIR",
-                        help="the project folder (default: the current folder or above)")
+        prog="segdsl", description="Customer segments as plain rules: check, compile, run."
+    )
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the project folder (default: the current folder or above)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="parse and type-check the project's rules")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
-                       help="segment files or folders to report on (default: all)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATHS",
+        help="segment files or folders to report on (default: all)",
+    )
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
 
     compile_ = commands.add_parser("compile", help="print the SQL of segments")
     compile_.add_argument("names", nargs="*", metavar="SEGMENT")
-    compile_.add_argument("--dialect", default=None,
-                          help="target SQL dialect (default: the project's)")
-    compile_.add_argument("--as-of", type=parse_as_of, default=None, metavar="T",
-                          help="pin *as of* (default: the engine's current time)")
+    compile_.add_argument(
+        "--dialect", default=None, help="target SQL dialect (default: the project's)"
+    )
+    compile_.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="pin *as of* (default: the engine's current time)",
+    )
 
     run = commands.add_parser("run", help="run segments on the warehouse; print their sizes")
     run.add_argument("names", nargs="*", metavar="SEGMENT")
-    run.add_argument("--as-of", type=parse_as_of, default=None, metavar="T",
-                     help="measure relative times from T (default: the start of the run)")
-    run.add_argument("--out", type=Path, default=None, metavar="FILE",
-                     help="write one row per customer to FILE (.csv, .parquet, or a table of "
-                     "a .duckdb file)")
-    run.add_argument("--table", default="members", metavar="NAME",
-                     help="the table --out FILE.duckdb writes (default: members)")
-    run.add_argument("--warehouse", type=Path, default=None, metavar="FILE",
-                     help="a DuckDB file other than the project's")
+    run.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="measure relative times from T (default: the start of the run)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write one row per customer to FILE (.csv, .parquet, or a table of a .duckdb file)",
+    )
+    run.add_argument(
+        "--table",
+        default="members",
+        metavar="NAME",
+        help="the table --out FILE.duckdb writes (default: members)",
+    )
+    run.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a DuckDB file other than the project's",
+    )
 
     demo = commands.add_parser("demo", help="write an example project with a generated warehouse")
     demo.add_argument("directory", nargs="?", type=Path, default=Path("segdsl-demo"), metavar="DIR")
@@ -78,8 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_COMMANDS[args.command](args))
     except SegdslError as error:
         _print_diagnostics(error.diagnostics, "text", _root(args))
-        return EXIT_USAGE if any(d.code in _USAGE_CODES for d in error.diagnostics) \
-            else EXIT_ERRORS
+        return EXIT_USAGE if any(d.code in _USAGE_CODES for d in error.diagnostics) else EXIT_ERRORS
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `segdsl compile | head`: the reader has all it wanted
@@ -102,18 +142,31 @@ def _check(args: argparse.Namespace) -> int:
     if args.paths:
         missing = [str(p) for p in args.paths if not p.exists()]
         if missing:
-            raise SegdslError([Diagnostic("E401", f"`{m}` does not exist",
-                                          hint="paths are relative to the current folder")
-                               for m in missing])
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E401",
+                        f"`{m}` does not exist",
+                        hint="paths are relative to the current folder",
+                    )
+                    for m in missing
+                ]
+            )
         wanted = [p.resolve() for p in args.paths]
-        diagnostics = [d for d in diagnostics if d.location is None or any(
-            _within(project.root / d.location.path, w) for w in wanted)]
+        diagnostics = [
+            d
+            for d in diagnostics
+            if d.location is None or any(_within(project.root / d.location.path, w) for w in wanted)
+        ]
     _print_diagnostics(diagnostics, args.format, project.root)
     if args.format == "text":
         count = sum(d.severity == "error" for d in diagnostics)
         checked = len(project.segments) + len(project.segmentations)
-        summary = (f"{count} error{'s' * (count != 1)}" if count
-                   else f"ok: {checked} segments and segmentations checked")
+        summary = (
+            f"{count} error{'s' * (count != 1)}"
+            if count
+            else f"ok: {checked} segments and segmentations checked"
+        )
         print(summary, file=sys.stderr if count else sys.stdout)
     return EXIT_ERRORS if any(d.severity == "error" for d in diagnostics) else EXIT_CLEAN
 
@@ -133,28 +186,46 @@ def _run(args: argparse.Namespace) -> int:
     from .execute import OUT_SUFFIXES
 
     if args.out and args.out.suffix.lower() not in OUT_SUFFIXES:
-        raise SegdslError([Diagnostic("E414", f"cannot write `{args.out.name}`",
-                                      hint="--out takes a .csv, .parquet or .duckdb file")])
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E414",
+                    f"cannot write `{args.out.name}`",
+                    hint="--out takes a .csv, .parquet or .duckdb file",
+                )
+            ]
+        )
     project = _load(args)
     warehouse = args.warehouse or project.warehouse
     if args.out and warehouse and args.out.resolve() == warehouse.resolve():
-        raise SegdslError([Diagnostic(
-            "E418", f"`{args.out.name}` is the warehouse, which segdsl never writes",
-            hint="name another file for --out")])
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E418",
+                    f"`{args.out.name}` is the warehouse, which segdsl never writes",
+                    hint="name another file for --out",
+                )
+            ]
+        )
     result = project.run(args.names or None, args.as_of, args.warehouse)
     sizes = result.sizes()
     total = result.total()
     rows = [("segment", "bucket", "members", "share", "")]
     for size in sizes:
         flag = f"below min_size {size.min_size}" if size.too_small else ""
-        rows.append((size.name, size.bucket or "", f"{size.members:,}",
-                     f"{100 * size.share:.1f}%", flag))
+        rows.append(
+            (size.name, size.bucket or "", f"{size.members:,}", f"{100 * size.share:.1f}%", flag)
+        )
     if not any(r[1] for r in rows[1:]):
         rows = [(r[0], r[2], r[3], r[4]) for r in rows]  # type: ignore[misc]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
-        print("  ".join(c.rjust(w) if c[:1].isdigit() else c.ljust(w)
-                        for c, w in zip(row, widths, strict=True)).rstrip())
+        print(
+            "  ".join(
+                c.rjust(w) if c[:1].isdigit() else c.ljust(w)
+                for c, w in zip(row, widths, strict=True)
+            ).rstrip()
+        )
         if i == 0:
             print("  ".join("-" * w for w in widths).rstrip())
     print(f"\n{total:,} customers, as of {result.as_of.isoformat(sep=' ')}")
@@ -177,8 +248,7 @@ def _demo(args: argparse.Namespace) -> int:
         _print_diagnostics([Diagnostic("E416", f"{error}", hint="choose another folder")], "text")
         return EXIT_USAGE
     except ValueError as error:
-        _print_diagnostics([Diagnostic("E417", f"{error}", hint="e.g. --customers 10000")],
-                           "text")
+        _print_diagnostics([Diagnostic("E417", f"{error}", hint="e.g. --customers 10000")], "text")
         return EXIT_USAGE
     print(f"wrote a demo project to {summary.directory} ({summary.customers:,} customers)")
     print(f"next: cd {summary.directory} && segdsl run --as-of 2025-12-31T12:00:00")
@@ -195,8 +265,9 @@ def _root(args: argparse.Namespace) -> Path:
     return find_project(start) or start
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], form: str,
-                       root: Path | None = None) -> None:
+def _print_diagnostics(
+    diagnostics: Sequence[Diagnostic], form: str, root: Path | None = None
+) -> None:
     if form == "json":
         print(render_json(diagnostics))
         return

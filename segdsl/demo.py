@@ -38,8 +38,18 @@ class DemoSummary:
 # The files a new user reads first, kept as package data (segdsl/demo_files/) with their
 # comments. Segment files go to segments/; they are written first and the project file
 # last, so that a folder with a segdsl.yaml is complete.
-_SEGMENT_FILES = ("demographic", "geographic", "contact", "reactivation", "occasions",
-                  "behavioural", "lifecycle", "value", "engagement", "experiments")
+_SEGMENT_FILES = (
+    "demographic",
+    "geographic",
+    "contact",
+    "reactivation",
+    "occasions",
+    "behavioural",
+    "lifecycle",
+    "value",
+    "engagement",
+    "experiments",
+)
 _FILES: dict[str, str] = {
     **{f"segments/{name}.yaml": f"{name}.yaml" for name in _SEGMENT_FILES},
     "schema.yaml": "schema.yaml",

@@ -36,9 +36,15 @@ RUST_ENGINES = ("datafusion",)  # Materialize and RisingWave too, but no engine 
 
 
 def cannot_express(dialect: str, feature: str, why: str) -> SegdslError:
-    return SegdslError([Diagnostic(
-        "E501", f"the {dialect} dialect cannot express {feature}: {why}",
-        hint="compile for another dialect, or rewrite the rule without this feature")])
+    return SegdslError(
+        [
+            Diagnostic(
+                "E501",
+                f"the {dialect} dialect cannot express {feature}: {why}",
+                hint="compile for another dialect, or rewrite the rule without this feature",
+            )
+        ]
+    )
 
 
 def unsupported(feature: str, why: str) -> Callable[..., SQL]:
@@ -72,15 +78,19 @@ def starts_with_left(b: Any, x: SQL, p: SQL) -> SQL:
 def starts_with_substr(b: Any, x: SQL, p: SQL) -> SQL:
     """SQLite: `SUBSTR(x, 1, LENGTH(p)) = p`."""
     e = b.exp
-    return e.EQ(this=e.Substring(this=x, start=e.Literal.number(1), length=e.Length(this=p)),
-                expression=p.copy())
+    return e.EQ(
+        this=e.Substring(this=x, start=e.Literal.number(1), length=e.Length(this=p)),
+        expression=p.copy(),
+    )
 
 
 def ends_with_substr(b: Any, x: SQL, p: SQL) -> SQL:
     """SQLite: `SUBSTR(x, LENGTH(x) - LENGTH(p) + 1) = p` (never equal when p is longer)."""
     e = b.exp
-    start = e.Add(this=e.Sub(this=e.Length(this=x), expression=e.Length(this=p)),
-                  expression=e.Literal.number(1))
+    start = e.Add(
+        this=e.Sub(this=e.Length(this=x), expression=e.Length(this=p)),
+        expression=e.Literal.number(1),
+    )
     return e.EQ(this=e.Substring(this=x.copy(), start=start), expression=p.copy())
 
 
@@ -93,8 +103,9 @@ def _replace_in_pattern(b: Any, p: SQL, pairs: tuple[tuple[str, str], ...]) -> S
             text = text.replace(old, new)
         return e.Literal.string(text)
     for old, new in pairs:
-        p = e.Anonymous(this="REPLACE", expressions=[p, e.Literal.string(old),
-                                                     e.Literal.string(new)])
+        p = e.Anonymous(
+            this="REPLACE", expressions=[p, e.Literal.string(old), e.Literal.string(new)]
+        )
     return p
 
 
@@ -114,11 +125,15 @@ def like_sqlite(b: Any, x: SQL, p: SQL) -> SQL:
     as a GLOB pattern: `%` → `*`, `_` → `?`, and GLOB's own `*`, `?`, `[` made literal."""
     e = b.exp
     if not (isinstance(p, e.Literal) and p.is_string):
-        raise cannot_express(b.dialect, "`like` with a pattern that is not a literal",
-                             "SQLite's LIKE ignores case, and only a literal pattern can be "
-                             "rewritten as a case-sensitive GLOB")
-    glob = "".join({"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}.get(c, c)
-                   for c in p.this)
+        raise cannot_express(
+            b.dialect,
+            "`like` with a pattern that is not a literal",
+            "SQLite's LIKE ignores case, and only a literal pattern can be "
+            "rewritten as a case-sensitive GLOB",
+        )
+    glob = "".join(
+        {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}.get(c, c) for c in p.this
+    )
     return e.Glob(this=x, expression=e.Literal.string(glob))
 
 
@@ -128,8 +143,9 @@ def like_sqlite(b: Any, x: SQL, p: SQL) -> SQL:
 def divide_nullif(b: Any, x: SQL, y: SQL) -> SQL:
     """`x / NULLIF(y, 0)`: a division by zero is missing, not an error (Spark's ANSI mode)."""
     e = b.exp
-    return e.Div(this=x, expression=e.Nullif(this=y, expression=e.Literal.number(0)),
-                 typed=False, safe=False)
+    return e.Div(
+        this=x, expression=e.Nullif(this=y, expression=e.Literal.number(0)), typed=False, safe=False
+    )
 
 
 def round_numeric(b: Any, x: SQL, digits: SQL | None = None) -> SQL:
@@ -148,17 +164,25 @@ def hex_to_int(b: Any, digits: SQL, count: int) -> SQL:
     if b.dialect == "duckdb":
         return e.cast(e.Concat(expressions=[e.Literal.string("0x"), digits]), "bigint")
     if b.dialect in SPARK_LIKE:
-        return e.cast(e.Anonymous(this="CONV", expressions=[
-            digits, e.Literal.number(16), e.Literal.number(10)]), "bigint")
+        return e.cast(
+            e.Anonymous(
+                this="CONV", expressions=[digits, e.Literal.number(16), e.Literal.number(10)]
+            ),
+            "bigint",
+        )
     total: SQL | None = None
     for place in range(count):
-        digit = e.Substring(this=digits.copy(), start=e.Literal.number(place + 1),
-                            length=e.Literal.number(1))
-        value = e.cast(e.Sub(this=e.StrPosition(this=e.Literal.string("0123456789abcdef"),
-                                                substr=digit), expression=e.Literal.number(1)),
-                       "bigint")
-        term = e.Mul(this=value,
-                     expression=e.Literal.number(16 ** (count - 1 - place)))
+        digit = e.Substring(
+            this=digits.copy(), start=e.Literal.number(place + 1), length=e.Literal.number(1)
+        )
+        value = e.cast(
+            e.Sub(
+                this=e.StrPosition(this=e.Literal.string("0123456789abcdef"), substr=digit),
+                expression=e.Literal.number(1),
+            ),
+            "bigint",
+        )
+        term = e.Mul(this=value, expression=e.Literal.number(16 ** (count - 1 - place)))
         total = term if total is None else e.Add(this=total, expression=term)
     assert total is not None
     return e.Paren(this=total)
@@ -171,16 +195,21 @@ def weekday_from_dow(b: Any, t: SQL) -> SQL:
     """ISO weekday from EXTRACT(DOW) (0 = Sunday): `(dow + 6) % 7 + 1`."""
     e = b.exp
     dow = e.Extract(this=e.var("DOW"), expression=t)
-    return e.Add(this=e.Paren(this=e.Mod(this=e.Paren(this=e.Add(
-        this=dow, expression=e.Literal.number(6))), expression=e.Literal.number(7))),
-        expression=e.Literal.number(1))
+    return e.Add(
+        this=e.Paren(
+            this=e.Mod(
+                this=e.Paren(this=e.Add(this=dow, expression=e.Literal.number(6))),
+                expression=e.Literal.number(7),
+            )
+        ),
+        expression=e.Literal.number(1),
+    )
 
 
 def weekday_spark(b: Any, t: SQL) -> SQL:
     """Spark's WEEKDAY is 0 = Monday (sqlglot's DAYOFWEEK rewrite is off by one)."""
     e = b.exp
-    return e.Add(this=e.Anonymous(this="WEEKDAY", expressions=[t]),
-                 expression=e.Literal.number(1))
+    return e.Add(this=e.Anonymous(this="WEEKDAY", expressions=[t]), expression=e.Literal.number(1))
 
 
 def sqlite_seconds(e: ModuleType, t: SQL) -> SQL:
@@ -191,17 +220,25 @@ def sqlite_seconds(e: ModuleType, t: SQL) -> SQL:
 
 def sqlite_strftime_int(b: Any, fmt: str, t: SQL) -> SQL:
     e = b.exp
-    return e.cast(e.Anonymous(this="STRFTIME", expressions=[e.Literal.string(fmt),
-                                                           sqlite_seconds(e, t)]), "int")
+    return e.cast(
+        e.Anonymous(this="STRFTIME", expressions=[e.Literal.string(fmt), sqlite_seconds(e, t)]),
+        "int",
+    )
 
 
 def weekday_sqlite(b: Any, t: SQL) -> SQL:
     """STRFTIME('%w') is 0 = Sunday."""
     e = b.exp
     dow = sqlite_strftime_int(b, "%w", t)
-    return e.Add(this=e.Paren(this=e.Mod(this=e.Paren(this=e.Add(
-        this=dow, expression=e.Literal.number(6))), expression=e.Literal.number(7))),
-        expression=e.Literal.number(1))
+    return e.Add(
+        this=e.Paren(
+            this=e.Mod(
+                this=e.Paren(this=e.Add(this=dow, expression=e.Literal.number(6))),
+                expression=e.Literal.number(7),
+            )
+        ),
+        expression=e.Literal.number(1),
+    )
 
 
 def sqlite_shift(e: ModuleType, t: SQL, amount: SQL, unit: str) -> SQL:
@@ -225,16 +262,22 @@ def sqlite_shift(e: ModuleType, t: SQL, amount: SQL, unit: str) -> SQL:
     if unit == "day":
         return e.DPipe(this=fn("DATE", sqlite_seconds(e, t), modifier("days")), expression=rest)
     if unit in ("hour", "minute"):
-        seconds = fn("STRFTIME", e.Literal.string("%Y-%m-%d %H:%M:%S"), sqlite_seconds(e, t),
-                     modifier(unit + "s"))
+        seconds = fn(
+            "STRFTIME",
+            e.Literal.string("%Y-%m-%d %H:%M:%S"),
+            sqlite_seconds(e, t),
+            modifier(unit + "s"),
+        )
         fraction = e.Substring(this=t.copy(), start=e.Literal.number(20))
         return e.DPipe(this=seconds, expression=fraction)
-    first = fn("DATE", sqlite_seconds(e, t.copy()), e.Literal.string("start of month"),
-               modifier("months"))
+    first = fn(
+        "DATE", sqlite_seconds(e, t.copy()), e.Literal.string("start of month"), modifier("months")
+    )
     last = fn("DATE", first.copy(), e.Literal.string("+1 month"), e.Literal.string("-1 day"))
-    day = e.Sub(this=e.cast(fn("STRFTIME", e.Literal.string("%d"), sqlite_seconds(e, t.copy())),
-                            "int"),
-                expression=e.Literal.number(1))
+    day = e.Sub(
+        this=e.cast(fn("STRFTIME", e.Literal.string("%d"), sqlite_seconds(e, t.copy())), "int"),
+        expression=e.Literal.number(1),
+    )
     same_day = fn("DATE", first, fn("PRINTF", e.Literal.string("%+d days"), day))
     return e.DPipe(this=fn("MIN", same_day, last), expression=rest)
 
@@ -242,10 +285,19 @@ def sqlite_shift(e: ModuleType, t: SQL, amount: SQL, unit: str) -> SQL:
 # ---- regular expressions --------------------------------------------------------------------
 
 _POSIX_CLASSES = {  # RE2's POSIX classes are ASCII; other engines' follow the locale
-    "alpha": "A-Za-z", "digit": "0-9", "alnum": "0-9A-Za-z", "upper": "A-Z", "lower": "a-z",
-    "space": "\\t\\n\\x0b\\f\\r ", "blank": "\\t ", "punct": "!-/:-@\\[-`{-~",
-    "xdigit": "0-9A-Fa-f", "word": "0-9A-Za-z_", "cntrl": "\\x00-\\x1f\\x7f",
-    "print": " -~", "graph": "!-~",
+    "alpha": "A-Za-z",
+    "digit": "0-9",
+    "alnum": "0-9A-Za-z",
+    "upper": "A-Z",
+    "lower": "a-z",
+    "space": "\\t\\n\\x0b\\f\\r ",
+    "blank": "\\t ",
+    "punct": "!-/:-@\\[-`{-~",
+    "xdigit": "0-9A-Fa-f",
+    "word": "0-9A-Za-z_",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "print": " -~",
+    "graph": "!-~",
 }
 _PERL_CLASSES = {"d": "0-9", "w": "0-9A-Za-z_", "s": "\\t\\n\\f\\r "}
 # RE2's \b and \B are ASCII; PostgreSQL's \y and Java's \b follow Unicode letters, so they
@@ -277,11 +329,11 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
     flags = ""
     body = pattern
     while body.startswith("(?") and ")" in body:
-        group = body[2:body.index(")")]
+        group = body[2 : body.index(")")]
         if not group or not set(group) <= set("imsU"):
             break
         flags += group
-        body = body[len(group) + 3:]
+        body = body[len(group) + 3 :]
     if "U" in flags and not rust:
         raise RegexNotPortable("the (?U) flag (ungreedy)")
     dot_all, multi_line = "s" in flags, "m" in flags
@@ -291,8 +343,11 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
         c = body[i]
         if c == "\\":
             nxt = body[i + 1]
-            if (nxt in "QEC" or (nxt in "pP" and not rust)
-                    or (nxt == "x" and body[i + 2:i + 3] == "{" and not rust)):
+            if (
+                nxt in "QEC"
+                or (nxt in "pP" and not rust)
+                or (nxt == "x" and body[i + 2 : i + 3] == "{" and not rust)
+            ):
                 raise RegexNotPortable(f"the escape `\\{nxt}`")
             if nxt in _PERL_CLASSES and flavor != "flags":
                 out.append(_PERL_CLASSES[nxt] if in_bracket else f"[{_PERL_CLASSES[nxt]}]")
@@ -307,13 +362,13 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
             elif nxt == "z" and flavor == "are":
                 out.append("\\Z")
             else:
-                out.append(body[i:i + 2])
+                out.append(body[i : i + 2])
             i += 2
             continue
         if in_bracket:
             if body.startswith("[:", i) and ":]" in body[i:]:
                 end = body.index(":]", i)
-                name = body[i + 2:end]
+                name = body[i + 2 : end]
                 negated = name.startswith("^")
                 if negated or name not in _POSIX_CLASSES:
                     raise RegexNotPortable(f"the class `[:{name}:]`")
@@ -329,16 +384,21 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
             in_bracket = True
             out.append(c)
             i += 1
-            if body[i:i + 1] == "^":
+            if body[i : i + 1] == "^":
                 out.append("^")
                 i += 1
-            bracket_start = i + 1 if body[i:i + 1] == "]" else i  # a leading `]` is literal
-            if body[i:i + 1] == "]":
+            bracket_start = i + 1 if body[i : i + 1] == "]" else i  # a leading `]` is literal
+            if body[i : i + 1] == "]":
                 out.append("]")
                 i += 1
             continue
-        if c == "(" and body.startswith("(?", i) and not body.startswith("(?:", i) \
-                and not body.startswith("(?P<", i) and not rust:
+        if (
+            c == "("
+            and body.startswith("(?", i)
+            and not body.startswith("(?:", i)
+            and not body.startswith("(?P<", i)
+            and not rust
+        ):
             raise RegexNotPortable("flags that do not lead the pattern")
         if c == "." and not dot_all and flavor not in ("flags", "rust"):
             out.append("[^\\n]")
@@ -356,7 +416,7 @@ def translate_regex(pattern: str, flavor: str) -> tuple[str, str]:
         return (f"(?{are})" if are else "") + text, ""
     if rust:
         if "\\" in text:  # DataFusion 55 rewrites a literal pattern to LIKE without escaping
-            text += "()"   # its backslashes; an empty group keeps it a regular expression
+            text += "()"  # its backslashes; an empty group keeps it a regular expression
         return (f"(?{flags})" if flags else "") + text, ""
     return text, flags.replace("U", "")
 
@@ -367,21 +427,41 @@ def matches(b: Any, x: SQL, p: SQL) -> SQL:
     dialect = b.dialect
     if dialect in RE2_ENGINES:
         return e.RegexpLike(this=x, expression=p)
-    flavor = ("are" if dialect in ARE_ENGINES else "java" if dialect in JAVA_ENGINES
-              else "rust" if dialect in RUST_ENGINES
-              else "flags" if dialect == "snowflake" else None)
+    flavor = (
+        "are"
+        if dialect in ARE_ENGINES
+        else "java"
+        if dialect in JAVA_ENGINES
+        else "rust"
+        if dialect in RUST_ENGINES
+        else "flags"
+        if dialect == "snowflake"
+        else None
+    )
     if flavor is None:
-        raise cannot_express(dialect, "`matches`", "segdsl translates RE2 patterns only for "
-                             "engines whose regular expressions it knows (see docs/engines.md)")
+        raise cannot_express(
+            dialect,
+            "`matches`",
+            "segdsl translates RE2 patterns only for "
+            "engines whose regular expressions it knows (see docs/engines.md)",
+        )
     assert isinstance(p, e.Literal) and p.is_string
     try:
         text, flags = translate_regex(p.this, flavor)
     except RegexNotPortable as problem:
-        raise cannot_express(dialect, f"`matches` with {problem}",
-                             "its regular expressions have no equivalent") from None
+        raise cannot_express(
+            dialect, f"`matches` with {problem}", "its regular expressions have no equivalent"
+        ) from None
     if flavor == "flags":  # Snowflake: REGEXP_LIKE is anchored; REGEXP_INSTR searches
-        args = [x, e.Literal.string(text), e.Literal.number(1), e.Literal.number(1),
-                e.Literal.number(0), e.Literal.string("c" + flags)]
-        return e.GT(this=e.Anonymous(this="REGEXP_INSTR", expressions=args),
-                    expression=e.Literal.number(0))
+        args = [
+            x,
+            e.Literal.string(text),
+            e.Literal.number(1),
+            e.Literal.number(1),
+            e.Literal.number(0),
+            e.Literal.string("c" + flags),
+        ]
+        return e.GT(
+            this=e.Anonymous(this="REGEXP_INSTR", expressions=args), expression=e.Literal.number(0)
+        )
     return e.RegexpLike(this=x, expression=e.Literal.string(text))

@@ -82,8 +82,9 @@ class SegmentFileModel(_Model):
 
     @field_validator("segmentations")
     @classmethod
-    def _one_key_each(cls, value: dict[str, list[dict[str, str]]]
-                      ) -> dict[str, list[dict[str, str]]]:
+    def _one_key_each(
+        cls, value: dict[str, list[dict[str, str]]]
+    ) -> dict[str, list[dict[str, str]]]:
         for buckets in value.values():
             for bucket in buckets:
                 if len(bucket) != 1:
@@ -138,8 +139,13 @@ def _read(path: Path, display: str, loaded: Loaded) -> Document | None:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        loaded.diagnostics.append(Diagnostic("E401", f"cannot read `{display}`: {error.strerror}",
-                                             hint="check the path in segdsl.yaml"))
+        loaded.diagnostics.append(
+            Diagnostic(
+                "E401",
+                f"cannot read `{display}`: {error.strerror}",
+                hint="check the path in segdsl.yaml",
+            )
+        )
         return None
     document, problems = load_document(display, raw)
     loaded.diagnostics.extend(problems)
@@ -154,8 +160,9 @@ def _validate(model: type[_Model], document: Document, loaded: Loaded) -> Any:
         return None
 
 
-def _validation_diagnostics(error: ValidationError, document: Document,
-                            model: type[_Model]) -> list[Diagnostic]:
+def _validation_diagnostics(
+    error: ValidationError, document: Document, model: type[_Model]
+) -> list[Diagnostic]:
     """One diagnostic per place; a union's per-member complaints collapse into the telling one."""
     found: dict[Path_, Diagnostic] = {}
     for item in sorted(error.errors(), key=lambda e: e["type"] == "model_type"):
@@ -163,23 +170,35 @@ def _validation_diagnostics(error: ValidationError, document: Document,
         kind, value = item["type"], item.get("input")
         if kind == "extra_forbidden":
             allowed = _allowed_keys(model, path[:-1])
-            diag = Diagnostic("E404", f"unknown key `{path[-1]}`",
-                              document.location(path, key=True),
-                              did_you_mean(str(path[-1]), allowed, "keys") if allowed else None)
+            diag = Diagnostic(
+                "E404",
+                f"unknown key `{path[-1]}`",
+                document.location(path, key=True),
+                did_you_mean(str(path[-1]), allowed, "keys") if allowed else None,
+            )
         elif kind == "missing":
-            diag = Diagnostic("E405", f"missing key `{item['loc'][-1]}`", document.location(path),
-                              f"add `{item['loc'][-1]}:` here")
+            diag = Diagnostic(
+                "E405",
+                f"missing key `{item['loc'][-1]}`",
+                document.location(path),
+                f"add `{item['loc'][-1]}:` here",
+            )
         elif kind == "literal_error" and isinstance(value, str):
             alias = TYPE_ALIASES.get(value.lower())
-            hint = (f"did you mean `{alias}`?" if alias
-                    else did_you_mean(value, FIELD_TYPES, "types"))
+            hint = (
+                f"did you mean `{alias}`?" if alias else did_you_mean(value, FIELD_TYPES, "types")
+            )
             diag = Diagnostic("E409", f"unknown type `{value}`", document.location(path), hint)
         elif kind == "literal_error" or (kind == "model_type" and path in found):
             continue
         else:
             where = ".".join(str(p) for p in path) or "the file"
-            diag = Diagnostic("E405", f"`{where}`: {item['msg'][:1].lower()}{item['msg'][1:]}",
-                              document.location(path), _shape_hint(path))
+            diag = Diagnostic(
+                "E405",
+                f"`{where}`: {item['msg'][:1].lower()}{item['msg'][1:]}",
+                document.location(path),
+                _shape_hint(path),
+            )
         found.setdefault(path, diag)
     return list(found.values())
 
@@ -225,6 +244,8 @@ def _shape_hint(path: Path_) -> str | None:
     if path and path[-1] == "where":
         return "a rule is text; quote it or use a block scalar (`where: >`)"
     return "see docs/files.md for the shape of this file"
+
+
 def load_project(root: Path, only: list[Path] | None = None) -> Loaded:
     """Read segdsl.yaml, the schema and the segment files (or just `only` of them)."""
     loaded = Loaded(root=root)
@@ -257,9 +278,13 @@ def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            loaded.diagnostics.append(Diagnostic(
-                "E401", f"segment path `{entry}` does not exist",
-                hint="fix `segments:` in segdsl.yaml"))
+            loaded.diagnostics.append(
+                Diagnostic(
+                    "E401",
+                    f"segment path `{entry}` does not exist",
+                    hint="fix `segments:` in segdsl.yaml",
+                )
+            )
     return files
 
 
@@ -279,15 +304,31 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
         path = ("customers", "fields", name)
         spec = FieldModel(type=spec) if isinstance(spec, str) else spec
         if not IDENTIFIER.fullmatch(name):
-            problem("E410", f"`{name}` is not a valid field name", path,
-                    "names are letters, digits and `_`, not starting with a digit")
+            problem(
+                "E410",
+                f"`{name}` is not a valid field name",
+                path,
+                "names are letters, digits and `_`, not starting with a digit",
+            )
         if spec.type == "geo" and not (spec.lat and spec.lon):
             problem("E410", f"geo field `{name}` needs `lat` and `lon` columns", path)
         if spec.many and not (spec.table and spec.key):
-            problem("E410", f"many-valued field `{name}` needs `table` and `key`", path,
-                    "the side table holding the values and its customer-key column")
-        fields[name] = schema.Field(name, Type(spec.type), spec.column or name, spec.many,
-                                    spec.table, spec.key, spec.lat, spec.lon)
+            problem(
+                "E410",
+                f"many-valued field `{name}` needs `table` and `key`",
+                path,
+                "the side table holding the values and its customer-key column",
+            )
+        fields[name] = schema.Field(
+            name,
+            Type(spec.type),
+            spec.column or name,
+            spec.many,
+            spec.table,
+            spec.key,
+            spec.lat,
+            spec.lon,
+        )
     entity = schema.Entity(model.customers.table, model.customers.key, fields)
     streams: dict[str, schema.Stream] = {}
     for name, stream in model.events.items():
@@ -296,25 +337,38 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
             spec = FieldModel(type=spec) if isinstance(spec, str) else spec
             props[prop] = schema.Property(prop, Type(spec.type), spec.column or prop)
         if stream.name and not stream.names:
-            problem("E410", f"stream `{name}` has a name column but no `names`",
-                    ("events", name), "list its event names so that `check` knows them")
-        streams[name] = schema.Stream(name, stream.table, stream.key, stream.time, stream.name,
-                                      tuple(stream.names), props)
+            problem(
+                "E410",
+                f"stream `{name}` has a name column but no `names`",
+                ("events", name),
+                "list its event names so that `check` knows them",
+            )
+        streams[name] = schema.Stream(
+            name, stream.table, stream.key, stream.time, stream.name, tuple(stream.names), props
+        )
     sets: dict[str, schema.NamedSet] = {}
     for name, values in model.sets.items():
         kinds = {_literal_type(v) for v in values}
         numeric = kinds <= {Type.INTEGER, Type.FLOAT}
         if len(kinds) > 1 and not numeric:
-            problem("E410", f"set `{name}` mixes types", ("sets", name),
-                    "all values of a set are strings, or all numbers")
+            problem(
+                "E410",
+                f"set `{name}` mixes types",
+                ("sets", name),
+                "all values of a set are strings, or all numbers",
+            )
         set_type = Type.FLOAT if Type.FLOAT in kinds else min(kinds, key=str, default=Type.STRING)
         sets[name] = schema.NamedSet(name, tuple(values), set_type)
     traits: dict[str, Text] = {}
     for name in model.traits:
         text = document.text(("traits", name))
         if name in fields:
-            problem("E411", f"trait `{name}` has the name of a field", ("traits", name),
-                    "rename the trait")
+            problem(
+                "E411",
+                f"trait `{name}` has the name of a field",
+                ("traits", name),
+                "rename the trait",
+            )
         elif text is not None:
             traits[name] = text
     return schema.Environment(entity, streams, sets, traits)
@@ -332,9 +386,13 @@ def _literal_type(value: object) -> Type:
 
 def _add_segments(document: Document, loaded: Loaded) -> None:
     if not isinstance(document.data, dict):
-        loaded.diagnostics.append(Diagnostic(
-            "E405", "a segment file is a mapping with `segments:` and/or `segmentations:`",
-            document.location(())))
+        loaded.diagnostics.append(
+            Diagnostic(
+                "E405",
+                "a segment file is a mapping with `segments:` and/or `segmentations:`",
+                document.location(()),
+            )
+        )
         return
     model = _validate(SegmentFileModel, document, loaded)
     if model is None:
@@ -344,9 +402,15 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
         where = document.text(("segments", name, "where"))
         if not _new_name(name, ("segments", name), document, loaded) or where is None:
             continue
-        loaded.segments[name] = SegmentSource(name, where, path, segment.description,
-                                              segment.owner, tuple(segment.labels),
-                                              segment.min_size)
+        loaded.segments[name] = SegmentSource(
+            name,
+            where,
+            path,
+            segment.description,
+            segment.owner,
+            tuple(segment.labels),
+            segment.min_size,
+        )
     for name, entries in model.segmentations.items():
         if not _new_name(name, ("segmentations", name), document, loaded):
             continue
@@ -357,12 +421,20 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
             if bucket == "else":
                 buckets.append(Bucket(rule, None))
                 if i != len(entries) - 1:
-                    loaded.diagnostics.append(Diagnostic(
-                        "E412", "`else` must be the last bucket", document.location(place, True),
-                        "buckets after `else` could never match"))
+                    loaded.diagnostics.append(
+                        Diagnostic(
+                            "E412",
+                            "`else` must be the last bucket",
+                            document.location(place, True),
+                            "buckets after `else` could never match",
+                        )
+                    )
             elif any(b.name == bucket for b in buckets):
-                loaded.diagnostics.append(Diagnostic(
-                    "E403", f"duplicate bucket `{bucket}`", document.location(place, True)))
+                loaded.diagnostics.append(
+                    Diagnostic(
+                        "E403", f"duplicate bucket `{bucket}`", document.location(place, True)
+                    )
+                )
             else:
                 buckets.append(Bucket(bucket, document.text(place)))
         loaded.segmentations[name] = SegmentationSource(name, tuple(buckets), path)
@@ -370,14 +442,24 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
 
 def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> bool:
     if not IDENTIFIER.fullmatch(name):
-        loaded.diagnostics.append(Diagnostic(
-            "E410", f"`{name}` is not a valid segment name", document.location(path, key=True),
-            "names are letters, digits and `_`, not starting with a digit"))
+        loaded.diagnostics.append(
+            Diagnostic(
+                "E410",
+                f"`{name}` is not a valid segment name",
+                document.location(path, key=True),
+                "names are letters, digits and `_`, not starting with a digit",
+            )
+        )
         return False
     previous = loaded.segments.get(name) or loaded.segmentations.get(name)
     if previous is not None:
-        loaded.diagnostics.append(Diagnostic(
-            "E209", f"`{name}` is defined twice", document.location(path, key=True),
-            f"it is already defined in {previous.path}; segment names are global"))
+        loaded.diagnostics.append(
+            Diagnostic(
+                "E209",
+                f"`{name}` is defined twice",
+                document.location(path, key=True),
+                f"it is already defined in {previous.path}; segment names are global",
+            )
+        )
         return False
     return True

@@ -100,8 +100,9 @@ def interval(b: Build, amount: int, unit: str) -> SQL:
 
 
 def _days_between(b: Build, start: SQL, end: SQL) -> SQL:
-    return b.exp.DateDiff(this=b.exp.cast(end, "date"), expression=b.exp.cast(start, "date"),
-                          unit=b.exp.var("DAY"))
+    return b.exp.DateDiff(
+        this=b.exp.cast(end, "date"), expression=b.exp.cast(start, "date"), unit=b.exp.var("DAY")
+    )
 
 
 def _next_anniversary(b: Build, d: SQL) -> SQL:
@@ -114,14 +115,20 @@ def _next_anniversary(b: Build, d: SQL) -> SQL:
         return e.cast(e.DateAdd(this=e.cast(d, "date"), expression=n, unit=e.var("YEAR")), "date")
 
     this_year = shifted(years)
-    return e.Case(ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
-                  default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))))
+    return e.Case(
+        ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
+        default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))),
+    )
 
 
 # the comparison operators as Python functions, for work done on constants at compile time
 COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
-    "ge": operator.ge}
+    "eq": operator.eq,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
 
 EARTH_RADIUS_KM = 6371.0088  # the IUGG mean Earth radius (docs/language.md, decision 7)
 
@@ -131,28 +138,45 @@ def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
     e = b.exp
 
     def rad(x: SQL) -> SQL:
-        return e.Mul(this=e.Paren(this=x), expression=e.Div(
-            this=e.Anonymous(this="PI", expressions=[]), expression=e.Literal.number(180)))
+        return e.Mul(
+            this=e.Paren(this=x),
+            expression=e.Div(
+                this=e.Anonymous(this="PI", expressions=[]), expression=e.Literal.number(180)
+            ),
+        )
 
     def half_sin_sq(a: SQL, c: SQL) -> SQL:
-        sin = e.Anonymous(this="SIN", expressions=[e.Div(
-            this=rad(e.Sub(this=a, expression=c)), expression=e.Literal.number(2))])
+        sin = e.Anonymous(
+            this="SIN",
+            expressions=[
+                e.Div(this=rad(e.Sub(this=a, expression=c)), expression=e.Literal.number(2))
+            ],
+        )
         return e.Mul(this=sin, expression=sin.copy())
 
-    inner = e.Add(this=half_sin_sq(lat2, lat1), expression=e.Mul(
-        this=e.Mul(this=e.Anonymous(this="COS", expressions=[rad(lat1.copy())]),
-                   expression=e.Anonymous(this="COS", expressions=[rad(lat2.copy())])),
-        expression=half_sin_sq(lon2, lon1)))
-    return e.Mul(this=e.Literal.number(repr(2 * EARTH_RADIUS_KM)), expression=e.Anonymous(
-        this="ASIN", expressions=[e.Sqrt(this=inner)]))
+    inner = e.Add(
+        this=half_sin_sq(lat2, lat1),
+        expression=e.Mul(
+            this=e.Mul(
+                this=e.Anonymous(this="COS", expressions=[rad(lat1.copy())]),
+                expression=e.Anonymous(this="COS", expressions=[rad(lat2.copy())]),
+            ),
+            expression=half_sin_sq(lon2, lon1),
+        ),
+    )
+    return e.Mul(
+        this=e.Literal.number(repr(2 * EARTH_RADIUS_KM)),
+        expression=e.Anonymous(this="ASIN", expressions=[e.Sqrt(this=inner)]),
+    )
 
 
 def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
     """int(md5(salt + ":" + key)[:8], 16) % count: the same on every engine with md5."""
     e = b.exp
     text = e.Concat(expressions=[salt, e.Literal.string(":"), e.cast(b.key(), "varchar")])
-    digits = e.Substring(this=e.MD5(this=text), start=e.Literal.number(1),
-                         length=e.Literal.number(8))
+    digits = e.Substring(
+        this=e.MD5(this=text), start=e.Literal.number(1), length=e.Literal.number(8)
+    )
     return e.Mod(this=d.hex_to_int(b, digits, 8), expression=count)
 
 
@@ -160,11 +184,11 @@ def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
 # an operator. A condition used as a value (`grown >= (b is not set)`) is one of the last.
 _CONDITION = ("Predicate", "Not", "Connector")  # comparisons, IS, LIKE, IN, EXISTS; NOT; AND, OR
 _LOOSER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "add": ((), ("Add", "Sub")), "sub": ((), ("Add", "Sub")),
+    "add": ((), ("Add", "Sub")),
+    "sub": ((), ("Add", "Sub")),
     "mul": (("Add", "Sub"), ("Add", "Sub", "Mul", "Div", "Mod")),
     "div": (("Add", "Sub", "Div"), ("Add", "Sub", "Mul", "Div", "Mod")),
-    **{op: (_CONDITION, _CONDITION) for op in ("eq", "lt", "le", "gt", "ge", "in_list",
-                                               "is_null")},
+    **{op: (_CONDITION, _CONDITION) for op in ("eq", "lt", "le", "gt", "ge", "in_list", "is_null")},
 }
 
 
@@ -194,85 +218,177 @@ def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
     return b.exp.Round(this=x, decimals=digits)
 
 
-_SQLITE_CASE = d.unsupported("upper or lower case (`lower`, `upper`, `ignoring case`)",
-                             "SQLite's lower() and upper() change only ASCII letters")
+_SQLITE_CASE = d.unsupported(
+    "upper or lower case (`lower`, `upper`, `ignoring case`)",
+    "SQLite's lower() and upper() change only ASCII letters",
+)
 
-OPERATORS: dict[str, Op] = {op.name: op for op in [
-    # comparisons and tests (internal: the checker picks them)
-    Op("eq", parenthesized("eq", lambda b, x, y: b.exp.EQ(this=x, expression=y))),
-    Op("lt", parenthesized("lt", lambda b, x, y: b.exp.LT(this=x, expression=y))),
-    Op("le", parenthesized("le", lambda b, x, y: b.exp.LTE(this=x, expression=y))),
-    Op("gt", parenthesized("gt", lambda b, x, y: b.exp.GT(this=x, expression=y))),
-    Op("ge", parenthesized("ge", lambda b, x, y: b.exp.GTE(this=x, expression=y))),
-    Op("in_list", parenthesized("in_list", lambda b, x, *items: b.exp.In(
-        this=x, expressions=list(items)))),
-    Op("is_null", parenthesized("is_null", lambda b, x: b.exp.Is(this=x,
-                                                                 expression=b.exp.Null()))),
-    # `x <> ''` is not TRUE where x is missing, which is all a condition needs (a yes/no
-    # used as a value, or negated, is made definite by lowering)
-    Op("is_set", lambda b, x: b.exp.NEQ(this=x, expression=b.exp.Literal.string(""))),
-    Op("contains", lambda b, x, p: b.exp.GT(
-        this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0))),
-    Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p), overrides={
-        "sqlite": d.starts_with_substr, **d.each((*d.MYSQL_LIKE, *d.TSQL_LIKE),
-                                                 d.starts_with_left)}),
-    Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p), overrides={
-        "sqlite": d.ends_with_substr,
-        **d.each((*d.POSTGRES_LIKE, *d.MYSQL_LIKE, *d.TSQL_LIKE), d.ends_with_right)}),
-    Op("matches", d.matches, overrides={"sqlite": d.unsupported(
-        "`matches`", "SQLite has no regular expressions unless the application defines "
-        "a regexp() function")}),
-    Op("like", lambda b, x, p: b.exp.Like(this=x, expression=p), overrides={
-        "sqlite": d.like_sqlite, **d.each(d.TSQL_LIKE, d.like_tsql),
-        **d.each(d.BACKSLASH_LIKE, d.like_backslash_literal)}),
-    # arithmetic and time arithmetic
-    Op("add", parenthesized("add", lambda b, x, y: b.exp.Add(this=x, expression=y))),
-    Op("sub", parenthesized("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y))),
-    Op("mul", parenthesized("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y))),
-    Op("div", parenthesized("div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False,
-                                                             safe=True)),
-       overrides=d.each(d.SPARK_LIKE, parenthesized("div", d.divide_nullif))),
-    Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
-    Op("to_date", lambda b, x: b.exp.cast(x, "date")),
-    Op("day_start", lambda b, d: b.exp.cast(b.exp.cast(d, "date"), "timestamp")),
-    Op("next_day_start", lambda b, d: b.exp.cast(b.exp.Add(
-        this=b.exp.cast(d, "date"), expression=interval(b, 1, "day")), "timestamp")),
-    Op("today", lambda b: b.exp.cast(b.as_of(), "date")),
-    # functions a rule calls by name
-    Op("days_since", lambda b, t: _days_between(b, t, b.as_of()),
-       Signature((TEMPORAL,), Type.INTEGER), doc="whole calendar days from t to as of"),
-    Op("hour", lambda b, t: b.exp.Extract(this=b.exp.var("HOUR"), expression=t),
-       Signature((frozenset({Type.TIMESTAMP}),), Type.INTEGER)),
-    Op("weekday", lambda b, t: b.exp.DayOfWeekIso(this=t),
-       Signature((TEMPORAL,), Type.INTEGER), doc="1 = Monday … 7 = Sunday", overrides={
-           "sqlite": d.weekday_sqlite, **d.each(d.SPARK_LIKE, d.weekday_spark),
-           **d.each(d.POSTGRES_LIKE, d.weekday_from_dow)}),
-    Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
-    Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
-    Op("date", lambda b, t: b.exp.cast(t, "date"), Signature((TEMPORAL,), Type.DATE)),
-    Op("next_anniversary", _next_anniversary, Signature((TEMPORAL,), Type.DATE)),
-    Op("day_of_month", lambda b, t: b.exp.Day(this=t),
-       doc="internal: for next_anniversary tests (lower/anniversary.py)"),
-    Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING),
-       overrides={"sqlite": _SQLITE_CASE, "clickhouse": lambda b, s: b.exp.Anonymous(
-           this="lowerUTF8", expressions=[s])}),
-    Op("upper", lambda b, s: b.exp.Upper(this=s), Signature((STRING,), Type.STRING),
-       overrides={"sqlite": _SQLITE_CASE, "clickhouse": lambda b, s: b.exp.Anonymous(
-           this="upperUTF8", expressions=[s])}),
-    Op("length", lambda b, s: b.exp.Length(this=s), Signature((STRING,), Type.INTEGER)),
-    Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first)),
-    Op("round", _round, Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
-       overrides=d.each(d.POSTGRES_LIKE, d.round_numeric)),
-    Op("coalesce", lambda b, *xs: b.exp.Coalesce(this=xs[0], expressions=list(xs[1:])),
-       Signature((VALUE, VALUE), _common, variadic=True)),
-    Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
-    Op("bucket", _bucket, doc="a stable 0..N-1 per customer, from md5 of salt and key",
-       overrides={"sqlite": d.unsupported("`bucket`", "SQLite has no md5()")}),
-    Op("in_box", lambda b, lat, lon, lat_lo, lat_hi, lon_lo, lon_hi: b.exp.and_(
-        b.exp.Between(this=lat, low=lat_lo, high=lat_hi),
-        b.exp.Between(this=lon, low=lon_lo, high=lon_hi), copy=False),
-       doc="internal: the latitude/longitude box in front of a distance test"),
-    Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
-]}
+OPERATORS: dict[str, Op] = {
+    op.name: op
+    for op in [
+        # comparisons and tests (internal: the checker picks them)
+        Op("eq", parenthesized("eq", lambda b, x, y: b.exp.EQ(this=x, expression=y))),
+        Op("lt", parenthesized("lt", lambda b, x, y: b.exp.LT(this=x, expression=y))),
+        Op("le", parenthesized("le", lambda b, x, y: b.exp.LTE(this=x, expression=y))),
+        Op("gt", parenthesized("gt", lambda b, x, y: b.exp.GT(this=x, expression=y))),
+        Op("ge", parenthesized("ge", lambda b, x, y: b.exp.GTE(this=x, expression=y))),
+        Op(
+            "in_list",
+            parenthesized(
+                "in_list", lambda b, x, *items: b.exp.In(this=x, expressions=list(items))
+            ),
+        ),
+        Op(
+            "is_null",
+            parenthesized("is_null", lambda b, x: b.exp.Is(this=x, expression=b.exp.Null())),
+        ),
+        # `x <> ''` is not TRUE where x is missing, which is all a condition needs (a yes/no
+        # used as a value, or negated, is made definite by lowering)
+        Op("is_set", lambda b, x: b.exp.NEQ(this=x, expression=b.exp.Literal.string(""))),
+        Op(
+            "contains",
+            lambda b, x, p: b.exp.GT(
+                this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0)
+            ),
+        ),
+        Op(
+            "starts_with",
+            lambda b, x, p: b.exp.StartsWith(this=x, expression=p),
+            overrides={
+                "sqlite": d.starts_with_substr,
+                **d.each((*d.MYSQL_LIKE, *d.TSQL_LIKE), d.starts_with_left),
+            },
+        ),
+        Op(
+            "ends_with",
+            lambda b, x, p: b.exp.EndsWith(this=x, expression=p),
+            overrides={
+                "sqlite": d.ends_with_substr,
+                **d.each((*d.POSTGRES_LIKE, *d.MYSQL_LIKE, *d.TSQL_LIKE), d.ends_with_right),
+            },
+        ),
+        Op(
+            "matches",
+            d.matches,
+            overrides={
+                "sqlite": d.unsupported(
+                    "`matches`",
+                    "SQLite has no regular expressions unless the application defines "
+                    "a regexp() function",
+                )
+            },
+        ),
+        Op(
+            "like",
+            lambda b, x, p: b.exp.Like(this=x, expression=p),
+            overrides={
+                "sqlite": d.like_sqlite,
+                **d.each(d.TSQL_LIKE, d.like_tsql),
+                **d.each(d.BACKSLASH_LIKE, d.like_backslash_literal),
+            },
+        ),
+        # arithmetic and time arithmetic
+        Op("add", parenthesized("add", lambda b, x, y: b.exp.Add(this=x, expression=y))),
+        Op("sub", parenthesized("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y))),
+        Op("mul", parenthesized("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y))),
+        Op(
+            "div",
+            parenthesized(
+                "div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True)
+            ),
+            overrides=d.each(d.SPARK_LIKE, parenthesized("div", d.divide_nullif)),
+        ),
+        Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
+        Op("to_date", lambda b, x: b.exp.cast(x, "date")),
+        Op("day_start", lambda b, d: b.exp.cast(b.exp.cast(d, "date"), "timestamp")),
+        Op(
+            "next_day_start",
+            lambda b, d: b.exp.cast(
+                b.exp.Add(this=b.exp.cast(d, "date"), expression=interval(b, 1, "day")), "timestamp"
+            ),
+        ),
+        Op("today", lambda b: b.exp.cast(b.as_of(), "date")),
+        # functions a rule calls by name
+        Op(
+            "days_since",
+            lambda b, t: _days_between(b, t, b.as_of()),
+            Signature((TEMPORAL,), Type.INTEGER),
+            doc="whole calendar days from t to as of",
+        ),
+        Op(
+            "hour",
+            lambda b, t: b.exp.Extract(this=b.exp.var("HOUR"), expression=t),
+            Signature((frozenset({Type.TIMESTAMP}),), Type.INTEGER),
+        ),
+        Op(
+            "weekday",
+            lambda b, t: b.exp.DayOfWeekIso(this=t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            doc="1 = Monday … 7 = Sunday",
+            overrides={
+                "sqlite": d.weekday_sqlite,
+                **d.each(d.SPARK_LIKE, d.weekday_spark),
+                **d.each(d.POSTGRES_LIKE, d.weekday_from_dow),
+            },
+        ),
+        Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
+        Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
+        Op("date", lambda b, t: b.exp.cast(t, "date"), Signature((TEMPORAL,), Type.DATE)),
+        Op("next_anniversary", _next_anniversary, Signature((TEMPORAL,), Type.DATE)),
+        Op(
+            "day_of_month",
+            lambda b, t: b.exp.Day(this=t),
+            doc="internal: for next_anniversary tests (lower/anniversary.py)",
+        ),
+        Op(
+            "lower",
+            lambda b, s: b.exp.Lower(this=s),
+            Signature((STRING,), Type.STRING),
+            overrides={
+                "sqlite": _SQLITE_CASE,
+                "clickhouse": lambda b, s: b.exp.Anonymous(this="lowerUTF8", expressions=[s]),
+            },
+        ),
+        Op(
+            "upper",
+            lambda b, s: b.exp.Upper(this=s),
+            Signature((STRING,), Type.STRING),
+            overrides={
+                "sqlite": _SQLITE_CASE,
+                "clickhouse": lambda b, s: b.exp.Anonymous(this="upperUTF8", expressions=[s]),
+            },
+        ),
+        Op("length", lambda b, s: b.exp.Length(this=s), Signature((STRING,), Type.INTEGER)),
+        Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first)),
+        Op(
+            "round",
+            _round,
+            Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
+            overrides=d.each(d.POSTGRES_LIKE, d.round_numeric),
+        ),
+        Op(
+            "coalesce",
+            lambda b, *xs: b.exp.Coalesce(this=xs[0], expressions=list(xs[1:])),
+            Signature((VALUE, VALUE), _common, variadic=True),
+        ),
+        Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
+        Op(
+            "bucket",
+            _bucket,
+            doc="a stable 0..N-1 per customer, from md5 of salt and key",
+            overrides={"sqlite": d.unsupported("`bucket`", "SQLite has no md5()")},
+        ),
+        Op(
+            "in_box",
+            lambda b, lat, lon, lat_lo, lat_hi, lon_lo, lon_hi: b.exp.and_(
+                b.exp.Between(this=lat, low=lat_lo, high=lat_hi),
+                b.exp.Between(this=lon, low=lon_lo, high=lon_hi),
+                copy=False,
+            ),
+            doc="internal: the latitude/longitude box in front of a distance test",
+        ),
+        Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
+    ]
+}
 
 FUNCTIONS = {name: op for name, op in OPERATORS.items() if op.signature is not None}

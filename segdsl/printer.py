@@ -16,11 +16,25 @@ import datetime as dt
 from . import ast
 
 _OR, _AND, _NOT, _PREDICATE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
-_TEXT_OPS = {"contains": "contains", "starts_with": "starts with", "ends_with": "ends with",
-             "matches": "matches", "like": "like"}
+_TEXT_OPS = {
+    "contains": "contains",
+    "starts_with": "starts with",
+    "ends_with": "ends with",
+    "matches": "matches",
+    "like": "like",
+}
 _FREQUENCY = {">=": "at least", "<=": "at most", "=": "exactly"}
-_PREDICATES = (ast.Compare, ast.In, ast.Between, ast.IsNull, ast.IsSet, ast.TextTest,
-               ast.TimeTest, ast.Did, ast.InSegment)
+_PREDICATES = (
+    ast.Compare,
+    ast.In,
+    ast.Between,
+    ast.IsNull,
+    ast.IsSet,
+    ast.TextTest,
+    ast.TimeTest,
+    ast.Did,
+    ast.InSegment,
+)
 
 
 def print_rule(tree: ast.Expr) -> str:
@@ -39,8 +53,9 @@ def _level(node: ast.Expr) -> int:
         return _PREDICATE
     if isinstance(node, ast.Arith):
         return _SUM if node.op in "+-" else _PRODUCT
-    if isinstance(node, ast.Neg) or (isinstance(node, ast.Integer | ast.Decimal_)
-                                     and _negative(node.value)):
+    if isinstance(node, ast.Neg) or (
+        isinstance(node, ast.Integer | ast.Decimal_) and _negative(node.value)
+    ):
         return _UNARY
     return _ATOM
 
@@ -196,8 +211,13 @@ def _isset(node: ast.IsSet) -> str:
 
 
 def _texttest(node: ast.TextTest) -> str:
-    words = [_value(node.value), "not" if node.negated else "", _TEXT_OPS[node.op],
-             _value(node.pattern), "ignoring case" if node.ignore_case else ""]
+    words = [
+        _value(node.value),
+        "not" if node.negated else "",
+        _TEXT_OPS[node.op],
+        _value(node.pattern),
+        "ignoring case" if node.ignore_case else "",
+    ]
     return " ".join(w for w in words if w)
 
 

@@ -19,11 +19,17 @@ from . import ast
 from . import bound as b
 from .check import POISON, Checker, RuleContext
 from .diagnostics import Diagnostic, SegdslError, did_you_mean
-from .document import (PROJECT_FILE, Loaded, SegmentationSource, SegmentSource, find_project,
-                       load_project)
+from .document import (
+    PROJECT_FILE,
+    Loaded,
+    SegmentationSource,
+    SegmentSource,
+    find_project,
+    load_project,
+)
 from .problems import RuleProblem
-from .syntax import parse_rule
 from .schema import Entity, Environment
+from .syntax import parse_rule
 from .types import Type
 from .yamlsource import Text
 
@@ -40,7 +46,8 @@ class Checked:
 
     segments: dict[str, b.Expr] = field(default_factory=dict)
     segmentations: dict[str, tuple[tuple[tuple[str, b.Expr], ...], str | None]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -80,15 +87,24 @@ class Project:
         """Every problem in the project's files, sorted by file and position."""
         return sorted(self._check().diagnostics, key=Diagnostic.sort_key)
 
-    def compile(self, names: Sequence[str] | None = None, dialect: str | None = None,
-                as_of: dt.datetime | None = None, pretty: bool = True) -> str:
+    def compile(
+        self,
+        names: Sequence[str] | None = None,
+        dialect: str | None = None,
+        as_of: dt.datetime | None = None,
+        pretty: bool = True,
+    ) -> str:
         """SQL for one segment (its members) or several (key + one column each)."""
         from .emit import to_sql
 
         return to_sql(self.select(names, dialect, as_of), dialect or self.dialect, pretty)
 
-    def select(self, names: Sequence[str] | None = None, dialect: str | None = None,
-               as_of: dt.datetime | None = None) -> Query:
+    def select(
+        self,
+        names: Sequence[str] | None = None,
+        dialect: str | None = None,
+        as_of: dt.datetime | None = None,
+    ) -> Query:
         """The sqlglot SELECT behind `compile`: one named segment gives its members, anything
         else the key plus one column per segment and segmentation."""
         segments, segmentations = self._select_names(names)
@@ -97,21 +113,36 @@ class Project:
             return lowering.select_members(segments[0])
         return lowering.select_columns(segments, segmentations)
 
-    def run(self, names: Sequence[str] | None = None, as_of: dt.datetime | None = None,
-            warehouse: Path | None = None) -> Result:
+    def run(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | None = None,
+    ) -> Result:
         """Members of the segments on DuckDB, as of `as_of` (default: the start of the run)."""
         from .execute import execute
 
-        as_of = as_of or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         path = warehouse or self.warehouse
         if path is None:
-            raise SegdslError([Diagnostic("E413", "no warehouse to run on",
-                                          hint="set `warehouse:` in segdsl.yaml")])
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E413", "no warehouse to run on", hint="set `warehouse:` in segdsl.yaml"
+                    )
+                ]
+            )
         segments, segmentations = self._select_names(names)
         query = self._lowering("duckdb", as_of).select_columns(segments, segmentations)
-        return execute(path, query, self._entity().key,
-                       segments, segmentations, as_of,
-                       {n: self.segments[n].min_size for n in segments})
+        return execute(
+            path,
+            query,
+            self._entity().key,
+            segments,
+            segmentations,
+            as_of,
+            {n: self.segments[n].min_size for n in segments},
+        )
 
     # ---- internals ----------------------------------------------------------------------
 
@@ -123,9 +154,13 @@ class Project:
         from .lower import Lowering, Segmentation
 
         checked = self._require_clean()
-        return Lowering(self._entity(), checked.segments,
-                        {n: Segmentation(*v) for n, v in checked.segmentations.items()},
-                        dialect, as_of)
+        return Lowering(
+            self._entity(),
+            checked.segments,
+            {n: Segmentation(*v) for n, v in checked.segmentations.items()},
+            dialect,
+            as_of,
+        )
 
     def _require_clean(self) -> Checked:
         checked = self._check()
@@ -140,11 +175,18 @@ class Project:
         unknown = [n for n in names if n not in self.segments and n not in self.segmentations]
         if unknown:
             known = [*self.segments, *self.segmentations]
-            raise SegdslError([Diagnostic("E203", f"unknown segment `{n}`",
-                                          hint=did_you_mean(n, known, "segments"))
-                               for n in unknown])
-        return ([n for n in names if n in self.segments],
-                [n for n in names if n in self.segmentations])
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E203", f"unknown segment `{n}`", hint=did_you_mean(n, known, "segments")
+                    )
+                    for n in unknown
+                ]
+            )
+        return (
+            [n for n in names if n in self.segments],
+            [n for n in names if n in self.segmentations],
+        )
 
     def _check(self) -> Checked:
         if self._checked is None:
@@ -157,9 +199,15 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
     start = Path(path).resolve()
     root = find_project(start if start.is_dir() else start.parent)
     if root is None:
-        raise SegdslError([Diagnostic("E408", f"no {PROJECT_FILE} found in {start} or above",
-                                      hint="run `segdsl demo` for an example project, or pass "
-                                      "--project DIR")])
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E408",
+                    f"no {PROJECT_FILE} found in {start} or above",
+                    hint="run `segdsl demo` for an example project, or pass --project DIR",
+                )
+            ]
+        )
     files = [Path(p).resolve() for p in only] if only is not None else None
     return Project(load_project(root, files))
 
@@ -179,13 +227,13 @@ def _check_all(loaded: Loaded) -> Checked:
     if env is None:
         return checked
     report = checked.diagnostics.append
-    buckets = {name: tuple(bk.name for bk in seg.buckets)
-               for name, seg in loaded.segmentations.items()}
+    buckets = {
+        name: tuple(bk.name for bk in seg.buckets) for name, seg in loaded.segmentations.items()
+    }
     traits: dict[str, b.Expr | None] = {}
 
     def place(text: Text, problem: RuleProblem) -> Diagnostic:
-        return Diagnostic(problem.code, problem.message, text.location(problem.span),
-                          problem.hint)
+        return Diagnostic(problem.code, problem.message, text.location(problem.span), problem.hint)
 
     def trait_tree(name: str) -> b.Expr | None:
         if name in traits:
@@ -195,9 +243,13 @@ def _check_all(loaded: Loaded) -> Checked:
         ctx = RuleContext()
         tree = _parse(text, ctx)
         result = checker.check_value(tree, ctx) if tree is not None else POISON
-        for reference, span in ctx.references:
-            ctx.report("E211", "a trait cannot refer to segments or segmentations", span,
-                       "use the segment in the rule instead")
+        for _reference, span in ctx.references:
+            ctx.report(
+                "E211",
+                "a trait cannot refer to segments or segmentations",
+                span,
+                "use the segment in the rule instead",
+            )
         for problem in ctx.problems:
             report(place(text, problem))
         traits[name] = POISON if ctx.problems else result
@@ -214,12 +266,17 @@ def _check_all(loaded: Loaded) -> Checked:
         try:
             result = checker.check_condition(tree, ctx) if tree is not None else None
         except RecursionError:
-            result = ctx.report("E107", "the rule nests too deeply", ast.Span(0, len(text.value)),
-                                "split it into segments and combine them with `in segment`")
+            result = ctx.report(
+                "E107",
+                "the rule nests too deeply",
+                ast.Span(0, len(text.value)),
+                "split it into segments and combine them with `in segment`",
+            )
         for problem in ctx.problems:
             report(place(text, problem))
         graph.setdefault(owner, []).extend(
-            (ref, text, RuleProblem("E204", "", span)) for ref, span in ctx.references)
+            (ref, text, RuleProblem("E204", "", span)) for ref, span in ctx.references
+        )
         return None if ctx.problems else result
 
     for name, segment in loaded.segments.items():
@@ -262,11 +319,15 @@ def _cycles(graph: dict[str, list[tuple[str, Text, RuleProblem]]]) -> list[Diagn
         stack.append(name)
         for ref, text, problem in graph.get(name, []):
             if state.get(ref) == 1:
-                loop = stack[stack.index(ref):] + [ref]
-                found.append(Diagnostic(
-                    "E204", f"`{name}` refers to itself: {' → '.join(loop)}",
-                    text.location(problem.span), "break the cycle: a segment cannot "
-                    "depend on itself"))
+                loop = stack[stack.index(ref) :] + [ref]
+                found.append(
+                    Diagnostic(
+                        "E204",
+                        f"`{name}` refers to itself: {' → '.join(loop)}",
+                        text.location(problem.span),
+                        "break the cycle: a segment cannot depend on itself",
+                    )
+                )
             elif ref not in state:
                 visit(ref)
         stack.pop()

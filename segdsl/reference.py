@@ -40,11 +40,22 @@ from typing import TYPE_CHECKING, Any
 import re2  # type: ignore[import-untyped]
 
 from . import ast
+from .reference_events import BehaviourEvaluation
+from .reference_values import (
+    Customer,
+    Scope,
+    Undefined,
+    common_numbers,
+    compare,
+    convert,
+    day_of,
+    distance_km,
+    like,
+    round_half_away,
+    shift,
+)
 from .schema import Environment, Field
 from .syntax import parse_rule
-from .reference_events import BehaviourEvaluation
-from .reference_values import (Customer, Scope, Undefined, common_numbers, compare, convert,
-                               day_of, distance_km, like, round_half_away, shift)
 from .types import Type
 
 if TYPE_CHECKING:
@@ -67,9 +78,13 @@ class Rules:
     """A project's rules as ASTs: segments, segmentations (buckets, else) and traits, each
     parsed on first use."""
 
-    def __init__(self, env: Environment, segments: Mapping[str, str],
-                 segmentations: Mapping[str, tuple[tuple[tuple[str, str], ...], str | None]],
-                 traits: Mapping[str, str]):
+    def __init__(
+        self,
+        env: Environment,
+        segments: Mapping[str, str],
+        segmentations: Mapping[str, tuple[tuple[tuple[str, str], ...], str | None]],
+        traits: Mapping[str, str],
+    ):
         self.env = env
         self.texts = segments
         self.segmentation_texts = segmentations
@@ -83,12 +98,17 @@ class Rules:
             raise ValueError("the project has no schema environment")
         segmentations = {}
         for name, source in project.segmentations.items():
-            buckets = tuple((bk.name, bk.rule.value) for bk in source.buckets
-                            if bk.rule is not None)
+            buckets = tuple(
+                (bk.name, bk.rule.value) for bk in source.buckets if bk.rule is not None
+            )
             otherwise = next((bk.name for bk in source.buckets if bk.rule is None), None)
             segmentations[name] = (buckets, otherwise)
-        return cls(env, {n: s.where.value for n, s in project.segments.items()},
-                   segmentations, {n: t.value for n, t in env.traits.items()})
+        return cls(
+            env,
+            {n: s.where.value for n, s in project.segments.items()},
+            segmentations,
+            {n: t.value for n, t in env.traits.items()},
+        )
 
     def parse(self, text: str) -> ast.Expr:
         if text not in self._parsed:
@@ -109,8 +129,9 @@ class Rules:
 # ---- the public API ---------------------------------------------------------------------
 
 
-def evaluate(project: Project | Rules, rule: str | ast.Expr, data: Data,
-             as_of: dt.datetime) -> dict[Any, bool | None]:
+def evaluate(
+    project: Project | Rules, rule: str | ast.Expr, data: Data, as_of: dt.datetime
+) -> dict[Any, bool | None]:
     """Customer key → whether the rule (its text or AST, or the named segment) holds; None
     where the language leaves it undefined."""
     rules = project if isinstance(project, Rules) else Rules.of(project)
@@ -119,8 +140,9 @@ def evaluate(project: Project | Rules, rule: str | ast.Expr, data: Data,
     return Evaluator(rules, data, as_of).evaluate(rule)
 
 
-def members(project: Project | Rules, rule_or_segment: str | ast.Expr, data: Data,
-            as_of: dt.datetime) -> set[Any]:
+def members(
+    project: Project | Rules, rule_or_segment: str | ast.Expr, data: Data, as_of: dt.datetime
+) -> set[Any]:
     """Keys of the customers for whom the rule (or the named segment) holds."""
     found = evaluate(project, rule_or_segment, data, as_of)
     undefined = [k for k, v in found.items() if v is None]
@@ -129,8 +151,9 @@ def members(project: Project | Rules, rule_or_segment: str | ast.Expr, data: Dat
     return {key for key, holds in found.items() if holds}
 
 
-def buckets(project: Project | Rules, segmentation: str, data: Data,
-            as_of: dt.datetime) -> dict[Any, str | None]:
+def buckets(
+    project: Project | Rules, segmentation: str, data: Data, as_of: dt.datetime
+) -> dict[Any, str | None]:
     """Customer key → the segmentation's bucket (None: no bucket and no `else`)."""
     rules = project if isinstance(project, Rules) else Rules.of(project)
     evaluator = Evaluator(rules, data, as_of)
@@ -166,8 +189,9 @@ class Evaluator(BehaviourEvaluation):
 
     def _customer(self, row: Mapping[str, Any]) -> Customer:
         many = [f.name for f in self.env.entity.fields.values() if f.many]
-        return Customer(row[self.env.entity.key], row, {n: [] for n in many},
-                        {s: [] for s in self.env.streams})
+        return Customer(
+            row[self.env.entity.key], row, {n: [] for n in many}, {s: [] for s in self.env.streams}
+        )
 
     def evaluate(self, tree: ast.Expr) -> dict[Any, bool | None]:
         found: dict[Any, bool | None] = {}
@@ -206,9 +230,12 @@ class Evaluator(BehaviourEvaluation):
             holds = positive(scope)
         else:
             (name,) = fields  # E307: one condition ranges over one many-valued field
-            holds = any(positive(Scope(scope.customer, scope.stream, scope.event,
-                                       ((name, v), *scope.bound)))
-                        for v in scope.customer.values[name])
+            holds = any(
+                positive(
+                    Scope(scope.customer, scope.stream, scope.event, ((name, v), *scope.bound))
+                )
+                for v in scope.customer.values[name]
+            )
         return not holds if negated else holds
 
     def _many_fields(self, node: ast.Expr, scope: Scope) -> Iterable[Field]:
@@ -223,8 +250,11 @@ class Evaluator(BehaviourEvaluation):
             fld = self.env.entity.fields.get(node.name)
             if fld is not None and fld.many:
                 yield fld
-        elif isinstance(node, ast.Call) and node.name not in (*AGGREGATES, "percentile",
-                                                              "cume_share"):
+        elif isinstance(node, ast.Call) and node.name not in (
+            *AGGREGATES,
+            "percentile",
+            "cume_share",
+        ):
             for arg in node.args:
                 yield from self._fields_read(arg)
         elif isinstance(node, ast.Arith):
@@ -370,8 +400,7 @@ Predicate = Callable[[Evaluator, Any], tuple[Test, bool]]
 
 def _compare_node(ev: Evaluator, node: ast.Compare) -> tuple[Test, bool]:
     op = "=" if node.op == "!=" else node.op  # `a != b` is `not (a = b)`
-    return (lambda s: compare(op, ev.value(node.left, s), ev.value(node.right, s)),
-            node.op == "!=")
+    return (lambda s: compare(op, ev.value(node.left, s), ev.value(node.right, s)), node.op == "!=")
 
 
 def _in_node(ev: Evaluator, node: ast.In) -> tuple[Test, bool]:
@@ -391,8 +420,9 @@ def _in_node(ev: Evaluator, node: ast.In) -> tuple[Test, bool]:
 def _between_node(ev: Evaluator, node: ast.Between) -> tuple[Test, bool]:
     def test(scope: Scope) -> bool:
         x = ev.value(node.value, scope)
-        return (compare(">=", x, ev.value(node.low, scope))
-                and compare("<=", x, ev.value(node.high, scope)))
+        return compare(">=", x, ev.value(node.low, scope)) and compare(
+            "<=", x, ev.value(node.high, scope)
+        )
 
     return test, node.negated
 
@@ -436,8 +466,12 @@ def _time_node(ev: Evaluator, node: ast.TimeTest) -> tuple[Test, bool]:
 
 
 _PREDICATES: dict[type, Predicate] = {
-    ast.Compare: _compare_node, ast.In: _in_node, ast.Between: _between_node,
-    ast.IsNull: _is_null_node, ast.IsSet: _is_set_node, ast.TextTest: _text_node,
+    ast.Compare: _compare_node,
+    ast.In: _in_node,
+    ast.Between: _between_node,
+    ast.IsNull: _is_null_node,
+    ast.IsSet: _is_set_node,
+    ast.TextTest: _text_node,
     ast.TimeTest: _time_node,
 }
 
@@ -469,5 +503,3 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "round": lambda ev, x, digits=0: round_half_away(x, digits),
     "distance_km": lambda ev, g, lat, lon: distance_km(g, lat, lon),
 }
-
-

@@ -11,8 +11,18 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .reference_values import (Customer, Descending, Scope, Undefined, compare, convert,
-                               day_of, shift, sum_numbers, sum_values)
+from .reference_values import (
+    Customer,
+    Descending,
+    Scope,
+    Undefined,
+    compare,
+    convert,
+    day_of,
+    shift,
+    sum_numbers,
+    sum_values,
+)
 from .schema import Environment, Event, Stream
 from .types import Type
 
@@ -32,8 +42,13 @@ class BehaviourEvaluation:
 
     # ---- behaviour -------------------------------------------------------------------------
 
-    def _events(self, event_name: str, condition: ast.Expr | None, window: ast.Window | None,
-                customer: Customer) -> tuple[Stream, list[Mapping[str, Any]]]:
+    def _events(
+        self,
+        event_name: str,
+        condition: ast.Expr | None,
+        window: ast.Window | None,
+        customer: Customer,
+    ) -> tuple[Stream, list[Mapping[str, Any]]]:
         """The customer's events of that name, passing the filter, inside the window (and never
         after as of: those were dropped when the rows were loaded)."""
         event = self._event(event_name)
@@ -42,11 +57,11 @@ class BehaviourEvaluation:
         for row in customer.events[stream.name]:
             if event.value is not None and row.get(stream.name_column or "") != event.value:
                 continue
-            if window is not None and not self._in_window(row[stream.time], window,
-                                                          Scope(customer)):
+            if window is not None and not self._in_window(
+                row[stream.time], window, Scope(customer)
+            ):
                 continue
-            if condition is not None and not self.truth(
-                    condition, Scope(customer, stream, row)):
+            if condition is not None and not self.truth(condition, Scope(customer, stream, row)):
                 continue
             chosen.append(row)
         return stream, chosen
@@ -74,8 +89,9 @@ class BehaviourEvaluation:
             return compare("<", t, self.value(window.bound, scope))
         if isinstance(window, ast.After):
             return compare(">", t, self.value(window.bound, scope))
-        return (compare(">=", t, self.value(window.low, scope))
-                and compare("<=", t, self.value(window.high, scope)))
+        return compare(">=", t, self.value(window.low, scope)) and compare(
+            "<=", t, self.value(window.high, scope)
+        )
 
     def _did(self, node: ast.Did, scope: Scope) -> bool:
         _, events = self._events(node.event, node.filter, node.window, scope.customer)
@@ -123,9 +139,13 @@ class BehaviourEvaluation:
             return None
         if kind == "avg":  # of a decimal, a decimal; of an integer or float, a float
             total = sum_values(present, prop.type)
-            return Fraction(total) / len(present) if prop.type == Type.DECIMAL else \
-                float(total) / len(present) if prop.type == Type.FLOAT else \
-                float(Fraction(total, len(present)))
+            return (
+                Fraction(total) / len(present)
+                if prop.type == Type.DECIMAL
+                else float(total) / len(present)
+                if prop.type == Type.FLOAT
+                else float(Fraction(total, len(present)))
+            )
         return (min if kind == "min" else max)(present)
 
     # ---- population ------------------------------------------------------------------------
@@ -156,8 +176,11 @@ class BehaviourEvaluation:
         running: Any = 0
         for key in ranked:
             running = sum_numbers([running, present[key]])
-            found[key] = float(100 * Fraction(running) / Fraction(total)) \
-                if not isinstance(total, float) else 100.0 * running / total
+            found[key] = (
+                float(100 * Fraction(running) / Fraction(total))
+                if not isinstance(total, float)
+                else 100.0 * running / total
+            )
         return found
 
 

@@ -69,8 +69,13 @@ def convert(value: Any, of: Type) -> Any:
 
 # ---- values: comparison, arithmetic, time ------------------------------------------------------
 
-_ORDER = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-          ">=": operator.ge}
+_ORDER = {
+    "=": operator.eq,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 def compare(op: str, left: Any, right: Any) -> bool:
@@ -111,8 +116,12 @@ def shift(t: dt.date, amount: int, unit: str) -> dt.date:
         return t.replace(year=year, month=month + 1, day=day)
     if unit in ("hour", "minute") and not isinstance(t, dt.datetime):
         t = dt.datetime.combine(t, dt.time())
-    delta = {"minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1),
-             "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}[unit]
+    delta = {
+        "minute": dt.timedelta(minutes=1),
+        "hour": dt.timedelta(hours=1),
+        "day": dt.timedelta(days=1),
+        "week": dt.timedelta(weeks=1),
+    }[unit]
     return t + amount * delta
 
 
@@ -138,8 +147,10 @@ def round_half_away(x: Any, digits: int = 0) -> Any:
 def distance_km(location: tuple[float, float], lat: Any, lon: Any) -> float:
     lat1, lon1 = map(math.radians, location)
     lat2, lon2 = math.radians(float(lat)), math.radians(float(lon))
-    a = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 

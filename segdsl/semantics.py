@@ -20,6 +20,7 @@ from .types import Type
 
 _OPS = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
+
 def negate(expr: b.Expr) -> b.Expr:
     if isinstance(expr, b.Not):
         return expr.operand
@@ -43,8 +44,13 @@ def compare(op: str, left: b.Expr, right: b.Expr) -> b.Expr:
     ranged = _as_range(op, left, right)
     if ranged is not None:
         return ranged
-    if op == "=" and _is_choice(left) and isinstance(right, b.Const) and left.type == \
-            right.type and left.type in _CHOICE_TYPES:
+    if (
+        op == "="
+        and _is_choice(left)
+        and isinstance(right, b.Const)
+        and left.type == right.type
+        and left.type in _CHOICE_TYPES
+    ):
         return _choose(left, lambda value: value is not None and value == right.value)
     if left.type == Type.DATE and right.type == Type.TIMESTAMP:
         return compare(_NEGATE_SIDES[op], right, left)
@@ -52,8 +58,13 @@ def compare(op: str, left: b.Expr, right: b.Expr) -> b.Expr:
         start = b.Apply(Type.TIMESTAMP, "day_start", (right,))
         end = b.Apply(Type.TIMESTAMP, "next_day_start", (right,))
         if op == "=":
-            return b.And(Type.BOOLEAN, (b.Apply(Type.BOOLEAN, "ge", (left, start)),
-                                        b.Apply(Type.BOOLEAN, "lt", (left, end))))
+            return b.And(
+                Type.BOOLEAN,
+                (
+                    b.Apply(Type.BOOLEAN, "ge", (left, start)),
+                    b.Apply(Type.BOOLEAN, "lt", (left, end)),
+                ),
+            )
         edge = {"<": ("lt", start), "<=": ("lt", end), ">": ("ge", end), ">=": ("ge", start)}[op]
         return b.Apply(Type.BOOLEAN, edge[0], (left, edge[1]))
     return b.Apply(Type.BOOLEAN, _OPS[op], (left, right))
@@ -85,12 +96,18 @@ def _near(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
     dlon = dlon * 1.001 + 1e-9
     if lon - dlon < -180 or lon + dlon > 180:
         return None
-    box = b.Apply(Type.BOOLEAN, "in_box", (left.args[0], *(
-        b.Const(Type.FLOAT, round(v, 9)) for v in (lat - dlat, lat + dlat, lon - dlon,
-                                                  lon + dlon))))
+    box = b.Apply(
+        Type.BOOLEAN,
+        "in_box",
+        (
+            left.args[0],
+            *(
+                b.Const(Type.FLOAT, round(v, 9))
+                for v in (lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+            ),
+        ),
+    )
     return b.And(Type.BOOLEAN, (box, b.Apply(Type.BOOLEAN, _OPS[op], (left, right))))
-
-
 
 
 def _as_range(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
@@ -104,8 +121,13 @@ def _as_range(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
       `date(t) < date(as of - n days)`, and so on with the sides swapped.
 
     A missing t fails both forms alike."""
-    if not (isinstance(left, b.Apply) and left.op in ("year", "days_since")
-            and isinstance(right, b.Const) and type(right.value) is int and op in _OPS):
+    if not (
+        isinstance(left, b.Apply)
+        and left.op in ("year", "days_since")
+        and isinstance(right, b.Const)
+        and type(right.value) is int
+        and op in _OPS
+    ):
         return None
     time = left.args[0]
     if left.op == "year":
@@ -115,12 +137,25 @@ def _as_range(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
         after = b.Const(Type.DATE, dt.date(right.value + 1, 1, 1))
         if op == "=":
             return b.And(Type.BOOLEAN, (compare(">=", time, first), compare("<", time, after)))
-        return {"<": compare("<", time, first), "<=": compare("<", time, after),
-                ">": compare(">=", time, after), ">=": compare(">=", time, first)}[op]
+        return {
+            "<": compare("<", time, first),
+            "<=": compare("<", time, after),
+            ">": compare(">=", time, after),
+            ">=": compare(">=", time, first),
+        }[op]
     if not 0 <= right.value <= 1_000_000:
         return None
-    day = b.Apply(Type.DATE, "to_date", (b.Apply(Type.TIMESTAMP, "sub", (
-        b.AsOf(Type.TIMESTAMP), b.Interval(Type.DURATION, right.value, "day"))),))
+    day = b.Apply(
+        Type.DATE,
+        "to_date",
+        (
+            b.Apply(
+                Type.TIMESTAMP,
+                "sub",
+                (b.AsOf(Type.TIMESTAMP), b.Interval(Type.DURATION, right.value, "day")),
+            ),
+        ),
+    )
     return compare(_NEGATE_SIDES[op], time, day)
 
 
@@ -132,8 +167,12 @@ def _is_choice(node: b.Expr) -> bool:
     `age_band: if(age >= 65, "65+", if(age >= 50, "50-64", ...))`)."""
     if isinstance(node, b.Const):
         return True
-    return (isinstance(node, b.Apply) and node.op == "if"
-            and _is_choice(node.args[1]) and _is_choice(node.args[2]))
+    return (
+        isinstance(node, b.Apply)
+        and node.op == "if"
+        and _is_choice(node.args[1])
+        and _is_choice(node.args[2])
+    )
 
 
 def _choose(node: b.Expr, wanted: Callable[[object], bool]) -> b.Expr:
@@ -146,8 +185,10 @@ def _choose(node: b.Expr, wanted: Callable[[object], bool]) -> b.Expr:
         return b.TRUE if wanted(node.value) else b.FALSE
     assert isinstance(node, b.Apply)
     condition, then, otherwise = node.args
-    parts = [_and(condition, _choose(then, wanted)),
-             _and(negate(condition), _choose(otherwise, wanted))]
+    parts = [
+        _and(condition, _choose(then, wanted)),
+        _and(negate(condition), _choose(otherwise, wanted)),
+    ]
     parts = [part for part in parts if part != b.FALSE]
     if not parts:
         return b.FALSE
@@ -164,8 +205,12 @@ def bucket_test(node: b.Expr, segmentations: Mapping[str, Any]) -> b.Expr | None
     the rules instead of building and comparing a string per customer
     (warm_leads_without_order, `lead_temperature in ["hot", "warm"]`: the CASE over 1M
     customers cost 85 ms of 245)."""
-    if not (isinstance(node, b.Apply) and node.op in ("eq", "in_list") and node.args
-            and isinstance(node.args[0], b.SegmentationRef)):
+    if not (
+        isinstance(node, b.Apply)
+        and node.op in ("eq", "in_list")
+        and node.args
+        and isinstance(node.args[0], b.SegmentationRef)
+    ):
         return None
     values = [arg.value for arg in node.args[1:] if isinstance(arg, b.Const)]
     if len(values) != len(node.args) - 1:
@@ -199,16 +244,21 @@ def _complemented(item: b.Expr, items: tuple[b.Expr, ...]) -> b.Expr:
         return item
     inner = item.operand
     assert isinstance(inner, b.Apply)
-    if inner.op in _COMPLEMENT and any(other is not item and _compares_with_const(other)
-                                       and other.args[0] == inner.args[0]  # type: ignore
-                                       for other in items):
+    if inner.op in _COMPLEMENT and any(
+        other is not item and _compares_with_const(other) and other.args[0] == inner.args[0]  # type: ignore
+        for other in items
+    ):
         return b.Apply(Type.BOOLEAN, _COMPLEMENT[inner.op], inner.args)
     return item
 
 
 def _compares_with_const(node: b.Expr) -> bool:
-    return (isinstance(node, b.Apply) and node.op in (*_COMPLEMENT, "eq")
-            and isinstance(node.args[1], b.Const) and node.args[1].value is not None)
+    return (
+        isinstance(node, b.Apply)
+        and node.op in (*_COMPLEMENT, "eq")
+        and isinstance(node.args[1], b.Const)
+        and node.args[1].value is not None
+    )
 
 
 def _number(node: b.Expr) -> float | None:
@@ -216,8 +266,11 @@ def _number(node: b.Expr) -> float | None:
     if isinstance(node, b.Apply) and node.op == "neg" and len(node.args) == 1:
         inner = _number(node.args[0])
         return None if inner is None else -inner
-    if (isinstance(node, b.Const) and isinstance(node.value, int | float | Decimal)
-            and not isinstance(node.value, bool)):
+    if (
+        isinstance(node, b.Const)
+        and isinstance(node.value, int | float | Decimal)
+        and not isinstance(node.value, bool)
+    ):
         return float(node.value)
     return None
 
@@ -233,22 +286,30 @@ def _as_existence(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
       `count(f) = 0` (or `< 1`, `<= 0`) when none is."""
     if not isinstance(right, b.Const) or right.value is None or isinstance(right.value, bool):
         return None
-    if (isinstance(left, b.Aggregate) and left.property is not None
-            and (left.kind, op) in _EXISTENCE):
+    if (
+        isinstance(left, b.Aggregate)
+        and left.property is not None
+        and (left.kind, op) in _EXISTENCE
+    ):
         test = compare(op, b.PropertyValue(left.property.type, left.property), right)
         events = left.events
         matching = test if events.filter is None else b.And(Type.BOOLEAN, (events.filter, test))
-        count = b.Aggregate(Type.INTEGER, "count",
-                            b.EventSet(events.event, matching, events.window), None)
+        count = b.Aggregate(
+            Type.INTEGER, "count", b.EventSet(events.event, matching, events.window), None
+        )
         return b.Apply(Type.BOOLEAN, "ge", (count, _ONE))
     if isinstance(left, b.CountValues) and isinstance(right.value, int):
         some = (op == ">=" and right.value == 1) or (op == ">" and right.value == 0)
-        none = (op == "=" and right.value == 0) or (op == "<" and right.value == 1) or (
-            op == "<=" and right.value == 0)
+        none = (
+            (op == "=" and right.value == 0)
+            or (op == "<" and right.value == 1)
+            or (op == "<=" and right.value == 0)
+        )
         if some or none:
             value = b.ManyValue(left.field.type, left.field)
-            present = b.Any(Type.BOOLEAN, left.field,
-                            negate(b.Apply(Type.BOOLEAN, "is_null", (value,))))
+            present = b.Any(
+                Type.BOOLEAN, left.field, negate(b.Apply(Type.BOOLEAN, "is_null", (value,)))
+            )
             return present if some else negate(present)
     return None
 
@@ -256,11 +317,13 @@ def _as_existence(op: str, left: b.Expr, right: b.Expr) -> b.Expr | None:
 def window_test(value: b.Expr, window: b.TimeRange) -> b.Expr:
     parts: list[b.Expr] = []
     if window.low is not None:
-        parts.append(b.Apply(Type.BOOLEAN, "gt" if window.low_strict else "ge",
-                             (value, window.low)))
+        parts.append(
+            b.Apply(Type.BOOLEAN, "gt" if window.low_strict else "ge", (value, window.low))
+        )
     if window.high is not None:
-        parts.append(b.Apply(Type.BOOLEAN, "lt" if window.high_strict else "le",
-                             (value, window.high)))
+        parts.append(
+            b.Apply(Type.BOOLEAN, "lt" if window.high_strict else "le", (value, window.high))
+        )
     return parts[0] if len(parts) == 1 else b.And(Type.BOOLEAN, tuple(parts))
 
 
@@ -299,19 +362,27 @@ def membership(value: b.Expr, items: b.ConstList) -> b.Expr:
     if not items.values:
         return b.FALSE
     if value.type == Type.TIMESTAMP and items.type == Type.DATE:
-        return b.Or(Type.BOOLEAN, tuple(compare("=", value, b.Const(Type.DATE, v))
-                                        for v in items.values))
+        return b.Or(
+            Type.BOOLEAN, tuple(compare("=", value, b.Const(Type.DATE, v)) for v in items.values)
+        )
     if _is_choice(value) and value.type == items.type and value.type in _CHOICE_TYPES:
         wanted = set(items.values)
         return _choose(value, lambda v: v is not None and v in wanted)
     numbers = sorted(set(items.values)) if all(type(v) is int for v in items.values) else []
-    if (value.type == items.type == Type.INTEGER and len(numbers) > 1
-            and numbers[-1] - numbers[0] == len(numbers) - 1):
+    if (
+        value.type == items.type == Type.INTEGER
+        and len(numbers) > 1
+        and numbers[-1] - numbers[0] == len(numbers) - 1
+    ):
         # a run of whole numbers (`weekday(t) in [6, 7]`) is a range: DuckDB answers the
         # two comparisons 2x faster than IN over a computed value
-        return b.And(Type.BOOLEAN, (
-            b.Apply(Type.BOOLEAN, "ge", (value, b.Const(Type.INTEGER, numbers[0]))),
-            b.Apply(Type.BOOLEAN, "le", (value, b.Const(Type.INTEGER, numbers[-1])))))
+        return b.And(
+            Type.BOOLEAN,
+            (
+                b.Apply(Type.BOOLEAN, "ge", (value, b.Const(Type.INTEGER, numbers[0]))),
+                b.Apply(Type.BOOLEAN, "le", (value, b.Const(Type.INTEGER, numbers[-1]))),
+            ),
+        )
     consts = tuple(b.Const(items.type, v) for v in items.values)
     return b.Apply(Type.BOOLEAN, "in_list", (value, *consts))
 

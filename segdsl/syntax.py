@@ -27,20 +27,57 @@ from .problems import RuleProblem
 MAX_NESTING = 64
 
 _READABLE = {
-    "_OR": "`or`", "_AND": "`and`", "_NOT": "`not`", "_IN": "`in`", "_IS": "`is`",
-    "_NULL": "`null`", "_SET": "`set`", "_BETWEEN": "`between`", "_CONTAINS": "`contains`",
-    "_STARTS": "`starts with`", "_ENDS": "`ends with`", "_WITH": "`with`",
-    "_MATCHES": "`matches`", "_LIKE": "`like`", "_IGNORING": "`ignoring case`",
-    "_CASE": "`case`", "_WITHIN": "`within`", "_LAST": "`last`", "_NEXT": "`next`",
-    "_BEFORE": "`before`", "_AFTER": "`after`", "_AGO": "`ago`", "_DID": "`did`",
-    "_AT": "`at least`/`at most`", "_LEAST": "`least`", "_MOST": "`most`",
-    "_EXACTLY": "`exactly`", "_TIMES": "`times`", "_SEGMENT": "`segment`",
-    "_TRUE": "`true`", "_FALSE": "`false`", "_NOW": "`now`", "_TODAY": "`today`",
-    "UNIT": "a time unit (`days`, `weeks`, `months`, ...)", "TIMESTAMP": "a timestamp",
-    "DATE": "a date", "DECIMAL": "a number", "INT": "a number", "STRING": "a string",
-    "NAME": "a name", "COMPARE": "a comparison (`=`, `!=`, `<`, ...)", "ADD_OP": "`+`/`-`",
-    "MUL_OP": "`*`/`/`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`",
-    "COMMA": "`,`", "DOT": "`.`", "MINUS": "`-`", "$END": "the end of the rule",
+    "_OR": "`or`",
+    "_AND": "`and`",
+    "_NOT": "`not`",
+    "_IN": "`in`",
+    "_IS": "`is`",
+    "_NULL": "`null`",
+    "_SET": "`set`",
+    "_BETWEEN": "`between`",
+    "_CONTAINS": "`contains`",
+    "_STARTS": "`starts with`",
+    "_ENDS": "`ends with`",
+    "_WITH": "`with`",
+    "_MATCHES": "`matches`",
+    "_LIKE": "`like`",
+    "_IGNORING": "`ignoring case`",
+    "_CASE": "`case`",
+    "_WITHIN": "`within`",
+    "_LAST": "`last`",
+    "_NEXT": "`next`",
+    "_BEFORE": "`before`",
+    "_AFTER": "`after`",
+    "_AGO": "`ago`",
+    "_DID": "`did`",
+    "_AT": "`at least`/`at most`",
+    "_LEAST": "`least`",
+    "_MOST": "`most`",
+    "_EXACTLY": "`exactly`",
+    "_TIMES": "`times`",
+    "_SEGMENT": "`segment`",
+    "_TRUE": "`true`",
+    "_FALSE": "`false`",
+    "_NOW": "`now`",
+    "_TODAY": "`today`",
+    "UNIT": "a time unit (`days`, `weeks`, `months`, ...)",
+    "TIMESTAMP": "a timestamp",
+    "DATE": "a date",
+    "DECIMAL": "a number",
+    "INT": "a number",
+    "STRING": "a string",
+    "NAME": "a name",
+    "COMPARE": "a comparison (`=`, `!=`, `<`, ...)",
+    "ADD_OP": "`+`/`-`",
+    "MUL_OP": "`*`/`/`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "COMMA": "`,`",
+    "DOT": "`.`",
+    "MINUS": "`-`",
+    "$END": "the end of the rule",
 }
 _VALUE_STARTERS = {"NAME", "STRING", "INT", "DECIMAL", "DATE", "TIMESTAMP", "_TRUE", "_FALSE"}
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/"}
@@ -55,15 +92,25 @@ def _parser() -> Lark:
         text = (Path(__file__).parent.parent / "grammar" / "segdsl.lark").read_text("utf-8")
     # cache=True: lark keeps the LALR tables in a temporary file keyed by the grammar's hash
     # and lark's version; building them is a third of a small `segdsl check`'s time
-    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True, cache=True)
+    return Lark(
+        text,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
 
 
 def parse_rule(text: str) -> ast.Expr:
     """Parse one rule; raise `RuleProblem` (E1xx) with the culprit's span."""
     if not text.strip():
-        raise RuleProblem("E108", "the rule is empty", ast.Span(0, len(text)),
-                          "write a condition, e.g. `country = \"DE\"`")
+        raise RuleProblem(
+            "E108",
+            "the rule is empty",
+            ast.Span(0, len(text)),
+            'write a condition, e.g. `country = "DE"`',
+        )
     _check_nesting(text)
     try:
         tree = _parser().parse(text)
@@ -78,8 +125,12 @@ def parse_rule(text: str) -> ast.Expr:
             raise error.orig_exc from None
         raise
     except RecursionError:
-        raise RuleProblem("E107", "the rule nests too deeply", ast.Span(0, len(text)),
-                          "split it into segments and combine them with `in segment`") from None
+        raise RuleProblem(
+            "E107",
+            "the rule nests too deeply",
+            ast.Span(0, len(text)),
+            "split it into segments and combine them with `in segment`",
+        ) from None
     finally:
         sys.setrecursionlimit(limit)
     return result
@@ -97,9 +148,12 @@ def _check_nesting(text: str) -> None:
         elif char in "([":
             depth += 1
             if depth > MAX_NESTING:
-                raise RuleProblem("E107", f"brackets nest deeper than {MAX_NESTING} levels",
-                                  ast.Span(i, i + 1),
-                                  "split the rule into segments and use `in segment`")
+                raise RuleProblem(
+                    "E107",
+                    f"brackets nest deeper than {MAX_NESTING} levels",
+                    ast.Span(i, i + 1),
+                    "split the rule into segments and use `in segment`",
+                )
         elif char in ")]":
             depth = max(0, depth - 1)
 
@@ -109,33 +163,56 @@ def _syntax_problem(text: str, error: UnexpectedInput) -> RuleProblem:
     if isinstance(error, UnexpectedCharacters):
         char = text[pos]
         if char == '"':
-            return RuleProblem("E104", "unterminated string",
-                               ast.Span(pos, len(text.split("\n")[0])),
-                               'close the string with `"` on the same line; in YAML, ` #` '
-                               "starts a comment unless the rule is quoted or a block (`where: |`)")
+            return RuleProblem(
+                "E104",
+                "unterminated string",
+                ast.Span(pos, len(text.split("\n")[0])),
+                'close the string with `"` on the same line; in YAML, ` #` '
+                "starts a comment unless the rule is quoted or a block (`where: |`)",
+            )
         if char == "'":
-            return RuleProblem("E101", "unexpected character `'`", ast.Span(pos, pos + 1),
-                               'strings use double quotes: "like this"')
+            return RuleProblem(
+                "E101",
+                "unexpected character `'`",
+                ast.Span(pos, pos + 1),
+                'strings use double quotes: "like this"',
+            )
         if text.startswith(("&&", "||"), pos):
             word = "and" if char == "&" else "or"
-            return RuleProblem("E101", f"unexpected `{text[pos:pos + 2]}`",
-                               ast.Span(pos, pos + 2), f"write `{word}`")
+            return RuleProblem(
+                "E101",
+                f"unexpected `{text[pos : pos + 2]}`",
+                ast.Span(pos, pos + 2),
+                f"write `{word}`",
+            )
         if text.startswith("==", pos - 1) or char == "=":
-            return RuleProblem("E101", "unexpected `=`", ast.Span(pos, pos + 1),
-                               "equality is a single `=`")
-        return RuleProblem("E101", f"unexpected character `{char}`", ast.Span(pos, pos + 1),
-                           _expected_hint(error.allowed or set()))
+            return RuleProblem(
+                "E101", "unexpected `=`", ast.Span(pos, pos + 1), "equality is a single `=`"
+            )
+        return RuleProblem(
+            "E101",
+            f"unexpected character `{char}`",
+            ast.Span(pos, pos + 1),
+            _expected_hint(error.allowed or set()),
+        )
     assert isinstance(error, UnexpectedToken)
     token = error.token
     expected = set(error.expected)
     if token.type == "$END":
         end = len(text.rstrip())
-        return RuleProblem("E103", "the rule ends too early", ast.Span(max(0, end - 1), end),
-                           _expected_hint(expected))
+        return RuleProblem(
+            "E103",
+            "the rule ends too early",
+            ast.Span(max(0, end - 1), end),
+            _expected_hint(expected),
+        )
     word = str(token)
     span = ast.Span(token.start_pos or 0, token.end_pos or (token.start_pos or 0) + len(word))
-    if (token.type == "COMPARE" and word == "="
-            and text.startswith("==", (token.start_pos or 1) - 1)):
+    if (
+        token.type == "COMPARE"
+        and word == "="
+        and text.startswith("==", (token.start_pos or 1) - 1)
+    ):
         return RuleProblem("E102", "unexpected `=`", span, "equality is a single `=`")
     return RuleProblem("E102", f"unexpected `{word}`", span, _expected_hint(expected))
 
@@ -173,13 +250,16 @@ def _decode_string(token: Token) -> str:
         if nxt in _ESCAPES:
             out.append(_ESCAPES[nxt])
             i += 2
-        elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2:i + 6]):
-            out.append(chr(int(raw[i + 2:i + 6], 16)))
+        elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
+            out.append(chr(int(raw[i + 2 : i + 6], 16)))
             i += 6
         else:
-            raise RuleProblem("E105", f"invalid escape `\\{nxt}` in a string",
-                              ast.Span(start, start + 2),
-                              'escapes are \\" \\\\ \\n \\t and \\uXXXX')
+            raise RuleProblem(
+                "E105",
+                f"invalid escape `\\{nxt}` in a string",
+                ast.Span(start, start + 2),
+                'escapes are \\" \\\\ \\n \\t and \\uXXXX',
+            )
     return "".join(out)
 
 
@@ -212,8 +292,9 @@ class _ToAst(Transformer[Token, Any]):
     def between(self, meta: Meta, value: ast.Expr, low: ast.Expr, high: ast.Expr) -> ast.Between:
         return ast.Between(value, low, high, False, span=_span(meta))
 
-    def not_between(self, meta: Meta, value: ast.Expr, low: ast.Expr,
-                    high: ast.Expr) -> ast.Between:
+    def not_between(
+        self, meta: Meta, value: ast.Expr, low: ast.Expr, high: ast.Expr
+    ) -> ast.Between:
         return ast.Between(value, low, high, True, span=_span(meta))
 
     def is_null(self, meta: Meta, value: ast.Expr) -> ast.IsNull:
@@ -228,15 +309,29 @@ class _ToAst(Transformer[Token, Any]):
     def is_not_set(self, meta: Meta, value: ast.Expr) -> ast.IsSet:
         return ast.IsSet(value, True, span=_span(meta))
 
-    def text_test(self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr,
-                  case_rule: bool | None) -> ast.TextTest:
-        return ast.TextTest(op, value, pattern, bool(case_rule), False,  # type: ignore[arg-type]
-                            span=_span(meta))
+    def text_test(
+        self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr, case_rule: bool | None
+    ) -> ast.TextTest:
+        return ast.TextTest(
+            op,
+            value,
+            pattern,
+            bool(case_rule),
+            False,  # type: ignore[arg-type]
+            span=_span(meta),
+        )
 
-    def not_text_test(self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr,
-                      case_rule: bool | None) -> ast.TextTest:
-        return ast.TextTest(op, value, pattern, bool(case_rule), True,  # type: ignore[arg-type]
-                            span=_span(meta))
+    def not_text_test(
+        self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr, case_rule: bool | None
+    ) -> ast.TextTest:
+        return ast.TextTest(
+            op,
+            value,
+            pattern,
+            bool(case_rule),
+            True,  # type: ignore[arg-type]
+            span=_span(meta),
+        )
 
     def contains(self, meta: Meta, *_: Token) -> str:
         return "contains"
@@ -259,10 +354,22 @@ class _ToAst(Transformer[Token, Any]):
     def time_test(self, meta: Meta, value: ast.Expr, window: ast.Window) -> ast.TimeTest:
         return ast.TimeTest(value, window, span=_span(meta))
 
-    def did(self, meta: Meta, event: Token, event_filter: ast.Expr | None,
-            frequency: ast.Frequency | None, window: ast.Window | None) -> ast.Did:
-        return ast.Did(event=str(event), event_span=_tspan(event), filter=event_filter,
-                       frequency=frequency, window=window, span=_span(meta))
+    def did(
+        self,
+        meta: Meta,
+        event: Token,
+        event_filter: ast.Expr | None,
+        frequency: ast.Frequency | None,
+        window: ast.Window | None,
+    ) -> ast.Did:
+        return ast.Did(
+            event=str(event),
+            event_span=_tspan(event),
+            filter=event_filter,
+            frequency=frequency,
+            window=window,
+            span=_span(meta),
+        )
 
     def event_filter(self, meta: Meta, condition: ast.Expr) -> ast.Expr:
         return condition
@@ -308,8 +415,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Name(str(token), span=_tspan(token))
 
     def call(self, meta: Meta, name: Token, arguments: list[ast.Expr] | None) -> ast.Call:
-        return ast.Call(str(name), tuple(arguments or ()), name_span=_tspan(name),
-                        span=_span(meta))
+        return ast.Call(str(name), tuple(arguments or ()), name_span=_tspan(name), span=_span(meta))
 
     def arguments(self, meta: Meta, *items: ast.Expr) -> list[ast.Expr]:
         return list(items)
@@ -356,14 +462,22 @@ class _ToAst(Transformer[Token, Any]):
         try:
             value = dt.date.fromisoformat(str(token))
         except ValueError:
-            raise RuleProblem("E106", f"`{token}` is not a valid date", _tspan(token),
-                              "dates are YYYY-MM-DD with a real month and day") from None
+            raise RuleProblem(
+                "E106",
+                f"`{token}` is not a valid date",
+                _tspan(token),
+                "dates are YYYY-MM-DD with a real month and day",
+            ) from None
         return ast.Date(value, span=_tspan(token))
 
     def timestamp(self, meta: Meta, token: Token) -> ast.Timestamp:
         try:
             value = dt.datetime.fromisoformat(str(token))
         except ValueError:
-            raise RuleProblem("E106", f"`{token}` is not a valid timestamp", _tspan(token),
-                              "timestamps are YYYY-MM-DDTHH:MM[:SS[.ffffff]]") from None
+            raise RuleProblem(
+                "E106",
+                f"`{token}` is not a valid timestamp",
+                _tspan(token),
+                "timestamps are YYYY-MM-DDTHH:MM[:SS[.ffffff]]",
+            ) from None
         return ast.Timestamp(value, span=_tspan(token))

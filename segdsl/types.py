@@ -32,9 +32,17 @@ class Type(Enum):
 
 FIELD_TYPES = ("string", "integer", "decimal", "float", "boolean", "date", "timestamp", "geo")
 TYPE_ALIASES = {
-    "int": "integer", "bigint": "integer", "number": "decimal", "numeric": "decimal",
-    "double": "float", "real": "float", "bool": "boolean", "text": "string",
-    "varchar": "string", "str": "string", "datetime": "timestamp",
+    "int": "integer",
+    "bigint": "integer",
+    "number": "decimal",
+    "numeric": "decimal",
+    "double": "float",
+    "real": "float",
+    "bool": "boolean",
+    "text": "string",
+    "varchar": "string",
+    "str": "string",
+    "datetime": "timestamp",
 }
 
 

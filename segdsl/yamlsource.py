@@ -94,8 +94,10 @@ class Document:
         source = self.source.text
         # YAML folds line breaks into spaces (`>` and plain scalars); put them back, so that
         # a `#` comment in a rule ends at its line as the writer sees it. Same length: spans hold.
-        value = "".join("\n" if char == " " and source[i] == "\n" else char
-                        for char, i in zip(node.value, offsets, strict=True))
+        value = "".join(
+            "\n" if char == " " and source[i] == "\n" else char
+            for char, i in zip(node.value, offsets, strict=True)
+        )
         return Text(value, self.source, offsets, node.start_mark.index, node.end_mark.index)
 
     def data_at(self, path: Path_) -> Any:
@@ -112,10 +114,15 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, error.start) + 1
-        column = len(raw[line_start:error.start].decode("utf-8", "replace")) + 1
-        return None, [Diagnostic("E406", "the file is not valid UTF-8",
-                                 Location(path, line, column, line, column + 1),
-                                 f"byte {error.start} cannot be decoded; save the file as UTF-8")]
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        return None, [
+            Diagnostic(
+                "E406",
+                "the file is not valid UTF-8",
+                Location(path, line, column, line, column + 1),
+                f"byte {error.start} cannot be decoded; save the file as UTF-8",
+            )
+        ]
     source = SourceFile(path, text.removeprefix("\ufeff"))
     try:
         root = yaml.compose(source.text, Loader=_Loader)
@@ -126,14 +133,26 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
         index = mark.index if mark else 0
         loc = source.location(index, index + 1)
         problem = (error.problem or error.context or "invalid YAML").strip()
-        return None, [Diagnostic("E402", f"YAML syntax error: {problem}", loc,
-                                 "a rule with `:` or starting with `\"` or `[` needs quoting "
-                                 "or a block scalar (`where: >`)")]
+        return None, [
+            Diagnostic(
+                "E402",
+                f"YAML syntax error: {problem}",
+                loc,
+                'a rule with `:` or starting with `"` or `[` needs quoting '
+                "or a block scalar (`where: >`)",
+            )
+        ]
     except yaml.YAMLError as error:
         return None, [Diagnostic("E402", f"YAML error: {error}", source.location(0, 0))]
     if root is None:
-        return None, [Diagnostic("E407", "the file is empty", source.location(0, 0),
-                                 "see docs/files.md for what the file holds")]
+        return None, [
+            Diagnostic(
+                "E407",
+                "the file is empty",
+                source.location(0, 0),
+                "see docs/files.md for what the file holds",
+            )
+        ]
     nodes: dict[Path_, Node] = {}
     problems: list[Diagnostic] = []
     try:
@@ -141,13 +160,19 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
     except (ConstructorError, ValueError) as error:
         mark = getattr(error, "problem_mark", None)
         index = mark.index if mark else 0
-        return None, [Diagnostic("E402", f"YAML value error: {error}",
-                                 source.location(index, index + 1))]
+        return None, [
+            Diagnostic("E402", f"YAML value error: {error}", source.location(index, index + 1))
+        ]
     return Document(source, data, nodes), problems
 
 
-def _construct(node: Node, path: Path_, nodes: dict[Path_, Node],
-               problems: list[Diagnostic], source: SourceFile) -> Any:
+def _construct(
+    node: Node,
+    path: Path_,
+    nodes: dict[Path_, Node],
+    problems: list[Diagnostic],
+    source: SourceFile,
+) -> Any:
     nodes[path] = node
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
@@ -157,16 +182,22 @@ def _construct(node: Node, path: Path_, nodes: dict[Path_, Node],
                 key = str(key)
             key = str(key) if not isinstance(key, str) else key
             if key in result:
-                problems.append(Diagnostic(
-                    "E403", f"duplicate key `{key}`",
-                    source.location(key_node.start_mark.index, key_node.end_mark.index),
-                    "a later key would silently replace the earlier one; rename or remove it"))
+                problems.append(
+                    Diagnostic(
+                        "E403",
+                        f"duplicate key `{key}`",
+                        source.location(key_node.start_mark.index, key_node.end_mark.index),
+                        "a later key would silently replace the earlier one; rename or remove it",
+                    )
+                )
                 continue
             result[key] = _construct(value_node, (*path, key), nodes, problems, source)
         return result
     if isinstance(node, SequenceNode):
-        return [_construct(item, (*path, i), nodes, problems, source)
-                for i, item in enumerate(node.value)]
+        return [
+            _construct(item, (*path, i), nodes, problems, source)
+            for i, item in enumerate(node.value)
+        ]
     return SafeConstructor().construct_object(node, deep=True)
 
 

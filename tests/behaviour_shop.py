@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from shop import alone_differs, compiled_alone
 
 import segdsl
-from shop import alone_differs, compiled_alone
 
 AS_OF = dt.datetime(2025, 12, 31, 12, 0, 0)
 US = dt.timedelta(microseconds=1)
@@ -102,64 +102,59 @@ SEGMENTS = ("gold", "top")
 SEGMENTATIONS = ("lifecycle", "spend", "engaged", "split", "abc")
 
 CUSTOMERS: list[tuple[Any, ...]] = [
-    (1, "Ada", "DE"),    # engaged buyer: events on the as-of instant and on AS_OF − 7 days
-    (2, "Ben", "FR"),    # events 1 µs outside windows, and 1 µs after AS_OF (ignored)
-    (3, "Cleo", "AT"),   # events on day edges: 2025-11-30 23:59:59.999999, 12-01 00:00, 12-25 00:00
-    (4, "Dan", "US"),    # one signup; every other event and order after AS_OF (ignored)
-    (5, "Eve", "DE"),    # NULL properties on events, an order without an amount
-    (6, "Fay", None),    # old events only; three orders worth 0.00 (a total of 0, not missing)
-    (7, "Gus", "DE"),    # no events, no orders
-    (8, "Hal", "NL"),    # no events, no orders
+    (1, "Ada", "DE"),  # engaged buyer: events on the as-of instant and on AS_OF − 7 days
+    (2, "Ben", "FR"),  # events 1 µs outside windows, and 1 µs after AS_OF (ignored)
+    (3, "Cleo", "AT"),  # events on day edges: 2025-11-30 23:59:59.999999, 12-01 00:00, 12-25 00:00
+    (4, "Dan", "US"),  # one signup; every other event and order after AS_OF (ignored)
+    (5, "Eve", "DE"),  # NULL properties on events, an order without an amount
+    (6, "Fay", None),  # old events only; three orders worth 0.00 (a total of 0, not missing)
+    (7, "Gus", "DE"),  # no events, no orders
+    (8, "Hal", "NL"),  # no events, no orders
 ]
 EVERYONE = frozenset(c[0] for c in CUSTOMERS)
 
 T = dt.datetime
-A7 = AS_OF - 7 * DAY             # 2025-12-24 12:00:00, the start of `within 7 days`
-A30 = AS_OF - 30 * DAY           # 2025-12-01 12:00:00, the start of `within 30 days`
-M1 = T(2025, 11, 30, 12, 0)      # AS_OF − 1 calendar month: the start of `within 1 month`
-Y1 = T(2024, 12, 31, 12, 0)      # AS_OF − 1 calendar year: the start of `within 1 year`
+A7 = AS_OF - 7 * DAY  # 2025-12-24 12:00:00, the start of `within 7 days`
+A30 = AS_OF - 30 * DAY  # 2025-12-01 12:00:00, the start of `within 30 days`
+M1 = T(2025, 11, 30, 12, 0)  # AS_OF − 1 calendar month: the start of `within 1 month`
+Y1 = T(2024, 12, 31, 12, 0)  # AS_OF − 1 calendar year: the start of `within 1 year`
 
 EVENTS: list[tuple[Any, ...]] = [
     # customer, ts, event_name, url, device, channel
     (1, T(2023, 1, 15, 10, 0), "signup", "/signup", "desktop", "seo"),
-    (1, AS_OF, "page_view", "/pricing", "mobile", "seo"),              # on the as-of instant
-    (1, A7, "pricing_view", "/pricing", "mobile", "seo"),              # exactly AS_OF − 7 days
+    (1, AS_OF, "page_view", "/pricing", "mobile", "seo"),  # on the as-of instant
+    (1, A7, "pricing_view", "/pricing", "mobile", "seo"),  # exactly AS_OF − 7 days
     (1, T(2025, 12, 10, 9, 0), "email_open", None, "mobile", "email"),
     (1, T(2025, 12, 20, 9, 0), "email_open", None, "mobile", "email"),
     (1, T(2025, 12, 28, 9, 0), "email_open", None, "desktop", "email"),
     (1, T(2025, 12, 20, 9, 5), "email_click", "/shoes", "mobile", "email"),
     (1, T(2025, 12, 30, 10, 0), "add_to_cart", "/shoes/p1", "mobile", "seo"),
     (1, T(2025, 12, 30, 10, 5), "checkout", "/checkout", "mobile", "seo"),
-
-    (2, A7 - US, "pricing_view", "/pricing", "desktop", "ads"),         # 1 µs before 7 days
-    (2, AS_OF + US, "page_view", "/late", "desktop", "ads"),           # 1 µs after AS_OF
+    (2, A7 - US, "pricing_view", "/pricing", "desktop", "ads"),  # 1 µs before 7 days
+    (2, AS_OF + US, "page_view", "/late", "desktop", "ads"),  # 1 µs after AS_OF
     (2, T(2025, 12, 29, 8, 0), "add_to_cart", "/shoes/p1", "desktop", "ads"),
     (2, T(2025, 12, 31, 13, 0), "checkout", "/checkout", "desktop", "ads"),  # after AS_OF
-    (2, A30, "email_open", None, "desktop", "email"),                  # exactly AS_OF − 30 days
-    (2, A30 - US, "email_open", None, "desktop", "email"),             # 1 µs before 30 days
-    (2, M1, "signup", "/signup", "desktop", "ads"),                    # exactly AS_OF − 1 month
+    (2, A30, "email_open", None, "desktop", "email"),  # exactly AS_OF − 30 days
+    (2, A30 - US, "email_open", None, "desktop", "email"),  # 1 µs before 30 days
+    (2, M1, "signup", "/signup", "desktop", "ads"),  # exactly AS_OF − 1 month
     (2, T(2025, 12, 24, 23, 59, 59), "page_view", "/shoes", None, "ads"),  # late on the 24th
-
-    (3, M1 - US, "signup", "/signup", "tablet", "seo"),                # 1 µs before 1 month
+    (3, M1 - US, "signup", "/signup", "tablet", "seo"),  # 1 µs before 1 month
     (3, T(2025, 12, 25, 0, 0), "page_view", "/bags", "tablet", "seo"),  # first instant of the 25th
     (3, T(2025, 12, 1, 0, 0), "page_view", "/bags", "desktop", "seo"),  # first instant of Dec 1
     (3, T(2025, 11, 15, 10, 0), "email_open", None, "tablet", "email"),
-    (3, T(2025, 12, 1) - US, "page_view", "/", "tablet", None),        # last µs of Nov 30
+    (3, T(2025, 12, 1) - US, "page_view", "/", "tablet", None),  # last µs of Nov 30
     (3, T(2026, 1, 1, 0, 0), "pricing_view", "/pricing", "tablet", "seo"),  # after AS_OF
-
     (4, T(2025, 12, 15, 10, 0), "signup", "/signup", "mobile", "ads"),
-    (4, T(2026, 1, 1, 9, 0), "page_view", "/", "mobile", "ads"),       # after AS_OF
+    (4, T(2026, 1, 1, 9, 0), "page_view", "/", "mobile", "ads"),  # after AS_OF
     (4, T(2026, 1, 1, 9, 5), "add_to_cart", "/shoes/p1", "mobile", "ads"),  # after AS_OF
-
     (5, T(2025, 12, 5, 10, 0), "page_view", "/a", "mobile", "ads"),
     (5, T(2025, 12, 6, 10, 0), "page_view", "/b", None, None),
-    (5, T(2025, 12, 7, 10, 0), "page_view", None, "tablet", "ads"),    # latest page_view: no url
+    (5, T(2025, 12, 7, 10, 0), "page_view", None, "tablet", "ads"),  # latest page_view: no url
     (5, T(2025, 12, 31, 11, 0), "pricing_view", "/pricing", "mobile", "ads"),
     (5, T(2025, 12, 30, 10, 0), "email_open", None, None, "email"),
-
     (6, T(2024, 6, 1, 10, 0), "signup", "/signup", "desktop", "seo"),
-    (6, Y1 - US, "page_view", "/", "desktop", "seo"),                  # 1 µs before 1 year
-    (6, Y1, "page_view", "/", "desktop", "seo"),                       # exactly AS_OF − 1 year
+    (6, Y1 - US, "page_view", "/", "desktop", "seo"),  # 1 µs before 1 year
+    (6, Y1, "page_view", "/", "desktop", "seo"),  # exactly AS_OF − 1 year
     (6, T(2025, 1, 15, 10, 0), "email_open", None, "desktop", "email"),
 ]
 
@@ -167,18 +162,18 @@ ORDERS: list[tuple[Any, ...]] = [
     # order_id, customer, ordered_at, amount, category, product_id
     (1, 1, T(2025, 12, 20, 10, 0), Decimal("100.00"), "shoes", "p1"),
     (2, 1, T(2025, 6, 15, 10, 0), Decimal("50.00"), "bags", "p2"),
-    (3, 1, Y1, Decimal("30.00"), "shoes", "p3"),                        # exactly 1 year ago
+    (3, 1, Y1, Decimal("30.00"), "shoes", "p3"),  # exactly 1 year ago
     (4, 2, T(2025, 12, 30, 10, 0), Decimal("80.00"), "shoes", "p1"),
-    (5, 2, AS_OF + US, Decimal("1000.00"), "toys", "p9"),              # 1 µs after AS_OF
+    (5, 2, AS_OF + US, Decimal("1000.00"), "toys", "p9"),  # 1 µs after AS_OF
     (6, 2, T(2025, 10, 1, 10, 0), Decimal("100.00"), None, "p4"),
     (7, 3, T(2025, 12, 24, 23, 59, 59), Decimal("60.00"), "bags", "p2"),
     (8, 3, T(2025, 12, 1, 0, 0), Decimal("40.00"), "bags", "p2"),
     (9, 5, T(2025, 12, 31, 11, 0), Decimal("20.00"), "shoes", None),
     (10, 6, T(2025, 2, 1, 10, 0), Decimal("0.00"), "gift", "p5"),
     (11, 6, T(2025, 3, 1, 10, 0), Decimal("0.00"), "gift", "p5"),
-    (12, 6, T(2025, 3, 2, 10, 0), Decimal("0.00"), None, "p6"),         # latest order: no category
-    (13, 4, T(2026, 1, 2, 10, 0), Decimal("50.00"), "shoes", "p1"),    # after AS_OF
-    (14, 5, T(2025, 11, 1, 10, 0), None, "bags", "p7"),                # no amount
+    (12, 6, T(2025, 3, 2, 10, 0), Decimal("0.00"), None, "p6"),  # latest order: no category
+    (13, 4, T(2026, 1, 2, 10, 0), Decimal("50.00"), "shoes", "p1"),  # after AS_OF
+    (14, 5, T(2025, 11, 1, 10, 0), None, "bags", "p7"),  # no amount
 ]
 # Per customer, as of AS_OF (orders after it ignored):
 #   ltv = sum(amount):     1: 180, 2: 180, 3: 100, 4: 0, 5: 20, 6: 0, 7: 0, 8: 0
@@ -196,13 +191,18 @@ class BehaviourShop:
         (root / "schema.yaml").write_text(SCHEMA)
         (root / "segments" / "fixed.yaml").write_text(FIXED_SEGMENTS)
         connection = duckdb.connect(str(root / "warehouse.duckdb"))
-        connection.execute("CREATE TABLE customers (customer_id BIGINT, name VARCHAR, "
-                           "country_code VARCHAR)")
-        connection.execute("CREATE TABLE events (customer_id BIGINT, ts TIMESTAMP, "
-                           "event_name VARCHAR, url VARCHAR, device VARCHAR, channel VARCHAR)")
-        connection.execute("CREATE TABLE orders (order_id BIGINT, customer_id BIGINT, "
-                           "ordered_at TIMESTAMP, amount DECIMAL(12,2), category VARCHAR, "
-                           "product_id VARCHAR)")
+        connection.execute(
+            "CREATE TABLE customers (customer_id BIGINT, name VARCHAR, country_code VARCHAR)"
+        )
+        connection.execute(
+            "CREATE TABLE events (customer_id BIGINT, ts TIMESTAMP, "
+            "event_name VARCHAR, url VARCHAR, device VARCHAR, channel VARCHAR)"
+        )
+        connection.execute(
+            "CREATE TABLE orders (order_id BIGINT, customer_id BIGINT, "
+            "ordered_at TIMESTAMP, amount DECIMAL(12,2), category VARCHAR, "
+            "product_id VARCHAR)"
+        )
         # rows go in reverse order, so that nothing depends on insertion order
         connection.executemany("INSERT INTO customers VALUES (?, ?, ?)", CUSTOMERS[::-1])
         connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", EVENTS[::-1])
@@ -216,11 +216,18 @@ class BehaviourShop:
         if not rules:
             path.unlink(missing_ok=True)
             return
-        path.write_text("segments:\n" + "".join(f"  {name}:\n    where: |-\n" + "".join(
-            f"      {line}\n" for line in rule.splitlines()) for name, rule in rules.items()))
+        path.write_text(
+            "segments:\n"
+            + "".join(
+                f"  {name}:\n    where: |-\n"
+                + "".join(f"      {line}\n" for line in rule.splitlines())
+                for name, rule in rules.items()
+            )
+        )
 
-    def members_many(self, rules: Iterable[str], as_of: dt.datetime = AS_OF
-                     ) -> dict[str, set[int] | segdsl.SegdslError]:
+    def members_many(
+        self, rules: Iterable[str], as_of: dt.datetime = AS_OF
+    ) -> dict[str, set[int] | segdsl.SegdslError]:
         """Members of many rules from one segment file and one run. A rule that does not check,
         or that the warehouse rejects, maps to its SegdslError: the batch is halved until the
         culprits stand alone."""
@@ -241,19 +248,21 @@ class BehaviourShop:
                 if len(batch) == 1:
                     found[batch[0]] = error
                 else:
-                    run(batch[:len(batch) // 2])
-                    run(batch[len(batch) // 2:])
+                    run(batch[: len(batch) // 2])
+                    run(batch[len(batch) // 2 :])
 
         if unique:
             run(unique)
         return found
 
-    def segmentation_values(self, names: Iterable[str] = SEGMENTATIONS,
-                            as_of: dt.datetime = AS_OF) -> dict[str, dict[int, str | None]]:
+    def segmentation_values(
+        self, names: Iterable[str] = SEGMENTATIONS, as_of: dt.datetime = AS_OF
+    ) -> dict[str, dict[int, str | None]]:
         """Each segmentation's string column from one run: customer key → bucket."""
         self.write_rules({})
         wanted = list(names)
         result = segdsl.load(self.root).run(wanted, as_of=as_of)
-        rows = result.relation.project(", ".join(["customer_id", *(f'"{n}"' for n in wanted)])
-                                       ).fetchall()
+        rows = result.relation.project(
+            ", ".join(["customer_id", *(f'"{n}"' for n in wanted)])
+        ).fetchall()
         return {name: {row[0]: row[1 + i] for row in rows} for i, name in enumerate(wanted)}

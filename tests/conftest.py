@@ -18,4 +18,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if cases:
         terminalreporter.write_line(
             f"property tests ({properties.PROFILE_NAME}): {sum(cases.values())} generated "
-            "cases (" + ", ".join(f"{k} {v}" for k, v in sorted(cases.items())) + ")")
+            "cases (" + ", ".join(f"{k} {v}" for k, v in sorted(cases.items())) + ")"
+        )

@@ -49,11 +49,21 @@ FEATURES: list[tuple[str, str]] = [  # (feature, regular expression over the rul
     ("`last(E.prop)`, `first(E.prop)`", r"(first|last)\(\w+(\(.*\))?\.\w+"),
     ("`percentile`, `cume_share`", r"percentile|cume_share|\btop\b|\babc\b"),
     ("`bucket`", r"bucket\(|\bsplit\b"),
-    ("segments, segmentations, traits",
-     r"in segment|lifecycle|spend|engaged|ltv|lead_score|hot_lead|recency|adult"),
+    (
+        "segments, segmentations, traits",
+        r"in segment|lifecycle|spend|engaged|ltv|lead_score|hot_lead|recency|adult",
+    ),
 ]
-NOT_RUN = ("snowflake", "bigquery", "redshift", "trino", "mysql", "tsql", "databricks",
-           "oracle")  # compiled, not run: E501 where segdsl refuses
+NOT_RUN = (
+    "snowflake",
+    "bigquery",
+    "redshift",
+    "trino",
+    "mysql",
+    "tsql",
+    "databricks",
+    "oracle",
+)  # compiled, not run: E501 where segdsl refuses
 
 
 def feature_of(rule: str) -> list[str]:
@@ -61,8 +71,11 @@ def feature_of(rule: str) -> list[str]:
     return found or ["constants"]
 
 
-def matrix(results: dict[str, dict[Case, str]], compiled: dict[str, dict[Case, str]],
-           engine_versions: dict[str, str]) -> str:
+def matrix(
+    results: dict[str, dict[Case, str]],
+    compiled: dict[str, dict[Case, str]],
+    engine_versions: dict[str, str],
+) -> str:
     """docs/engines.md from the verdicts of every case on every engine."""
     lines = [
         "# Engines and dialects",
@@ -86,29 +99,51 @@ def matrix(results: dict[str, dict[Case, str]], compiled: dict[str, dict[Case, s
     ]
     for engine, verdicts in results.items():
         lines.append(engine_row(engine, verdicts, engine_versions.get(engine, "")))
-    lines += ["", f"sqlglot {versions()['sqlglot']}. Cases are counted with their negations; "
-              "a wrong answer fails the tests, so the column of wrong answers is always empty "
-              "and left out.", "", "## Features", "",
-              "✓ every case returns its members · E501: refused at compile time · "
-              "compiles: not run here, every case compiles", ""]
+    lines += [
+        "",
+        f"sqlglot {versions()['sqlglot']}. Cases are counted with their negations; "
+        "a wrong answer fails the tests, so the column of wrong answers is always empty "
+        "and left out.",
+        "",
+        "## Features",
+        "",
+        "✓ every case returns its members · E501: refused at compile time · "
+        "compiles: not run here, every case compiles",
+        "",
+    ]
     columns = [*results, *compiled]
     lines.append("| feature | " + " | ".join(columns) + " |")
     lines.append("| --- |" + " --- |" * len(columns))
     names = feature_names()
     for feature in names:
-        cells = [feature_cell(results.get(column) or compiled[column], feature)
-                 for column in columns]
+        cells = [
+            feature_cell(results.get(column) or compiled[column], feature) for column in columns
+        ]
         lines.append(f"| {feature} | " + " | ".join(cells) + " |")
-    lines += ["", "## Notes per engine", "", *ENGINE_NOTES, "",
-              "## Refused (E501)", "", "| dialect | rule text | why |", "| --- | --- | --- |"]
+    lines += [
+        "",
+        "## Notes per engine",
+        "",
+        *ENGINE_NOTES,
+        "",
+        "## Refused (E501)",
+        "",
+        "| dialect | rule text | why |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {e} | `{t}` | {w} |" for e, t, w in UNSUPPORTED]
-    lines += ["", "## Refused when compiling for engines not run here", "",
-              "| dialect | E501 message (cases) |", "| --- | --- |"]
+    lines += [
+        "",
+        "## Refused when compiling for engines not run here",
+        "",
+        "| dialect | E501 message (cases) |",
+        "| --- | --- |",
+    ]
     for dialect, verdicts in compiled.items():
         reasons: dict[str, int] = {}
         for verdict_text in verdicts.values():
             if verdict_text.startswith("E501: "):
-                reason = verdict_text[len("E501: "):].replace("|", "\\|").replace("\n", " ")
+                reason = verdict_text[len("E501: ") :].replace("|", "\\|").replace("\n", " ")
                 reasons[reason] = reasons.get(reason, 0) + 1
         text = "<br>".join(f"{r} ({n})" for r, n in sorted(reasons.items())) or "(none)"
         lines.append(f"| {dialect} | {text} |")
@@ -118,8 +153,10 @@ def matrix(results: dict[str, dict[Case, str]], compiled: dict[str, dict[Case, s
 def engine_row(engine: str, verdicts: dict[Case, str], version: str) -> str:
     """The engine's row of the first table."""
     counts = {v: sum(1 for x in verdicts.values() if x == v) for v in ("ok", "E501")}
-    return (f"| {engine} | {version} | {DIALECT_OF[engine]} | {len(verdicts)} | "
-            f"{counts['ok']} | {counts['E501']} |")
+    return (
+        f"| {engine} | {version} | {DIALECT_OF[engine]} | {len(verdicts)} | "
+        f"{counts['ok']} | {counts['E501']} |"
+    )
 
 
 def feature_cell(verdicts: dict[Case, str], feature: str) -> str:
@@ -139,8 +176,14 @@ def feature_names() -> list[str]:
     return [name for name, _ in FEATURES] + ["constants"]
 
 
-DIALECT_OF = {"duckdb": "duckdb", "sqlite": "sqlite", "postgres": "postgres", "spark": "spark",
-              "clickhouse": "clickhouse", "datafusion": "datafusion"}
+DIALECT_OF = {
+    "duckdb": "duckdb",
+    "sqlite": "sqlite",
+    "postgres": "postgres",
+    "spark": "spark",
+    "clickhouse": "clickhouse",
+    "datafusion": "datafusion",
+}
 
 ENGINE_NOTES = [
     "- **DuckDB** is the reference: `segdsl run` executes there.",

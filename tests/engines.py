@@ -66,9 +66,13 @@ def read_warehouse(path: Path) -> tuple[Table, ...]:
     connection = duckdb.connect(str(path), read_only=True)
     try:
         tables = []
-        names = [r[0] for r in connection.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "ORDER BY table_name").fetchall()]
+        names = [
+            r[0]
+            for r in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
         for name in names:
             described = connection.execute(f'DESCRIBE "{name}"').fetchall()
             columns = tuple(Column(r[0], r[1]) for r in described)
@@ -110,8 +114,9 @@ class DuckDBEngine:
             connection.execute(f'CREATE TABLE "{table.name}" ({columns})')
             if table.rows:
                 marks = ", ".join("?" * len(table.columns))
-                connection.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})',
-                                       list(table.rows))
+                connection.executemany(
+                    f'INSERT INTO "{table.name}" VALUES ({marks})', list(table.rows)
+                )
         self.connections[warehouse] = connection
 
     def run(self, warehouse: str, sql: str) -> list[Row]:
@@ -145,8 +150,14 @@ class SQLiteEngine:
 
     name, dialect = "sqlite", "sqlite"
     TYPES: ClassVar[dict[str, str]] = {
-             "BIGINT": "INTEGER", "INTEGER": "INTEGER", "DOUBLE": "REAL", "BOOLEAN": "INTEGER",
-             "DATE": "TEXT", "TIMESTAMP": "TEXT", "VARCHAR": "TEXT"}
+        "BIGINT": "INTEGER",
+        "INTEGER": "INTEGER",
+        "DOUBLE": "REAL",
+        "BOOLEAN": "INTEGER",
+        "DATE": "TEXT",
+        "TIMESTAMP": "TEXT",
+        "VARCHAR": "TEXT",
+    }
 
     def __init__(self) -> None:
         self.connections: dict[str, sqlite3.Connection] = {}
@@ -157,8 +168,10 @@ class SQLiteEngine:
             columns = ", ".join(f'"{c.name}" {self._type(c.type)}' for c in table.columns)
             connection.execute(f'CREATE TABLE "{table.name}" ({columns})')
             marks = ", ".join("?" * len(table.columns))
-            connection.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})',
-                                   [tuple(_iso(v) for v in row) for row in table.rows])
+            connection.executemany(
+                f'INSERT INTO "{table.name}" VALUES ({marks})',
+                [tuple(_iso(v) for v in row) for row in table.rows],
+            )
         connection.commit()
         self.connections[warehouse] = connection
 
@@ -185,8 +198,10 @@ class PostgresServer:
 
     def __init__(self) -> None:
         if not POSTGRES_BIN:
-            raise RuntimeError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/"
-                               "postgres); on Debian: apt-get install postgresql")
+            raise RuntimeError(
+                "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/"
+                "postgres); on Debian: apt-get install postgresql"
+            )
         self.bin = POSTGRES_BIN[-1].parent
         self.folder = Path(tempfile.mkdtemp(prefix="segdsl-pg-"))
         self.data = self.folder / "data"
@@ -194,13 +209,39 @@ class PostgresServer:
         self.as_root = os.geteuid() == 0
         if self.as_root:
             shutil.chown(self.folder, "postgres", "postgres")
-        self._as_owner([str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c timezone=UTC")
-        self._as_owner([str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
-                        "-l", str(self.folder / "log"), "-w", "-t", "60", "start"])
+        self._as_owner(
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c timezone=UTC"
+        )
+        self._as_owner(
+            [
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
 
     def _as_owner(self, command: list[str]) -> None:
         if self.as_root:
@@ -208,16 +249,19 @@ class PostgresServer:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             log = self.folder / "log"
-            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
-                               + (log.read_text() if log.exists() else ""))
+            raise RuntimeError(
+                f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
+                + (log.read_text() if log.exists() else "")
+            )
 
     def dsn(self) -> str:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
 
     def stop(self) -> None:
         with contextlib.suppress(RuntimeError):
-            self._as_owner([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast",
-                            "-w", "stop"])
+            self._as_owner(
+                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -232,8 +276,14 @@ class PostgresEngine:
 
     name, dialect = "postgres", "postgres"
     TYPES: ClassVar[dict[str, str]] = {
-             "BIGINT": "BIGINT", "INTEGER": "INTEGER", "DOUBLE": "DOUBLE PRECISION",
-             "BOOLEAN": "BOOLEAN", "DATE": "DATE", "TIMESTAMP": "TIMESTAMP", "VARCHAR": "TEXT"}
+        "BIGINT": "BIGINT",
+        "INTEGER": "INTEGER",
+        "DOUBLE": "DOUBLE PRECISION",
+        "BOOLEAN": "BOOLEAN",
+        "DATE": "DATE",
+        "TIMESTAMP": "TIMESTAMP",
+        "VARCHAR": "TEXT",
+    }
 
     def __init__(self, dsn: str) -> None:
         import psycopg
@@ -252,8 +302,9 @@ class PostgresEngine:
                         copy.write_row(row)
 
     def _type(self, duck: str) -> str:
-        return duck.replace("DECIMAL", "NUMERIC") if duck.startswith("DECIMAL") \
-            else self.TYPES[duck]
+        return (
+            duck.replace("DECIMAL", "NUMERIC") if duck.startswith("DECIMAL") else self.TYPES[duck]
+        )
 
     def run(self, warehouse: str, sql: str) -> list[Row]:
         with self.connection.cursor() as cursor:
@@ -279,7 +330,8 @@ class SparkEngine:
 
         self.folder = Path(tempfile.mkdtemp(prefix="segdsl-spark-"))
         self.session = (
-            SparkSession.builder.master("local[2]").appName("segdsl-engines")
+            SparkSession.builder.master("local[2]")
+            .appName("segdsl-engines")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "2")
@@ -289,7 +341,8 @@ class SparkEngine:
             .config("spark.sql.warehouse.dir", str(self.folder / "warehouse"))
             .config("spark.driver.memory", "1g")
             .config("spark.sql.adaptive.enabled", "false")
-            .getOrCreate())
+            .getOrCreate()
+        )
         self.session.sparkContext.setLogLevel("OFF")
         self.frames: dict[str, dict[str, Any]] = {}
         self.current: str | None = None
@@ -297,20 +350,27 @@ class SparkEngine:
     def load(self, warehouse: str, tables: Sequence[Table]) -> None:
         from pyspark.sql import types as T
 
-        simple = {"BIGINT": T.LongType(), "INTEGER": T.IntegerType(), "DOUBLE": T.DoubleType(),
-                  "BOOLEAN": T.BooleanType(), "DATE": T.DateType(),
-                  "TIMESTAMP": T.TimestampNTZType(), "VARCHAR": T.StringType()}
+        simple = {
+            "BIGINT": T.LongType(),
+            "INTEGER": T.IntegerType(),
+            "DOUBLE": T.DoubleType(),
+            "BOOLEAN": T.BooleanType(),
+            "DATE": T.DateType(),
+            "TIMESTAMP": T.TimestampNTZType(),
+            "VARCHAR": T.StringType(),
+        }
 
         def spark_type(duck: str) -> Any:
             if duck.startswith("DECIMAL"):
-                precision, scale = duck[len("DECIMAL("):-1].split(",")
+                precision, scale = duck[len("DECIMAL(") : -1].split(",")
                 return T.DecimalType(int(precision), int(scale))
             return simple[duck]
 
         frames = {}
         for table in tables:
-            schema = T.StructType([T.StructField(c.name, spark_type(c.type), True)
-                                   for c in table.columns])
+            schema = T.StructType(
+                [T.StructField(c.name, spark_type(c.type), True) for c in table.columns]
+            )
             frame = self.session.createDataFrame(list(table.rows), schema)
             frames[table.name] = frame.cache()
         self.frames[warehouse] = frames
@@ -337,8 +397,14 @@ class ClickHouseEngine:
 
     name, dialect = "clickhouse", "clickhouse"
     TYPES: ClassVar[dict[str, str]] = {
-             "BIGINT": "Int64", "INTEGER": "Int32", "DOUBLE": "Float64", "BOOLEAN": "Bool",
-             "DATE": "Date32", "TIMESTAMP": "DateTime64(6)", "VARCHAR": "String"}
+        "BIGINT": "Int64",
+        "INTEGER": "Int32",
+        "DOUBLE": "Float64",
+        "BOOLEAN": "Bool",
+        "DATE": "Date32",
+        "TIMESTAMP": "DateTime64(6)",
+        "VARCHAR": "String",
+    }
 
     def __init__(self) -> None:
         from chdb import session
@@ -350,18 +416,21 @@ class ClickHouseEngine:
         self.session.query(f"DROP DATABASE IF EXISTS `{warehouse}`")
         self.session.query(f"CREATE DATABASE `{warehouse}`")
         for table in tables:
-            columns = ", ".join(f"`{c.name}` Nullable({self._type(c.type)})"
-                                for c in table.columns)
-            self.session.query(f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns}) "
-                               "ENGINE = Memory")
+            columns = ", ".join(f"`{c.name}` Nullable({self._type(c.type)})" for c in table.columns)
+            self.session.query(
+                f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns}) ENGINE = Memory"
+            )
             for start in range(0, len(table.rows), 5000):
-                values = ", ".join("(" + ", ".join(_clickhouse_literal(v) for v in row) + ")"
-                                   for row in table.rows[start:start + 5000])
+                values = ", ".join(
+                    "(" + ", ".join(_clickhouse_literal(v) for v in row) + ")"
+                    for row in table.rows[start : start + 5000]
+                )
                 self.session.query(f"INSERT INTO `{warehouse}`.`{table.name}` VALUES {values}")
 
     def _type(self, duck: str) -> str:
-        return duck.replace("DECIMAL", "Decimal") if duck.startswith("DECIMAL") \
-            else self.TYPES[duck]
+        return (
+            duck.replace("DECIMAL", "Decimal") if duck.startswith("DECIMAL") else self.TYPES[duck]
+        )
 
     def run(self, warehouse: str, sql: str) -> list[Row]:
         self.session.query(f"USE `{warehouse}`")
@@ -403,25 +472,35 @@ class DataFusionEngine:
         import datafusion
         import pyarrow as pa
 
-        simple = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
-                  "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
-                  "VARCHAR": pa.string()}
+        simple = {
+            "BIGINT": pa.int64(),
+            "INTEGER": pa.int32(),
+            "DOUBLE": pa.float64(),
+            "BOOLEAN": pa.bool_(),
+            "DATE": pa.date32(),
+            "TIMESTAMP": pa.timestamp("us"),
+            "VARCHAR": pa.string(),
+        }
 
         def arrow_type(duck: str) -> Any:
             if duck.startswith("DECIMAL"):
-                precision, scale = duck[len("DECIMAL("):-1].split(",")
+                precision, scale = duck[len("DECIMAL(") : -1].split(",")
                 return pa.decimal128(int(precision), int(scale))
             return simple[duck]
 
         context = datafusion.SessionContext()
         for table in tables:
             schema = pa.schema([(c.name, arrow_type(c.type)) for c in table.columns])
-            columns = list(zip(*table.rows, strict=True)) if table.rows else \
-                [[] for _ in table.columns]
-            batch = pa.table([pa.array(list(v), type=f.type) for v, f in
-                              zip(columns, schema, strict=True)], schema=schema)
-            context.register_record_batches(table.name, [batch.to_batches() or
-                                                         [pa.record_batch([], schema=schema)]])
+            columns = (
+                list(zip(*table.rows, strict=True)) if table.rows else [[] for _ in table.columns]
+            )
+            batch = pa.table(
+                [pa.array(list(v), type=f.type) for v, f in zip(columns, schema, strict=True)],
+                schema=schema,
+            )
+            context.register_record_batches(
+                table.name, [batch.to_batches() or [pa.record_batch([], schema=schema)]]
+            )
         self.contexts[warehouse] = context
 
     def run(self, warehouse: str, sql: str) -> list[Row]:
@@ -451,8 +530,14 @@ def rules_file(names: Sequence[str], rules: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def members_on(engine: Engine, warehouse: str, project_root: Path, rules: Sequence[str],
-               as_of: dt.datetime, chunk: int) -> dict[str, Outcome]:
+def members_on(
+    engine: Engine,
+    warehouse: str,
+    project_root: Path,
+    rules: Sequence[str],
+    as_of: dt.datetime,
+    chunk: int,
+) -> dict[str, Outcome]:
     """Members of every rule on `engine`, `chunk` rules to a statement. A batch that does not
     compile or run is halved until the culprit stands alone, so one unsupported rule costs
     only its own result."""
@@ -462,12 +547,17 @@ def members_on(engine: Engine, warehouse: str, project_root: Path, rules: Sequen
     def run(batch: list[str]) -> None:
         # two names or more: the key and one boolean column per rule (`true` pads a single rule)
         padded = [*batch, "true"] if len(batch) == 1 else batch
-        rules_path.write_text(rules_file([f"q{i}" for i in range(len(padded))], padded),
-                              encoding="utf-8")
+        rules_path.write_text(
+            rules_file([f"q{i}" for i in range(len(padded))], padded), encoding="utf-8"
+        )
         try:
             project = segdsl.load(project_root)
-            sql = project.compile([f"q{i}" for i in range(len(padded))],
-                                  dialect=engine.dialect, as_of=as_of, pretty=False)
+            sql = project.compile(
+                [f"q{i}" for i in range(len(padded))],
+                dialect=engine.dialect,
+                as_of=as_of,
+                pretty=False,
+            )
             rows = engine.run(warehouse, sql)
             for index, rule in enumerate(batch):
                 found[rule] = {row[0] for row in rows if row[1 + index] in (True, 1)}
@@ -475,13 +565,13 @@ def members_on(engine: Engine, warehouse: str, project_root: Path, rules: Sequen
             if len(batch) == 1:
                 found[batch[0]] = error
             else:
-                run(batch[:len(batch) // 2])
-                run(batch[len(batch) // 2:])
+                run(batch[: len(batch) // 2])
+                run(batch[len(batch) // 2 :])
 
     unique = list(dict.fromkeys(rules))
     try:
         for start in range(0, len(unique), chunk):
-            run(unique[start:start + chunk])
+            run(unique[start : start + chunk])
     finally:
         rules_path.unlink(missing_ok=True)
     return found
@@ -519,8 +609,10 @@ def start_engine(name: str, postgres: Callable[[], PostgresServer] | None = None
 def versions() -> dict[str, str]:
     import importlib.metadata as md
 
-    return {package: md.version(package) for package in
-            ("sqlglot", "duckdb", "pyspark", "chdb", "datafusion", "psycopg")}
+    return {
+        package: md.version(package)
+        for package in ("sqlglot", "duckdb", "pyspark", "chdb", "datafusion", "psycopg")
+    }
 
 
 # ---- the semantic cases, imported from the DuckDB tests ----------------------------------
@@ -543,8 +635,9 @@ def semantic_cases() -> list[Case]:
 
     cases: list[Case] = []
 
-    def add(suite: str, everyone: frozenset[Any], as_of: dt.datetime, rule: str,
-            expected: Iterable[Any]) -> None:
+    def add(
+        suite: str, everyone: frozenset[Any], as_of: dt.datetime, rule: str, expected: Iterable[Any]
+    ) -> None:
         members = frozenset(expected)
         cases.append(Case(suite, as_of, rule, members))
         cases.append(Case(suite, as_of, test_semantics.negation(rule), everyone - members))
@@ -555,8 +648,10 @@ def semantic_cases() -> list[Case]:
     for case in test_semantics.AS_OF_CASES:
         as_of, rule, expected = case.values if hasattr(case, "values") else case
         add("semantics", test_semantics.EVERYONE, as_of, rule, expected)
-    for as_of, suite in ((behaviour_shop.AS_OF, test_behaviour.CASES),
-                         (test_behaviour.PAST, test_behaviour.PAST_CASES)):
+    for as_of, suite in (
+        (behaviour_shop.AS_OF, test_behaviour.CASES),
+        (test_behaviour.PAST, test_behaviour.PAST_CASES),
+    ):
         for param in suite:
             rule, expected = param.values
             add("behaviour", behaviour_shop.EVERYONE, as_of, rule, expected)
@@ -572,16 +667,23 @@ def build_warehouse(suite: str, root: Path) -> Path:
     return root
 
 
-def run_cases(engine: Engine, cases: Sequence[Case], projects: dict[str, Path]
-              ) -> dict[Case, Outcome]:
+def run_cases(
+    engine: Engine, cases: Sequence[Case], projects: dict[str, Path]
+) -> dict[Case, Outcome]:
     """Every case on `engine`: one batch of statements per suite and *as of*."""
     outcomes: dict[Case, Outcome] = {}
     groups: dict[tuple[str, dt.datetime], list[Case]] = {}
     for case in cases:
         groups.setdefault((case.suite, case.as_of), []).append(case)
     for (suite, as_of), group in groups.items():
-        found = members_on(engine, suite, projects[suite], [c.rule for c in group], as_of,
-                           CHUNK.get(engine.name, DEFAULT_CHUNK))
+        found = members_on(
+            engine,
+            suite,
+            projects[suite],
+            [c.rule for c in group],
+            as_of,
+            CHUNK.get(engine.name, DEFAULT_CHUNK),
+        )
         outcomes.update({case: found[case.rule] for case in group})
     return outcomes
 
@@ -600,9 +702,9 @@ UNSUPPORTED: list[tuple[str, str, str]] = [
     ("sqlite", "last(purchase.", "no aggregate keeps the missing property of the latest event"),
     ("sqlite", "last(page_view.", "no aggregate keeps the missing property of the latest event"),
     ("sqlite", "last(email_open.", "no aggregate keeps the missing property of the latest event"),
-    ("sqlite", "first(purchase.", "no aggregate keeps the missing property of the earliest "
-                                  "event"),
+    ("sqlite", "first(purchase.", "no aggregate keeps the missing property of the earliest event"),
 ]
+
 
 def refusal(engine: str, rule: str) -> str | None:
     """Why segdsl refuses `rule` for `engine` (E501), or None: it must return its members."""
@@ -613,11 +715,14 @@ def refusal(engine: str, rule: str) -> str | None:
 
 
 def verdict(engine: str, case: Case, outcome: Outcome) -> str:
-    """"ok", "E501" (a refusal listed in UNSUPPORTED) or "wrong" (a bug)."""
+    """ "ok", "E501" (a refusal listed in UNSUPPORTED) or "wrong" (a bug)."""
     if isinstance(outcome, set) and outcome == set(case.expected):
         return "ok"
-    if isinstance(outcome, segdsl.SegdslError) and all(
-            d.code.startswith("E5") for d in outcome.diagnostics) and refusal(engine, case.rule):
+    if (
+        isinstance(outcome, segdsl.SegdslError)
+        and all(d.code.startswith("E5") for d in outcome.diagnostics)
+        and refusal(engine, case.rule)
+    ):
         return "E501"
     return "wrong"
 
@@ -627,8 +732,10 @@ def describe(case: Case, outcome: Outcome) -> str:
     if isinstance(outcome, Exception):
         text = str(outcome).strip().splitlines()[0][:300]
         return f"{rule} (as of {case.as_of:%Y-%m-%d %H:%M}): {type(outcome).__name__}: {text}"
-    return (f"{rule} (as of {case.as_of:%Y-%m-%d %H:%M}): got {sorted(outcome)}, expected "
-            f"{sorted(case.expected)}")
+    return (
+        f"{rule} (as of {case.as_of:%Y-%m-%d %H:%M}): got {sorted(outcome)}, expected "
+        f"{sorted(case.expected)}"
+    )
 
 
 # ---- the demo project -------------------------------------------------------------------------
@@ -653,14 +760,17 @@ def demo_members(engine: Engine, root: Path) -> dict[str, Outcome]:
 
     def run(names: list[str]) -> None:
         try:
-            padded = names if len(names) > 1 else [*names, next(
-                n for n in project.segments if n not in names)]
-            sql = project.compile(padded, dialect=engine.dialect, as_of=DEMO_AS_OF,
-                                  pretty=False)
+            padded = (
+                names
+                if len(names) > 1
+                else [*names, next(n for n in project.segments if n not in names)]
+            )
+            sql = project.compile(padded, dialect=engine.dialect, as_of=DEMO_AS_OF, pretty=False)
             rows = engine.run("demo", sql)
             # the statement's columns: segments first, then segmentations
-            columns = [n for n in padded if n in project.segments] + \
-                [n for n in padded if n in project.segmentations]
+            columns = [n for n in padded if n in project.segments] + [
+                n for n in padded if n in project.segmentations
+            ]
             for name in names:
                 index = columns.index(name)
                 if name in project.segmentations:
@@ -672,8 +782,8 @@ def demo_members(engine: Engine, root: Path) -> dict[str, Outcome]:
             if len(names) == 1:
                 found[names[0]] = error
             else:
-                run(names[:len(names) // 2])
-                run(names[len(names) // 2:])
+                run(names[: len(names) // 2])
+                run(names[len(names) // 2 :])
 
     run([*project.segments, *project.segmentations])
     return found
@@ -682,8 +792,9 @@ def demo_members(engine: Engine, root: Path) -> dict[str, Outcome]:
 # ---- compiling only, for dialects no engine here runs -------------------------------------
 
 
-def compile_outcomes(dialect: str, cases: Sequence[Case], projects: dict[str, Path]
-                     ) -> dict[Case, str]:
+def compile_outcomes(
+    dialect: str, cases: Sequence[Case], projects: dict[str, Path]
+) -> dict[Case, str]:
     """For a dialect no engine here runs: "compiles", "E501", or "crash: ..." per case. The
     rules of a suite are checked once and compiled together, halved around refusals."""
     outcomes: dict[Case, str] = {}
@@ -697,19 +808,27 @@ def compile_outcomes(dialect: str, cases: Sequence[Case], projects: dict[str, Pa
             project = segdsl.load(projects[suite])
             found: dict[str, str] = {}
 
-            def compile_batch(batch: list[str], project: segdsl.Project = project,
-                              found: dict[str, str] = found,
-                              names: dict[str, str] = names) -> None:
+            def compile_batch(
+                batch: list[str],
+                project: segdsl.Project = project,
+                found: dict[str, str] = found,
+                names: dict[str, str] = names,
+            ) -> None:
                 try:
-                    project.compile([names[r] for r in batch] + ([names[batch[0]]] * (
-                        len(batch) == 1)), dialect=dialect, as_of=AS_OF_DEFAULT, pretty=False)
+                    project.compile(
+                        [names[r] for r in batch] + ([names[batch[0]]] * (len(batch) == 1)),
+                        dialect=dialect,
+                        as_of=AS_OF_DEFAULT,
+                        pretty=False,
+                    )
                     found.update({r: "compiles" for r in batch})
                 except Exception as error:  # noqa: BLE001 - recorded per rule
                     if len(batch) > 1:
-                        compile_batch(batch[:len(batch) // 2])
-                        compile_batch(batch[len(batch) // 2:])
+                        compile_batch(batch[: len(batch) // 2])
+                        compile_batch(batch[len(batch) // 2 :])
                     elif isinstance(error, segdsl.SegdslError) and all(
-                            d.code.startswith("E5") for d in error.diagnostics):
+                        d.code.startswith("E5") for d in error.diagnostics
+                    ):
                         found[batch[0]] = "E501: " + error.diagnostics[0].message
                     else:
                         found[batch[0]] = f"crash: {type(error).__name__}: {error}"

@@ -25,9 +25,15 @@ customers:
     signup_at: timestamp
 """
 
-AS_OFS = [dt.datetime(2025, 12, 31, 12), dt.datetime(2026, 2, 28, 8), dt.datetime(2028, 2, 28, 8),
-          dt.datetime(2028, 2, 29, 23, 59), dt.datetime(2027, 3, 1), dt.datetime(2026, 1, 31, 9),
-          dt.datetime(2026, 6, 30, 18)]
+AS_OFS = [
+    dt.datetime(2025, 12, 31, 12),
+    dt.datetime(2026, 2, 28, 8),
+    dt.datetime(2028, 2, 28, 8),
+    dt.datetime(2028, 2, 29, 23, 59),
+    dt.datetime(2027, 3, 1),
+    dt.datetime(2026, 1, 31, 9),
+    dt.datetime(2026, 6, 30, 18),
+]
 
 RULES = [
     "next_anniversary(birth_date) = today",
@@ -53,27 +59,38 @@ def _dates() -> list[dt.date | None]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, reference.Data]:
     root = tmp_path_factory.mktemp("anniversary")
-    (root / "segdsl.yaml").write_text("name: anniversaries\nschema: schema.yaml\n"
-                                      "segments: [segments/]\nwarehouse: warehouse.duckdb\n")
+    (root / "segdsl.yaml").write_text(
+        "name: anniversaries\nschema: schema.yaml\n"
+        "segments: [segments/]\nwarehouse: warehouse.duckdb\n"
+    )
     (root / "schema.yaml").write_text(SCHEMA)
     (root / "segments").mkdir()
-    rows = [(key, day, None if day is None else dt.datetime.combine(day, dt.time(23, 59)))
-            for key, day in enumerate(_dates(), start=1)]
+    rows = [
+        (key, day, None if day is None else dt.datetime.combine(day, dt.time(23, 59)))
+        for key, day in enumerate(_dates(), start=1)
+    ]
     connection = duckdb.connect(str(root / "warehouse.duckdb"))
-    connection.execute("CREATE TABLE customers (customer_id BIGINT, birth_date DATE, "
-                       "signup_at TIMESTAMP)")
+    connection.execute(
+        "CREATE TABLE customers (customer_id BIGINT, birth_date DATE, signup_at TIMESTAMP)"
+    )
     connection.executemany("INSERT INTO customers VALUES (?, ?, ?)", rows)
     connection.close()
-    data: reference.Data = {"customers": [
-        {"customer_id": key, "birth_date": day, "signup_at": at} for key, day, at in rows]}
+    data: reference.Data = {
+        "customers": [
+            {"customer_id": key, "birth_date": day, "signup_at": at} for key, day, at in rows
+        ]
+    }
     return root, data
 
 
 @pytest.mark.parametrize("rewritten", [True, False], ids=["month-and-day", "computed"])
 @pytest.mark.parametrize("as_of", AS_OFS, ids=lambda t: t.strftime("%Y-%m-%dT%H"))
 def test_month_and_day_form_has_the_members_of_the_definition(
-        project: tuple[Path, reference.Data], as_of: dt.datetime, rewritten: bool,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    project: tuple[Path, reference.Data],
+    as_of: dt.datetime,
+    rewritten: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Both forms: the month-and-day tests, and the anniversary computed per row (the form
     of an unpinned *as of*, forced here by turning the rewrite off)."""
     from segdsl import lower
@@ -82,8 +99,12 @@ def test_month_and_day_form_has_the_members_of_the_definition(
         monkeypatch.setattr(lower, "anniversary_test", lambda node, as_of: None)
     root, data = project
     names = [f"r{i}" for i in range(len(RULES))]
-    (root / "segments" / "rules.yaml").write_text("segments:\n" + "".join(
-        f"  {name}:\n    where: '{rule}'\n" for name, rule in zip(names, RULES, strict=True)))
+    (root / "segments" / "rules.yaml").write_text(
+        "segments:\n"
+        + "".join(
+            f"  {name}:\n    where: '{rule}'\n" for name, rule in zip(names, RULES, strict=True)
+        )
+    )
     loaded = segdsl.load(root)
     result = loaded.run(names, as_of=as_of)
     rules = reference.Rules.of(loaded)

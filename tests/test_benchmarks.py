@@ -28,24 +28,56 @@ def test_set_plan_covers_every_segment() -> None:
 @pytest.mark.slow  # about 20 fresh processes: some 10 s of CPU
 def test_quick_run_writes_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["--quick", "--customers", "1500", "--random", "--work", str(tmp_path),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--quick",
+                "--customers",
+                "1500",
+                "--random",
+                "--work",
+                str(tmp_path),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     results = json.loads((out / "results.json").read_text())
     assert set(results["orders"]) == {"time", "random"}
     segments = results["orders"]["time"]["segments"]
     assert set(segments) == set(hand.SEGMENTS)
     assert all(case["compiled"] and case["hand"] for case in segments.values())
     text = (out / "RESULTS.md").read_text()
-    for row in ("each segment, compiled / best hand-written", "in one `run` / floor",
-                "percentile segment", "pandas / segdsl", "polars / segdsl"):
+    for row in (
+        "each segment, compiled / best hand-written",
+        "in one `run` / floor",
+        "percentile segment",
+        "pandas / segdsl",
+        "polars / segdsl",
+    ):
         assert row in text
 
 
 @pytest.mark.slow
 def test_scale_run_writes_its_table(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert main(["--scale", "--sizes", "300,600", "--runs", "1", "--work", str(tmp_path),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--scale",
+                "--sizes",
+                "300,600",
+                "--runs",
+                "1",
+                "--work",
+                str(tmp_path),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     scale = json.loads((out / "scale.json").read_text())
     assert [s["customers"] for s in scale["sizes"]] == [300, 600]
     assert all(s["run"]["rss"] > 0 for s in scale["sizes"])

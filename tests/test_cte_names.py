@@ -44,7 +44,8 @@ segments:
 def make_project(root: Path) -> Path:
     (root / "segments").mkdir(parents=True)
     (root / "segdsl.yaml").write_text(
-        "name: clash\nschema: schema.yaml\nsegments: [segments/]\nwarehouse: w.duckdb\n")
+        "name: clash\nschema: schema.yaml\nsegments: [segments/]\nwarehouse: w.duckdb\n"
+    )
     (root / "schema.yaml").write_text(SCHEMA)
     (root / "segments" / "s.yaml").write_text(SEGMENTS)
     with duckdb.connect(str(root / "w.duckdb")) as c:
@@ -53,8 +54,10 @@ def make_project(root: Path) -> Path:
         c.execute("CREATE TABLE population (id INTEGER, tag VARCHAR)")
         c.execute("INSERT INTO population VALUES (1, 'x'), (1, 'y'), (2, 'x')")
         c.execute("CREATE TABLE events (id INTEGER, ts TIMESTAMP, event_name VARCHAR)")
-        c.execute("INSERT INTO events VALUES (1, '2025-12-30', 'visit'), "
-                  "(3, '2025-12-30', 'visit'), (3, '2025-12-29', 'visit')")
+        c.execute(
+            "INSERT INTO events VALUES (1, '2025-12-30', 'visit'), "
+            "(3, '2025-12-30', 'visit'), (3, '2025-12-29', 'visit')"
+        )
     return root
 
 

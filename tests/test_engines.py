@@ -24,9 +24,12 @@ import pytest
 
 import segdsl
 
-ENGINE_PARAMS = [pytest.param(name, marks=getattr(pytest.mark, name), id=name)
-                 if name in engines.HEAVY else pytest.param(name, id=name)
-                 for name in engines.ENGINES]
+ENGINE_PARAMS = [
+    pytest.param(name, marks=getattr(pytest.mark, name), id=name)
+    if name in engines.HEAVY
+    else pytest.param(name, id=name)
+    for name in engines.ENGINES
+]
 
 
 def _skip_reason(name: str) -> str | None:
@@ -48,8 +51,9 @@ def _skip_reason(name: str) -> str | None:
 @pytest.fixture(scope="session")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("engines")
-    found = {suite: engines.build_warehouse(suite, root / suite)
-             for suite in ("semantics", "behaviour")}
+    found = {
+        suite: engines.build_warehouse(suite, root / suite) for suite in ("semantics", "behaviour")
+    }
     found["demo"] = engines.build_demo(root / "demo")
     return found
 
@@ -69,8 +73,7 @@ def engine(request: pytest.FixtureRequest, projects: dict[str, Path]) -> Iterato
         if os.environ.get("CI"):
             pytest.fail(f"{name}: {reason}")
         pytest.skip(reason)
-    server = (lambda: request.getfixturevalue("postgres_server")) if name == "postgres" \
-        else None
+    server = (lambda: request.getfixturevalue("postgres_server")) if name == "postgres" else None
     started = engines.start_engine(name, server)
     try:
         for suite, root in projects.items():
@@ -85,14 +88,16 @@ def cases() -> list[engines.Case]:
     return engines.semantic_cases()
 
 
-def test_every_semantic_case_returns_its_members(engine: Any, cases: list[engines.Case],
-                                                  projects: dict[str, Path]) -> None:
+def test_every_semantic_case_returns_its_members(
+    engine: Any, cases: list[engines.Case], projects: dict[str, Path]
+) -> None:
     outcomes = engines.run_cases(engine, cases, projects)
     verdicts = {case: engines.verdict(engine.name, case, o) for case, o in outcomes.items()}
-    wrong = [engines.describe(case, outcomes[case]) for case, v in verdicts.items()
-             if v == "wrong"]
-    assert not wrong, (f"{len(wrong)} of {len(cases)} cases are wrong on {engine.name} "
-                       f"({engine.dialect} dialect):\n  " + "\n  ".join(wrong))
+    wrong = [engines.describe(case, outcomes[case]) for case, v in verdicts.items() if v == "wrong"]
+    assert not wrong, (
+        f"{len(wrong)} of {len(cases)} cases are wrong on {engine.name} "
+        f"({engine.dialect} dialect):\n  " + "\n  ".join(wrong)
+    )
     # a refusal must name the dialect and the feature
     for case, outcome in outcomes.items():
         if verdicts[case] == "E501":
@@ -109,8 +114,9 @@ def assert_documented(name: str, version: str, verdicts: dict[engines.Case, str]
     engines and its column in the table of features."""
     import engine_matrix
 
-    lines = (Path(__file__).parents[1] / "docs" / "engines.md").read_text(
-        encoding="utf-8").splitlines()
+    lines = (
+        (Path(__file__).parents[1] / "docs" / "engines.md").read_text(encoding="utf-8").splitlines()
+    )
     row = engine_matrix.engine_row(name, verdicts, version)
     assert row in lines, f"docs/engines.md lacks `{row}`; {REGENERATE}"
     header = next(line for line in lines if line.startswith("| feature |"))
@@ -119,26 +125,28 @@ def assert_documented(name: str, version: str, verdicts: dict[engines.Case, str]
         line = next(line for line in lines if line.startswith(f"| {feature} |"))
         documented = [c.strip() for c in line.split("|")][column]
         found = engine_matrix.feature_cell(verdicts, feature)
-        assert documented == found, (f"docs/engines.md: {feature} on {name} is "
-                                     f"`{documented}`, the run found `{found}`; {REGENERATE}")
+        assert documented == found, (
+            f"docs/engines.md: {feature} on {name} is "
+            f"`{documented}`, the run found `{found}`; {REGENERATE}"
+        )
 
 
 # Edge cases the tables do not cover, that differ between engines' defaults.
 EXTRA_CASES = [
-    (r'name like "back\\slash"', {5}),        # LIKE's backslash is no escape character
+    (r'name like "back\\slash"', {5}),  # LIKE's backslash is no escape character
     (r'name like "%\\%"', {5}),
-    (r'name like "%\\s%"', {5}),             # a backslash, then s: "back\slash"
+    (r'name like "%\\s%"', {5}),  # a backslash, then s: "back\slash"
     (r'name not like "%\\%"', {1, 2, 3, 4, 6, 7}),
-    (r'name like "%[%"', set()),              # T-SQL's `[` is literal too
+    (r'name like "%[%"', set()),  # T-SQL's `[` is literal too
     (r'name contains "\\" and name like "%a%"', {5}),
-    (r'name matches "\\d" or city matches "\\s"', {3}),   # "New York"
-    (r'name matches "[^a-z]"', {1, 2, 3, 4, 5, 7}),      # 6 is ""
+    (r'name matches "\\d" or city matches "\\s"', {3}),  # "New York"
+    (r'name matches "[^a-z]"', {1, 2, 3, 4, 5, 7}),  # 6 is ""
     (r'name matches "^[[:upper:]][[:lower:]]+$"', {1}),  # ASCII classes: not Émile
     (r'name matches "(?i)^ANNA$" and name matches "^A.n+a$"', {1}),
-    (r'name matches "\\bmile"', {2}),     # RE2's \b is ASCII: a boundary between É and m
+    (r'name matches "\\bmile"', {2}),  # RE2's \b is ASCII: a boundary between É and m
     (r'name matches "\\Bmile"', set()),
-    (r'name matches "^\\w+$"', {1}),       # \w is ASCII: not Émile, not 名前
-    (r'name matches "(?i)K\\\\S"', {5}),   # DataFusion turns a literal regex into LIKE
+    (r'name matches "^\\w+$"', {1}),  # \w is ASCII: not Émile, not 名前
+    (r'name matches "(?i)K\\\\S"', {5}),  # DataFusion turns a literal regex into LIKE
     # SQLite's date functions round 23:59:59.999999 up to the next day
     (r"signup_at + 30 days > now", {5, 7}),
     (r"signup_at + 1 month > 2025-12-31 and weekday(signup_at) = 7", set()),
@@ -162,18 +170,22 @@ def test_the_unpinned_clock_is_utc_now(engine: Any, projects: dict[str, Path]) -
     """Compiled without *as of*, the SQL reads the engine's clock, in UTC."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     low, high = now - dt.timedelta(minutes=10), now + dt.timedelta(minutes=10)
-    rules = [f"now between {low:%Y-%m-%dT%H:%M:%S} and {high:%Y-%m-%dT%H:%M:%S}",
-             f"today = {now:%Y-%m-%d} or today = {low:%Y-%m-%d}"]
+    rules = [
+        f"now between {low:%Y-%m-%dT%H:%M:%S} and {high:%Y-%m-%dT%H:%M:%S}",
+        f"today = {now:%Y-%m-%d} or today = {low:%Y-%m-%d}",
+    ]
     path = projects["semantics"] / "segments" / "engine_rules.yaml"
     path.write_text(engines.rules_file(["clock", "day"], rules), encoding="utf-8")
     try:
-        sql = segdsl.load(projects["semantics"]).compile(["clock", "day"],
-                                                         dialect=engine.dialect, pretty=False)
+        sql = segdsl.load(projects["semantics"]).compile(
+            ["clock", "day"], dialect=engine.dialect, pretty=False
+        )
     finally:
         path.unlink()
     rows = engine.run("semantics", sql)
     assert rows and all(row[1] in (True, 1) and row[2] in (True, 1) for row in rows), (
-        f"{engine.name}: the clock is not UTC now ({low} .. {high})\n{sql}")
+        f"{engine.name}: the clock is not UTC now ({low} .. {high})\n{sql}"
+    )
 
 
 def test_demo_segments_agree_with_duckdb(engine: Any, projects: dict[str, Path]) -> None:
@@ -189,8 +201,12 @@ def test_demo_segments_agree_with_duckdb(engine: Any, projects: dict[str, Path])
             expected.setdefault(f"{name}={bucket}", set()).add(key)
     found = engines.demo_members(engine, projects["demo"])
     problems = []
-    refused = {name for name, got in found.items() if isinstance(got, segdsl.SegdslError)
-               and all(d.code.startswith("E5") for d in got.diagnostics)}
+    refused = {
+        name
+        for name, got in found.items()
+        if isinstance(got, segdsl.SegdslError)
+        and all(d.code.startswith("E5") for d in got.diagnostics)
+    }
     for name in sorted(set(expected) | set(found)):
         got = found.get(name, set())
         if name.split("=")[0] in refused:
@@ -199,8 +215,9 @@ def test_demo_segments_agree_with_duckdb(engine: Any, projects: dict[str, Path])
             problems.append(f"{name}: {type(got).__name__}: {str(got)[:300]}")
         elif got != expected.get(name, set()):
             problems.append(f"{name}: {len(got)} members, DuckDB {len(expected.get(name, ()))}")
-    assert not problems, f"{engine.name} differs from DuckDB on the demo:\n  " + \
-        "\n  ".join(problems)
+    assert not problems, f"{engine.name} differs from DuckDB on the demo:\n  " + "\n  ".join(
+        problems
+    )
 
 
 # What only a segment compiled alone has (a set's statement has neither), see select_members
@@ -208,8 +225,7 @@ ALONE_SHAPES = ("UNION ALL", "NOT EXISTS")
 
 
 @pytest.mark.parametrize("suite", ["semantics", "behaviour"])
-def test_golden_cases_agree_with_duckdb(engine: Any, projects: dict[str, Path],
-                                        suite: str) -> None:
+def test_golden_cases_agree_with_duckdb(engine: Any, projects: dict[str, Path], suite: str) -> None:
     """Each case of tests/golden/cases.yaml (over the semantics shop) and events.yaml (over
     the behaviour shop), compiled alone for the engine's dialect, has the members DuckDB gave
     (tests/golden/results/). On Spark, only the cases whose SQL has a shape of its own
@@ -252,19 +268,42 @@ def test_golden_cases_agree_with_duckdb(engine: Any, projects: dict[str, Path],
     assert not problems, f"{engine.name} differs from DuckDB:\n  " + "\n  ".join(problems)
 
 
-def test_every_dialect_compiles_or_refuses(cases: list[engines.Case],
-                                           projects: dict[str, Path]) -> None:
+def test_every_dialect_compiles_or_refuses(
+    cases: list[engines.Case], projects: dict[str, Path]
+) -> None:
     """Each dialect sqlglot can write compiles every case, or refuses it with E5xx: never
     a crash (golden SQL of six dialects is reviewed in tests/golden/sql/)."""
     from segdsl.emit import dialects
 
-    risky = ("matches", "like", "last(", "first(", "bucket", "weekday", "ends with",
-             "starts with", "lower", "upper", "ignoring", "next_anniversary", "/", "round",
-             "hour", "month", "year", "days_since", "within")
+    risky = (
+        "matches",
+        "like",
+        "last(",
+        "first(",
+        "bucket",
+        "weekday",
+        "ends with",
+        "starts with",
+        "lower",
+        "upper",
+        "ignoring",
+        "next_anniversary",
+        "/",
+        "round",
+        "hour",
+        "month",
+        "year",
+        "days_since",
+        "within",
+    )
     rules = [c for c in cases if not c.rule.startswith("not (")]
     sample = [next(c for c in rules if r in c.rule) for r in risky]  # one rule per feature
-    sample += [c for c in rules if "not (" not in c.rule and any(
-        r in c.rule for r in ("matches", "like", "last(", "first(", "weekday"))][::3]
+    sample += [
+        c
+        for c in rules
+        if "not (" not in c.rule
+        and any(r in c.rule for r in ("matches", "like", "last(", "first(", "weekday"))
+    ][::3]
     problems = []
     for dialect in dialects():
         for case, outcome in engines.compile_outcomes(dialect, sample, projects).items():

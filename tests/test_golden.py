@@ -53,8 +53,13 @@ def assert_matches_disk(files: update.Files) -> None:
         if on_disk is None:
             problems.append(f"{path}: missing")
         elif on_disk != produced:
-            diff = difflib.unified_diff(on_disk.splitlines(), produced.splitlines(),
-                                        f"{path} (golden)", f"{path} (code now)", lineterm="")
+            diff = difflib.unified_diff(
+                on_disk.splitlines(),
+                produced.splitlines(),
+                f"{path} (golden)",
+                f"{path} (code now)",
+                lineterm="",
+            )
             lines = list(diff)
             more = [f"... {len(lines) - 60} more lines"] if len(lines) > 60 else []
             problems.append("\n".join(lines[:60] + more))
@@ -72,18 +77,21 @@ def test_error_text(case: update.ErrorCase) -> None:
     assert_matches_disk(error_outputs(case))
 
 
-@pytest.mark.parametrize("case", [c for c in ERROR_CASES if c.code and not c.known_bad],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", [c for c in ERROR_CASES if c.code and not c.known_bad], ids=lambda c: c.name
+)
 def test_error_case_shows_its_code(case: update.ErrorCase) -> None:
     text = error_outputs(case)[update._relative(case.folder / "expected.txt")]
     assert f"[{case.code}]" in text, (
         f"errors/{case.name} exists to show {case.code}, but the output has no {case.code}: "
-        f"fix the case, or mark it `known_bad: why` while the code is wrong")
+        f"fix the case, or mark it `known_bad: why` while the code is wrong"
+    )
 
 
 def test_no_stale_golden_files() -> None:
-    wanted = {update._golden(f"sql/{name}.{dialect}.sql")
-              for name in CASES for dialect in update.DIALECTS}
+    wanted = {
+        update._golden(f"sql/{name}.{dialect}.sql") for name in CASES for dialect in update.DIALECTS
+    }
     wanted |= {update._golden(f"results/{name}.txt") for name in CASES}
     wanted |= set(all_error_outputs())
     stale = sorted(update.existing_generated() - wanted)
@@ -92,24 +100,35 @@ def test_no_stale_golden_files() -> None:
 
 def test_docs_errors_examples_are_current() -> None:
     text = update.DOCS_ERRORS.read_text(encoding="utf-8")
-    assert_matches_disk({update._relative(update.DOCS_ERRORS):
-                         update.docs_with_examples(text, all_error_outputs())})
+    assert_matches_disk(
+        {update._relative(update.DOCS_ERRORS): update.docs_with_examples(text, all_error_outputs())}
+    )
 
 
 def emitted_codes() -> set[str]:
     package = update.REPO / "segdsl"
-    return {code for path in package.rglob("*.py")
-            for code in CODE.findall(path.read_text(encoding="utf-8"))}
+    return {
+        code
+        for path in package.rglob("*.py")
+        for code in CODE.findall(path.read_text(encoding="utf-8"))
+    }
 
 
 def test_every_code_is_documented_and_has_a_golden_case() -> None:
     codes = emitted_codes()
     docs = update.DOCS_ERRORS.read_text(encoding="utf-8")
     documented = set(re.findall(r"^#+ (E\d{3})\b", docs, re.MULTILINE))
-    shown = {text_code or json_code for text in all_error_outputs().values()
-             for text_code, json_code in re.findall(r'\[(E\d{3})\]|"code": "(E\d{3})"', text)}
-    assert not codes - documented, f"codes missing from docs/errors.md: {sorted(codes - documented)}"
+    shown = {
+        text_code or json_code
+        for text in all_error_outputs().values()
+        for text_code, json_code in re.findall(r'\[(E\d{3})\]|"code": "(E\d{3})"', text)
+    }
+    assert not codes - documented, (
+        f"codes missing from docs/errors.md: {sorted(codes - documented)}"
+    )
     assert not documented - codes, (
-        f"docs/errors.md documents codes that segdsl/ never emits: {sorted(documented - codes)}")
+        f"docs/errors.md documents codes that segdsl/ never emits: {sorted(documented - codes)}"
+    )
     assert not codes - shown, (
-        f"codes without a golden error case in tests/golden/errors/: {sorted(codes - shown)}")
+        f"codes without a golden error case in tests/golden/errors/: {sorted(codes - shown)}"
+    )

@@ -34,10 +34,10 @@ from typing import Any
 import duckdb
 import pytest
 import rulegen
-from shop import compiled_alone
 import sqlglot
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from shop import compiled_alone
 
 import segdsl
 from segdsl import ast, reference
@@ -49,18 +49,27 @@ PROFILES = {
     # examples of the batch test (each: one warehouse per worker process, run in parallel),
     # rules per warehouse, dialects re-parsed per warehouse (rotating through all of them)
     # for a sample of its rules, examples of the printer-only test
-    "ci": {"examples": 12, "workers": 2, "rules": 110, "dialects": 1, "sample": 12,
-           "printer": 300},
-    "long": {"examples": 200, "workers": os.cpu_count() or 2, "rules": 200, "dialects": 4,
-             "sample": 50, "printer": 5000},
+    "ci": {"examples": 12, "workers": 2, "rules": 110, "dialects": 1, "sample": 12, "printer": 300},
+    "long": {
+        "examples": 200,
+        "workers": os.cpu_count() or 2,
+        "rules": 200,
+        "dialects": 4,
+        "sample": 50,
+        "printer": 5000,
+    },
 }
 PROFILE_NAME = os.environ.get("SEGDSL_PROPERTY_PROFILE", "ci")
 PROFILE = PROFILES[PROFILE_NAME]
 MINIMUM_CASES = 10_000
 # Shrinking a batch reruns DuckDB hundreds of times (minutes); CI reports the failing
 # rules of the first failing batch at once, the long profile shrinks its warehouse.
-PHASES = (Phase.explicit, Phase.reuse, Phase.generate, *(
-    (Phase.shrink,) if PROFILE_NAME == "long" else ()))
+PHASES = (
+    Phase.explicit,
+    Phase.reuse,
+    Phase.generate,
+    *((Phase.shrink,) if PROFILE_NAME == "long" else ()),
+)
 CHUNK = 60  # rules per `run` (with their negations: 120 columns); DuckDB is quickest so
 CASES: Counter[str] = Counter()
 # sqlglot's DAX and PRQL dialects parse only those languages, not the SQL text their
@@ -72,8 +81,13 @@ def negation(rule: str) -> str:
     return f"not (\n{rule}\n)"
 
 
-def write_project(root: Path, data: dict[str, list[dict[str, Any]]], helpers: dict[str, str],
-                  buckets: dict[str, list[tuple[str, str]]], rules: list[str]) -> list[str]:
+def write_project(
+    root: Path,
+    data: dict[str, list[dict[str, Any]]],
+    helpers: dict[str, str],
+    buckets: dict[str, list[tuple[str, str]]],
+    rules: list[str],
+) -> list[str]:
     """The project on disk: schema, a warehouse holding `data`, helper segments and
     segmentations, and one segment per rule and per negation. Returns the segment names."""
     (root / "segments").mkdir(parents=True, exist_ok=True)
@@ -84,15 +98,22 @@ def write_project(root: Path, data: dict[str, list[dict[str, Any]]], helpers: di
         connection.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns)})")
         rows = [tuple(row[c] for c, _ in columns) for row in data[table]]
         if rows:
-            connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",
-                                   rows)
+            connection.executemany(
+                f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", rows
+            )
     connection.close()
     lines = ["segments:"]
     names = []
-    for segment, rule in [*helpers.items(),
-                          *((f"r{i}", r) for i, r in enumerate(rules)),
-                          *((f"n{i}", negation(r)) for i, r in enumerate(rules))]:
-        lines += [f"  {segment}:", "    where: |-", *(f"      {line}" for line in rule.splitlines())]
+    for segment, rule in [
+        *helpers.items(),
+        *((f"r{i}", r) for i, r in enumerate(rules)),
+        *((f"n{i}", negation(r)) for i, r in enumerate(rules)),
+    ]:
+        lines += [
+            f"  {segment}:",
+            "    where: |-",
+            *(f"      {line}" for line in rule.splitlines()),
+        ]
         names.append(segment)
     lines.append("segmentations:")
     for segmentation, items in buckets.items():
@@ -105,13 +126,17 @@ def write_project(root: Path, data: dict[str, list[dict[str, Any]]], helpers: di
     return names
 
 
-def helpers_of(c: rulegen.RandomChooser, as_of: dt.datetime
-               ) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+def helpers_of(
+    c: rulegen.RandomChooser, as_of: dt.datetime
+) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
     gen = rulegen.RuleGen(c, as_of, references=False)
     helpers = {name: print_rule(gen.condition(2)) for name in rulegen.SEGMENTS}
     buckets = {
-        "tier": [("gold", print_rule(gen.condition(1))), ("silver", print_rule(gen.condition(1))),
-                 ("rest", "")],
+        "tier": [
+            ("gold", print_rule(gen.condition(1))),
+            ("silver", print_rule(gen.condition(1))),
+            ("rest", ""),
+        ],
         "band": [("low", print_rule(gen.condition(1))), ("high", print_rule(gen.condition(1)))],
     }
     return helpers, buckets
@@ -129,8 +154,9 @@ class Disagreement(AssertionError):
     pass
 
 
-def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed: int,
-                dialect_slice: list[str]) -> Counter[str]:
+def check_batch(
+    as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed: int, dialect_slice: list[str]
+) -> Counter[str]:
     """Every check on one warehouse and its batch of rules; the cases it ran, by check.
     Runs in a worker process: raises Disagreement with the failing rules."""
     cases: Counter[str] = Counter()
@@ -148,7 +174,8 @@ def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed:
         project = segdsl.load(root)
         problems = [d for d in project.check() if d.severity == "error"]
         assert not problems, "generated rules must check:\n" + "\n".join(
-            f"{d.location}: {d.code} {d.message}" for d in problems[:5])
+            f"{d.location}: {d.code} {d.message}" for d in problems[:5]
+        )
         rules_ref = reference.Rules.of(project)
         failures: list[str] = []
         in_set: dict[str, set[Any]] = {}  # members of each segment in its set's statement
@@ -167,29 +194,36 @@ def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed:
                 got_yes = {row[0] for row in rows if row[1 + 2 * (i - start)] is True}
                 got_no = {row[0] for row in rows if row[2 + 2 * (i - start)] is True}
                 in_set[f"r{i}"], in_set[f"n{i}"] = got_yes, got_no
-                nulls = [row[0] for row in rows if None in row[1 + 2 * (i - start):
-                                                                3 + 2 * (i - start)]]
+                nulls = [
+                    row[0] for row in rows if None in row[1 + 2 * (i - start) : 3 + 2 * (i - start)]
+                ]
                 everyone = {row[0] for row in rows}
                 if nulls or got_yes | got_no != everyone or got_yes & got_no:
-                    failures.append(f"R and not R do not partition: {rules[i]}\n"
-                                    f"  R: {sorted(got_yes)}, not R: {sorted(got_no)}, "
-                                    f"NULL for {nulls}")
+                    failures.append(
+                        f"R and not R do not partition: {rules[i]}\n"
+                        f"  R: {sorted(got_yes)}, not R: {sorted(got_no)}, "
+                        f"NULL for {nulls}"
+                    )
                 cases["partition"] += 1
                 expected = reference.evaluate(rules_ref, trees[i], data, as_of)
                 defined = {k for k, v in expected.items() if v is not None}
                 want = {k for k in defined if expected[k]}
                 if got_yes & defined != want:
-                    failures.append(f"DuckDB and the reference disagree on: {rules[i]}\n"
-                                    f"  DuckDB: {sorted(got_yes & defined)}, "
-                                    f"reference: {sorted(want)}")
+                    failures.append(
+                        f"DuckDB and the reference disagree on: {rules[i]}\n"
+                        f"  DuckDB: {sorted(got_yes & defined)}, "
+                        f"reference: {sorted(want)}"
+                    )
                 cases["duckdb = reference"] += 1
             result.connection.close()
         for name, alone in compiled_alone(root, in_set, as_of).items():
             if alone != in_set[name]:  # a single segment's statement has shapes of its own
                 i = int(name[1:])
-                failures.append(f"compiled alone, {'not ' if name[0] == 'n' else ''}"
-                                f"({rules[i]}) has {sorted(alone)}, in a set "
-                                f"{sorted(in_set[name])}")
+                failures.append(
+                    f"compiled alone, {'not ' if name[0] == 'n' else ''}"
+                    f"({rules[i]}) has {sorted(alone)}, in a set "
+                    f"{sorted(in_set[name])}"
+                )
             cases["alone = in a set"] += 1
         for dialect in dialect_slice:  # a sample of the rules, each compiled on its own
             for i in range(0, len(rules), max(1, len(rules) // PROFILE["sample"])):
@@ -199,8 +233,9 @@ def check_batch(as_of: dt.datetime, data: dict[str, list[dict[str, Any]]], seed:
     return cases
 
 
-def reparse(project: segdsl.Project, name: str, dialect: str, as_of: dt.datetime,
-            failures: list[str]) -> int:
+def reparse(
+    project: segdsl.Project, name: str, dialect: str, as_of: dt.datetime, failures: list[str]
+) -> int:
     """The SQL of one segment re-parses in `dialect`, unless the dialect cannot express it
     (E501: a feature the dialect lacks, reported as such)."""
     try:
@@ -222,14 +257,20 @@ _POOL: list[ProcessPoolExecutor] = []
 def workers() -> ProcessPoolExecutor:
     """Processes that check batches side by side (lowering is Python, so one per core)."""
     if not _POOL:
-        _POOL.append(ProcessPoolExecutor(PROFILE["workers"],
-                                         mp_context=multiprocessing.get_context("spawn")))
+        _POOL.append(
+            ProcessPoolExecutor(PROFILE["workers"], mp_context=multiprocessing.get_context("spawn"))
+        )
     return _POOL[0]
 
 
-@settings(max_examples=PROFILE["examples"], deadline=None, derandomize=PROFILE_NAME == "ci",
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-          database=None, phases=PHASES)
+@settings(
+    max_examples=PROFILE["examples"],
+    deadline=None,
+    derandomize=PROFILE_NAME == "ci",
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,
+    phases=PHASES,
+)
 @given(st.lists(batches(), min_size=PROFILE["workers"], max_size=PROFILE["workers"]))
 def test_duckdb_agrees_with_the_reference(examples: list[tuple[Any, ...]]) -> None:
     jobs = []
@@ -248,8 +289,13 @@ def single_rules(draw: Callable[[st.SearchStrategy[Any]], Any]) -> ast.Expr:
     return rulegen.RuleGen(chooser, chooser.pick(rulegen.AS_OFS)).condition(3)
 
 
-@settings(max_examples=PROFILE["printer"], deadline=None, derandomize=PROFILE_NAME == "ci",
-          suppress_health_check=[HealthCheck.too_slow], database=None)
+@settings(
+    max_examples=PROFILE["printer"],
+    deadline=None,
+    derandomize=PROFILE_NAME == "ci",
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
 @given(single_rules())
 def test_printer_round_trips(tree: ast.Expr) -> None:
     text = print_rule(tree)
@@ -258,12 +304,17 @@ def test_printer_round_trips(tree: ast.Expr) -> None:
     CASES["printer round trip"] += 1
 
 
-@settings(max_examples=PROFILE["printer"], deadline=None, derandomize=PROFILE_NAME == "ci",
-          database=None)
+@settings(
+    max_examples=PROFILE["printer"], deadline=None, derandomize=PROFILE_NAME == "ci", database=None
+)
 @given(st.text())
 def test_printer_quotes_any_string(text: str) -> None:
-    tree = ast.Compare("=", ast.Name("s", span=rulegen.SPAN), ast.String(text, span=rulegen.SPAN),
-                       span=rulegen.SPAN)
+    tree = ast.Compare(
+        "=",
+        ast.Name("s", span=rulegen.SPAN),
+        ast.String(text, span=rulegen.SPAN),
+        span=rulegen.SPAN,
+    )
     assert parse_rule(print_rule(tree)) == tree
     CASES["printer round trip"] += 1
 
@@ -271,8 +322,10 @@ def test_printer_quotes_any_string(text: str) -> None:
 def test_enough_generated_cases() -> None:
     """Runs last in this file: the number of (rule, check) cases the run executed."""
     total = sum(CASES.values())
-    print(f"\nproperty tests ({PROFILE_NAME}): {total} generated cases: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(CASES.items())))
+    print(
+        f"\nproperty tests ({PROFILE_NAME}): {total} generated cases: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(CASES.items()))
+    )
     if _POOL:
         _POOL[0].shutdown()
     if not CASES["duckdb = reference"]:

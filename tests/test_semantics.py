@@ -50,7 +50,6 @@ ALL = set(EVERYONE)
 NOBODY: set[int] = set()
 
 
-
 CASES: list[Any] = [
     # ---- constant rules, booleans -----------------------------------------------------
     (r"true", ALL),
@@ -73,7 +72,6 @@ CASES: list[Any] = [
     (r"adult >= (consent is not set)", {1, 2, 4, 5, 6, 7}),  # 3: false >= true
     (r"(age > 18) = (consent is null)", {2, 5, 6}),
     (r"(not consent) is null", NOBODY),  # a condition is never missing
-
     # ---- string literals and escapes ------------------------------------------------------
     (r'name = "Anna"', {1}),
     (r'name = "anna"', NOBODY),  # values are case-sensitive
@@ -93,8 +91,7 @@ CASES: list[Any] = [
     (r'length("a\tb\nc") = 5', ALL),  # \t and \n are one character each
     (r'length("\\") = 1 and length("\"") = 1 and length("\u00e9") = 1', ALL),
     (r'name contains "\n" or name contains "\t"', NOBODY),
-    (r'''name in ["back\\slash", "\u540d\u524d", "O'Brien \"Bob\""]''', {3, 5, 7}),
-
+    (r"""name in ["back\\slash", "\u540d\u524d", "O'Brien \"Bob\""]""", {3, 5, 7}),
     # ---- numbers: integers, decimals, negatives -------------------------------------------
     (r"age = 34", {1}),
     (r"age > 18", {1, 4, 5, 7}),
@@ -124,7 +121,6 @@ CASES: list[Any] = [
     (r"-age = -34", {1}),
     (r"age = -(-34)", {1}),
     (r"-age < -40", {4, 7}),
-
     # ---- arithmetic: precedence, associativity, division ----------------------------------
     (r"age + 1 = 35", {1}),
     (r"age - 1 = 16", {2}),
@@ -151,7 +147,6 @@ CASES: list[Any] = [
     (r"income / age > 1000", {1, 4, 7}),  # 5: exactly 1000; 6: -10 / 0 is missing
     (r"income / age < 1000", {2}),  # 6 is in neither: its quotient is missing
     (r"1 / score > 0", {1, 5, 6, 7}),  # 2: score 0 → missing
-
     # ---- string comparisons ---------------------------------------------------------------
     (r'country = "DE"', {1}),
     (r'country = "de"', {7}),
@@ -164,7 +159,6 @@ CASES: list[Any] = [
     (r'name > ""', {1, 2, 3, 4, 5, 7}),
     (r'name < ""', NOBODY),
     (r'name between "A" and "Z"', {1, 3}),  # "Zoë..." > "Z"; "back..." and "É..." > "Z"
-
     # ---- in / not in: lists and named sets ------------------------------------------------
     (r'country in ["DE", "FR"]', {1, 2}),
     (r'country in ["DE", "de"]', {1, 7}),
@@ -198,7 +192,6 @@ CASES: list[Any] = [
     (r"birth_date in [1991-01-05, 2008-02-29]", {1, 2}),
     (r"consent in [true]", {1, 4, 7}),
     (r"consent not in [true]", {2, 3, 5, 6}),
-
     # ---- between / not between (inclusive) ------------------------------------------------
     (r"age between 17 and 34", {1, 2, 5}),
     (r"age not between 17 and 34", {3, 4, 6, 7}),  # 3 included: not (between)
@@ -207,7 +200,6 @@ CASES: list[Any] = [
     (r"score between -2 and -1", {4}),
     (r"age BETWEEN 17 AND 34", {1, 2, 5}),
     (r"age between score and 40", {1, 2, 5}),  # bounds from fields; 6: 0 < 10
-
     # ---- is null / is set -----------------------------------------------------------------
     (r"email is null", {3}),
     (r"email is not null", {1, 2, 4, 5, 6, 7}),
@@ -228,7 +220,6 @@ CASES: list[Any] = [
     (r"location is null", {3, 6}),  # a geo value is missing when its coordinates are
     (r"location is set", {1, 2, 4, 5, 7}),
     (r"email IS NOT NULL", {1, 2, 4, 5, 6, 7}),
-
     # ---- contains -------------------------------------------------------------------------
     (r'name contains "n"', {1, 3}),  # Anna, O'Brien
     (r'name contains "a"', {1, 5}),
@@ -254,7 +245,6 @@ CASES: list[Any] = [
     (r'city contains "ü"', {7}),
     (r'city contains "MÜNCHEN" ignoring case', {7}),
     (r'name CONTAINS "a" IGNORING CASE', {1, 5}),
-
     # ---- starts with / ends with ----------------------------------------------------------
     (r'name starts with "A"', {1}),
     (r'name starts with "a"', NOBODY),
@@ -279,7 +269,6 @@ CASES: list[Any] = [
     (r'name ends with "slash"', {5}),
     (r'name ends with ""', ALL),
     (r'city ends with "chen"', {7}),
-
     # ---- like (% any run, _ one character) ------------------------------------------------
     (r'name like "A%"', {1}),
     (r'name like "a%"', NOBODY),
@@ -295,7 +284,6 @@ CASES: list[Any] = [
     (r'name like "ÉMILE" ignoring case', {2}),
     (r'email like "%@%.%"', {1, 4, 5, 7}),
     (r'email not like "%@%"', {2, 3, 6}),
-
     # ---- matches: RE2, unanchored search --------------------------------------------------
     (r'name matches "nn"', {1}),  # unanchored
     (r'name matches "^A"', {1}),
@@ -319,7 +307,6 @@ CASES: list[Any] = [
     (r'email matches "EXAMPLE" ignoring case', {1, 4, 7}),
     (r'email not matches "@"', {2, 3, 6}),
     (r'city matches "(?i)^m"', {7}),
-
     # ---- and / or / not: precedence and parentheses ---------------------------------------
     (r'country = "FR" or country = "DE" and age > 40', {2}),  # FR or (DE and > 40)
     (r'(country = "FR" or country = "DE") and age > 20', {1}),
@@ -329,10 +316,9 @@ CASES: list[Any] = [
     (r"not (age > 18 or consent)", {2, 3, 6}),
     (r'NOT consent AND age > 10 OR name = "Anna"', {1, 2, 5}),
     (r'not (country = "DE" or country = "FR")', {3, 4, 5, 6, 7}),
-    ("age > 18\n  and consent  # adults who agreed\n  or country = \"FR\"", {1, 2, 4, 7}),
+    ('age > 18\n  and consent  # adults who agreed\n  or country = "FR"', {1, 2, 4, 7}),
     (r"age > 60 # a comment ends the line", {4}),
     (r'name != "# not a comment" and age > 60', {4}),  # `#` inside a string is text
-
     # ---- missing values everywhere --------------------------------------------------------
     (r"age = age", {1, 2, 4, 5, 6, 7}),
     (r"age != age", {3}),
@@ -354,21 +340,35 @@ CASES: list[Any] = [
     (r"if(age > 30, income, score) > 100", {1, 4, 7}),
     (r"if(consent, age > 40, age < 20)", {2, 4, 6, 7}),  # 3: age < 20 with no age → no
     # a chain of ifs compared with a constant becomes its conditions
-    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
-     r'= "35-64"', {7}),
-    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
-     r'= "unknown"', {2, 3, 6}),  # 3: no age fails every condition
-    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
-     r'= "18-34"', {1, 5}),
-    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
-     r'in ["65+", "unknown"]', {2, 3, 4, 6}),
-    (r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
-     r'!= "18-34"', {2, 3, 4, 6, 7}),
+    (
+        r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+        r'= "35-64"',
+        {7},
+    ),
+    (
+        r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+        r'= "unknown"',
+        {2, 3, 6},
+    ),  # 3: no age fails every condition
+    (
+        r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+        r'= "18-34"',
+        {1, 5},
+    ),
+    (
+        r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+        r'in ["65+", "unknown"]',
+        {2, 3, 4, 6},
+    ),
+    (
+        r'if(age >= 65, "65+", if(age >= 35, "35-64", if(age >= 18, "18-34", "unknown"))) '
+        r'!= "18-34"',
+        {2, 3, 4, 6, 7},
+    ),
     (r'if(age >= 65, "65+", "other") = "none"', NOBODY),
     (r'if(age >= 65, "old", if(age < 18, "young", "mid")) = "mid"', {1, 3, 5, 7}),
     (r'if(consent, "yes", "no") = "no"', {2, 3, 5, 6}),
     (r"if(age >= 18, 1, 0) = 1", {1, 4, 5, 7}),
-
     # ---- functions over strings and numbers -----------------------------------------------
     (r'lower(name) = "anna"', {1}),
     (r'upper(name) = "ÉMILE"', {2}),
@@ -392,7 +392,6 @@ CASES: list[Any] = [
     (r"round(income) = 75000", {7}),
     (r"round(income) = 52001", {1}),  # 52000.50: half away from zero
     (r"round(score, 1) = 5.5", {7}),
-
     # ---- distance_km (haversine; Berlin–Munich ≈ 504 km, Berlin–Vienna ≈ 524 km) ----------
     (r"distance_km(location, 52.52, 13.405) < 1", {1}),
     (r"distance_km(location, 52.52, 13.405) < 600", {1, 4, 7}),
@@ -407,7 +406,6 @@ CASES: list[Any] = [
     (r"distance_km(location, 48.1351, 11.582) <= 505", {1, 4, 7}),  # Munich–Vienna ≈ 355 km
     (r"distance_km(location, 89.9, 0) < 5000", {1, 2, 4, 5, 7}),  # a box would reach the pole
     (r"distance_km(location, 48.8566, 179.99) < 100", set()),  # one would cross the antimeridian
-
     # ---- traits ---------------------------------------------------------------------------
     (r"adult", {1, 4, 5, 7}),
     (r"not adult", {2, 3, 6}),
@@ -422,7 +420,6 @@ CASES: list[Any] = [
     (r"inactive_days between 1 and 7", {1, 7}),
     (r"inactive_days is null", {3}),
     (r"inactive_days + 1 = 2", {1}),
-
     # ---- multi-valued: tag ----------------------------------------------------------------
     (r'tag = "vip"', {1, 4}),
     (r'tag = "awaits-sale"', {1, 2}),
@@ -441,7 +438,7 @@ CASES: list[Any] = [
     (r'tag = "vip" or country = "FR"', {1, 2, 4}),
     # a value compared with the customer's own fields
     (r"length(tag) > age / 10", {1, 2, 5, 7}),  # 4: "vip" and "" are shorter than 6.5
-    (r"name contains tag", {4}),                 # 4's "" is in every name
+    (r"name contains tag", {4}),  # 4's "" is in every name
     (r'tag = city or tag = "student"', {7}),
     (r'tag != "vip" and tag != "student"', {2, 3, 5, 6}),
     (r"count(tag) = 0", {3, 6}),
@@ -474,7 +471,6 @@ CASES: list[Any] = [
     # tests/test_properties.py: the SQL once took the NULL row as a value)
     (r'coalesce(tag, "none") = "none"', NOBODY),
     (r'length(coalesce(tag, "none")) = 4', NOBODY),
-
     # ---- date field (compared by dates everywhere) ----------------------------------------
     (r"birth_date = 1991-01-05", {1}),
     (r"birth_date < 1990-01-01", {4, 7}),
@@ -507,7 +503,6 @@ CASES: list[Any] = [
     (r"days_since(birth_date) = 10958", {5}),  # 1995-12-31 → 2025-12-31
     (r"days_since(birth_date) > 20000", {4}),
     (r"date(birth_date) = 1991-01-05", {1}),
-
     # ---- next_anniversary (birthdays); as of 2025-12-31 ------------------------------------
     (r"next_anniversary(birth_date) = today", {5}),  # birthday today: this year's, not next
     (r"next_anniversary(birth_date) = 2026-01-05", {1}),
@@ -521,7 +516,6 @@ CASES: list[Any] = [
     (r"next_anniversary(birth_date) <= today + 7 days", {1, 4, 5, 6}),
     (r"next_anniversary(birth_date) within next 6 months", {1, 2, 4, 5, 6, 7}),  # to 06-30
     (r"next_anniversary(birth_date) within next 5 months", {1, 2, 4, 5, 6}),  # to 05-31
-
     # ---- timestamps compared with dates: by the date --------------------------------------
     (r"signup_at = 2025-12-24", {7}),
     (r"last_seen_at = 2025-12-24", {7}),  # 23:59:59 is still that day
@@ -556,7 +550,6 @@ CASES: list[Any] = [
     (r"date(last_seen_at) >= last_seen_at", {1, 2, 4, 5, 6, 7}),
     (r"last_seen_at > date(signup_at)", {1, 4}),  # 2 and 7: the same day, not after it
     (r"birth_date < signup_at", {1, 2, 4, 5, 6, 7}),
-
     # ---- timestamps compared with timestamps ----------------------------------------------
     (r"signup_at = 2025-12-24T00:00:00", {7}),
     (r"signup_at = 2025-12-24T00:00", {7}),
@@ -571,7 +564,6 @@ CASES: list[Any] = [
     (r"last_seen_at > signup_at", {1, 2, 4, 7}),  # 6 was last seen before signing up
     (r"date(last_seen_at) = date(signup_at)", {2, 7}),
     (r"date(signup_at) = 2025-11-30", {6}),
-
     # ---- now, today, N units ago ----------------------------------------------------------
     (r"signup_at = now", {5}),
     (r"signup_at >= now", {5}),
@@ -604,7 +596,6 @@ CASES: list[Any] = [
     (r"signup_at before 2 years ago", {1, 4}),  # before 2023-12-31 12:00
     (r"signup_at after 15 minutes ago", {5}),
     (r"signup_at after 6 hours ago", {5}),
-
     # ---- within [last] / within next: inclusive windows ending / starting at as of --------
     (r"last_seen_at within 1 day", {1}),
     (r"last_seen_at within last 7 days", {1, 7}),
@@ -636,7 +627,6 @@ CASES: list[Any] = [
     (r"date(last_seen_at) within 30 days", {1, 2, 5, 7}),
     (r"date(last_seen_at) within 61 days", {1, 2, 5, 6, 7}),
     (r"date(last_seen_at) within 2 months", {1, 2, 5, 6, 7}),  # from the date 2025-10-31
-
     # ---- time functions -------------------------------------------------------------------
     (r"hour(last_seen_at) = 12", {2, 4, 5, 6}),
     (r"hour(last_seen_at) = 23", {7}),
@@ -742,13 +732,18 @@ def answers(semantic_shop: Shop) -> dict[tuple[dt.datetime, str], Any]:
         by_as_of.setdefault(values[0], []).extend([values[1], negation(values[1])])
     found: dict[tuple[dt.datetime, str], Any] = {}
     for as_of, rules in by_as_of.items():
-        found.update({(as_of, rule): members
-                      for rule, members in semantic_shop.members_many(rules, as_of).items()})
+        found.update(
+            {
+                (as_of, rule): members
+                for rule, members in semantic_shop.members_many(rules, as_of).items()
+            }
+        )
     return found
 
 
-def assert_members(answers: dict[tuple[dt.datetime, str], Any], as_of: dt.datetime, rule: str,
-                   expected: set[int]) -> None:
+def assert_members(
+    answers: dict[tuple[dt.datetime, str], Any], as_of: dt.datetime, rule: str, expected: set[int]
+) -> None:
     got = answers[as_of, rule]
     if isinstance(got, Exception):
         pytest.fail(f"the rule does not check or run:\n{got}")
@@ -761,10 +756,14 @@ def test_rule(answers: dict[tuple[dt.datetime, str], Any], rule: str, expected: 
     assert_members(answers, AS_OF, rule, expected)
 
 
-@pytest.mark.parametrize(("as_of", "rule", "expected"), AS_OF_CASES,
-                         ids=[f"{c[0]:%Y-%m-%dT%H} {c[1]}" for c in AS_OF_CASES])
-def test_rule_as_of(answers: dict[tuple[dt.datetime, str], Any], as_of: dt.datetime, rule: str,
-                    expected: set[int]) -> None:
+@pytest.mark.parametrize(
+    ("as_of", "rule", "expected"),
+    AS_OF_CASES,
+    ids=[f"{c[0]:%Y-%m-%dT%H} {c[1]}" for c in AS_OF_CASES],
+)
+def test_rule_as_of(
+    answers: dict[tuple[dt.datetime, str], Any], as_of: dt.datetime, rule: str, expected: set[int]
+) -> None:
     assert_members(answers, as_of, rule, expected)
 
 
@@ -837,17 +836,18 @@ def read_csv(result: Any, path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize(("name", "expected"), sorted(SEGMENT_EXPECTED.items()))
-def test_segment_references_and_segmentations(segment_result: Any, name: str,
-                                               expected: set[int]) -> None:
+def test_segment_references_and_segmentations(
+    segment_result: Any, name: str, expected: set[int]
+) -> None:
     assert set(segment_result.members(name)) == expected
 
 
-def test_segmentation_gives_each_customer_its_first_matching_bucket(segment_result: Any,
-                                                                    tmp_path: Path) -> None:
+def test_segmentation_gives_each_customer_its_first_matching_bucket(
+    segment_result: Any, tmp_path: Path
+) -> None:
     rows = read_csv(segment_result, tmp_path / "buckets.csv")
     buckets = {int(row["customer_id"]): row["lifecycle"] for row in rows}
-    assert buckets == {1: "eu", 2: "minor", 3: "other", 4: "eu", 5: "adult", 6: "minor",
-                       7: "adult"}
+    assert buckets == {1: "eu", 2: "minor", 3: "other", 4: "eu", 5: "adult", 6: "minor", 7: "adult"}
     sizes = {s.bucket: s.members for s in segment_result.sizes() if s.name == "lifecycle"}
     assert sizes == {"eu": 2, "minor": 2, "adult": 2, "other": 1}
 
@@ -874,8 +874,9 @@ def output_shop(tmp_path: Path) -> Shop:
     return shop
 
 
-def test_csv_has_a_header_and_one_sorted_row_per_customer(output_shop: Shop,
-                                                          tmp_path: Path) -> None:
+def test_csv_has_a_header_and_one_sorted_row_per_customer(
+    output_shop: Shop, tmp_path: Path
+) -> None:
     out = tmp_path / "members.csv"
     segdsl.load(output_shop.root).run(["eu", "grown"], as_of=AS_OF).write(out)
     # 3 is in neither segment: false, never an empty (NULL) cell
@@ -942,7 +943,10 @@ def test_duckdb_table_replaces_only_its_own_table(output_shop: Shop, tmp_path: P
         assert {r[0] for r in rows if r[1]} == {1, 2, 4}
         assert {r[0] for r in rows if r[2]} == {1, 4, 5, 7}
         assert [d[0] for d in connection.execute("SELECT * FROM members").description] == [
-            "customer_id", "eu", "grown"]
+            "customer_id",
+            "eu",
+            "grown",
+        ]
         only = connection.execute('SELECT customer_id FROM "eu ""only""" WHERE eu').fetchall()
         assert {r[0] for r in only} == {1, 2, 4}
 

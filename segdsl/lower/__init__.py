@@ -22,10 +22,21 @@ from ..operators import COMPARISONS, OPERATORS, SQL, interval
 from ..schema import Entity, Field
 from ..semantics import bucket_test, negate
 from ..types import Type
-from .anniversary import anniversary_test
 from .alone import absence, since
-from .events import (EVENT, KEY, VALUE, Cuts, EventPlan, cut_of, exists_select, group_select,
-                     plan, values_select, zero_when_empty)
+from .anniversary import anniversary_test
+from .events import (
+    EVENT,
+    KEY,
+    VALUE,
+    Cuts,
+    EventPlan,
+    cut_of,
+    exists_select,
+    group_select,
+    plan,
+    values_select,
+    zero_when_empty,
+)
 from .nothing import Without
 
 CUSTOMER = "c"
@@ -55,8 +66,9 @@ class Lowering:
     def as_of(self) -> SQL:
         if self.pinned_as_of is not None:
             return timestamp_literal(self.pinned_as_of)
-        return exp.cast(exp.AtTimeZone(this=exp.CurrentTimestamp(),
-                                       zone=exp.Literal.string("UTC")), "timestamp")
+        return exp.cast(
+            exp.AtTimeZone(this=exp.CurrentTimestamp(), zone=exp.Literal.string("UTC")), "timestamp"
+        )
 
     # ---- statements -----------------------------------------------------------------
 
@@ -78,18 +90,29 @@ class Lowering:
         tree = since(self.segments[name])
         self._plan([tree], single=True)
         if isinstance(tree, b.Or) and self._asks_values(tree) and not self._ctes():
-            branches = [b.And(Type.BOOLEAN, (item, *(negate(before)
-                                                     for before in tree.items[:i])))
-                        for i, item in enumerate(tree.items)]
-            return self._with_events(_union_all([self._from(exp.select(
-                self.key().as_(self.entity.key)).where(self.condition(branch), copy=False))
-                for branch in branches]))
+            branches = [
+                b.And(Type.BOOLEAN, (item, *(negate(before) for before in tree.items[:i])))
+                for i, item in enumerate(tree.items)
+            ]
+            return self._with_events(
+                _union_all(
+                    [
+                        self._from(
+                            exp.select(self.key().as_(self.entity.key)).where(
+                                self.condition(branch), copy=False
+                            )
+                        )
+                        for branch in branches
+                    ]
+                )
+            )
         condition: SQL = self.condition(tree)
         drivers = self._drivers(tree)
         if len(drivers) > 1:  # a member has a row in one of them, at least
             keys = _union_all([exp.select(exp.column(KEY)).from_(name) for name in drivers])
-            condition = exp.and_(exp.In(this=self.key(), query=keys.subquery()), condition,
-                                 copy=False)
+            condition = exp.and_(
+                exp.In(this=self.key(), query=keys.subquery()), condition, copy=False
+            )
         query = exp.select(self.key().as_(self.entity.key)).where(condition, copy=False)
         return self._with_events(self._from(query, inner=drivers if len(drivers) == 1 else ()))
 
@@ -100,13 +123,18 @@ class Lowering:
         names = [group.name for group in self.events.groups.values()]
         alone = [[name] for name in names] if len(names) > 1 else []
         for candidates in [*alone, names]:
-            def absent(aggregate: b.Aggregate, among: frozenset[str] = frozenset(candidates)
-                       ) -> bool:
-                return aggregate in self.events.columns and \
-                    self.events.columns[aggregate][0] in among
 
-            if candidates and Without(absent, self.segments, self.segmentations).holds(
-                    tree) is False:
+            def absent(
+                aggregate: b.Aggregate, among: frozenset[str] = frozenset(candidates)
+            ) -> bool:
+                return (
+                    aggregate in self.events.columns and self.events.columns[aggregate][0] in among
+                )
+
+            if (
+                candidates
+                and Without(absent, self.segments, self.segmentations).holds(tree) is False
+            ):
                 return candidates
         return []
 
@@ -120,8 +148,12 @@ class Lowering:
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""
-        self._plan([*(self.segments[n] for n in segments),
-                    *(rule for n in segmentations for _, rule in self.segmentations[n].buckets)])
+        self._plan(
+            [
+                *(self.segments[n] for n in segments),
+                *(rule for n in segmentations for _, rule in self.segmentations[n].buckets),
+            ]
+        )
         columns: list[SQL] = [self.key().as_(self.entity.key)]
         for name in segments:
             columns.append(definite(self.condition(self.segments[name])).as_(name))
@@ -142,39 +174,54 @@ class Lowering:
         query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
         for name in [*self._sides(), self.events.population]:
             if name in read:
-                query = query.join(exp.table_(name, alias=name), on=exp.EQ(
-                    this=exp.column(KEY, table=name), expression=self.key()), copy=False,
-                    join_type="inner" if name in inner else "left")
+                query = query.join(
+                    exp.table_(name, alias=name),
+                    on=exp.EQ(this=exp.column(KEY, table=name), expression=self.key()),
+                    copy=False,
+                    join_type="inner" if name in inner else "left",
+                )
         for cuts in self.events.cuts.values():  # one row each
             if cuts.name in read:
-                query = query.join(exp.table_(cuts.name, alias=cuts.name), join_type="cross",
-                                   copy=False)
+                query = query.join(
+                    exp.table_(cuts.name, alias=cuts.name), join_type="cross", copy=False
+                )
         return query
 
     def _ctes(self) -> bool:
-        return bool(self.events.groups or self.events.values or self.events.populations
-                    or self.events.cuts)
+        return bool(
+            self.events.groups or self.events.values or self.events.populations or self.events.cuts
+        )
 
     def _with_events(self, query: Q) -> Q:
         for group in self.events.groups.values():
-            query = query.with_(group.name, as_=group_select(
-                group, self.value, self.condition, self.as_of()), copy=False)
+            query = query.with_(
+                group.name,
+                as_=group_select(group, self.value, self.condition, self.as_of()),
+                copy=False,
+            )
         for values in self.events.values.values():
             customers = (exp.table_(self.entity.table, alias=CUSTOMER), self.key())
-            query = query.with_(values.name, as_=values_select(values, self.condition,
-                                                               customers), copy=False)
+            query = query.with_(
+                values.name, as_=values_select(values, self.condition, customers), copy=False
+            )
         for cuts in self.events.cuts.values():
             query = query.with_(cuts.name, as_=self._cuts_select(cuts), copy=False)
         if self.events.populations:
-            values = [self._population_value(node).as_(column)
-                      for node, column in self.events.populations.items()]
-            query = query.with_(self.events.population, as_=self._from(
-                exp.select(self.key().as_(KEY), *values)), copy=False)
+            values = [
+                self._population_value(node).as_(column)
+                for node, column in self.events.populations.items()
+            ]
+            query = query.with_(
+                self.events.population,
+                as_=self._from(exp.select(self.key().as_(KEY), *values)),
+                copy=False,
+            )
         return query
 
     def _sides(self) -> list[str]:
-        return ([group.name for group in self.events.groups.values()]
-                + [values.name for values in self.events.values.values()])
+        return [group.name for group in self.events.groups.values()] + [
+            values.name for values in self.events.values.values()
+        ]
 
     # ---- conditions and values ---------------------------------------------------------
 
@@ -219,13 +266,21 @@ class Lowering:
         if node.op == "is_null" and node.args[0].type == Type.GEO:
             geo = node.args[0]
             assert isinstance(geo, b.Column)
-            return exp.or_(*(exp.Is(this=exp.column(c or "", table=CUSTOMER), expression=exp.null())
-                             for c in (geo.field.lat, geo.field.lon)), wrap=True, copy=False)
+            return exp.or_(
+                *(
+                    exp.Is(this=exp.column(c or "", table=CUSTOMER), expression=exp.null())
+                    for c in (geo.field.lat, geo.field.lon)
+                ),
+                wrap=True,
+                copy=False,
+            )
         args: list[SQL] = []
         for arg in node.args:
             if arg.type == Type.GEO and isinstance(arg, b.Column):
-                args += [exp.column(arg.field.lat or "", table=CUSTOMER),
-                         exp.column(arg.field.lon or "", table=CUSTOMER)]
+                args += [
+                    exp.column(arg.field.lat or "", table=CUSTOMER),
+                    exp.column(arg.field.lon or "", table=CUSTOMER),
+                ]
             elif is_condition(arg) and not (node.op == "if" and arg is node.args[0]):
                 args.append(definite(self.condition(arg)))  # a yes/no used as a value
             elif isinstance(arg, b.Aggregate) and _false_over_nothing(node):
@@ -238,32 +293,44 @@ class Lowering:
         return exp.and_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
 
     def _or(self, node: b.Or) -> SQL:
-        return exp.Paren(this=exp.or_(*(self.condition(i) for i in node.items), wrap=True,
-                                      copy=False))
+        return exp.Paren(
+            this=exp.or_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
+        )
 
     def _not(self, node: b.Not) -> SQL:
         count = absence(node)
         if count is not None and count in self.events.absent:
-            return exp.Not(this=exists_select(count, self.value, self.condition, self.as_of(),
-                                              self.key()))
+            return exp.Not(
+                this=exists_select(count, self.value, self.condition, self.as_of(), self.key())
+            )
         return exp.Not(this=definite(self.condition(node.operand)))
 
     def _any(self, node: b.Any) -> SQL:
         if node in self.events.value_columns:
             side, column = self.events.value_columns[node]
             return exp.EQ(this=exp.column(column, table=side), expression=exp.Literal.number(1))
-        return exp.Exists(this=self._values_of(node.field).select(
-            exp.Literal.number(1), copy=False).where(self.condition(node.condition), copy=False))
+        return exp.Exists(
+            this=self._values_of(node.field)
+            .select(exp.Literal.number(1), copy=False)
+            .where(self.condition(node.condition), copy=False)
+        )
 
     def _countvalues(self, node: b.CountValues) -> SQL:
         side, column = self.events.value_columns[node]
-        return exp.Coalesce(this=exp.column(column, table=side),
-                            expressions=[exp.Literal.number(0)])
+        return exp.Coalesce(
+            this=exp.column(column, table=side), expressions=[exp.Literal.number(0)]
+        )
 
     def _values_of(self, fld: Field) -> exp.Select:
         """Rows of a many-valued field's side table that belong to the current customer."""
-        return exp.select().from_(exp.table_(fld.table or "", alias=VALUE), copy=False).where(
-            exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()), copy=False)
+        return (
+            exp.select()
+            .from_(exp.table_(fld.table or "", alias=VALUE), copy=False)
+            .where(
+                exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()),
+                copy=False,
+            )
+        )
 
     def _propertyvalue(self, node: b.PropertyValue) -> SQL:
         return exp.column(node.property.column, table=EVENT)
@@ -280,24 +347,50 @@ class Lowering:
         passes, from the distinct values of x with their number of customers (the
         percentile of a value: 100 × customers below it / customers with any x)."""
         values = self._from(exp.select(self.value(cuts.value).as_("v")))
-        distinct = exp.select("v", exp.Count(this=exp.Star()).as_("n")).from_(
-            values.subquery("x"), copy=False).where(exp.Not(this=exp.Is(
-                this=exp.column("v"), expression=exp.null())), copy=False).group_by("v")
+        distinct = (
+            exp.select("v", exp.Count(this=exp.Star()).as_("n"))
+            .from_(values.subquery("x"), copy=False)
+            .where(exp.Not(this=exp.Is(this=exp.column("v"), expression=exp.null())), copy=False)
+            .group_by("v")
+        )
         # v is never NULL here: NULLS FIRST is what BigQuery, MySQL and T-SQL do anyway, and
         # NULLS LAST would have to be spelt out there (which sqlglot refuses in a SUM window)
-        below = exp.Sub(this=exp.Window(this=exp.Sum(this=exp.column("n")), order=exp.Order(
-            expressions=[exp.Ordered(this=exp.column("v"), desc=False, nulls_first=True)]),
-            spec=exp.WindowSpec(
-            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW")),
-            expression=exp.column("n"))
+        below = exp.Sub(
+            this=exp.Window(
+                this=exp.Sum(this=exp.column("n")),
+                order=exp.Order(
+                    expressions=[exp.Ordered(this=exp.column("v"), desc=False, nulls_first=True)]
+                ),
+                spec=exp.WindowSpec(
+                    kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+                ),
+            ),
+            expression=exp.column("n"),
+        )
         everyone = exp.Window(this=exp.Sum(this=exp.column("n")))
-        share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=exp.Paren(
-            this=exp.cast(below, "bigint"))), expression=exp.cast(everyone, "bigint"))
+        share = exp.Div(
+            this=exp.Mul(
+                this=exp.Literal.number("100.0"),
+                expression=exp.Paren(this=exp.cast(below, "bigint")),
+            ),
+            expression=exp.cast(everyone, "bigint"),
+        )
         ranked = exp.select("v", share.as_("pct")).from_(distinct.subquery("d"), copy=False)
-        least = [exp.Min(this=exp.Case(ifs=[exp.If(
-            this=exp.GTE(this=exp.column("pct"), expression=literal(c)) if op == "ge" else
-            exp.GT(this=exp.column("pct"), expression=literal(c)),
-            true=exp.column("v"))])).as_(f"t{i}") for i, (op, c) in enumerate(cuts.cuts, 1)]
+        least = [
+            exp.Min(
+                this=exp.Case(
+                    ifs=[
+                        exp.If(
+                            this=exp.GTE(this=exp.column("pct"), expression=literal(c))
+                            if op == "ge"
+                            else exp.GT(this=exp.column("pct"), expression=literal(c)),
+                            true=exp.column("v"),
+                        )
+                    ]
+                )
+            ).as_(f"t{i}")
+            for i, (op, c) in enumerate(cuts.cuts, 1)
+        ]
         return exp.select(*least).from_(ranked.subquery("r"), copy=False)
 
     def _cut(self, population: b.Population, op: str, bound_: object) -> SQL:
@@ -305,9 +398,17 @@ class Lowering:
         x, least = self.value(population.value), self.events.cut_column(population, op, bound_)
         if op in ("ge", "gt"):
             return exp.GTE(this=x, expression=least)
-        return exp.and_(exp.Not(this=exp.Is(this=x.copy(), expression=exp.null())), exp.or_(
-            exp.Is(this=least.copy(), expression=exp.null()), exp.LT(this=x, expression=least),
-            wrap=True, copy=False), wrap=True, copy=False)
+        return exp.and_(
+            exp.Not(this=exp.Is(this=x.copy(), expression=exp.null())),
+            exp.or_(
+                exp.Is(this=least.copy(), expression=exp.null()),
+                exp.LT(this=x, expression=least),
+                wrap=True,
+                copy=False,
+            ),
+            wrap=True,
+            copy=False,
+        )
 
     def _population(self, node: b.Population) -> SQL:
         return exp.column(self.events.populations[node], table=self.events.population)
@@ -317,26 +418,45 @@ class Lowering:
         cume_share: 100 × running total of x (x descending, key ascending) / total of x."""
         x = self.value(node.value)
         if node.kind == "percentile":
-            rank = exp.Window(this=exp.Anonymous(this="RANK", expressions=[]), order=exp.Order(
-                expressions=[exp.Ordered(this=x.copy(), desc=False, nulls_first=False)]))
-            share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=exp.Paren(
-                this=exp.Sub(this=rank, expression=exp.Literal.number(1)))),
-                expression=exp.Window(this=exp.Count(this=x.copy())))
+            rank = exp.Window(
+                this=exp.Anonymous(this="RANK", expressions=[]),
+                order=exp.Order(
+                    expressions=[exp.Ordered(this=x.copy(), desc=False, nulls_first=False)]
+                ),
+            )
+            share = exp.Div(
+                this=exp.Mul(
+                    this=exp.Literal.number("100.0"),
+                    expression=exp.Paren(this=exp.Sub(this=rank, expression=exp.Literal.number(1))),
+                ),
+                expression=exp.Window(this=exp.Count(this=x.copy())),
+            )
         else:
             # where NULLs sort does not matter: a missing x adds nothing to the running sum
             # and gets no share, and keys are never missing; each dialect's default order
             # then needs no NULLS clause (BigQuery, MySQL and T-SQL cannot spell NULLS LAST
             # in a SUM window)
-            running = exp.Window(this=exp.Sum(this=x.copy()), order=exp.Order(expressions=[
-                exp.Ordered(this=x.copy(), desc=True, nulls_first=None),
-                exp.Ordered(this=self.key(), desc=False, nulls_first=True)]),
-                spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
-                                    end="CURRENT ROW"))
-            share = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"), expression=running),
-                            expression=exp.Window(this=exp.Sum(this=x.copy())),
-                            typed=False, safe=True)
-        return exp.Case(ifs=[exp.If(this=exp.Is(this=x, expression=exp.null()),
-                                    true=exp.null())], default=share)
+            running = exp.Window(
+                this=exp.Sum(this=x.copy()),
+                order=exp.Order(
+                    expressions=[
+                        exp.Ordered(this=x.copy(), desc=True, nulls_first=None),
+                        exp.Ordered(this=self.key(), desc=False, nulls_first=True),
+                    ]
+                ),
+                spec=exp.WindowSpec(
+                    kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+                ),
+            )
+            share = exp.Div(
+                this=exp.Mul(this=exp.Literal.number("100.0"), expression=running),
+                expression=exp.Window(this=exp.Sum(this=x.copy())),
+                typed=False,
+                safe=True,
+            )
+        return exp.Case(
+            ifs=[exp.If(this=exp.Is(this=x, expression=exp.null()), true=exp.null())], default=share
+        )
 
     def _segmentref(self, node: b.SegmentRef) -> SQL:
         return exp.Paren(this=self.condition(self.segments[node.name]))
@@ -349,12 +469,30 @@ class Lowering:
         otherwise = literal(seg.otherwise)
         if not seg.buckets:
             return otherwise
-        return exp.Case(ifs=[exp.If(this=self.condition(rule), true=literal(bucket))
-                             for bucket, rule in seg.buckets], default=otherwise)
+        return exp.Case(
+            ifs=[
+                exp.If(this=self.condition(rule), true=literal(bucket))
+                for bucket, rule in seg.buckets
+            ],
+            default=otherwise,
+        )
 
 
-_PREDICATES = {"eq", "lt", "le", "gt", "ge", "in_list", "is_null", "is_set", "contains",
-               "starts_with", "ends_with", "matches", "like"}
+_PREDICATES = {
+    "eq",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in_list",
+    "is_null",
+    "is_set",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
+    "like",
+}
 
 
 def _false_over_nothing(node: b.Apply) -> bool:

@@ -43,15 +43,25 @@ def _times(node: b.Expr) -> Iterable[b.Aggregate]:
 
 def _since(node: b.Expr, kept: frozenset[b.Aggregate]) -> b.Expr:
     """`since`, except for the aggregates in `kept`."""
-    if (isinstance(node, b.Apply) and node.op == "le" and len(node.args) == 2
-            and isinstance(node.args[1], b.AsOf) and isinstance(node.args[0], b.Aggregate)
-            and node.args[0].kind in ("first", "last") and node.args[0] not in kept):
+    if (
+        isinstance(node, b.Apply)
+        and node.op == "le"
+        and len(node.args) == 2
+        and isinstance(node.args[1], b.AsOf)
+        and isinstance(node.args[0], b.Aggregate)
+        and node.args[0].kind in ("first", "last")
+        and node.args[0] not in kept
+    ):
         return _did(node.args[0].events)  # no event counts after *as of*: some event exists
     if isinstance(node, b.Apply) and node.op in ("ge", "gt") and len(node.args) == 2:
         time, bound_ = node.args
-        if (isinstance(time, b.Aggregate) and time.kind in ("first", "last")
-                and time not in kept and time.events.window == b.EVERYTHING
-                and _same_for_everyone(bound_)):
+        if (
+            isinstance(time, b.Aggregate)
+            and time.kind in ("first", "last")
+            and time not in kept
+            and time.events.window == b.EVERYTHING
+            and _same_for_everyone(bound_)
+        ):
             strict = node.op == "gt"
             events = time.events
             later = b.TimeRange(bound_, None, low_strict=strict)
@@ -59,17 +69,28 @@ def _since(node: b.Expr, kept: frozenset[b.Aggregate]) -> b.Expr:
             if time.kind == "last":
                 return did_later
             earlier = b.TimeRange(None, bound_, high_strict=not strict)
-            return b.And(Type.BOOLEAN, (did_later, b.Not(Type.BOOLEAN, _did(
-                b.EventSet(events.event, events.filter, earlier)))))
+            return b.And(
+                Type.BOOLEAN,
+                (
+                    did_later,
+                    b.Not(Type.BOOLEAN, _did(b.EventSet(events.event, events.filter, earlier))),
+                ),
+            )
     if isinstance(node, b.And):
         items = [i for item in node.items for i in b.conjuncts(_since(item, kept))]
-        done = {(e.event, e.filter) for e in map(_did_of, items)
-                if e is not None and e.window != b.EVERYTHING}
+        done = {
+            (e.event, e.filter)
+            for e in map(_did_of, items)
+            if e is not None and e.window != b.EVERYTHING
+        }
 
         def implied(item: b.Expr) -> bool:  # `did E`, where `did E` within a window holds
             events = _did_of(item)
-            return (events is not None and events.window == b.EVERYTHING
-                    and (events.event, events.filter) in done)
+            return (
+                events is not None
+                and events.window == b.EVERYTHING
+                and (events.event, events.filter) in done
+            )
 
         return b.And(node.type, tuple(item for item in items if not implied(item)))
     if isinstance(node, b.Or):
@@ -84,8 +105,13 @@ def _did_count(node: b.Expr) -> b.Aggregate | None:
     if not (isinstance(node, b.Apply) and node.op == "ge" and len(node.args) == 2):
         return None
     count, one = node.args
-    if (isinstance(count, b.Aggregate) and count.kind == "count" and count.property is None
-            and isinstance(one, b.Const) and one.value == 1):
+    if (
+        isinstance(count, b.Aggregate)
+        and count.kind == "count"
+        and count.property is None
+        and isinstance(one, b.Const)
+        and one.value == 1
+    ):
         return count
     return None
 
@@ -107,9 +133,11 @@ def _same_for_everyone(node: b.Expr) -> bool:
         return node.value is not None
     if isinstance(node, b.AsOf | b.Interval):
         return True
-    return isinstance(node, b.Apply) and node.op in (
-        "add", "sub", "to_date", "day_start", "next_day_start", "today") and all(
-        _same_for_everyone(arg) for arg in node.args)
+    return (
+        isinstance(node, b.Apply)
+        and node.op in ("add", "sub", "to_date", "day_start", "next_day_start", "today")
+        and all(_same_for_everyone(arg) for arg in node.args)
+    )
 
 
 def absence(node: b.Expr) -> b.Aggregate | None:

@@ -42,8 +42,9 @@ def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
     if bound is None:
         return None
     today = as_of.date()
-    passing = [(m, d) for m, d in _MONTH_DAYS
-               if COMPARISONS[op](next_anniversary(m, d, today), bound)]
+    passing = [
+        (m, d) for m, d in _MONTH_DAYS if COMPARISONS[op](next_anniversary(m, d, today), bound)
+    ]
     assert isinstance(left, b.Apply)
     if not passing:
         return b.FALSE
@@ -51,9 +52,13 @@ def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
         return b.Not(Type.BOOLEAN, b.Apply(Type.BOOLEAN, "is_null", left.args))
     month = b.Apply(Type.INTEGER, "month", left.args)
     day = b.Apply(Type.INTEGER, "day_of_month", left.args)
-    tests = [_and(_between(month, first, last), *([] if days is None else [
-        _between(day, *days, last_day=_DAYS_IN[first])]))
-        for first, last, days in _spans(passing)]
+    tests = [
+        _and(
+            _between(month, first, last),
+            *([] if days is None else [_between(day, *days, last_day=_DAYS_IN[first])]),
+        )
+        for first, last, days in _spans(passing)
+    ]
     return tests[0] if len(tests) == 1 else b.Or(Type.BOOLEAN, tuple(tests))
 
 
@@ -88,8 +93,11 @@ def _between(value: b.Expr, low: int, high: int, last_day: int | None = None) ->
     """`low <= value <= high`; a day range leaves out the bound at the month's edge."""
     if low == high:
         return b.Apply(Type.BOOLEAN, "eq", (value, b.Const(Type.INTEGER, low)))
-    tests = [b.Apply(Type.BOOLEAN, op, (value, b.Const(Type.INTEGER, n)))
-             for op, n, edge in (("ge", low, 1), ("le", high, last_day)) if n != edge]
+    tests = [
+        b.Apply(Type.BOOLEAN, op, (value, b.Const(Type.INTEGER, n)))
+        for op, n, edge in (("ge", low, 1), ("le", high, last_day))
+        if n != edge
+    ]
     return _and(*tests)
 
 
@@ -154,8 +162,12 @@ def _shift(start: dt.date | dt.datetime, amount: int, unit: str) -> dt.date | dt
             return start.replace(year=year, month=month, day=day)
         if unit in ("minute", "hour") and not isinstance(start, dt.datetime):
             return None
-        step = {"minute": dt.timedelta(minutes=1), "hour": dt.timedelta(hours=1),
-                "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}[unit]
+        step = {
+            "minute": dt.timedelta(minutes=1),
+            "hour": dt.timedelta(hours=1),
+            "day": dt.timedelta(days=1),
+            "week": dt.timedelta(weeks=1),
+        }[unit]
         return start + amount * step
     except (OverflowError, ValueError, KeyError):
         return None

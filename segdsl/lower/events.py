@@ -50,8 +50,7 @@ class Values:
     @property
     def reads_customer(self) -> bool:
         """Whether a test compares a value with a customer field (`tag = city`)."""
-        return any(isinstance(t, b.Any) and not _reads_values_only(t.condition)
-                   for t in self.tests)
+        return any(isinstance(t, b.Any) and not _reads_values_only(t.condition) for t in self.tests)
 
 
 @dataclass
@@ -79,8 +78,12 @@ def cut_of(node: b.Expr) -> tuple[b.Population, str, object] | None:
     if not (isinstance(node, b.Apply) and node.op in CUT_OPS and len(node.args) == 2):
         return None
     population, bound_ = node.args
-    if not (isinstance(population, b.Population) and population.kind == "percentile"
-            and isinstance(bound_, b.Const) and type(bound_.value) in (int, float, Decimal)):
+    if not (
+        isinstance(population, b.Population)
+        and population.kind == "percentile"
+        and isinstance(bound_, b.Const)
+        and type(bound_.value) in (int, float, Decimal)
+    ):
         return None
     return population, node.op, bound_.value
 
@@ -105,8 +108,11 @@ class EventPlan:
         return f"{base}_{n}"
 
     def _names(self) -> set[str]:
-        return ({g.name for g in self.groups.values()} | {v.name for v in self.values.values()}
-                | {c.name for c in self.cuts.values()})
+        return (
+            {g.name for g in self.groups.values()}
+            | {v.name for v in self.values.values()}
+            | {c.name for c in self.cuts.values()}
+        )
 
     def add_cut(self, population: b.Population, op: str, bound_: object) -> None:
         cuts = self.cuts.get(population.value)
@@ -162,9 +168,13 @@ class EventPlan:
         self.columns[aggregate] = (group.name, f"a{len(group.aggregates)}")
 
 
-def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
-         segmentations: Mapping[str, Iterable[b.Expr]], single: bool = False,
-         tables: frozenset[str] = frozenset()) -> EventPlan:
+def plan(
+    trees: Iterable[b.Expr],
+    segments: Mapping[str, b.Expr],
+    segmentations: Mapping[str, Iterable[b.Expr]],
+    single: bool = False,
+    tables: frozenset[str] = frozenset(),
+) -> EventPlan:
     """Every aggregate and population value reachable from `trees`, through references.
 
     For a `single` segment (one WHERE), two shapes differ from a set's: tests on
@@ -194,8 +204,9 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
             return
         if isinstance(node, b.Aggregate):
             found.add(node)
-        elif isinstance(node, b.CountValues) or (isinstance(node, b.Any) and not single
-                                                 and _reads_values_only(node.condition, True)):
+        elif isinstance(node, b.CountValues) or (
+            isinstance(node, b.Any) and not single and _reads_values_only(node.condition, True)
+        ):
             found.add_values(node)
         elif single and (cut := cut_of(node)) is not None:
             walk(cut[0].value)
@@ -206,8 +217,11 @@ def plan(trees: Iterable[b.Expr], segments: Mapping[str, b.Expr],
         elif isinstance(node, b.SegmentRef | b.SegmentationRef):
             if node.name not in seen:
                 seen.add(node.name)
-                targets = ([segments[node.name]] if isinstance(node, b.SegmentRef)
-                           else segmentations[node.name])
+                targets = (
+                    [segments[node.name]]
+                    if isinstance(node, b.SegmentRef)
+                    else segmentations[node.name]
+                )
                 for target in targets:
                     walk(target)
         else:
@@ -232,8 +246,13 @@ def _fold(found: EventPlan) -> EventPlan:
     whole = {stream for stream, window in found.groups if window == b.EVERYTHING}
     if not whole:
         return found
-    folded = EventPlan(populations=found.populations, cuts=found.cuts, absent=found.absent,
-                       values=found.values, value_columns=found.value_columns)
+    folded = EventPlan(
+        populations=found.populations,
+        cuts=found.cuts,
+        absent=found.absent,
+        values=found.values,
+        value_columns=found.value_columns,
+    )
     for (stream, window), group in found.groups.items():
         for aggregate in group.aggregates:
             folded.add(aggregate, b.EVERYTHING if stream in whole else window)
@@ -259,8 +278,9 @@ def _reads_values_only(node: b.Expr, or_customer: bool = False) -> bool:
 ValueOf = Callable[[b.Expr], exp.Expression]
 
 
-def values_select(values: Values, condition_of: ValueOf,
-                  customers: tuple[exp.Expression, exp.Expression]) -> exp.Select:
+def values_select(
+    values: Values, condition_of: ValueOf, customers: tuple[exp.Expression, exp.Expression]
+) -> exp.Select:
     """`SELECT key, one column per test FROM side table [WHERE some test holds] GROUP BY key`.
 
     A value test's column is 1 where some value passes (NULL where none does); a count's is
@@ -274,37 +294,44 @@ def values_select(values: Values, condition_of: ValueOf,
     tests: list[exp.Expression] = []
     for i, test in enumerate(values.tests, start=1):
         if isinstance(test, b.CountValues):
-            computed: exp.Expression = exp.Count(this=exp.Distinct(
-                expressions=[exp.column(fld.column, table=VALUE)]))
+            computed: exp.Expression = exp.Count(
+                this=exp.Distinct(expressions=[exp.column(fld.column, table=VALUE)])
+            )
         else:
             passes = condition_of(test.condition)
             tests.append(passes.copy())
-            computed = exp.Max(this=exp.Case(ifs=[exp.If(this=passes,
-                                                         true=exp.Literal.number(1))]))
+            computed = exp.Max(this=exp.Case(ifs=[exp.If(this=passes, true=exp.Literal.number(1))]))
         columns.append(computed.as_(f"t{i}"))
     query = exp.select(*columns).from_(exp.table_(fld.table or "", alias=VALUE), copy=False)
     if values.reads_customer:
         table, key = customers
-        query = query.join(table, on=exp.EQ(this=key, expression=exp.column(
-            fld.key or "", table=VALUE)), copy=False)
+        query = query.join(
+            table,
+            on=exp.EQ(this=key, expression=exp.column(fld.key or "", table=VALUE)),
+            copy=False,
+        )
     if len(tests) == len(values.tests):
         query = query.where(exp.or_(*tests, wrap=True, copy=False), copy=False)
     return query.group_by(exp.column(fld.key or "", table=VALUE), copy=False)
 
 
-def group_select(group: Group, value_of: ValueOf, condition_of: ValueOf,
-                 as_of: exp.Expression) -> exp.Select:
+def group_select(
+    group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expression
+) -> exp.Select:
     """`SELECT key, aggregates FROM stream WHERE <prefilter> GROUP BY key` for one group."""
     stream = group.aggregates[0].events.event.stream
     time = exp.column(stream.time, table=EVENT)
     prefilter, wanted = _rows(group, value_of, condition_of, as_of)
     columns: list[exp.Expression] = [exp.column(stream.key, table=EVENT).as_(KEY)]
-    for i, (aggregate, conditions) in enumerate(zip(group.aggregates, wanted, strict=True),
-                                                start=1):
+    for i, (aggregate, conditions) in enumerate(
+        zip(group.aggregates, wanted, strict=True), start=1
+    ):
         computed = _aggregate_sql(aggregate, time)
         if conditions:
-            computed = exp.Filter(this=computed, expression=exp.Where(
-                this=exp.and_(*conditions, wrap=True, copy=False)))
+            computed = exp.Filter(
+                this=computed,
+                expression=exp.Where(this=exp.and_(*conditions, wrap=True, copy=False)),
+            )
         columns.append(computed.as_(f"a{i}"))
     query = exp.select(*columns).from_(exp.table_(stream.table, alias=EVENT), copy=False)
     if prefilter:
@@ -312,21 +339,29 @@ def group_select(group: Group, value_of: ValueOf, condition_of: ValueOf,
     return query.group_by(exp.column(stream.key, table=EVENT), copy=False)
 
 
-def exists_select(aggregate: b.Aggregate, value_of: ValueOf, condition_of: ValueOf,
-                  as_of: exp.Expression, key: exp.Expression) -> exp.Exists:
+def exists_select(
+    aggregate: b.Aggregate,
+    value_of: ValueOf,
+    condition_of: ValueOf,
+    as_of: exp.Expression,
+    key: exp.Expression,
+) -> exp.Exists:
     """`EXISTS (SELECT 1 FROM stream WHERE key = <key> AND <prefilter>)`: some event that
     `aggregate` (a count) would count belongs to the customer."""
     stream = aggregate.events.event.stream
     group = Group("", stream.table, aggregate.events.window, [aggregate])
     prefilter, _ = _rows(group, value_of, condition_of, as_of)
     same = exp.EQ(this=exp.column(stream.key, table=EVENT), expression=key)
-    return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(
-        exp.table_(stream.table, alias=EVENT), copy=False).where(
-        exp.and_(same, *prefilter, wrap=True, copy=False), copy=False))
+    return exp.Exists(
+        this=exp.select(exp.Literal.number(1))
+        .from_(exp.table_(stream.table, alias=EVENT), copy=False)
+        .where(exp.and_(same, *prefilter, wrap=True, copy=False), copy=False)
+    )
 
 
-def _rows(group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expression
-          ) -> tuple[list[exp.Expression], list[list[exp.Expression]]]:
+def _rows(
+    group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expression
+) -> tuple[list[exp.Expression], list[list[exp.Expression]]]:
     """The group's prefilter (the rows some aggregate reads) and, per aggregate, the
     conditions on top of it that pick the aggregate's own rows."""
     stream = group.aggregates[0].events.event.stream
@@ -339,8 +374,14 @@ def _rows(group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Exp
     prefilter += _window_conditions(group.window, time, value_of)
     if stream.name_column and None not in names:
         name_column = exp.column(stream.name_column, table=EVENT)
-        prefilter.append(exp.In(this=name_column, expressions=[
-            exp.Literal.string(n) for n in sorted(n for n in names if n is not None)]))
+        prefilter.append(
+            exp.In(
+                this=name_column,
+                expressions=[
+                    exp.Literal.string(n) for n in sorted(n for n in names if n is not None)
+                ],
+            )
+        )
     wanted: list[list[exp.Expression]] = []  # per aggregate: the rows it reads
     for aggregate in group.aggregates:
         conditions = []
@@ -358,13 +399,21 @@ def _rows(group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Exp
     # signups and desktop checkouts: 4.1 s of CPU with the OR, 3.4 s without)
     some_by_name = not single_name and any(
         len(c) == 1 and c[0] == _name_test(stream.name_column, a.events.event.value)
-        for a, c in zip(group.aggregates, wanted, strict=True))
+        for a, c in zip(group.aggregates, wanted, strict=True)
+    )
     if all(wanted) and not some_by_name:
         # every aggregate reads only some rows: no other row needs grouping (measured on
         # the 1M demo: `did purchase(category = "shoes")` 4x faster than with FILTER alone)
-        prefilter.append(exp.or_(*(exp.and_(*(c.copy() for c in conditions), wrap=True,
-                                            copy=False) for conditions in wanted),
-                                 wrap=True, copy=False))
+        prefilter.append(
+            exp.or_(
+                *(
+                    exp.and_(*(c.copy() for c in conditions), wrap=True, copy=False)
+                    for conditions in wanted
+                ),
+                wrap=True,
+                copy=False,
+            )
+        )
         if len(wanted) == 1:
             wanted = [[]]  # the WHERE says it all
     return prefilter, wanted
@@ -376,8 +425,9 @@ def _name_test(column: str | None, name: str | None) -> exp.Expression | None:
     return exp.EQ(this=exp.column(column, table=EVENT), expression=exp.Literal.string(name))
 
 
-def _window_conditions(window: b.TimeRange, time: exp.Column, value_of: ValueOf
-                       ) -> list[exp.Expression]:
+def _window_conditions(
+    window: b.TimeRange, time: exp.Column, value_of: ValueOf
+) -> list[exp.Expression]:
     conditions: list[exp.Expression] = []
     if window.low is not None:
         cls = exp.GT if window.low_strict else exp.GTE
@@ -389,8 +439,11 @@ def _window_conditions(window: b.TimeRange, time: exp.Column, value_of: ValueOf
 
 
 def _aggregate_sql(aggregate: b.Aggregate, time: exp.Column) -> exp.Expression:
-    prop = (exp.column(aggregate.property.column, table=EVENT)
-            if aggregate.property is not None else None)
+    prop = (
+        exp.column(aggregate.property.column, table=EVENT)
+        if aggregate.property is not None
+        else None
+    )
     kind = aggregate.kind
     if kind == "count":
         return exp.Count(this=prop if prop is not None else exp.Star())

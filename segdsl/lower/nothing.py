@@ -25,14 +25,21 @@ from ..semantics import bucket_test
 UNKNOWN: Any = object()  # depends on what is not known
 
 _ARITHMETIC: Mapping[str, Callable[[Any, Any], Any]] = {
-    "add": operator.add, "sub": operator.sub, "mul": operator.mul}
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+}
 
 
 class Without:
     """The evaluation for one set of absent aggregates (see the module's docstring)."""
 
-    def __init__(self, absent: Callable[[b.Aggregate], bool], segments: Mapping[str, b.Expr],
-                 segmentations: Mapping[str, Any]):
+    def __init__(
+        self,
+        absent: Callable[[b.Aggregate], bool],
+        segments: Mapping[str, b.Expr],
+        segmentations: Mapping[str, Any],
+    ):
         self.absent = absent
         self.segments = segments
         self.segmentations = segmentations

@@ -71,15 +71,20 @@ Files = dict[Path, str]  # path relative to the repository root → content
 
 def load_cases(suite: str = "cases.yaml") -> dict[str, dict[str, Any]]:
     """One cases file, with its shape checked so that a typo in a case fails loudly."""
-    cases: dict[str, dict[str, Any]] = yaml.safe_load(
-        (GOLDEN / suite).read_text(encoding="utf-8"))
-    others = {name for other in SUITES if other != suite
-              for name in yaml.safe_load((GOLDEN / other).read_text(encoding="utf-8"))}
+    cases: dict[str, dict[str, Any]] = yaml.safe_load((GOLDEN / suite).read_text(encoding="utf-8"))
+    others = {
+        name
+        for other in SUITES
+        if other != suite
+        for name in yaml.safe_load((GOLDEN / other).read_text(encoding="utf-8"))
+    }
     for name, case in cases.items():
         unknown = set(case) - CASE_KEYS
         if unknown or ("where" in case) == ("segmentation" in case):
-            raise ValueError(f"{suite}: case `{name}` needs `where` or `segmentation`, and "
-                             f"only {sorted(CASE_KEYS)} (found {sorted(case)})")
+            raise ValueError(
+                f"{suite}: case `{name}` needs `where` or `segmentation`, and "
+                f"only {sorted(CASE_KEYS)} (found {sorted(case)})"
+            )
         if name in others:
             raise ValueError(f"{suite}: case `{name}` is also in another cases file")
     return cases
@@ -103,8 +108,7 @@ def segment_file(name: str, case: dict[str, Any]) -> str:
 
 def sql_case_files(shop_root: Path, name: str, case: dict[str, Any]) -> Files:
     """sql/<case>.<dialect>.sql for every dialect and results/<case>.txt, for one case."""
-    (shop_root / "segments" / "golden.yaml").write_text(segment_file(name, case),
-                                                        encoding="utf-8")
+    (shop_root / "segments" / "golden.yaml").write_text(segment_file(name, case), encoding="utf-8")
     project = segdsl.load(shop_root)
     files: Files = {}
     as_of = None if case.get("unpinned") else AS_OF
@@ -116,8 +120,9 @@ def sql_case_files(shop_root: Path, name: str, case: dict[str, Any]) -> Files:
         except Exception as error:  # noqa: BLE001 - a crash is recorded; its fix shows as a diff
             text = _as_sql_comment(_uncaught(error))
         files[_golden(f"sql/{name}.{dialect}.sql")] = _anonymous(text, shop_root)
-    files[_golden(f"results/{name}.txt")] = _anonymous(_members(project, name, shop_root),
-                                                       shop_root)
+    files[_golden(f"results/{name}.txt")] = _anonymous(
+        _members(project, name, shop_root), shop_root
+    )
     return files
 
 
@@ -186,14 +191,31 @@ def error_cases() -> list[ErrorCase]:
         base = spec.get("base", "shop")
         formats = tuple(spec.get("formats", ["text"]))
         command = spec.get("command", ["check"])
-        if (unknown or "about" not in spec or base not in BASES or not set(formats) <= set(FORMATS)
-                or not all(isinstance(arg, str) for arg in command)):
-            raise ValueError(f"{folder / 'case.yaml'}: needs `about`, may have "
-                             f"{sorted(ERROR_CASE_KEYS)}; base is one of {BASES}, formats of "
-                             f"{FORMATS}, command a list of strings (quote timestamps) "
-                             f"(found {spec})")
-        cases.append(ErrorCase(folder.name, folder, spec["about"], spec.get("code"),
-                               spec.get("known_bad"), base, tuple(command), formats))
+        if (
+            unknown
+            or "about" not in spec
+            or base not in BASES
+            or not set(formats) <= set(FORMATS)
+            or not all(isinstance(arg, str) for arg in command)
+        ):
+            raise ValueError(
+                f"{folder / 'case.yaml'}: needs `about`, may have "
+                f"{sorted(ERROR_CASE_KEYS)}; base is one of {BASES}, formats of "
+                f"{FORMATS}, command a list of strings (quote timestamps) "
+                f"(found {spec})"
+            )
+        cases.append(
+            ErrorCase(
+                folder.name,
+                folder,
+                spec["about"],
+                spec.get("code"),
+                spec.get("known_bad"),
+                base,
+                tuple(command),
+                formats,
+            )
+        )
     return cases
 
 
@@ -274,8 +296,9 @@ def error_files(cases: Sequence[ErrorCase] | None = None) -> Files:
 
 # ---- docs/errors.md -----------------------------------------------------------------------
 
-DOCS_BLOCK = re.compile(r"(<!-- golden: (?P<path>\S+) -->\n)(?P<body>.*?)(<!-- /golden -->)",
-                        re.DOTALL)
+DOCS_BLOCK = re.compile(
+    r"(<!-- golden: (?P<path>\S+) -->\n)(?P<body>.*?)(<!-- /golden -->)", re.DOTALL
+)
 
 
 def docs_with_examples(text: str, files: Files) -> str:
@@ -304,14 +327,18 @@ def generate() -> Files:
     files |= error_files()
     if DOCS_ERRORS.exists():
         files[_relative(DOCS_ERRORS)] = docs_with_examples(
-            DOCS_ERRORS.read_text(encoding="utf-8"), files)
+            DOCS_ERRORS.read_text(encoding="utf-8"), files
+        )
     return files
 
 
 def existing_generated() -> set[Path]:
     """Files on disk that the update command owns (it removes those no case writes)."""
-    owned = {*(GOLDEN / "sql").glob("*.sql"), *(GOLDEN / "results").glob("*.txt"),
-             *(p for p in ERRORS.rglob("*") if EXPECTED.fullmatch(p.name))}
+    owned = {
+        *(GOLDEN / "sql").glob("*.sql"),
+        *(GOLDEN / "results").glob("*.txt"),
+        *(p for p in ERRORS.rglob("*") if EXPECTED.fullmatch(p.name)),
+    }
     return {_relative(p) for p in owned}
 
 
