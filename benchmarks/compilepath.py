@@ -15,7 +15,7 @@ from pathlib import Path
 from .hand import AS_OF
 from .measure import Timing, interleave, process
 
-GRAMMAR = str(resources.files("segdsl.grammar") / "segdsl.lark")
+GRAMMAR = str(resources.files("segdsl.syntax") / "segdsl.lark")
 FILES, PER_FILE = 100, 10
 
 _TEMPLATES = [

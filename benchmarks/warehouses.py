@@ -16,8 +16,7 @@ def demo_project(directory: Path, customers: int, memory_limit: str = "8GB") -> 
     """
     import duckdb
 
-    from segdsl import demo_data
-    from segdsl.demo import write_demo
+    from segdsl.demo import data, write_demo
 
     if not (directory / WAREHOUSE).is_file():
         connect = duckdb.connect
@@ -27,11 +26,11 @@ def demo_project(directory: Path, customers: int, memory_limit: str = "8GB") -> 
             connection.execute(f"SET memory_limit = '{memory_limit}'")
             return connection
 
-        demo_data.duckdb.connect = limited  # type: ignore[assignment]
+        data.duckdb.connect = limited  # type: ignore[assignment]
         try:
             write_demo(directory, customers=customers)
         finally:
-            demo_data.duckdb.connect = connect  # type: ignore[assignment]
+            data.duckdb.connect = connect  # type: ignore[assignment]
     return directory
 
 

@@ -9,16 +9,16 @@ result = project.run()          # DuckDB, read-only
 
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, Location, SegdslError
+from segdsl.diagnostics import Diagnostic, Location, SegdslError
 
 if TYPE_CHECKING:
-    from .project import Project, load
+    from segdsl.project import Project, load
 
 
 def __getattr__(name: str) -> Any:
     """`Project` and `load` on first use: `segdsl --help` need not import pydantic."""
     if name in ("Project", "load"):
-        from . import project
+        from segdsl import project
 
         return getattr(project, name)
     raise AttributeError(f"module 'segdsl' has no attribute {name!r}")

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .diagnostics import (
+from segdsl.diagnostics import (
     Diagnostic,
     SegdslError,
     SourceCache,
@@ -131,7 +131,7 @@ _USAGE_CODES = {"E401", "E408", "E502", "E414", "E418"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()):  # type: ignore[no-untyped-def]
-    from .project import load
+    from segdsl.project import load
 
     return load(args.project or Path.cwd())
 
@@ -183,7 +183,7 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .execute import OUT_SUFFIXES
+    from segdsl.execute import OUT_SUFFIXES
 
     if args.out and args.out.suffix.lower() not in OUT_SUFFIXES:
         raise SegdslError(
@@ -240,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import write_demo
+    from segdsl.demo import write_demo
 
     try:
         summary = write_demo(args.directory, customers=args.customers, seed=args.seed)
@@ -259,7 +259,7 @@ _COMMANDS = {"check": _check, "compile": _compile, "run": _run}
 
 
 def _root(args: argparse.Namespace) -> Path:
-    from .document import find_project
+    from segdsl.document.files import find_project
 
     start = (args.project or Path.cwd()).resolve()
     return find_project(start) or start

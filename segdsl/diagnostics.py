@@ -46,7 +46,7 @@ class SegdslError(Exception):
         super().__init__("\n".join(f"{d.code}: {d.message}" for d in self.diagnostics))
 
 
-def a(noun: object) -> str:
+def article(noun: object) -> str:
     """`a string`, `an integer`: messages name types with their article."""
     word = str(noun)
     return ("an " if word[:1] in "aeiou" else "a ") + word

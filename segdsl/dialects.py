@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from .diagnostics import Diagnostic, SegdslError
+from segdsl.diagnostics import Diagnostic, SegdslError
 
 SQL = Any  # a sqlglot expression
 

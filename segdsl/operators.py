@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import dialects as d
-from .types import Type, common
+from segdsl import dialects
+from segdsl.types import Type, common
 
 if TYPE_CHECKING:
     from sqlglot import exp as sqlexp
@@ -177,7 +177,7 @@ def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
     digits = e.Substring(
         this=e.MD5(this=text), start=e.Literal.number(1), length=e.Literal.number(8)
     )
-    return e.Mod(this=d.hex_to_int(b, digits, 8), expression=count)
+    return e.Mod(this=dialects.hex_to_int(b, digits, 8), expression=count)
 
 
 # Operand kinds (sqlglot class names) that bind more loosely than the left / right place of
@@ -218,7 +218,7 @@ def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
     return b.exp.Round(this=x, decimals=digits)
 
 
-_SQLITE_CASE = d.unsupported(
+_SQLITE_CASE = dialects.unsupported(
     "upper or lower case (`lower`, `upper`, `ignoring case`)",
     "SQLite's lower() and upper() change only ASCII letters",
 )
@@ -255,23 +255,28 @@ OPERATORS: dict[str, Op] = {
             "starts_with",
             lambda b, x, p: b.exp.StartsWith(this=x, expression=p),
             overrides={
-                "sqlite": d.starts_with_substr,
-                **d.each((*d.MYSQL_LIKE, *d.TSQL_LIKE), d.starts_with_left),
+                "sqlite": dialects.starts_with_substr,
+                **dialects.each(
+                    (*dialects.MYSQL_LIKE, *dialects.TSQL_LIKE), dialects.starts_with_left
+                ),
             },
         ),
         Op(
             "ends_with",
             lambda b, x, p: b.exp.EndsWith(this=x, expression=p),
             overrides={
-                "sqlite": d.ends_with_substr,
-                **d.each((*d.POSTGRES_LIKE, *d.MYSQL_LIKE, *d.TSQL_LIKE), d.ends_with_right),
+                "sqlite": dialects.ends_with_substr,
+                **dialects.each(
+                    (*dialects.POSTGRES_LIKE, *dialects.MYSQL_LIKE, *dialects.TSQL_LIKE),
+                    dialects.ends_with_right,
+                ),
             },
         ),
         Op(
             "matches",
-            d.matches,
+            dialects.matches,
             overrides={
-                "sqlite": d.unsupported(
+                "sqlite": dialects.unsupported(
                     "`matches`",
                     "SQLite has no regular expressions unless the application defines "
                     "a regexp() function",
@@ -282,9 +287,9 @@ OPERATORS: dict[str, Op] = {
             "like",
             lambda b, x, p: b.exp.Like(this=x, expression=p),
             overrides={
-                "sqlite": d.like_sqlite,
-                **d.each(d.TSQL_LIKE, d.like_tsql),
-                **d.each(d.BACKSLASH_LIKE, d.like_backslash_literal),
+                "sqlite": dialects.like_sqlite,
+                **dialects.each(dialects.TSQL_LIKE, dialects.like_tsql),
+                **dialects.each(dialects.BACKSLASH_LIKE, dialects.like_backslash_literal),
             },
         ),
         # arithmetic and time arithmetic
@@ -296,7 +301,9 @@ OPERATORS: dict[str, Op] = {
             parenthesized(
                 "div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True)
             ),
-            overrides=d.each(d.SPARK_LIKE, parenthesized("div", d.divide_nullif)),
+            overrides=dialects.each(
+                dialects.SPARK_LIKE, parenthesized("div", dialects.divide_nullif)
+            ),
         ),
         Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
         Op("to_date", lambda b, x: b.exp.cast(x, "date")),
@@ -326,9 +333,9 @@ OPERATORS: dict[str, Op] = {
             Signature((TEMPORAL,), Type.INTEGER),
             doc="1 = Monday … 7 = Sunday",
             overrides={
-                "sqlite": d.weekday_sqlite,
-                **d.each(d.SPARK_LIKE, d.weekday_spark),
-                **d.each(d.POSTGRES_LIKE, d.weekday_from_dow),
+                "sqlite": dialects.weekday_sqlite,
+                **dialects.each(dialects.SPARK_LIKE, dialects.weekday_spark),
+                **dialects.each(dialects.POSTGRES_LIKE, dialects.weekday_from_dow),
             },
         ),
         Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
@@ -364,7 +371,7 @@ OPERATORS: dict[str, Op] = {
             "round",
             _round,
             Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
-            overrides=d.each(d.POSTGRES_LIKE, d.round_numeric),
+            overrides=dialects.each(dialects.POSTGRES_LIKE, dialects.round_numeric),
         ),
         Op(
             "coalesce",
@@ -376,7 +383,7 @@ OPERATORS: dict[str, Op] = {
             "bucket",
             _bucket,
             doc="a stable 0..N-1 per customer, from md5 of salt and key",
-            overrides={"sqlite": d.unsupported("`bucket`", "SQLite has no md5()")},
+            overrides={"sqlite": dialects.unsupported("`bucket`", "SQLite has no md5()")},
         ),
         Op(
             "in_box",

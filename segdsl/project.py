@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import ast
-from . import bound as b
-from .check import POISON, Checker, RuleContext
-from .diagnostics import Diagnostic, SegdslError, did_you_mean
-from .document import (
+from segdsl.check import bound
+from segdsl.check.checker import POISON, Checker, RuleContext
+from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
+from segdsl.document.environment import Entity, Environment
+from segdsl.document.files import (
     PROJECT_FILE,
     Loaded,
     SegmentationSource,
@@ -27,25 +27,25 @@ from .document import (
     find_project,
     load_project,
 )
-from .problems import RuleProblem
-from .schema import Entity, Environment
-from .syntax import parse_rule
-from .types import Type
-from .yamlsource import Text
+from segdsl.document.source import Text
+from segdsl.syntax import ast
+from segdsl.syntax.parser import parse_rule
+from segdsl.syntax.problems import RuleProblem
+from segdsl.types import Type
 
 if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
-    from .execute import Result
-    from .lower import Lowering
+    from segdsl.execute import Result
+    from segdsl.lower.statement import Lowering
 
 
 @dataclass
 class Checked:
     """Checked trees of every segment, segmentation and trait that checked cleanly."""
 
-    segments: dict[str, b.Expr] = field(default_factory=dict)
-    segmentations: dict[str, tuple[tuple[tuple[str, b.Expr], ...], str | None]] = field(
+    segments: dict[str, bound.Expr] = field(default_factory=dict)
+    segmentations: dict[str, tuple[tuple[tuple[str, bound.Expr], ...], str | None]] = field(
         default_factory=dict
     )
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -95,7 +95,7 @@ class Project:
         pretty: bool = True,
     ) -> str:
         """SQL for one segment (its members) or several (key + one column each)."""
-        from .emit import to_sql
+        from segdsl.emit import to_sql
 
         return to_sql(self.select(names, dialect, as_of), dialect or self.dialect, pretty)
 
@@ -120,7 +120,7 @@ class Project:
         warehouse: Path | None = None,
     ) -> Result:
         """Members of the segments on DuckDB, as of `as_of` (default: the start of the run)."""
-        from .execute import execute
+        from segdsl.execute import execute
 
         as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         path = warehouse or self.warehouse
@@ -151,7 +151,7 @@ class Project:
         return self._loaded.environment.entity
 
     def _lowering(self, dialect: str, as_of: dt.datetime | None) -> Lowering:
-        from .lower import Lowering, Segmentation
+        from segdsl.lower.statement import Lowering, Segmentation
 
         checked = self._require_clean()
         return Lowering(
@@ -230,12 +230,12 @@ def _check_all(loaded: Loaded) -> Checked:
     buckets = {
         name: tuple(bk.name for bk in seg.buckets) for name, seg in loaded.segmentations.items()
     }
-    traits: dict[str, b.Expr | None] = {}
+    traits: dict[str, bound.Expr | None] = {}
 
     def place(text: Text, problem: RuleProblem) -> Diagnostic:
         return Diagnostic(problem.code, problem.message, text.location(problem.span), problem.hint)
 
-    def trait_tree(name: str) -> b.Expr | None:
+    def trait_tree(name: str) -> bound.Expr | None:
         if name in traits:
             return traits[name]
         traits[name] = None  # in progress: a use from inside is a cycle
@@ -260,7 +260,7 @@ def _check_all(loaded: Loaded) -> Checked:
         trait_tree(name)
     graph: dict[str, list[tuple[str, Text, RuleProblem]]] = {}
 
-    def check_rule(owner: str, text: Text) -> b.Expr | None:
+    def check_rule(owner: str, text: Text) -> bound.Expr | None:
         ctx = RuleContext()
         tree = _parse(text, ctx)
         try:
@@ -284,7 +284,7 @@ def _check_all(loaded: Loaded) -> Checked:
         if tree is not None:
             checked.segments[name] = tree
     for name, segmentation in loaded.segmentations.items():
-        rules: list[tuple[str, b.Expr]] = []
+        rules: list[tuple[str, bound.Expr]] = []
         otherwise = None
         for bucket in segmentation.buckets:
             if bucket.rule is None:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from hypothesis import strategies as st
 
-from segdsl import ast
+from segdsl.syntax import ast
 
 T = TypeVar("T")
 SPAN = ast.Span(0, 0)

@@ -21,7 +21,7 @@ import yaml
 import segdsl
 from segdsl.cli import main
 from segdsl.demo import _FILES, DEMO_AS_OF, DemoSummary, write_demo
-from segdsl.demo_data import ERASED_PER_CUSTOMER
+from segdsl.demo.data import ERASED_PER_CUSTOMER
 
 CUSTOMERS = 4_000
 TABLES = ("customers", "customer_tags", "events", "orders")
@@ -388,7 +388,7 @@ def test_the_lifecycle_segmentation_of_the_spec(demo: DemoSummary) -> None:
 def test_every_template_is_written() -> None:
     packaged = {
         p.name
-        for p in (resources.files("segdsl") / "demo_files").iterdir()
+        for p in (resources.files("segdsl.demo") / "files").iterdir()
         if p.name.endswith(".yaml")
     }
     assert packaged == set(_FILES.values())

@@ -40,10 +40,11 @@ from hypothesis import strategies as st
 from shop import compiled_alone
 
 import segdsl
-from segdsl import ast, reference
+from segdsl import reference
 from segdsl.emit import dialects
-from segdsl.printer import print_rule
-from segdsl.syntax import parse_rule
+from segdsl.syntax import ast
+from segdsl.syntax.parser import parse_rule
+from segdsl.syntax.printer import print_rule
 
 PROFILES = {
     # examples of the batch test (each: one warehouse per worker process, run in parallel),

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import bound as b
-from ..types import Type
+from segdsl.check import bound
+from segdsl.types import Type
 
 
-def since(tree: b.Expr) -> b.Expr:
+def since(tree: bound.Expr) -> bound.Expr:
     """`first(E) >= t` and `last(E) >= t` (or `>`) for an E over all its history and a t
     that is the same for every customer, written with the events from t on, which a
     single segment's statement reads from its last row groups instead of grouping all of
@@ -33,113 +33,115 @@ def since(tree: b.Expr) -> b.Expr:
     return _since(tree, kept) if kept else rewritten
 
 
-def _times(node: b.Expr) -> Iterable[b.Aggregate]:
+def _times(node: bound.Expr) -> Iterable[bound.Aggregate]:
     """The `first(E)` and `last(E)` in `node` (not through references)."""
-    if isinstance(node, b.Aggregate) and node.kind in ("first", "last"):
+    if isinstance(node, bound.Aggregate) and node.kind in ("first", "last"):
         yield node
-    for child in b.operands(node):
+    for child in bound.operands(node):
         yield from _times(child)
 
 
-def _since(node: b.Expr, kept: frozenset[b.Aggregate]) -> b.Expr:
+def _since(node: bound.Expr, kept: frozenset[bound.Aggregate]) -> bound.Expr:
     """`since`, except for the aggregates in `kept`."""
     if (
-        isinstance(node, b.Apply)
+        isinstance(node, bound.Apply)
         and node.op == "le"
         and len(node.args) == 2
-        and isinstance(node.args[1], b.AsOf)
-        and isinstance(node.args[0], b.Aggregate)
+        and isinstance(node.args[1], bound.AsOf)
+        and isinstance(node.args[0], bound.Aggregate)
         and node.args[0].kind in ("first", "last")
         and node.args[0] not in kept
     ):
         return _did(node.args[0].events)  # no event counts after *as of*: some event exists
-    if isinstance(node, b.Apply) and node.op in ("ge", "gt") and len(node.args) == 2:
+    if isinstance(node, bound.Apply) and node.op in ("ge", "gt") and len(node.args) == 2:
         time, bound_ = node.args
         if (
-            isinstance(time, b.Aggregate)
+            isinstance(time, bound.Aggregate)
             and time.kind in ("first", "last")
             and time not in kept
-            and time.events.window == b.EVERYTHING
+            and time.events.window == bound.EVERYTHING
             and _same_for_everyone(bound_)
         ):
             strict = node.op == "gt"
             events = time.events
-            later = b.TimeRange(bound_, None, low_strict=strict)
-            did_later = _did(b.EventSet(events.event, events.filter, later))
+            later = bound.TimeRange(bound_, None, low_strict=strict)
+            did_later = _did(bound.EventSet(events.event, events.filter, later))
             if time.kind == "last":
                 return did_later
-            earlier = b.TimeRange(None, bound_, high_strict=not strict)
-            return b.And(
+            earlier = bound.TimeRange(None, bound_, high_strict=not strict)
+            return bound.And(
                 Type.BOOLEAN,
                 (
                     did_later,
-                    b.Not(Type.BOOLEAN, _did(b.EventSet(events.event, events.filter, earlier))),
+                    bound.Not(
+                        Type.BOOLEAN, _did(bound.EventSet(events.event, events.filter, earlier))
+                    ),
                 ),
             )
-    if isinstance(node, b.And):
-        items = [i for item in node.items for i in b.conjuncts(_since(item, kept))]
+    if isinstance(node, bound.And):
+        items = [i for item in node.items for i in bound.conjuncts(_since(item, kept))]
         done = {
             (e.event, e.filter)
             for e in map(_did_of, items)
-            if e is not None and e.window != b.EVERYTHING
+            if e is not None and e.window != bound.EVERYTHING
         }
 
-        def implied(item: b.Expr) -> bool:  # `did E`, where `did E` within a window holds
+        def implied(item: bound.Expr) -> bool:  # `did E`, where `did E` within a window holds
             events = _did_of(item)
             return (
                 events is not None
-                and events.window == b.EVERYTHING
+                and events.window == bound.EVERYTHING
                 and (events.event, events.filter) in done
             )
 
-        return b.And(node.type, tuple(item for item in items if not implied(item)))
-    if isinstance(node, b.Or):
-        return b.Or(node.type, tuple(_since(item, kept) for item in node.items))
-    if isinstance(node, b.Not):
-        return b.Not(node.type, _since(node.operand, kept))
+        return bound.And(node.type, tuple(item for item in items if not implied(item)))
+    if isinstance(node, bound.Or):
+        return bound.Or(node.type, tuple(_since(item, kept) for item in node.items))
+    if isinstance(node, bound.Not):
+        return bound.Not(node.type, _since(node.operand, kept))
     return node
 
 
-def _did_count(node: b.Expr) -> b.Aggregate | None:
+def _did_count(node: bound.Expr) -> bound.Aggregate | None:
     """The count of `did E` (`count(E) >= 1`), of any event, filter and window."""
-    if not (isinstance(node, b.Apply) and node.op == "ge" and len(node.args) == 2):
+    if not (isinstance(node, bound.Apply) and node.op == "ge" and len(node.args) == 2):
         return None
     count, one = node.args
     if (
-        isinstance(count, b.Aggregate)
+        isinstance(count, bound.Aggregate)
         and count.kind == "count"
         and count.property is None
-        and isinstance(one, b.Const)
+        and isinstance(one, bound.Const)
         and one.value == 1
     ):
         return count
     return None
 
 
-def _did_of(node: b.Expr) -> b.EventSet | None:
+def _did_of(node: bound.Expr) -> bound.EventSet | None:
     """The events of `did E`."""
     count = _did_count(node)
     return None if count is None else count.events
 
 
-def _did(events: b.EventSet) -> b.Expr:
-    count = b.Aggregate(Type.INTEGER, "count", events, None)
-    return b.Apply(Type.BOOLEAN, "ge", (count, b.Const(Type.INTEGER, 1)))
+def _did(events: bound.EventSet) -> bound.Expr:
+    count = bound.Aggregate(Type.INTEGER, "count", events, None)
+    return bound.Apply(Type.BOOLEAN, "ge", (count, bound.Const(Type.INTEGER, 1)))
 
 
-def _same_for_everyone(node: b.Expr) -> bool:
+def _same_for_everyone(node: bound.Expr) -> bool:
     """Built from constants and *as of* alone (`30 days ago`, `2025-12-01`)."""
-    if isinstance(node, b.Const):
+    if isinstance(node, bound.Const):
         return node.value is not None
-    if isinstance(node, b.AsOf | b.Interval):
+    if isinstance(node, bound.AsOf | bound.Interval):
         return True
     return (
-        isinstance(node, b.Apply)
+        isinstance(node, bound.Apply)
         and node.op in ("add", "sub", "to_date", "day_start", "next_day_start", "today")
         and all(_same_for_everyone(arg) for arg in node.args)
     )
 
 
-def absence(node: b.Expr) -> b.Aggregate | None:
+def absence(node: bound.Expr) -> bound.Aggregate | None:
     """The count of `not did E` (`not count(E) >= 1`), of any event, filter and window."""
-    return _did_count(node.operand) if isinstance(node, b.Not) else None
+    return _did_count(node.operand) if isinstance(node, bound.Not) else None

@@ -18,9 +18,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from .. import bound as b
-from ..operators import COMPARISONS
-from ..types import Type
+from segdsl.check import bound
+from segdsl.operators import COMPARISONS
+from segdsl.types import Type
 
 _FLIP = {"eq": "eq", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _DAYS_IN = {m: calendar.monthrange(2024, m)[1] for m in range(1, 13)}  # a leap year's months
@@ -28,7 +28,7 @@ _DAYS_IN = {m: calendar.monthrange(2024, m)[1] for m in range(1, 13)}  # a leap 
 _MONTH_DAYS = [(m, d) for m in range(1, 13) for d in range(1, _DAYS_IN[m] + 1)]
 
 
-def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
+def anniversary_test(node: bound.Apply, as_of: dt.datetime) -> bound.Expr | None:
     """The month-and-day form of `node` (a comparison), or None where it does not apply."""
     if node.op not in COMPARISONS or len(node.args) != 2:
         return None
@@ -38,20 +38,20 @@ def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
         left, right, op = right, left, _FLIP[op]
     if not _is_anniversary(left) or right.type != Type.DATE:
         return None
-    bound = fold_date(right, as_of)
-    if bound is None:
+    limit = fold_date(right, as_of)
+    if limit is None:
         return None
     today = as_of.date()
     passing = [
-        (m, d) for m, d in _MONTH_DAYS if COMPARISONS[op](next_anniversary(m, d, today), bound)
+        (m, d) for m, d in _MONTH_DAYS if COMPARISONS[op](next_anniversary(m, d, today), limit)
     ]
-    assert isinstance(left, b.Apply)
+    assert isinstance(left, bound.Apply)
     if not passing:
-        return b.FALSE
+        return bound.FALSE
     if len(passing) == len(_MONTH_DAYS):
-        return b.Not(Type.BOOLEAN, b.Apply(Type.BOOLEAN, "is_null", left.args))
-    month = b.Apply(Type.INTEGER, "month", left.args)
-    day = b.Apply(Type.INTEGER, "day_of_month", left.args)
+        return bound.Not(Type.BOOLEAN, bound.Apply(Type.BOOLEAN, "is_null", left.args))
+    month = bound.Apply(Type.INTEGER, "month", left.args)
+    day = bound.Apply(Type.INTEGER, "day_of_month", left.args)
     tests = [
         _and(
             _between(month, first, last),
@@ -59,7 +59,7 @@ def anniversary_test(node: b.Apply, as_of: dt.datetime) -> b.Expr | None:
         )
         for first, last, days in _spans(passing)
     ]
-    return tests[0] if len(tests) == 1 else b.Or(Type.BOOLEAN, tuple(tests))
+    return tests[0] if len(tests) == 1 else bound.Or(Type.BOOLEAN, tuple(tests))
 
 
 def _spans(passing: list[tuple[int, int]]) -> list[tuple[int, int, tuple[int, int] | None]]:
@@ -89,21 +89,21 @@ def _runs(values: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _between(value: b.Expr, low: int, high: int, last_day: int | None = None) -> b.Expr:
+def _between(value: bound.Expr, low: int, high: int, last_day: int | None = None) -> bound.Expr:
     """`low <= value <= high`; a day range leaves out the bound at the month's edge."""
     if low == high:
-        return b.Apply(Type.BOOLEAN, "eq", (value, b.Const(Type.INTEGER, low)))
+        return bound.Apply(Type.BOOLEAN, "eq", (value, bound.Const(Type.INTEGER, low)))
     tests = [
-        b.Apply(Type.BOOLEAN, op, (value, b.Const(Type.INTEGER, n)))
+        bound.Apply(Type.BOOLEAN, op, (value, bound.Const(Type.INTEGER, n)))
         for op, n, edge in (("ge", low, 1), ("le", high, last_day))
         if n != edge
     ]
     return _and(*tests)
 
 
-def _and(*tests: b.Expr) -> b.Expr:
-    items = [i for t in tests for i in b.conjuncts(t)]
-    return items[0] if len(items) == 1 else b.And(Type.BOOLEAN, tuple(items))
+def _and(*tests: bound.Expr) -> bound.Expr:
+    items = [i for t in tests for i in bound.conjuncts(t)]
+    return items[0] if len(items) == 1 else bound.And(Type.BOOLEAN, tuple(items))
 
 
 def next_anniversary(month: int, day: int, today: dt.date) -> dt.date:
@@ -118,11 +118,11 @@ def _on(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, day)
 
 
-def _is_anniversary(node: b.Expr) -> bool:
-    return isinstance(node, b.Apply) and node.op == "next_anniversary"
+def _is_anniversary(node: bound.Expr) -> bool:
+    return isinstance(node, bound.Apply) and node.op == "next_anniversary"
 
 
-def fold_date(node: b.Expr, as_of: dt.datetime) -> dt.date | None:
+def fold_date(node: bound.Expr, as_of: dt.datetime) -> dt.date | None:
     """The date `node` stands for under a pinned *as of*, if it is a constant."""
     value = _fold(node, as_of)
     if isinstance(value, dt.datetime):
@@ -130,19 +130,19 @@ def fold_date(node: b.Expr, as_of: dt.datetime) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _fold(node: b.Expr, as_of: dt.datetime) -> dt.date | dt.datetime | None:
-    if isinstance(node, b.Const) and isinstance(node.value, dt.date):
+def _fold(node: bound.Expr, as_of: dt.datetime) -> dt.date | dt.datetime | None:
+    if isinstance(node, bound.Const) and isinstance(node.value, dt.date):
         return node.value
-    if isinstance(node, b.AsOf):
+    if isinstance(node, bound.AsOf):
         return as_of
-    if not isinstance(node, b.Apply):
+    if not isinstance(node, bound.Apply):
         return None
     if node.op == "today":
         return as_of.date()
     if node.op in ("to_date", "date") and len(node.args) == 1:
         inner = _fold(node.args[0], as_of)
         return inner.date() if isinstance(inner, dt.datetime) else inner
-    if node.op in ("add", "sub") and isinstance(node.args[1], b.Interval):
+    if node.op in ("add", "sub") and isinstance(node.args[1], bound.Interval):
         start = _fold(node.args[0], as_of)
         interval = node.args[1]
         if start is None:

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from .. import bound as b
-from ..schema import Field
-from .alone import absence
+from segdsl.check import bound
+from segdsl.document.environment import Field
+from segdsl.lower.alone import absence
 
 EVENT = "e"
 KEY = "k"
@@ -31,8 +31,8 @@ class Group:
 
     name: str
     stream_table: str
-    window: b.TimeRange
-    aggregates: list[b.Aggregate] = field(default_factory=list)
+    window: bound.TimeRange
+    aggregates: list[bound.Aggregate] = field(default_factory=list)
 
 
 @dataclass
@@ -45,12 +45,14 @@ class Values:
 
     name: str
     field: Field
-    tests: list[b.Any | b.CountValues] = field(default_factory=list)
+    tests: list[bound.Any | bound.CountValues] = field(default_factory=list)
 
     @property
     def reads_customer(self) -> bool:
         """Whether a test compares a value with a customer field (`tag = city`)."""
-        return any(isinstance(t, b.Any) and not _reads_values_only(t.condition) for t in self.tests)
+        return any(
+            isinstance(t, bound.Any) and not _reads_values_only(t.condition) for t in self.tests
+        )
 
 
 @dataclass
@@ -59,14 +61,14 @@ class Cuts:
     of a single row (see `cut_of`)."""
 
     name: str
-    value: b.Expr
+    value: bound.Expr
     cuts: list[tuple[str, object]] = field(default_factory=list)  # ("ge" | "gt", c)
 
 
 CUT_OPS = {"ge": "ge", "gt": "gt", "lt": "ge", "le": "gt"}  # `< c` is `not >= c`, and so on
 
 
-def cut_of(node: b.Expr) -> tuple[b.Population, str, object] | None:
+def cut_of(node: bound.Expr) -> tuple[bound.Population, str, object] | None:
     """`percentile(x) op c` with a constant number c: (the population, op, c).
 
     percentile(x) = 100 × (customers with a smaller x) / (customers with any x) grows with
@@ -75,13 +77,13 @@ def cut_of(node: b.Expr) -> tuple[b.Population, str, object] | None:
     distinct values of x; the per-customer form ranks every customer (gold alone on the 1M
     demo: 383 -> 311 ms). Single segments only: a set computes the per-customer ranks in
     its population CTE, which the demo's cume_share needs anyway (cuts there: +6%)."""
-    if not (isinstance(node, b.Apply) and node.op in CUT_OPS and len(node.args) == 2):
+    if not (isinstance(node, bound.Apply) and node.op in CUT_OPS and len(node.args) == 2):
         return None
     population, bound_ = node.args
     if not (
-        isinstance(population, b.Population)
+        isinstance(population, bound.Population)
         and population.kind == "percentile"
-        and isinstance(bound_, b.Const)
+        and isinstance(bound_, bound.Const)
         and type(bound_.value) in (int, float, Decimal)
     ):
         return None
@@ -90,13 +92,15 @@ def cut_of(node: b.Expr) -> tuple[b.Population, str, object] | None:
 
 @dataclass
 class EventPlan:
-    groups: dict[tuple[str, b.TimeRange], Group] = field(default_factory=dict)
-    columns: dict[b.Aggregate, tuple[str, str]] = field(default_factory=dict)
-    populations: dict[b.Population, str] = field(default_factory=dict)
-    cuts: dict[b.Expr, Cuts] = field(default_factory=dict)  # per x of `percentile(x) op c`
-    absent: set[b.Aggregate] = field(default_factory=set)  # `not did E`: a NOT EXISTS
+    groups: dict[tuple[str, bound.TimeRange], Group] = field(default_factory=dict)
+    columns: dict[bound.Aggregate, tuple[str, str]] = field(default_factory=dict)
+    populations: dict[bound.Population, str] = field(default_factory=dict)
+    cuts: dict[bound.Expr, Cuts] = field(default_factory=dict)  # per x of `percentile(x) op c`
+    absent: set[bound.Aggregate] = field(default_factory=set)  # `not did E`: a NOT EXISTS
     values: dict[tuple[str, str, str], Values] = field(default_factory=dict)
-    value_columns: dict[b.Any | b.CountValues, tuple[str, str]] = field(default_factory=dict)
+    value_columns: dict[bound.Any | bound.CountValues, tuple[str, str]] = field(
+        default_factory=dict
+    )
     population: str = "population"  # the CTE of the population values
 
     def _name(self, base: str, taken: set[str] | None = None) -> str:
@@ -114,7 +118,7 @@ class EventPlan:
             | {c.name for c in self.cuts.values()}
         )
 
-    def add_cut(self, population: b.Population, op: str, bound_: object) -> None:
+    def add_cut(self, population: bound.Population, op: str, bound_: object) -> None:
         cuts = self.cuts.get(population.value)
         if cuts is None:
             cuts = Cuts(self._name("percentile"), population.value)
@@ -122,7 +126,7 @@ class EventPlan:
         if (CUT_OPS[op], bound_) not in cuts.cuts:
             cuts.cuts.append((CUT_OPS[op], bound_))
 
-    def cut_column(self, population: b.Population, op: str, bound_: object) -> exp.Column:
+    def cut_column(self, population: bound.Population, op: str, bound_: object) -> exp.Column:
         cuts = self.cuts[population.value]
         return exp.column(f"t{cuts.cuts.index((CUT_OPS[op], bound_)) + 1}", table=cuts.name)
 
@@ -141,7 +145,7 @@ class EventPlan:
                         if name == old:
                             columns[key] = (item.name, column)  # type: ignore[index]
 
-    def add_values(self, test: b.Any | b.CountValues) -> None:
+    def add_values(self, test: bound.Any | bound.CountValues) -> None:
         if test in self.value_columns:
             return
         fld = test.field
@@ -153,7 +157,7 @@ class EventPlan:
         values.tests.append(test)
         self.value_columns[test] = (values.name, f"t{len(values.tests)}")
 
-    def add(self, aggregate: b.Aggregate, window: b.TimeRange | None = None) -> None:
+    def add(self, aggregate: bound.Aggregate, window: bound.TimeRange | None = None) -> None:
         """Plan `aggregate` in the group of its stream over `window` (default: its own)."""
         if aggregate in self.columns:
             return
@@ -169,9 +173,9 @@ class EventPlan:
 
 
 def plan(
-    trees: Iterable[b.Expr],
-    segments: Mapping[str, b.Expr],
-    segmentations: Mapping[str, Iterable[b.Expr]],
+    trees: Iterable[bound.Expr],
+    segments: Mapping[str, bound.Expr],
+    segmentations: Mapping[str, Iterable[bound.Expr]],
     single: bool = False,
     tables: frozenset[str] = frozenset(),
 ) -> EventPlan:
@@ -192,47 +196,47 @@ def plan(
     # a GROUP BY of the stream joined to every customer (new_signups_without_order on the
     # 1M demo: 110 -> 81 ms, as fast as EXCEPT by hand), unless a group reads its rows
     # anyway (below)
-    unless: dict[b.Expr, b.Aggregate] = {}
+    unless: dict[bound.Expr, bound.Aggregate] = {}
     if single and len(trees) == 1:
-        for item in b.conjuncts(trees[0]):
+        for item in bound.conjuncts(trees[0]):
             count = absence(item)
             if count is not None:
                 unless[item] = count
 
-    def walk(node: b.Expr) -> None:
+    def walk(node: bound.Expr) -> None:
         if node in unless:
             return
-        if isinstance(node, b.Aggregate):
+        if isinstance(node, bound.Aggregate):
             found.add(node)
-        elif isinstance(node, b.CountValues) or (
-            isinstance(node, b.Any) and not single and _reads_values_only(node.condition, True)
+        elif isinstance(node, bound.CountValues) or (
+            isinstance(node, bound.Any) and not single and _reads_values_only(node.condition, True)
         ):
             found.add_values(node)
         elif single and (cut := cut_of(node)) is not None:
             walk(cut[0].value)
             found.add_cut(*cut)
-        elif isinstance(node, b.Population):
+        elif isinstance(node, bound.Population):
             walk(node.value)
             found.populations.setdefault(node, f"p{len(found.populations) + 1}")
-        elif isinstance(node, b.SegmentRef | b.SegmentationRef):
+        elif isinstance(node, bound.SegmentRef | bound.SegmentationRef):
             if node.name not in seen:
                 seen.add(node.name)
                 targets = (
                     [segments[node.name]]
-                    if isinstance(node, b.SegmentRef)
+                    if isinstance(node, bound.SegmentRef)
                     else segmentations[node.name]
                 )
                 for target in targets:
                     walk(target)
         else:
-            for child in b.operands(node):
+            for child in bound.operands(node):
                 walk(child)
 
     for tree in trees:
         walk(tree)
     for aggregate in unless.values():  # a group that scans its rows anyway takes it in
         stream = aggregate.events.event.stream.name
-        if {(stream, aggregate.events.window), (stream, b.EVERYTHING)} & found.groups.keys():
+        if {(stream, aggregate.events.window), (stream, bound.EVERYTHING)} & found.groups.keys():
             found.add(aggregate)
         else:
             found.absent.add(aggregate)
@@ -243,7 +247,7 @@ def plan(
 
 def _fold(found: EventPlan) -> EventPlan:
     """Each stream that has a group over all its history takes in the stream's other groups."""
-    whole = {stream for stream, window in found.groups if window == b.EVERYTHING}
+    whole = {stream for stream, window in found.groups if window == bound.EVERYTHING}
     if not whole:
         return found
     folded = EventPlan(
@@ -255,27 +259,29 @@ def _fold(found: EventPlan) -> EventPlan:
     )
     for (stream, window), group in found.groups.items():
         for aggregate in group.aggregates:
-            folded.add(aggregate, b.EVERYTHING if stream in whole else window)
+            folded.add(aggregate, bound.EVERYTHING if stream in whole else window)
     return folded
 
 
-def _reads_values_only(node: b.Expr, or_customer: bool = False) -> bool:
+def _reads_values_only(node: bound.Expr, or_customer: bool = False) -> bool:
     """Whether a test on a many-valued field's value needs nothing but that value (and,
     `or_customer`, the customer's own fields: `tag = city`)."""
-    if isinstance(node, b.ManyValue | b.Const | b.ConstList | b.AsOf | b.Interval):
+    if isinstance(
+        node, bound.ManyValue | bound.Const | bound.ConstList | bound.AsOf | bound.Interval
+    ):
         return True
-    if isinstance(node, b.Column):
+    if isinstance(node, bound.Column):
         return or_customer
-    if isinstance(node, b.Apply):
+    if isinstance(node, bound.Apply):
         return all(_reads_values_only(arg, or_customer) for arg in node.args)
-    if isinstance(node, b.And | b.Or):
+    if isinstance(node, bound.And | bound.Or):
         return all(_reads_values_only(item, or_customer) for item in node.items)
-    if isinstance(node, b.Not):
+    if isinstance(node, bound.Not):
         return _reads_values_only(node.operand, or_customer)
     return False
 
 
-ValueOf = Callable[[b.Expr], exp.Expression]
+ValueOf = Callable[[bound.Expr], exp.Expression]
 
 
 def values_select(
@@ -293,7 +299,7 @@ def values_select(
     columns: list[exp.Expression] = [exp.column(fld.key or "", table=VALUE).as_(KEY)]
     tests: list[exp.Expression] = []
     for i, test in enumerate(values.tests, start=1):
-        if isinstance(test, b.CountValues):
+        if isinstance(test, bound.CountValues):
             computed: exp.Expression = exp.Count(
                 this=exp.Distinct(expressions=[exp.column(fld.column, table=VALUE)])
             )
@@ -340,7 +346,7 @@ def group_select(
 
 
 def exists_select(
-    aggregate: b.Aggregate,
+    aggregate: bound.Aggregate,
     value_of: ValueOf,
     condition_of: ValueOf,
     as_of: exp.Expression,
@@ -369,7 +375,7 @@ def _rows(
     names = {a.events.event.value for a in group.aggregates}
     single_name = len(names) == 1
     prefilter: list[exp.Expression] = []
-    if not isinstance(group.window.high, b.AsOf):  # events after *as of* are ignored everywhere
+    if not isinstance(group.window.high, bound.AsOf):  # events after *as of* are ignored everywhere
         prefilter.append(exp.LTE(this=time, expression=as_of))
     prefilter += _window_conditions(group.window, time, value_of)
     if stream.name_column and None not in names:
@@ -426,7 +432,7 @@ def _name_test(column: str | None, name: str | None) -> exp.Expression | None:
 
 
 def _window_conditions(
-    window: b.TimeRange, time: exp.Column, value_of: ValueOf
+    window: bound.TimeRange, time: exp.Column, value_of: ValueOf
 ) -> list[exp.Expression]:
     conditions: list[exp.Expression] = []
     if window.low is not None:
@@ -438,7 +444,7 @@ def _window_conditions(
     return conditions
 
 
-def _aggregate_sql(aggregate: b.Aggregate, time: exp.Column) -> exp.Expression:
+def _aggregate_sql(aggregate: bound.Aggregate, time: exp.Column) -> exp.Expression:
     prop = (
         exp.column(aggregate.property.column, table=EVENT)
         if aggregate.property is not None
@@ -462,7 +468,7 @@ def _aggregate_sql(aggregate: b.Aggregate, time: exp.Column) -> exp.Expression:
     return {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[kind](this=prop)
 
 
-def zero_when_empty(aggregate: b.Aggregate, column: exp.Expression) -> exp.Expression:
+def zero_when_empty(aggregate: bound.Aggregate, column: exp.Expression) -> exp.Expression:
     """Over no events, count and sum are 0; the other aggregates are missing."""
     if aggregate.kind in ("count", "count_distinct", "sum"):
         return exp.Coalesce(this=column, expressions=[exp.Literal.number(0)])

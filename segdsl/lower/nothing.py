@@ -18,9 +18,9 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import bound as b
-from ..operators import COMPARISONS
-from ..semantics import bucket_test
+from segdsl.check import bound
+from segdsl.check.meaning import bucket_test
+from segdsl.operators import COMPARISONS
 
 UNKNOWN: Any = object()  # depends on what is not known
 
@@ -36,58 +36,58 @@ class Without:
 
     def __init__(
         self,
-        absent: Callable[[b.Aggregate], bool],
-        segments: Mapping[str, b.Expr],
+        absent: Callable[[bound.Aggregate], bool],
+        segments: Mapping[str, bound.Expr],
         segmentations: Mapping[str, Any],
     ):
         self.absent = absent
         self.segments = segments
         self.segmentations = segmentations
 
-    def holds(self, node: b.Expr) -> bool | Any:
+    def holds(self, node: bound.Expr) -> bool | Any:
         """True, False (false or missing: not a member), or UNKNOWN."""
         value = self.value(node)
         if value is UNKNOWN:
             return UNKNOWN
         return value is True
 
-    def value(self, node: b.Expr) -> Any:
-        if isinstance(node, b.Const):
+    def value(self, node: bound.Expr) -> Any:
+        if isinstance(node, bound.Const):
             return node.value
-        if isinstance(node, b.Aggregate):
+        if isinstance(node, bound.Aggregate):
             if not self.absent(node):
                 return UNKNOWN
             return 0 if node.kind in ("count", "count_distinct", "sum") else None
-        if isinstance(node, b.And):
+        if isinstance(node, bound.And):
             found = [self.holds(item) for item in node.items]
             if False in found:
                 return False
             return True if all(f is True for f in found) else UNKNOWN
-        if isinstance(node, b.Or):
+        if isinstance(node, bound.Or):
             found = [self.holds(item) for item in node.items]
             if True in found:
                 return True
             return False if all(f is False for f in found) else UNKNOWN
-        if isinstance(node, b.Not):
+        if isinstance(node, bound.Not):
             inner = self.holds(node.operand)
             return UNKNOWN if inner is UNKNOWN else not inner
-        if isinstance(node, b.SegmentRef):
+        if isinstance(node, bound.SegmentRef):
             return self.holds(self.segments[node.name])
-        if isinstance(node, b.Apply):
+        if isinstance(node, bound.Apply):
             return self._apply(node)
         return UNKNOWN
 
-    def argument(self, node: b.Apply, index: int) -> Any:
+    def argument(self, node: bound.Apply, index: int) -> Any:
         """An argument's value as the SQL sees it: a yes/no used as a value is never missing
         there (`definite`), except as the test of an `if`, where missing means no."""
-        from . import is_condition
+        from segdsl.lower.statement import is_condition
 
         arg = node.args[index]
         if is_condition(arg) and not (node.op == "if" and index == 0):
             return self.holds(arg)
         return self.value(arg)
 
-    def _apply(self, node: b.Apply) -> Any:
+    def _apply(self, node: bound.Apply) -> Any:
         op, args = node.op, node.args
         buckets = bucket_test(node, self.segmentations)
         if buckets is not None:

@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING, Any
 
 import re2  # type: ignore[import-untyped]
 
-from . import ast
-from .reference_events import BehaviourEvaluation
-from .reference_values import (
+from segdsl.document.environment import Environment, Field
+from segdsl.reference.events import BehaviourEvaluation
+from segdsl.reference.values import (
     Customer,
     Scope,
     Undefined,
@@ -54,12 +54,12 @@ from .reference_values import (
     round_half_away,
     shift,
 )
-from .schema import Environment, Field
-from .syntax import parse_rule
-from .types import Type
+from segdsl.syntax import ast
+from segdsl.syntax.parser import parse_rule
+from segdsl.types import Type
 
 if TYPE_CHECKING:
-    from .project import Project
+    from segdsl.project import Project
 
 Rows = Sequence[Mapping[str, Any]]
 Data = Mapping[str, Rows]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .types import Type
-from .yamlsource import Text
+from segdsl.document.source import Text
+from segdsl.types import Type
 
 
 @dataclass(frozen=True)

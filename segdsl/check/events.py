@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import ast
-from . import bound as b
-from .diagnostics import a, did_you_mean
-from .schema import Event, Property, Stream
-from .semantics import compare
-from .types import Type
+from segdsl.check import bound
+from segdsl.check.meaning import compare
+from segdsl.diagnostics import article, did_you_mean
+from segdsl.document.environment import Event, Property, Stream
+from segdsl.syntax import ast
+from segdsl.types import Type
 
 if TYPE_CHECKING:
-    from .check import RuleContext
+    from segdsl.check.checker import RuleContext
 
 
 AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
@@ -32,23 +32,25 @@ class EventChecks:
     scope: Stream | None = None
 
     if TYPE_CHECKING:
-        from .schema import Environment
+        from segdsl.document.environment import Environment
 
         env: Environment
 
-        def bind(self, node: ast.Expr, ctx: RuleContext) -> b.Expr: ...
+        def bind(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr: ...
 
-        def window(self, node: ast.Window, of: Type, ctx: RuleContext) -> b.TimeRange | None: ...
+        def window(
+            self, node: ast.Window, of: Type, ctx: RuleContext
+        ) -> bound.TimeRange | None: ...
 
-    def _did(self, node: ast.Did, ctx: RuleContext) -> b.Expr:
+    def _did(self, node: ast.Did, ctx: RuleContext) -> bound.Expr:
         events = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
         if events is None:
             return _poison()
-        count = b.Aggregate(Type.INTEGER, "count", events, None)
+        count = bound.Aggregate(Type.INTEGER, "count", events, None)
         freq = node.frequency
         if freq is None:
-            return compare(">=", count, b.Const(Type.INTEGER, 1))
-        return compare(freq.op, count, b.Const(Type.INTEGER, freq.count))
+            return compare(">=", count, bound.Const(Type.INTEGER, 1))
+        return compare(freq.op, count, bound.Const(Type.INTEGER, freq.count))
 
     def event_set(
         self,
@@ -57,7 +59,7 @@ class EventChecks:
         condition: ast.Expr | None,
         window: ast.Window | None,
         ctx: RuleContext,
-    ) -> b.EventSet | None:
+    ) -> bound.EventSet | None:
         event = self._event(name, span, ctx)
         if event is None:
             return None
@@ -71,12 +73,12 @@ class EventChecks:
             if bound_filter.type not in (Type.BOOLEAN, Type.NULL):
                 ctx.report(
                     "E302",
-                    f"an event filter is a condition, not {a(bound_filter.type)}",
+                    f"an event filter is a condition, not {article(bound_filter.type)}",
                     condition.span,
                     'e.g. `purchase(amount > 50 and category = "shoes")`',
                 )
                 return None
-        time_range = b.EVERYTHING
+        time_range = bound.EVERYTHING
         if window is not None:
             if isinstance(window, ast.WithinNext):
                 ctx.report(
@@ -90,7 +92,7 @@ class EventChecks:
             if found is None:
                 return None
             time_range = found
-        return b.EventSet(event, bound_filter, time_range)
+        return bound.EventSet(event, bound_filter, time_range)
 
     def _event(self, name: str, span: ast.Span, ctx: RuleContext) -> Event | None:
         events = self.env.events()
@@ -105,7 +107,7 @@ class EventChecks:
         ctx.report("E206", f"unknown event `{name}`", span, hint)
         return None
 
-    def property_value(self, name: str, span: ast.Span, ctx: RuleContext) -> b.Expr | None:
+    def property_value(self, name: str, span: ast.Span, ctx: RuleContext) -> bound.Expr | None:
         """A name inside an event filter: a property of the event's stream."""
         stream = self.scope
         if stream is None:
@@ -119,11 +121,11 @@ class EventChecks:
                 did_you_mean(name, stream.properties, "properties"),
             )
             return _poison()
-        return b.PropertyValue(prop.type, prop)
+        return bound.PropertyValue(prop.type, prop)
 
     # ---- aggregates ----------------------------------------------------------------------
 
-    def aggregate(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+    def aggregate(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         if len(node.args) != 1:
             return ctx.report(
                 "E303",
@@ -161,17 +163,17 @@ class EventChecks:
         return self._aggregate_of(node, events, prop, ctx)
 
     def _aggregate_of(
-        self, node: ast.Call, events: b.EventSet, prop: Property | None, ctx: RuleContext
-    ) -> b.Expr:
+        self, node: ast.Call, events: bound.EventSet, prop: Property | None, ctx: RuleContext
+    ) -> bound.Expr:
         kind = node.name
         if kind in ("first", "last"):
             if prop is None:
-                return b.Aggregate(Type.TIMESTAMP, kind, events, None)
-            return b.Aggregate(
+                return bound.Aggregate(Type.TIMESTAMP, kind, events, None)
+            return bound.Aggregate(
                 prop.type, "last_value" if kind == "last" else "first_value", events, prop
             )
         if kind == "count":
-            return b.Aggregate(Type.INTEGER, "count", events, prop)
+            return bound.Aggregate(Type.INTEGER, "count", events, prop)
         if prop is None:
             return ctx.report(
                 "E303",
@@ -180,7 +182,7 @@ class EventChecks:
                 f"e.g. `{kind}({events.event.name}.amount)`",
             )
         if kind == "count_distinct":
-            return b.Aggregate(Type.INTEGER, kind, events, prop)
+            return bound.Aggregate(Type.INTEGER, kind, events, prop)
         allowed = _NUMERIC if kind in ("sum", "avg") else _ORDERED
         if prop.type not in allowed:
             return ctx.report(
@@ -190,9 +192,9 @@ class EventChecks:
                 "sum and avg take numbers; count_distinct counts any values",
             )
         result = Type.FLOAT if kind == "avg" and prop.type != Type.DECIMAL else prop.type
-        return b.Aggregate(result, kind, events, prop)  # type: ignore[arg-type]
+        return bound.Aggregate(result, kind, events, prop)  # type: ignore[arg-type]
 
-    def population(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+    def population(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         if len(node.args) != 1:
             return ctx.report("E303", f"`{node.name}` takes one argument", node.span)
         value = self.bind(node.args[0], ctx)
@@ -201,7 +203,7 @@ class EventChecks:
         if value.type not in _NUMERIC:
             return ctx.report(
                 "E302",
-                f"`{node.name}` takes a number, not {a(value.type)}",
+                f"`{node.name}` takes a number, not {article(value.type)}",
                 node.args[0].span,
                 "e.g. `percentile(ltv) >= 80`",
             )
@@ -211,9 +213,9 @@ class EventChecks:
                 f"`{node.name}` cannot contain another population function",
                 node.args[0].span,
             )
-        return b.Population(Type.FLOAT, node.name, value)  # type: ignore[arg-type]
+        return bound.Population(Type.FLOAT, node.name, value)  # type: ignore[arg-type]
 
-    def bucket(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+    def bucket(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         args = node.args
         if not 1 <= len(args) <= 2:
             return ctx.report(
@@ -238,10 +240,10 @@ class EventChecks:
                 salt.span,
                 'e.g. `bucket(100, "q4-holdout")`',
             )
-        return b.Apply(
+        return bound.Apply(
             Type.INTEGER,
             "bucket",
-            (b.Const(Type.INTEGER, count.value), b.Const(Type.STRING, salt.value)),
+            (bound.Const(Type.INTEGER, count.value), bound.Const(Type.STRING, salt.value)),
         )
 
 
@@ -254,13 +256,13 @@ def _split_window(arg: ast.Expr) -> tuple[ast.Expr, ast.Window | None]:
     return arg, None
 
 
-def _contains_population(expr: b.Expr) -> bool:
-    if isinstance(expr, b.Population):
+def _contains_population(expr: bound.Expr) -> bool:
+    if isinstance(expr, bound.Population):
         return True
-    if isinstance(expr, b.Apply):
+    if isinstance(expr, bound.Apply):
         return any(_contains_population(a) for a in expr.args)
     return False
 
 
-def _poison() -> b.Expr:
-    return b.POISON
+def _poison() -> bound.Expr:
+    return bound.POISON

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING
 
 import re2
 
-from . import ast
-from . import bound as b
-from .diagnostics import a, did_you_mean
-from .semantics import (
+from segdsl.check import bound
+from segdsl.check.meaning import (
     after_bound,
     compare,
     end_bound,
@@ -26,11 +24,13 @@ from .semantics import (
     to_date,
     window_test,
 )
-from .types import Type, common, comparable
+from segdsl.diagnostics import article, did_you_mean
+from segdsl.syntax import ast
+from segdsl.types import Type, common, comparable
 
 if TYPE_CHECKING:
-    from .check import RuleContext
-    from .schema import Environment
+    from segdsl.check.checker import RuleContext
+    from segdsl.document.environment import Environment
 
 _ERROR = Type.NULL  # the type of a node that already has a problem: accepted everywhere
 
@@ -42,9 +42,9 @@ class PredicateChecks:
         env: Environment
         segmentations: dict[str, tuple[str, ...]]
 
-        def bind(self, node: ast.Expr, ctx: RuleContext) -> b.Expr: ...
+        def bind(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr: ...
 
-    def _compare(self, node: ast.Compare, ctx: RuleContext) -> b.Expr:
+    def _compare(self, node: ast.Compare, ctx: RuleContext) -> bound.Expr:
         left, right = self.bind(node.left, ctx), self.bind(node.right, ctx)
         if Type.NULL in (left.type, right.type) and (
             isinstance(node.left, ast.Null) or isinstance(node.right, ast.Null)
@@ -57,7 +57,7 @@ class PredicateChecks:
                 f"write `x is {negated}null`",
             )
         if _ERROR in (left.type, right.type):
-            return b.POISON
+            return bound.POISON
         if Type.DURATION in (left.type, right.type):
             return ctx.report(
                 "E301",
@@ -73,30 +73,30 @@ class PredicateChecks:
                 _mismatch_hint(left.type, right.type, node.right),
             )
         for one, other in ((left, right), (right, left)):
-            if isinstance(one, b.SegmentationRef) and isinstance(other, b.Const):
+            if isinstance(one, bound.SegmentationRef) and isinstance(other, bound.Const):
                 self._known_buckets(one.name, (other.value,), node.span, ctx)
         if node.op == "!=":
             return self._over_values(compare("=", left, right), ctx, node.span, negated=True)
         return self._over_values(compare(node.op, left, right), ctx, node.span)
 
-    def _in(self, node: ast.In, ctx: RuleContext) -> b.Expr:
+    def _in(self, node: ast.In, ctx: RuleContext) -> bound.Expr:
         value = self.bind(node.value, ctx)
         items = self._collection(node.collection, ctx)
         if items is None or value.type == _ERROR:
-            return b.POISON
+            return bound.POISON
         if items.values and not comparable(value.type, items.type):
             return ctx.report(
                 "E301",
-                f"cannot look for {a(value.type)} in a list of {items.type}",
+                f"cannot look for {article(value.type)} in a list of {items.type}",
                 node.span,
                 _mismatch_hint(value.type, items.type, node.collection),
             )
-        if isinstance(value, b.SegmentationRef):
+        if isinstance(value, bound.SegmentationRef):
             self._known_buckets(value.name, items.values, node.collection.span, ctx)
         test = membership(value, items)
         return self._over_values(test, ctx, node.span, node.negated)
 
-    def _collection(self, node: ast.Expr, ctx: RuleContext) -> b.ConstList | None:
+    def _collection(self, node: ast.Expr, ctx: RuleContext) -> bound.ConstList | None:
         if isinstance(node, ast.Name):
             named = self.env.sets.get(node.name)
             if named is None:
@@ -107,13 +107,13 @@ class PredicateChecks:
                     did_you_mean(node.name, self.env.sets, "sets"),
                 )
                 return None
-            return b.ConstList(named.type, named.values)
+            return bound.ConstList(named.type, named.values)
         assert isinstance(node, ast.List)
         values: list[object] = []
         item_type = Type.NULL
         for item in node.items:
             bound_item = self.bind(item, ctx)
-            if not isinstance(bound_item, b.Const):
+            if not isinstance(bound_item, bound.Const):
                 ctx.report(
                     "E302",
                     "list items are literal values",
@@ -126,13 +126,13 @@ class PredicateChecks:
                 return None
             item_type = common(item_type, bound_item.type)
             values.append(bound_item.value)
-        return b.ConstList(item_type, tuple(values))
+        return bound.ConstList(item_type, tuple(values))
 
-    def _between(self, node: ast.Between, ctx: RuleContext) -> b.Expr:
+    def _between(self, node: ast.Between, ctx: RuleContext) -> bound.Expr:
         value = self.bind(node.value, ctx)
         low, high = self.bind(node.low, ctx), self.bind(node.high, ctx)
         if _ERROR in (value.type, low.type, high.type):
-            return b.POISON
+            return bound.POISON
         for bound_node, end in ((node.low, low), (node.high, high)):
             if not comparable(value.type, end.type) or Type.BOOLEAN in (value.type, end.type):
                 return ctx.report(
@@ -141,43 +141,43 @@ class PredicateChecks:
                     bound_node.span,
                     _mismatch_hint(value.type, end.type, bound_node),
                 )
-        test = b.And(Type.BOOLEAN, (compare(">=", value, low), compare("<=", value, high)))
+        test = bound.And(Type.BOOLEAN, (compare(">=", value, low), compare("<=", value, high)))
         return self._over_values(test, ctx, node.span, node.negated)
 
-    def _isnull(self, node: ast.IsNull, ctx: RuleContext) -> b.Expr:
+    def _isnull(self, node: ast.IsNull, ctx: RuleContext) -> bound.Expr:
         value = self.bind(node.value, ctx)
         if value.type == _ERROR:
-            return b.POISON
-        present = negate(b.Apply(Type.BOOLEAN, "is_null", (value,)))
+            return bound.POISON
+        present = negate(bound.Apply(Type.BOOLEAN, "is_null", (value,)))
         return self._over_values(present, ctx, node.span, negated=not node.negated)
 
-    def _isset(self, node: ast.IsSet, ctx: RuleContext) -> b.Expr:
+    def _isset(self, node: ast.IsSet, ctx: RuleContext) -> bound.Expr:
         value = self.bind(node.value, ctx)
         if value.type == _ERROR:
-            return b.POISON
+            return bound.POISON
         op = "is_set" if value.type == Type.STRING else None
         present = (
-            b.Apply(Type.BOOLEAN, op, (value,))
+            bound.Apply(Type.BOOLEAN, op, (value,))
             if op
-            else negate(b.Apply(Type.BOOLEAN, "is_null", (value,)))
+            else negate(bound.Apply(Type.BOOLEAN, "is_null", (value,)))
         )
         return self._over_values(present, ctx, node.span, negated=node.negated)
 
-    def _texttest(self, node: ast.TextTest, ctx: RuleContext) -> b.Expr:
+    def _texttest(self, node: ast.TextTest, ctx: RuleContext) -> bound.Expr:
         value, pattern = self.bind(node.value, ctx), self.bind(node.pattern, ctx)
         if _ERROR in (value.type, pattern.type):
-            return b.POISON
+            return bound.POISON
         word = node.op.replace("_", " ")
         for part, t in ((node.value, value.type), (node.pattern, pattern.type)):
             if t != Type.STRING:
                 return ctx.report(
                     "E302",
-                    f"`{word}` takes strings, not {a(t)}",
+                    f"`{word}` takes strings, not {article(t)}",
                     part.span,
                     "convert first, e.g. `lower(x)`" if t != Type.NULL else None,
                 )
         if node.op == "matches":
-            if not isinstance(pattern, b.Const):
+            if not isinstance(pattern, bound.Const):
                 return ctx.report(
                     "E302",
                     "`matches` takes a literal pattern",
@@ -194,34 +194,34 @@ class PredicateChecks:
                     "patterns use RE2 syntax (no lookaround "
                     "or backreferences); see docs/language.md",
                 )
-            test = b.Apply(Type.BOOLEAN, "matches", (value, b.Const(Type.STRING, text)))
+            test = bound.Apply(Type.BOOLEAN, "matches", (value, bound.Const(Type.STRING, text)))
         elif node.ignore_case:
-            test = b.Apply(
+            test = bound.Apply(
                 Type.BOOLEAN,
                 node.op,
                 (
-                    b.Apply(Type.STRING, "lower", (value,)),
-                    b.Apply(Type.STRING, "lower", (pattern,)),
+                    bound.Apply(Type.STRING, "lower", (value,)),
+                    bound.Apply(Type.STRING, "lower", (pattern,)),
                 ),
             )
         else:
-            test = b.Apply(Type.BOOLEAN, node.op, (value, pattern))
+            test = bound.Apply(Type.BOOLEAN, node.op, (value, pattern))
         return self._over_values(test, ctx, node.span, node.negated)
 
-    def _timetest(self, node: ast.TimeTest, ctx: RuleContext) -> b.Expr:
+    def _timetest(self, node: ast.TimeTest, ctx: RuleContext) -> bound.Expr:
         value = self.bind(node.value, ctx)
         if value.type == _ERROR:
-            return b.POISON
+            return bound.POISON
         if not value.type.temporal:
             return ctx.report(
                 "E302",
-                f"a time window needs a date or timestamp, not {a(value.type)}",
+                f"a time window needs a date or timestamp, not {article(value.type)}",
                 node.value.span,
                 _time_hint(value),
             )
         window = self.window(node.window, value.type, ctx)
         if window is None:
-            return b.POISON
+            return bound.POISON
         return self._over_values(window_test(value, window), ctx, node.span)
 
     def _known_buckets(
@@ -239,20 +239,20 @@ class PredicateChecks:
 
     # ---- windows --------------------------------------------------------------------------
 
-    def window(self, node: ast.Window, of: Type, ctx: RuleContext) -> b.TimeRange | None:
+    def window(self, node: ast.Window, of: Type, ctx: RuleContext) -> bound.TimeRange | None:
         """The bounds of a window for values of type `of` (dates compare by dates)."""
         if isinstance(node, ast.WithinLast | ast.WithinNext):
             d = node.duration
-            start: b.Expr = b.AsOf(Type.TIMESTAMP)
-            shifted = b.Apply(
+            start: bound.Expr = bound.AsOf(Type.TIMESTAMP)
+            shifted = bound.Apply(
                 Type.TIMESTAMP,
                 "sub" if isinstance(node, ast.WithinLast) else "add",
-                (start, b.Interval(Type.DURATION, d.amount, d.unit)),
+                (start, bound.Interval(Type.DURATION, d.amount, d.unit)),
             )
             low, high = (shifted, start) if isinstance(node, ast.WithinLast) else (start, shifted)
             if of == Type.DATE:
                 low, high = to_date(low), to_date(high)
-            return b.TimeRange(low, high)
+            return bound.TimeRange(low, high)
         if isinstance(node, ast.BetweenWindow):
             low, high = self.bind(node.low, ctx), self.bind(node.high, ctx)
             if not (
@@ -260,22 +260,22 @@ class PredicateChecks:
             ):
                 return None
             end, strict = end_bound(high, of)
-            return b.TimeRange(start_bound(low, of), end, high_strict=strict)
+            return bound.TimeRange(start_bound(low, of), end, high_strict=strict)
         bound_value = self.bind(node.bound, ctx)
         if not self._time_bound(node.bound, bound_value, ctx):
             return None
         if isinstance(node, ast.Before):
-            return b.TimeRange(None, start_bound(bound_value, of), high_strict=True)
+            return bound.TimeRange(None, start_bound(bound_value, of), high_strict=True)
         low, strict = after_bound(bound_value, of)
-        return b.TimeRange(low, None, low_strict=strict)
+        return bound.TimeRange(low, None, low_strict=strict)
 
-    def _time_bound(self, node: ast.Expr, value: b.Expr, ctx: RuleContext) -> bool:
+    def _time_bound(self, node: ast.Expr, value: bound.Expr, ctx: RuleContext) -> bool:
         if value.type == _ERROR:
             return False
         if not value.type.temporal:
             ctx.report(
                 "E302",
-                f"a time bound must be a date or timestamp, not {a(value.type)}",
+                f"a time bound must be a date or timestamp, not {article(value.type)}",
                 node.span,
                 "e.g. `2025-12-24`, `2025-12-24T18:00`, `30 days ago`, `today`",
             )
@@ -285,8 +285,8 @@ class PredicateChecks:
     # ---- many-valued fields -----------------------------------------------------------------
 
     def _over_values(
-        self, test: b.Expr, ctx: RuleContext, span: ast.Span, negated: bool = False
-    ) -> b.Expr:
+        self, test: bound.Expr, ctx: RuleContext, span: ast.Span, negated: bool = False
+    ) -> bound.Expr:
         """`test` holds per value; over a many-valued field the predicate holds when some value
         passes, and its negation (`!=`, `not in`, `is not set`, ...) when none does."""
         fields = {f.name: f for f in many_fields(test)}
@@ -315,7 +315,7 @@ def regex_problem(pattern: str) -> str | None:
     return None
 
 
-def _time_hint(value: b.Expr) -> str | None:
+def _time_hint(value: bound.Expr) -> str | None:
     if value.type.numeric:
         return "for numbers use `between` or `<`/`>`"
     return None

@@ -17,14 +17,12 @@ from typing import TypeVar
 
 from sqlglot import exp
 
-from .. import bound as b
-from ..operators import COMPARISONS, OPERATORS, SQL, interval
-from ..schema import Entity, Field
-from ..semantics import bucket_test, negate
-from ..types import Type
-from .alone import absence, since
-from .anniversary import anniversary_test
-from .events import (
+from segdsl.check import bound
+from segdsl.check.meaning import bucket_test, negate
+from segdsl.document.environment import Entity, Field
+from segdsl.lower.alone import absence, since
+from segdsl.lower.anniversary import anniversary_test
+from segdsl.lower.events import (
     EVENT,
     KEY,
     VALUE,
@@ -37,7 +35,9 @@ from .events import (
     values_select,
     zero_when_empty,
 )
-from .nothing import Without
+from segdsl.lower.nothing import Without
+from segdsl.operators import COMPARISONS, OPERATORS, SQL, interval
+from segdsl.types import Type
 
 CUSTOMER = "c"
 Q = TypeVar("Q", bound=exp.Query)
@@ -47,7 +47,7 @@ Q = TypeVar("Q", bound=exp.Query)
 class Segmentation:
     """Checked buckets in order; `otherwise` is the `else` bucket's name (None: missing)."""
 
-    buckets: tuple[tuple[str, b.Expr], ...]
+    buckets: tuple[tuple[str, bound.Expr], ...]
     otherwise: str | None
 
 
@@ -56,7 +56,7 @@ class Lowering:
     """The `Build` context handed to operator builders, and the tree walker itself."""
 
     entity: Entity
-    segments: Mapping[str, b.Expr]
+    segments: Mapping[str, bound.Expr]
     segmentations: Mapping[str, Segmentation]
     dialect: str
     pinned_as_of: dt.datetime | None
@@ -89,9 +89,9 @@ class Lowering:
           are a `key IN (… UNION ALL …)` (warm_leads_without_order: 212 -> 133 ms)."""
         tree = since(self.segments[name])
         self._plan([tree], single=True)
-        if isinstance(tree, b.Or) and self._asks_values(tree) and not self._ctes():
+        if isinstance(tree, bound.Or) and self._asks_values(tree) and not self._ctes():
             branches = [
-                b.And(Type.BOOLEAN, (item, *(negate(before) for before in tree.items[:i])))
+                bound.And(Type.BOOLEAN, (item, *(negate(before) for before in tree.items[:i])))
                 for i, item in enumerate(tree.items)
             ]
             return self._with_events(
@@ -116,7 +116,7 @@ class Lowering:
         query = exp.select(self.key().as_(self.entity.key)).where(condition, copy=False)
         return self._with_events(self._from(query, inner=drivers if len(drivers) == 1 else ()))
 
-    def _drivers(self, tree: b.Expr) -> list[str]:
+    def _drivers(self, tree: bound.Expr) -> list[str]:
         """The event groups that a member must have a row in, one of them at least: one
         group whose absence alone makes the rule false, else all the groups if their
         absence together does (lower/nothing.py); none when neither holds."""
@@ -125,7 +125,7 @@ class Lowering:
         for candidates in [*alone, names]:
 
             def absent(
-                aggregate: b.Aggregate, among: frozenset[str] = frozenset(candidates)
+                aggregate: bound.Aggregate, among: frozenset[str] = frozenset(candidates)
             ) -> bool:
                 return (
                     aggregate in self.events.columns and self.events.columns[aggregate][0] in among
@@ -138,13 +138,13 @@ class Lowering:
                 return candidates
         return []
 
-    def _asks_values(self, node: b.Expr) -> bool:
+    def _asks_values(self, node: bound.Expr) -> bool:
         """Whether a test on a many-valued field's values is part of `node`."""
-        if isinstance(node, b.Any | b.CountValues):
+        if isinstance(node, bound.Any | bound.CountValues):
             return True
-        if isinstance(node, b.SegmentRef):
+        if isinstance(node, bound.SegmentRef):
             return self._asks_values(self.segments[node.name])
-        return any(self._asks_values(child) for child in b.operands(node))
+        return any(self._asks_values(child) for child in bound.operands(node))
 
     def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
         """The key plus one boolean column per segment and one string column per segmentation."""
@@ -161,7 +161,7 @@ class Lowering:
             columns.append(self._segmentation(name).as_(name))
         return self._with_events(self._from(exp.select(*columns)))
 
-    def _plan(self, trees: Sequence[b.Expr], single: bool = False) -> None:
+    def _plan(self, trees: Sequence[bound.Expr], single: bool = False) -> None:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
         tables = {self.entity.table} | {f.table for f in self.entity.fields.values() if f.table}
         self.events = plan(trees, self.segments, buckets, single, frozenset(tables))
@@ -225,34 +225,34 @@ class Lowering:
 
     # ---- conditions and values ---------------------------------------------------------
 
-    def condition(self, node: b.Expr) -> SQL:
+    def condition(self, node: bound.Expr) -> SQL:
         """SQL that is TRUE exactly where the rule holds (it may be NULL where it does not)."""
         return self.value(node)
 
-    def value(self, node: b.Expr) -> SQL:
+    def value(self, node: bound.Expr) -> SQL:
         method = getattr(self, "_" + type(node).__name__.lower())
         result: SQL = method(node)
         return result
 
-    def _const(self, node: b.Const) -> SQL:
+    def _const(self, node: bound.Const) -> SQL:
         return literal(node.value)
 
-    def _constlist(self, node: b.ConstList) -> SQL:
+    def _constlist(self, node: bound.ConstList) -> SQL:
         raise AssertionError("lists are lowered by `in_list`")
 
-    def _asof(self, node: b.AsOf) -> SQL:
+    def _asof(self, node: bound.AsOf) -> SQL:
         return self.as_of()
 
-    def _interval(self, node: b.Interval) -> SQL:
+    def _interval(self, node: bound.Interval) -> SQL:
         return interval(self, node.amount, node.unit)
 
-    def _column(self, node: b.Column) -> SQL:
+    def _column(self, node: bound.Column) -> SQL:
         return exp.column(node.field.column, table=CUSTOMER)
 
-    def _manyvalue(self, node: b.ManyValue) -> SQL:
+    def _manyvalue(self, node: bound.ManyValue) -> SQL:
         return exp.column(node.field.column, table=VALUE)
 
-    def _apply(self, node: b.Apply) -> SQL:
+    def _apply(self, node: bound.Apply) -> SQL:
         cut = cut_of(node)
         if cut is not None and cut[0].value in self.events.cuts:
             return self._cut(*cut)
@@ -265,7 +265,7 @@ class Lowering:
                 return self.condition(by_month_day)
         if node.op == "is_null" and node.args[0].type == Type.GEO:
             geo = node.args[0]
-            assert isinstance(geo, b.Column)
+            assert isinstance(geo, bound.Column)
             return exp.or_(
                 *(
                     exp.Is(this=exp.column(c or "", table=CUSTOMER), expression=exp.null())
@@ -276,28 +276,28 @@ class Lowering:
             )
         args: list[SQL] = []
         for arg in node.args:
-            if arg.type == Type.GEO and isinstance(arg, b.Column):
+            if arg.type == Type.GEO and isinstance(arg, bound.Column):
                 args += [
                     exp.column(arg.field.lat or "", table=CUSTOMER),
                     exp.column(arg.field.lon or "", table=CUSTOMER),
                 ]
             elif is_condition(arg) and not (node.op == "if" and arg is node.args[0]):
                 args.append(definite(self.condition(arg)))  # a yes/no used as a value
-            elif isinstance(arg, b.Aggregate) and _false_over_nothing(node):
+            elif isinstance(arg, bound.Aggregate) and _false_over_nothing(node):
                 args.append(self._aggregate(arg, zero=False))
             else:
                 args.append(self.value(arg))
         return OPERATORS[node.op].builder(self.dialect)(self, *args)
 
-    def _and(self, node: b.And) -> SQL:
+    def _and(self, node: bound.And) -> SQL:
         return exp.and_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
 
-    def _or(self, node: b.Or) -> SQL:
+    def _or(self, node: bound.Or) -> SQL:
         return exp.Paren(
             this=exp.or_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
         )
 
-    def _not(self, node: b.Not) -> SQL:
+    def _not(self, node: bound.Not) -> SQL:
         count = absence(node)
         if count is not None and count in self.events.absent:
             return exp.Not(
@@ -305,7 +305,7 @@ class Lowering:
             )
         return exp.Not(this=definite(self.condition(node.operand)))
 
-    def _any(self, node: b.Any) -> SQL:
+    def _any(self, node: bound.Any) -> SQL:
         if node in self.events.value_columns:
             side, column = self.events.value_columns[node]
             return exp.EQ(this=exp.column(column, table=side), expression=exp.Literal.number(1))
@@ -315,7 +315,7 @@ class Lowering:
             .where(self.condition(node.condition), copy=False)
         )
 
-    def _countvalues(self, node: b.CountValues) -> SQL:
+    def _countvalues(self, node: bound.CountValues) -> SQL:
         side, column = self.events.value_columns[node]
         return exp.Coalesce(
             this=exp.column(column, table=side), expressions=[exp.Literal.number(0)]
@@ -332,10 +332,10 @@ class Lowering:
             )
         )
 
-    def _propertyvalue(self, node: b.PropertyValue) -> SQL:
+    def _propertyvalue(self, node: bound.PropertyValue) -> SQL:
         return exp.column(node.property.column, table=EVENT)
 
-    def _aggregate(self, node: b.Aggregate, zero: bool = True) -> SQL:
+    def _aggregate(self, node: bound.Aggregate, zero: bool = True) -> SQL:
         """The aggregate's column; with `zero`, count and sum are 0 for customers without
         events (the caller may leave that out where a missing value means the same)."""
         group, column = self.events.columns[node]
@@ -393,7 +393,7 @@ class Lowering:
         ]
         return exp.select(*least).from_(ranked.subquery("r"), copy=False)
 
-    def _cut(self, population: b.Population, op: str, bound_: object) -> SQL:
+    def _cut(self, population: bound.Population, op: str, bound_: object) -> SQL:
         """`percentile(x) op c` as x against the least x that passes (see `cut_of`)."""
         x, least = self.value(population.value), self.events.cut_column(population, op, bound_)
         if op in ("ge", "gt"):
@@ -410,10 +410,10 @@ class Lowering:
             copy=False,
         )
 
-    def _population(self, node: b.Population) -> SQL:
+    def _population(self, node: bound.Population) -> SQL:
         return exp.column(self.events.populations[node], table=self.events.population)
 
-    def _population_value(self, node: b.Population) -> SQL:
+    def _population_value(self, node: bound.Population) -> SQL:
         """percentile: 100 × customers with a smaller x / customers with any x;
         cume_share: 100 × running total of x (x descending, key ascending) / total of x."""
         x = self.value(node.value)
@@ -458,10 +458,10 @@ class Lowering:
             ifs=[exp.If(this=exp.Is(this=x, expression=exp.null()), true=exp.null())], default=share
         )
 
-    def _segmentref(self, node: b.SegmentRef) -> SQL:
+    def _segmentref(self, node: bound.SegmentRef) -> SQL:
         return exp.Paren(this=self.condition(self.segments[node.name]))
 
-    def _segmentationref(self, node: b.SegmentationRef) -> SQL:
+    def _segmentationref(self, node: bound.SegmentationRef) -> SQL:
         return self._segmentation(node.name)
 
     def _segmentation(self, name: str) -> SQL:
@@ -495,7 +495,7 @@ _PREDICATES = {
 }
 
 
-def _false_over_nothing(node: b.Apply) -> bool:
+def _false_over_nothing(node: bound.Apply) -> bool:
     """`count(E) >= 1` is false at 0, so a customer without events needs no COALESCE to 0:
     NULL there behaves as false, and the engine may then join the events like an inner join
     (measured: the single abandoned-cart segment got ~1.5× faster on DuckDB)."""
@@ -503,22 +503,22 @@ def _false_over_nothing(node: b.Apply) -> bool:
     if compare is None or len(node.args) != 2:
         return False
     left, right = node.args
-    if isinstance(left, b.Aggregate) and isinstance(right, b.Const) and _zero_kind(left):
+    if isinstance(left, bound.Aggregate) and isinstance(right, bound.Const) and _zero_kind(left):
         return not compare(0, right.value)
-    if isinstance(right, b.Aggregate) and isinstance(left, b.Const) and _zero_kind(right):
+    if isinstance(right, bound.Aggregate) and isinstance(left, bound.Const) and _zero_kind(right):
         return not compare(left.value, 0)
     return False
 
 
-def _zero_kind(node: b.Aggregate) -> bool:
+def _zero_kind(node: bound.Aggregate) -> bool:
     return node.kind in ("count", "count_distinct", "sum")
 
 
-def is_condition(node: b.Expr) -> bool:
+def is_condition(node: bound.Expr) -> bool:
     """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
-    if isinstance(node, b.Apply):
+    if isinstance(node, bound.Apply):
         return node.op in _PREDICATES
-    return isinstance(node, b.And | b.Or | b.Not | b.Any | b.SegmentRef)
+    return isinstance(node, bound.And | bound.Or | bound.Not | bound.Any | bound.SegmentRef)
 
 
 def definite(condition: SQL) -> SQL:

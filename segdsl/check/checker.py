@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ast
-from . import bound as b
-from .check_events import AGGREGATES, POPULATION, EventChecks
-from .check_predicates import _ERROR, PredicateChecks
-from .diagnostics import a, did_you_mean
-from .operators import FUNCTIONS, Signature
-from .problems import RuleProblem
-from .schema import Environment
-from .semantics import negate, to_date
-from .types import Type, common, comparable
+from segdsl.check import bound
+from segdsl.check.events import AGGREGATES, POPULATION, EventChecks
+from segdsl.check.meaning import negate, to_date
+from segdsl.check.predicates import _ERROR, PredicateChecks
+from segdsl.diagnostics import article, did_you_mean
+from segdsl.document.environment import Environment
+from segdsl.operators import FUNCTIONS, Signature
+from segdsl.syntax import ast
+from segdsl.syntax.problems import RuleProblem
+from segdsl.types import Type, common, comparable
 
-POISON = b.POISON
+POISON = bound.POISON
 
 
 @dataclass
@@ -31,7 +31,9 @@ class RuleContext:
     problems: list[RuleProblem] = field(default_factory=list)
     references: list[tuple[str, ast.Span]] = field(default_factory=list)
 
-    def report(self, code: str, message: str, span: ast.Span, hint: str | None = None) -> b.Expr:
+    def report(
+        self, code: str, message: str, span: ast.Span, hint: str | None = None
+    ) -> bound.Expr:
         self.problems.append(RuleProblem(code, message, span, hint))
         return POISON
 
@@ -44,7 +46,7 @@ class Checker(EventChecks, PredicateChecks):
         env: Environment,
         segment_names: set[str],
         segmentation_buckets: dict[str, tuple[str, ...]],
-        trait_tree: Callable[[str], b.Expr | None],
+        trait_tree: Callable[[str], bound.Expr | None],
     ):
         self.env = env
         self.segment_names = segment_names
@@ -53,81 +55,81 @@ class Checker(EventChecks, PredicateChecks):
 
     # ---- entry points ---------------------------------------------------------
 
-    def check_condition(self, tree: ast.Expr, ctx: RuleContext) -> b.Expr:
+    def check_condition(self, tree: ast.Expr, ctx: RuleContext) -> bound.Expr:
         result = self.bind(tree, ctx)
         if result.type not in (Type.BOOLEAN, _ERROR):
             ctx.report(
                 "E304",
-                f"the rule is {a(result.type)} value, not a condition",
+                f"the rule is {article(result.type)} value, not a condition",
                 tree.span,
                 'compare it with something, e.g. `... > 0` or `... = "x"`',
             )
         return result
 
-    def check_value(self, tree: ast.Expr, ctx: RuleContext) -> b.Expr:
+    def check_value(self, tree: ast.Expr, ctx: RuleContext) -> bound.Expr:
         return self.bind(tree, ctx)
 
     # ---- dispatch -------------------------------------------------------------
 
-    def bind(self, node: ast.Expr, ctx: RuleContext) -> b.Expr:
+    def bind(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr:
         method = getattr(self, "_" + type(node).__name__.lower().rstrip("_"))
-        result: b.Expr = method(node, ctx)
+        result: bound.Expr = method(node, ctx)
         return result
 
     # ---- literals ---------------------------------------------------------------
 
-    def _string(self, node: ast.String, ctx: RuleContext) -> b.Expr:
-        return b.Const(Type.STRING, node.value)
+    def _string(self, node: ast.String, ctx: RuleContext) -> bound.Expr:
+        return bound.Const(Type.STRING, node.value)
 
-    def _integer(self, node: ast.Integer, ctx: RuleContext) -> b.Expr:
-        return b.Const(Type.INTEGER, node.value)
+    def _integer(self, node: ast.Integer, ctx: RuleContext) -> bound.Expr:
+        return bound.Const(Type.INTEGER, node.value)
 
-    def _decimal(self, node: ast.Decimal_, ctx: RuleContext) -> b.Expr:
-        return b.Const(Type.DECIMAL, node.value)
+    def _decimal(self, node: ast.Decimal_, ctx: RuleContext) -> bound.Expr:
+        return bound.Const(Type.DECIMAL, node.value)
 
-    def _boolean(self, node: ast.Boolean, ctx: RuleContext) -> b.Expr:
-        return b.TRUE if node.value else b.FALSE
+    def _boolean(self, node: ast.Boolean, ctx: RuleContext) -> bound.Expr:
+        return bound.TRUE if node.value else bound.FALSE
 
-    def _null(self, node: ast.Null, ctx: RuleContext) -> b.Expr:
-        return b.Const(Type.NULL, None)
+    def _null(self, node: ast.Null, ctx: RuleContext) -> bound.Expr:
+        return bound.Const(Type.NULL, None)
 
-    def _date(self, node: ast.Date, ctx: RuleContext) -> b.Expr:
-        return b.Const(Type.DATE, node.value)
+    def _date(self, node: ast.Date, ctx: RuleContext) -> bound.Expr:
+        return bound.Const(Type.DATE, node.value)
 
-    def _timestamp(self, node: ast.Timestamp, ctx: RuleContext) -> b.Expr:
-        return b.Const(Type.TIMESTAMP, node.value)
+    def _timestamp(self, node: ast.Timestamp, ctx: RuleContext) -> bound.Expr:
+        return bound.Const(Type.TIMESTAMP, node.value)
 
-    def _now(self, node: ast.Now, ctx: RuleContext) -> b.Expr:
-        return b.AsOf(Type.TIMESTAMP)
+    def _now(self, node: ast.Now, ctx: RuleContext) -> bound.Expr:
+        return bound.AsOf(Type.TIMESTAMP)
 
-    def _today(self, node: ast.Today, ctx: RuleContext) -> b.Expr:
-        return b.Apply(Type.DATE, "today", ())
+    def _today(self, node: ast.Today, ctx: RuleContext) -> bound.Expr:
+        return bound.Apply(Type.DATE, "today", ())
 
-    def _duration(self, node: ast.Duration, ctx: RuleContext) -> b.Expr:
-        return b.Interval(Type.DURATION, node.amount, node.unit)
+    def _duration(self, node: ast.Duration, ctx: RuleContext) -> bound.Expr:
+        return bound.Interval(Type.DURATION, node.amount, node.unit)
 
-    def _ago(self, node: ast.Ago, ctx: RuleContext) -> b.Expr:
+    def _ago(self, node: ast.Ago, ctx: RuleContext) -> bound.Expr:
         d = node.duration
-        return b.Apply(
+        return bound.Apply(
             Type.TIMESTAMP,
             "sub",
-            (b.AsOf(Type.TIMESTAMP), b.Interval(Type.DURATION, d.amount, d.unit)),
+            (bound.AsOf(Type.TIMESTAMP), bound.Interval(Type.DURATION, d.amount, d.unit)),
         )
 
-    def _list(self, node: ast.List, ctx: RuleContext) -> b.Expr:
+    def _list(self, node: ast.List, ctx: RuleContext) -> bound.Expr:
         return ctx.report(
             "E302", "a list can only follow `in` or `not in`", node.span, "write `x in [...]`"
         )
 
     # ---- names --------------------------------------------------------------------
 
-    def _name(self, node: ast.Name, ctx: RuleContext) -> b.Expr:
+    def _name(self, node: ast.Name, ctx: RuleContext) -> bound.Expr:
         name, entity = node.name, self.env.entity
         if self.scope is not None:
             return self.property_value(name, node.span, ctx) or POISON
         if name in entity.fields:
             fld = entity.fields[name]
-            return b.ManyValue(fld.type, fld) if fld.many else b.Column(fld.type, fld)
+            return bound.ManyValue(fld.type, fld) if fld.many else bound.Column(fld.type, fld)
         if name in self.env.traits:
             tree = self.trait_tree(name)
             if tree is None:
@@ -140,7 +142,7 @@ class Checker(EventChecks, PredicateChecks):
             return tree
         if name in self.segmentations:
             ctx.references.append((name, node.span))
-            return b.SegmentationRef(Type.STRING, name)
+            return bound.SegmentationRef(Type.STRING, name)
         if name in self.env.sets:
             return ctx.report(
                 "E302", f"`{name}` is a set, not a value", node.span, f"write `x in {name}`"
@@ -157,7 +159,7 @@ class Checker(EventChecks, PredicateChecks):
             "E201", f"unknown field `{name}`", node.span, did_you_mean(name, known, "fields")
         )
 
-    def _insegment(self, node: ast.InSegment, ctx: RuleContext) -> b.Expr:
+    def _insegment(self, node: ast.InSegment, ctx: RuleContext) -> bound.Expr:
         if node.name not in self.segment_names:
             return ctx.report(
                 "E203",
@@ -166,25 +168,25 @@ class Checker(EventChecks, PredicateChecks):
                 did_you_mean(node.name, self.segment_names, "segments"),
             )
         ctx.references.append((node.name, node.name_span))
-        return b.SegmentRef(Type.BOOLEAN, node.name)
+        return bound.SegmentRef(Type.BOOLEAN, node.name)
 
     # ---- boolean structure ----------------------------------------------------------
 
-    def _and(self, node: ast.And, ctx: RuleContext) -> b.Expr:
-        return b.And(Type.BOOLEAN, tuple(self._condition(i, ctx) for i in node.items))
+    def _and(self, node: ast.And, ctx: RuleContext) -> bound.Expr:
+        return bound.And(Type.BOOLEAN, tuple(self._condition(i, ctx) for i in node.items))
 
-    def _or(self, node: ast.Or, ctx: RuleContext) -> b.Expr:
-        return b.Or(Type.BOOLEAN, tuple(self._condition(i, ctx) for i in node.items))
+    def _or(self, node: ast.Or, ctx: RuleContext) -> bound.Expr:
+        return bound.Or(Type.BOOLEAN, tuple(self._condition(i, ctx) for i in node.items))
 
-    def _not(self, node: ast.Not, ctx: RuleContext) -> b.Expr:
+    def _not(self, node: ast.Not, ctx: RuleContext) -> bound.Expr:
         return negate(self._condition(node.operand, ctx))
 
-    def _condition(self, node: ast.Expr, ctx: RuleContext) -> b.Expr:
+    def _condition(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr:
         result = self.bind(node, ctx)
         if result.type not in (Type.BOOLEAN, _ERROR):
             return ctx.report(
                 "E302",
-                f"expected a condition, found {a(result.type)} value",
+                f"expected a condition, found {article(result.type)} value",
                 node.span,
                 "`and`, `or` and `not` combine conditions",
             )
@@ -192,13 +194,13 @@ class Checker(EventChecks, PredicateChecks):
 
     # ---- values -----------------------------------------------------------------------
 
-    def _neg(self, node: ast.Neg, ctx: RuleContext) -> b.Expr:
+    def _neg(self, node: ast.Neg, ctx: RuleContext) -> bound.Expr:
         operand = self.bind(node.operand, ctx)
         if operand.type not in (Type.INTEGER, Type.DECIMAL, Type.FLOAT, _ERROR):
-            return ctx.report("E302", f"cannot negate {a(operand.type)}", node.span)
-        return b.Apply(operand.type, "neg", (operand,))
+            return ctx.report("E302", f"cannot negate {article(operand.type)}", node.span)
+        return bound.Apply(operand.type, "neg", (operand,))
 
-    def _arith(self, node: ast.Arith, ctx: RuleContext) -> b.Expr:
+    def _arith(self, node: ast.Arith, ctx: RuleContext) -> bound.Expr:
         left, right = self.bind(node.left, ctx), self.bind(node.right, ctx)
         lt, rt = left.type, right.type
         if _ERROR in (lt, rt):
@@ -206,10 +208,10 @@ class Checker(EventChecks, PredicateChecks):
         op = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[node.op]
         if lt.numeric and rt.numeric:
             result = Type.FLOAT if op == "div" else common(lt, rt)
-            return b.Apply(result, op, (left, right))
+            return bound.Apply(result, op, (left, right))
         if lt.temporal and rt == Type.DURATION and op in ("add", "sub"):
-            assert isinstance(right, b.Interval)
-            shifted = b.Apply(Type.TIMESTAMP, op, (left, right))
+            assert isinstance(right, bound.Interval)
+            shifted = bound.Apply(Type.TIMESTAMP, op, (left, right))
             by_day = right.unit not in ("hour", "minute")
             return to_date(shifted) if lt == Type.DATE and by_day else shifted
         if lt == Type.DURATION and rt.temporal and op == "add":
@@ -221,11 +223,11 @@ class Checker(EventChecks, PredicateChecks):
         )
         return ctx.report("E302", f"cannot apply `{node.op}` to {lt} and {rt}", node.span, hint)
 
-    def _call(self, node: ast.Call, ctx: RuleContext) -> b.Expr:
+    def _call(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         if node.name == "count" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
             fld = self.env.entity.fields.get(node.args[0].name)
             if fld is not None and fld.many:
-                return b.CountValues(Type.INTEGER, fld)
+                return bound.CountValues(Type.INTEGER, fld)
         if node.name in AGGREGATES:
             return self.aggregate(node, ctx)
         if node.name in POPULATION:
@@ -246,8 +248,8 @@ class Checker(EventChecks, PredicateChecks):
         return self._apply(node, op.name, op.signature, args, ctx)
 
     def _apply(
-        self, node: ast.Call, name: str, sig: Signature, args: list[b.Expr], ctx: RuleContext
-    ) -> b.Expr:
+        self, node: ast.Call, name: str, sig: Signature, args: list[bound.Expr], ctx: RuleContext
+    ) -> bound.Expr:
         if not sig.accepts(len(args)):
             count = len(sig.params) - sig.optional
             want = f"{count}" + (
@@ -265,7 +267,7 @@ class Checker(EventChecks, PredicateChecks):
             if t != Type.NULL and t not in allowed:
                 return ctx.report(
                     "E302",
-                    f"`{name}` takes {_param_text(allowed)} here, not {a(t)}",
+                    f"`{name}` takes {_param_text(allowed)} here, not {article(t)}",
                     arg.span,
                     _call_hint(name, t),
                 )
@@ -282,9 +284,9 @@ class Checker(EventChecks, PredicateChecks):
                         arg.span,
                         "all its values must have one type",
                     )
-        return b.Apply(sig.result_type(types), name, tuple(args))
+        return bound.Apply(sig.result_type(types), name, tuple(args))
 
-    def _attribute(self, node: ast.Attribute, ctx: RuleContext) -> b.Expr:
+    def _attribute(self, node: ast.Attribute, ctx: RuleContext) -> bound.Expr:
         return ctx.report(
             "E205",
             "`.` is only for event properties inside aggregates",

@@ -5,7 +5,7 @@ minute of installing, on data that makes segments non-trivial. The warehouse is
 simulated in DuckDB (see ``demo_data``) and is the same for the same seed, and all
 of its history ends at ``DEMO_AS_OF`` so that sizes are reproducible with
 ``--as-of 2025-12-31T12:00:00``. The YAML files are package data in
-``segdsl/demo_files/``, comments included, because they are what a new user reads first.
+``segdsl/demo/files/``, comments included, because they are what a new user reads first.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from segdsl.demo_data import build_warehouse
+from segdsl.demo.data import build_warehouse
 
 DEMO_AS_OF = datetime(2025, 12, 31, 12, 0, 0)
 """The demo's "now": no event, order or signup is later than this instant."""
@@ -35,7 +35,7 @@ class DemoSummary:
     tags: int
 
 
-# The files a new user reads first, kept as package data (segdsl/demo_files/) with their
+# The files a new user reads first, kept as package data (segdsl/demo/files/) with their
 # comments. Segment files go to segments/; they are written first and the project file
 # last, so that a folder with a segdsl.yaml is complete.
 _SEGMENT_FILES = (
@@ -58,7 +58,7 @@ _FILES: dict[str, str] = {
 
 
 def _template(name: str) -> str:
-    return (resources.files("segdsl") / "demo_files" / name).read_text(encoding="utf-8")
+    return (resources.files("segdsl.demo") / "files" / name).read_text(encoding="utf-8")
 
 
 def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> DemoSummary:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal as Lit
 
-from .schema import Event, Field, Property
-from .types import Type
+from segdsl.document.environment import Event, Field, Property
+from segdsl.types import Type
 
 Unit = Lit["minute", "hour", "day", "week", "month", "year"]
 

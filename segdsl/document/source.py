@@ -16,8 +16,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .ast import Span
-from .diagnostics import Diagnostic, Location
+from segdsl.diagnostics import Diagnostic, Location
+from segdsl.syntax.ast import Span
 
 try:
     from yaml import CSafeLoader as _Loader

@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import schema
-from .diagnostics import Diagnostic, did_you_mean
-from .types import FIELD_TYPES, TYPE_ALIASES, Type
-from .yamlsource import Document, Path_, Text, load_document
+from segdsl.diagnostics import Diagnostic, did_you_mean
+from segdsl.document import environment
+from segdsl.document.source import Document, Path_, Text, load_document
+from segdsl.types import FIELD_TYPES, TYPE_ALIASES, Type
 
 PROJECT_FILE = "segdsl.yaml"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -30,7 +30,7 @@ class _Model(BaseModel):
 
 class ProjectModel(_Model):
     name: str
-    schema_file: str = Field("schema.yaml", alias="schema")
+    schema_file: str = Field("environment.yaml", alias="schema")
     segments: list[str] = ["segments/"]
     warehouse: str | None = None
     dialect: str = "duckdb"
@@ -122,7 +122,7 @@ class Loaded:
 
     root: Path
     project: ProjectModel | None = None
-    environment: schema.Environment | None = None
+    environment: environment.Environment | None = None
     segments: dict[str, SegmentSource] = field(default_factory=dict)
     segmentations: dict[str, SegmentationSource] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -295,11 +295,11 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> schema.Environment:
+def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> environment.Environment:
     def problem(code: str, message: str, path: Path_, hint: str | None = None) -> None:
         loaded.diagnostics.append(Diagnostic(code, message, document.location(path), hint))
 
-    fields: dict[str, schema.Field] = {}
+    fields: dict[str, environment.Field] = {}
     for name, spec in model.customers.fields.items():
         path = ("customers", "fields", name)
         spec = FieldModel(type=spec) if isinstance(spec, str) else spec
@@ -319,7 +319,7 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
                 path,
                 "the side table holding the values and its customer-key column",
             )
-        fields[name] = schema.Field(
+        fields[name] = environment.Field(
             name,
             Type(spec.type),
             spec.column or name,
@@ -329,13 +329,13 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
             spec.lat,
             spec.lon,
         )
-    entity = schema.Entity(model.customers.table, model.customers.key, fields)
-    streams: dict[str, schema.Stream] = {}
+    entity = environment.Entity(model.customers.table, model.customers.key, fields)
+    streams: dict[str, environment.Stream] = {}
     for name, stream in model.events.items():
         props = {}
         for prop, spec in stream.properties.items():
             spec = FieldModel(type=spec) if isinstance(spec, str) else spec
-            props[prop] = schema.Property(prop, Type(spec.type), spec.column or prop)
+            props[prop] = environment.Property(prop, Type(spec.type), spec.column or prop)
         if stream.name and not stream.names:
             problem(
                 "E410",
@@ -343,10 +343,10 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
                 ("events", name),
                 "list its event names so that `check` knows them",
             )
-        streams[name] = schema.Stream(
+        streams[name] = environment.Stream(
             name, stream.table, stream.key, stream.time, stream.name, tuple(stream.names), props
         )
-    sets: dict[str, schema.NamedSet] = {}
+    sets: dict[str, environment.NamedSet] = {}
     for name, values in model.sets.items():
         kinds = {_literal_type(v) for v in values}
         numeric = kinds <= {Type.INTEGER, Type.FLOAT}
@@ -358,7 +358,7 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
                 "all values of a set are strings, or all numbers",
             )
         set_type = Type.FLOAT if Type.FLOAT in kinds else min(kinds, key=str, default=Type.STRING)
-        sets[name] = schema.NamedSet(name, tuple(values), set_type)
+        sets[name] = environment.NamedSet(name, tuple(values), set_type)
     traits: dict[str, Text] = {}
     for name in model.traits:
         text = document.text(("traits", name))
@@ -371,7 +371,7 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> sche
             )
         elif text is not None:
             traits[name] = text
-    return schema.Environment(entity, streams, sets, traits)
+    return environment.Environment(entity, streams, sets, traits)
 
 
 def _literal_type(value: object) -> Type:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import ast
+from segdsl.syntax import ast
 
 _OR, _AND, _NOT, _PREDICATE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
 _TEXT_OPS = {

@@ -14,8 +14,8 @@ from sqlglot.dialects.dialect import Dialect, Dialects
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import UnsupportedError
 
-from . import dialects as d
-from .diagnostics import Diagnostic, SegdslError, did_you_mean
+from segdsl import dialects as facts
+from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
 
 # sqlglot knows these query languages, but what it writes for them is SQL, not DAX or PRQL
 NOT_SQL = frozenset({"dax", "prql"})
@@ -88,7 +88,7 @@ def adapt(query: exp.Expression | exp.Query, dialect: str) -> exp.Expression | e
     """A copy of `query` with the dialect's differences applied."""
     rewrite = _REWRITES.get(dialect)
     query = query.copy()
-    node: d.SQL
+    node: facts.SQL
     for node in reversed(list(query.dfs())):  # children before their parents
         changed = _pick_value(node, dialect)
         if rewrite is not None:
@@ -106,7 +106,7 @@ def adapt(query: exp.Expression | exp.Query, dialect: str) -> exp.Expression | e
     return query
 
 
-def _is_clock(node: d.SQL) -> bool:
+def _is_clock(node: facts.SQL) -> bool:
     """`CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP)`: *as of* when not pinned."""
     return bool(
         isinstance(node, exp.Cast)
@@ -118,7 +118,7 @@ def _is_clock(node: d.SQL) -> bool:
 _PICKS = {"ARG_MAX_NULL": True, "ARG_MIN_NULL": False}  # name → latest (True) or earliest
 
 
-def _pick_value(node: d.SQL, dialect: str) -> d.SQL:
+def _pick_value(node: facts.SQL, dialect: str) -> facts.SQL:
     """`ARG_MAX_NULL(prop, time)` (DuckDB): the property on the latest event, even where it
     is missing. Elsewhere: PostgreSQL's first element of an ordered ARRAY_AGG (which keeps
     NULLs), Spark's MAX_BY / MIN_BY, ClickHouse's argMax over a one-element tuple (argMax
@@ -135,7 +135,7 @@ def _pick_value(node: d.SQL, dialect: str) -> d.SQL:
     def filtered(aggregate: exp.Expression) -> exp.Expression:
         return exp.Filter(this=aggregate, expression=where) if where is not None else aggregate
 
-    if dialect in d.POSTGRES_LIKE and dialect != "redshift":
+    if dialect in facts.POSTGRES_LIKE and dialect != "redshift":
         ordered = exp.Order(
             this=prop, expressions=[exp.Ordered(this=time, desc=latest, nulls_first=False)]
         )
@@ -143,7 +143,7 @@ def _pick_value(node: d.SQL, dialect: str) -> d.SQL:
             this=exp.Paren(this=filtered(exp.ArrayAgg(this=ordered))),
             expressions=[exp.Literal.number(0)],
         )
-    if dialect in d.SPARK_LIKE:
+    if dialect in facts.SPARK_LIKE:
         return filtered(
             exp.Anonymous(this="MAX_BY" if latest else "MIN_BY", expressions=[prop, time])
         )
@@ -158,14 +158,14 @@ def _pick_value(node: d.SQL, dialect: str) -> d.SQL:
                 exp.Literal.number(1),
             ],
         )
-    raise d.cannot_express(
+    raise facts.cannot_express(
         dialect,
         "`last(E.prop)` or `first(E.prop)`",
         "segdsl knows no aggregate there that keeps a missing property of the latest event",
     )
 
 
-def _clickhouse(node: d.SQL) -> d.SQL:
+def _clickhouse(node: facts.SQL) -> facts.SQL:
     """Date32 and DateTime64(6): Date starts in 1970 and DateTime has whole seconds."""
     if _is_clock(node):
         return exp.Anonymous(
@@ -190,7 +190,7 @@ def _clickhouse(node: d.SQL) -> d.SQL:
     return node
 
 
-def _spark(node: d.SQL) -> d.SQL:
+def _spark(node: facts.SQL) -> facts.SQL:
     """The clock in UTC whatever the session's time zone."""
     if _is_clock(node):
         return exp.cast(
@@ -203,7 +203,7 @@ def _spark(node: d.SQL) -> d.SQL:
     return node
 
 
-def _datafusion(node: d.SQL) -> d.SQL:
+def _datafusion(node: facts.SQL) -> facts.SQL:
     """DataFusion cannot multiply an INTERVAL by a number: a computed shift (`DateAdd`,
     in next_anniversary) becomes an interval cast from text, `CAST('3 YEAR' AS INTERVAL)`,
     whose month arithmetic clamps Feb 29 to Feb 28 like PostgreSQL's."""
@@ -218,7 +218,7 @@ def _datafusion(node: d.SQL) -> d.SQL:
     return node
 
 
-def _sqlite(node: d.SQL) -> d.SQL:
+def _sqlite(node: facts.SQL) -> facts.SQL:
     """SQLite keeps times as ISO-8601 text ('YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD'),
     which compares correctly as text: a timestamp literal stays text (DATETIME() would drop
     its fraction), interval arithmetic becomes date functions, parts come from STRFTIME."""
@@ -237,16 +237,16 @@ def _sqlite(node: d.SQL) -> d.SQL:
     if isinstance(node, e.Add | e.Sub) and isinstance(node.expression, e.Interval):
         interval = node.expression
         amount = int(interval.this.this) * (-1 if isinstance(node, e.Sub) else 1)
-        return d.sqlite_shift(
+        return facts.sqlite_shift(
             e, node.this, e.Literal.number(amount), str(interval.text("unit")).lower()
         )
     if isinstance(node, e.DateAdd):
-        return d.sqlite_shift(e, node.this, node.expression, str(node.text("unit")).lower())
+        return facts.sqlite_shift(e, node.this, node.expression, str(node.text("unit")).lower())
     parts: dict[type, str] = {e.Year: "%Y", e.Month: "%m", e.Day: "%d"}
     if type(node) in parts:
-        return d.sqlite_strftime_int(_SQLITE_BUILD, parts[type(node)], node.this)
+        return facts.sqlite_strftime_int(_SQLITE_BUILD, parts[type(node)], node.this)
     if isinstance(node, e.Extract) and node.this.name.upper() == "HOUR":
-        return d.sqlite_strftime_int(_SQLITE_BUILD, "%H", node.expression)
+        return facts.sqlite_strftime_int(_SQLITE_BUILD, "%H", node.expression)
     return node
 
 

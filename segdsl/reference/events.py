@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from . import ast
-from .reference_values import (
+from segdsl.document.environment import Environment, Event, Stream
+from segdsl.reference.values import (
     Customer,
     Descending,
     Scope,
@@ -23,8 +23,8 @@ from .reference_values import (
     sum_numbers,
     sum_values,
 )
-from .schema import Environment, Event, Stream
-from .types import Type
+from segdsl.syntax import ast
+from segdsl.types import Type
 
 
 class BehaviourEvaluation:

@@ -16,8 +16,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .schema import Stream
-from .types import Type
+from segdsl.document.environment import Stream
+from segdsl.types import Type
 
 EARTH_RADIUS_KM = 6371.0088  # docs/language.md, decision 7
 

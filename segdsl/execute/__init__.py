@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
-from .diagnostics import Diagnostic, SegdslError
-from .emit import to_sql
+from segdsl.diagnostics import Diagnostic, SegdslError
+from segdsl.emit import to_sql
 
 RESULT_TABLE = "segdsl_result"
 OUT_TABLE = "members"  # the table `run --out FILE.duckdb` writes, unless told another

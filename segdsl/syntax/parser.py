@@ -1,6 +1,6 @@
 """Rule text → AST. The only module that imports lark.
 
-The grammar (grammar/segdsl.lark) is LALR; every alias there has a method here that
+The grammar (segdsl/syntax/segdsl.lark) is LALR; every alias there has a method here that
 builds the dataclass of the same meaning. Syntax errors become `RuleProblem`s with
 a span in the rule text; the document layer maps spans to lines and columns of
 the YAML file.
@@ -14,15 +14,14 @@ import sys
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
-from . import ast
-from .problems import RuleProblem
+from segdsl.syntax import ast
+from segdsl.syntax.problems import RuleProblem
 
 MAX_NESTING = 64
 
@@ -86,10 +85,7 @@ _UNITS = {"minute", "hour", "day", "week", "month", "year"}
 
 @cache
 def _parser() -> Lark:
-    try:
-        text = resources.files("segdsl.grammar").joinpath("segdsl.lark").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        text = (Path(__file__).parent.parent / "grammar" / "segdsl.lark").read_text("utf-8")
+    text = resources.files("segdsl.syntax").joinpath("segdsl.lark").read_text("utf-8")
     # cache=True: lark keeps the LALR tables in a temporary file keyed by the grammar's hash
     # and lark's version; building them is a third of a small `segdsl check`'s time
     return Lark(
