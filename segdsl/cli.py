@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
         help="pin *as of* (default: the engine's current time)",
     )
 
+    compile_.add_argument(
+        "--no-optimize",
+        dest="optimized",
+        action="store_false",
+        help="no optimizer pass: the plain translation of the rules (docs/performance.md#passes)",
+    )
+
     run = commands.add_parser("run", help="run segments on the warehouse; print their sizes")
     run.add_argument("names", nargs="*", metavar="SEGMENT")
     run.add_argument(
@@ -102,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="FILE",
         help="a DuckDB file other than the project's",
+    )
+
+    run.add_argument(
+        "--no-optimize",
+        dest="optimized",
+        action="store_false",
+        help="no optimizer pass: the plain translation of the rules (docs/performance.md#passes)",
     )
 
     demo = commands.add_parser("demo", help="write an example project with a generated warehouse")
@@ -178,7 +192,8 @@ def _within(path: Path, wanted: Path) -> bool:
 
 def _compile(args: argparse.Namespace) -> int:
     project = _load(args)
-    print(project.compile(args.names or None, args.dialect, args.as_of) + ";")
+    sql = project.compile(args.names or None, args.dialect, args.as_of, optimized=args.optimized)
+    print(sql + ";")
     return EXIT_CLEAN
 
 
@@ -207,7 +222,7 @@ def _run(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    result = project.run(args.names or None, args.as_of, args.warehouse)
+    result = project.run(args.names or None, args.as_of, args.warehouse, args.optimized)
     sizes = result.sizes()
     total = result.total()
     rows = [("segment", "bucket", "members", "share", "")]

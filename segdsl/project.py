@@ -28,6 +28,7 @@ from segdsl.document.files import (
     load_project,
 )
 from segdsl.document.source import Text
+from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.syntax import ast
 from segdsl.syntax.parser import parse_rule
 from segdsl.syntax.problems import RuleProblem
@@ -93,23 +94,34 @@ class Project:
         dialect: str | None = None,
         as_of: dt.datetime | None = None,
         pretty: bool = True,
+        optimized: bool = True,
+        rules: Sequence[Pass] | None = None,
     ) -> str:
-        """SQL for one segment (its members) or several (key + one column each)."""
+        """SQL for one segment (its members) or several (key + one column each); with
+        `optimized` False, the plain translation of the checked rules (no optimizer pass)."""
         from segdsl.emit import to_sql
 
-        return to_sql(self.select(names, dialect, as_of), dialect or self.dialect, pretty)
+        query = self.select(names, dialect, as_of, optimized, rules)
+        return to_sql(query, dialect or self.dialect, pretty)
 
     def select(
         self,
         names: Sequence[str] | None = None,
         dialect: str | None = None,
         as_of: dt.datetime | None = None,
+        optimized: bool = True,
+        rules: Sequence[Pass] | None = None,
     ) -> Query:
         """The sqlglot SELECT behind `compile`: one named segment gives its members, anything
-        else the key plus one column per segment and segmentation."""
+        else the key plus one column per segment and segmentation. `rules` picks the
+        optimizer's passes (default: all that apply to the statement's kind)."""
         segments, segmentations = self._select_names(names)
-        lowering = self._lowering(dialect or self.dialect, as_of)
-        if names and len(names) == 1 and segments:
+        single = bool(names and len(names) == 1 and segments)
+        if rules is None:
+            rules = (RULES_SINGLE if single else RULES_SET) if optimized else ()
+        own = segments[0] if single else None
+        lowering = self._lowering(dialect or self.dialect, as_of, rules, own)
+        if single:
             return lowering.select_members(segments[0])
         return lowering.select_columns(segments, segmentations)
 
@@ -118,6 +130,8 @@ class Project:
         names: Sequence[str] | None = None,
         as_of: dt.datetime | None = None,
         warehouse: Path | None = None,
+        optimized: bool = True,
+        rules: Sequence[Pass] | None = None,
     ) -> Result:
         """Members of the segments on DuckDB, as of `as_of` (default: the start of the run)."""
         from segdsl.execute import execute
@@ -133,7 +147,9 @@ class Project:
                 ]
             )
         segments, segmentations = self._select_names(names)
-        query = self._lowering("duckdb", as_of).select_columns(segments, segmentations)
+        if rules is None:
+            rules = RULES_SET if optimized else ()
+        query = self._lowering("duckdb", as_of, rules).select_columns(segments, segmentations)
         return execute(
             path,
             query,
@@ -150,16 +166,28 @@ class Project:
         assert self._loaded.environment is not None
         return self._loaded.environment.entity
 
-    def _lowering(self, dialect: str, as_of: dt.datetime | None) -> Lowering:
-        from segdsl.lower.statement import Lowering, Segmentation
+    def _lowering(
+        self,
+        dialect: str,
+        as_of: dt.datetime | None,
+        rules: Sequence[Pass],
+        own: str | None = None,
+    ) -> Lowering:
+        from segdsl.lower.statement import Lowering
 
         checked = self._require_clean()
+        program = Program(
+            checked.segments,
+            {n: bound.Segmentation(*v) for n, v in checked.segmentations.items()},
+        )
+        program = optimize(program, rules, own, as_of)
         return Lowering(
             self._entity(),
-            checked.segments,
-            {n: Segmentation(*v) for n, v in checked.segmentations.items()},
+            program.segments,
+            program.segmentations,
             dialect,
             as_of,
+            program.shapes,
         )
 
     def _require_clean(self) -> Checked:

@@ -1,14 +1,18 @@
-"""The checked tree: every name resolved against the schema, every node typed.
+"""The bound tree: every name resolved against the schema, every node typed.
 
-The checker also settles the language's semantics here, so that lowering is a plain
-translation: date-granular comparisons become ranges of instants, `!=` becomes
-`not =`, predicates over many-valued fields become `Any` (some value matches),
-segment and trait references point at their own checked trees.
+The checker settles the language's meaning in this form (docs/semantics.md), so that
+lowering is a plain translation: date-granular comparisons become ranges of instants,
+`!=` becomes `not =`, predicates over many-valued fields become `Any` (some value
+matches), `did E` is a `Did`, segment and trait references point at their own trees.
+The optimizer (segdsl/optimize/) rewrites this form into this form; its own nodes
+(`Never`, `PercentileCut`) are defined here too, so that every stage after the
+checker reads one tree language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal as Lit
 
 from segdsl.document.environment import Event, Field, Property
@@ -168,6 +172,48 @@ class Population(Expr):
     value: Expr
 
 
+@dataclass(frozen=True)
+class Did(Expr):
+    """Some event of `events` happened: `did E`, and `count(E) >= 1` (its definition)."""
+
+    events: EventSet
+
+    @property
+    def count(self) -> Aggregate:
+        """`count(E)`: `did E` is `count(E) >= 1`, and is lowered as that."""
+        return Aggregate(Type.INTEGER, "count", self.events, None)
+
+
+@dataclass(frozen=True)
+class Never(Expr):
+    """No event of `events` happened: `not did E`, written by the optimizer where a single
+    segment's statement answers it with an anti-join (optimize/never.py)."""
+
+    events: EventSet
+
+    @property
+    def count(self) -> Aggregate:
+        return Aggregate(Type.INTEGER, "count", self.events, None)
+
+
+@dataclass(frozen=True)
+class PercentileCut(Expr):
+    """`percentile(x) op c` with a constant c, answered by comparing x with the least x
+    whose percentile passes (optimize/percentile_cuts.py). `op` is ge, gt, lt or le."""
+
+    population: Population
+    op: str
+    bound: object
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Checked buckets in order; `otherwise` is the `else` bucket's name (None: missing)."""
+
+    buckets: tuple[tuple[str, Expr], ...]
+    otherwise: str | None
+
+
 class Poison(Expr):
     """A node whose problem is already reported; checks around it stay quiet."""
 
@@ -176,6 +222,77 @@ POISON = Poison(Type.NULL)
 TRUE = Const(Type.BOOLEAN, True)
 FALSE = Const(Type.BOOLEAN, False)
 EVERYTHING = TimeRange(None, None)  # a window over all history (up to *as of*)
+
+
+def map_children(node: Expr, change: Callable[[Expr], Expr]) -> Expr:
+    """`node` with `change` applied to each direct child expression: operands, the
+    condition of `Any`, the value of a population, and an event set's filter and window
+    bounds (not through segment references). The node itself when nothing changed."""
+    if isinstance(node, Apply):
+        args = tuple(change(arg) for arg in node.args)
+        return node if args == node.args else replace(node, args=args)
+    if isinstance(node, And | Or):
+        items = tuple(change(item) for item in node.items)
+        return node if items == node.items else replace(node, items=items)
+    if isinstance(node, Not):
+        operand = change(node.operand)
+        return node if operand == node.operand else replace(node, operand=operand)
+    if isinstance(node, Any):
+        condition = change(node.condition)
+        return node if condition == node.condition else replace(node, condition=condition)
+    if isinstance(node, Population):
+        value = change(node.value)
+        return node if value == node.value else replace(node, value=value)
+    if isinstance(node, Aggregate | Did | Never):
+        events = map_events(node.events, change)
+        return node if events == node.events else replace(node, events=events)
+    if isinstance(node, PercentileCut):
+        population = change(node.population)
+        assert isinstance(population, Population)
+        return node if population == node.population else replace(node, population=population)
+    return node
+
+
+def map_events(events: EventSet, change: Callable[[Expr], Expr]) -> EventSet:
+    """An event set with `change` applied to its filter and window bounds."""
+    window = events.window
+
+    def bound_(value: Expr | None) -> Expr | None:
+        return None if value is None else change(value)
+
+    changed = EventSet(
+        events.event,
+        bound_(events.filter),
+        TimeRange(bound_(window.low), bound_(window.high), window.low_strict, window.high_strict),
+    )
+    return events if changed == events else changed
+
+
+# the operators whose result is a yes or no for everyone (never missing, in the language)
+PREDICATES = frozenset(
+    {
+        "eq",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "in_list",
+        "is_null",
+        "is_set",
+        "contains",
+        "starts_with",
+        "ends_with",
+        "matches",
+        "like",
+    }
+)
+
+
+def is_condition(node: Expr) -> bool:
+    """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
+    if isinstance(node, Apply):
+        return node.op in PREDICATES
+    return isinstance(node, And | Or | Not | Any | SegmentRef | Did | Never | PercentileCut)
 
 
 def operands(node: Expr) -> tuple[Expr, ...]:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlglot import exp
 
 from segdsl.check import bound
 from segdsl.document.environment import Field
-from segdsl.lower.alone import absence
 
 EVENT = "e"
 KEY = "k"
@@ -66,28 +64,6 @@ class Cuts:
 
 
 CUT_OPS = {"ge": "ge", "gt": "gt", "lt": "ge", "le": "gt"}  # `< c` is `not >= c`, and so on
-
-
-def cut_of(node: bound.Expr) -> tuple[bound.Population, str, object] | None:
-    """`percentile(x) op c` with a constant number c: (the population, op, c).
-
-    percentile(x) = 100 × (customers with a smaller x) / (customers with any x) grows with
-    x, so `percentile(x) >= c` holds exactly for the x at or above the least x whose
-    percentile is at least c, and `< c` below it. That least x takes one pass over the
-    distinct values of x; the per-customer form ranks every customer (gold alone on the 1M
-    demo: 383 -> 311 ms). Single segments only: a set computes the per-customer ranks in
-    its population CTE, which the demo's cume_share needs anyway (cuts there: +6%)."""
-    if not (isinstance(node, bound.Apply) and node.op in CUT_OPS and len(node.args) == 2):
-        return None
-    population, bound_ = node.args
-    if not (
-        isinstance(population, bound.Population)
-        and population.kind == "percentile"
-        and isinstance(bound_, bound.Const)
-        and type(bound_.value) in (int, float, Decimal)
-    ):
-        return None
-    return population, node.op, bound_.value
 
 
 @dataclass
@@ -176,45 +152,37 @@ def plan(
     trees: Iterable[bound.Expr],
     segments: Mapping[str, bound.Expr],
     segmentations: Mapping[str, Iterable[bound.Expr]],
-    single: bool = False,
+    shapes: frozenset[str] = frozenset(),
     tables: frozenset[str] = frozenset(),
 ) -> EventPlan:
     """Every aggregate and population value reachable from `trees`, through references.
 
-    For a `single` segment (one WHERE), two shapes differ from a set's: tests on
-    many-valued fields stay correlated EXISTS (a semi-join there is 1.4x faster than
-    grouping the side table; in a column of a set, each EXISTS costs a join over all
-    customers, and the grouped side table wins), and a stream read over all its history
-    computes its windowed aggregates in the same scan (`did purchase and not did purchase
-    within 12 months`: one GROUP BY instead of two and their joins, measured 1.4x faster;
-    in a set, where that scan carries many aggregates, separate windowed scans that skip
-    old row groups win)."""
+    Two statement shapes change the plan (docs/performance.md#statement-shapes): with
+    `correlated_values`, tests on many-valued fields stay correlated EXISTS (a semi-join
+    in a single segment's WHERE) instead of a grouped side table, and with
+    `one_scan_per_stream`, a stream read over all its history computes its windowed
+    aggregates in the same scan. A `Never` is a NOT EXISTS, unless a group reads the
+    same rows anyway."""
     found = EventPlan()
     seen: set[str] = set()
-    trees = list(trees)
-    # `not did E` as a condition of a single segment: an anti-join (NOT EXISTS) instead of
-    # a GROUP BY of the stream joined to every customer (new_signups_without_order on the
-    # 1M demo: 110 -> 81 ms, as fast as EXCEPT by hand), unless a group reads its rows
-    # anyway (below)
-    unless: dict[bound.Expr, bound.Aggregate] = {}
-    if single and len(trees) == 1:
-        for item in bound.conjuncts(trees[0]):
-            count = absence(item)
-            if count is not None:
-                unless[item] = count
+    never: dict[bound.Aggregate, None] = {}  # the counts of `Never`s, in order
 
     def walk(node: bound.Expr) -> None:
-        if node in unless:
-            return
-        if isinstance(node, bound.Aggregate):
+        if isinstance(node, bound.Never):
+            never[node.count] = None
+        elif isinstance(node, bound.Did):
+            found.add(node.count)
+        elif isinstance(node, bound.Aggregate):
             found.add(node)
         elif isinstance(node, bound.CountValues) or (
-            isinstance(node, bound.Any) and not single and _reads_values_only(node.condition, True)
+            isinstance(node, bound.Any)
+            and "correlated_values" not in shapes
+            and _reads_values_only(node.condition, True)
         ):
             found.add_values(node)
-        elif single and (cut := cut_of(node)) is not None:
-            walk(cut[0].value)
-            found.add_cut(*cut)
+        elif isinstance(node, bound.PercentileCut):
+            walk(node.population.value)
+            found.add_cut(node.population, node.op, node.bound)
         elif isinstance(node, bound.Population):
             walk(node.value)
             found.populations.setdefault(node, f"p{len(found.populations) + 1}")
@@ -234,13 +202,13 @@ def plan(
 
     for tree in trees:
         walk(tree)
-    for aggregate in unless.values():  # a group that scans its rows anyway takes it in
+    for aggregate in never:  # a group that scans its rows anyway takes it in
         stream = aggregate.events.event.stream.name
         if {(stream, aggregate.events.window), (stream, bound.EVERYTHING)} & found.groups.keys():
             found.add(aggregate)
         else:
             found.absent.add(aggregate)
-    found = _fold(found) if single else found
+    found = _fold(found) if "one_scan_per_stream" in shapes else found
     found.unclash(set(tables))
     return found
 

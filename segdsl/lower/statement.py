@@ -18,37 +18,26 @@ from typing import TypeVar
 from sqlglot import exp
 
 from segdsl.check import bound
-from segdsl.check.meaning import bucket_test, negate
+from segdsl.check.meaning import negate
 from segdsl.document.environment import Entity, Field
-from segdsl.lower.alone import absence, since
-from segdsl.lower.anniversary import anniversary_test
+from segdsl.lower.drivers import AbsentGroups
 from segdsl.lower.events import (
     EVENT,
     KEY,
     VALUE,
     Cuts,
     EventPlan,
-    cut_of,
     exists_select,
     group_select,
     plan,
     values_select,
     zero_when_empty,
 )
-from segdsl.lower.nothing import Without
 from segdsl.operators import COMPARISONS, OPERATORS, SQL, interval
 from segdsl.types import Type
 
 CUSTOMER = "c"
 Q = TypeVar("Q", bound=exp.Query)
-
-
-@dataclass(frozen=True)
-class Segmentation:
-    """Checked buckets in order; `otherwise` is the `else` bucket's name (None: missing)."""
-
-    buckets: tuple[tuple[str, bound.Expr], ...]
-    otherwise: str | None
 
 
 @dataclass
@@ -57,9 +46,10 @@ class Lowering:
 
     entity: Entity
     segments: Mapping[str, bound.Expr]
-    segmentations: Mapping[str, Segmentation]
+    segmentations: Mapping[str, bound.Segmentation]
     dialect: str
     pinned_as_of: dt.datetime | None
+    shapes: frozenset[str] = frozenset()  # the statement shapes it may use (optimize.SHAPES)
     exp = exp
     events: EventPlan = field(default_factory=EventPlan)
 
@@ -77,19 +67,24 @@ class Lowering:
 
     def select_members(self, name: str) -> exp.Query:
         """`SELECT key FROM customers WHERE rule` for one segment, in one of two shapes
-        a set's statement does not need (docs/performance.md#a-single-segment):
+        a set's statement does not need, where the shapes allow them
+        (docs/performance.md#statement-shapes):
 
         - an `or` of tests of which one asks about a many-valued field (`life_stage =
           "student" or tag = "student"`) is a UNION ALL of its branches, each without the
           customers of the branches before it: under an OR, DuckDB answers the EXISTS for
-          every customer, alone in a WHERE it is a semi-join (students on the 1M demo:
-          34 -> 24 ms; a UNION of the same by hand, 21 ms);
+          every customer, alone in a WHERE it is a semi-join (shape `union_branches`);
         - where only customers with rows in some event groups can be members (`_drivers`),
           the statement starts from those rows: one such group is inner-joined, several
-          are a `key IN (… UNION ALL …)` (warm_leads_without_order: 212 -> 133 ms)."""
-        tree = since(self.segments[name])
-        self._plan([tree], single=True)
-        if isinstance(tree, bound.Or) and self._asks_values(tree) and not self._ctes():
+          are a `key IN (… UNION ALL …)` (shape `driving_groups`)."""
+        tree = self.segments[name]
+        self._plan([tree])
+        if (
+            "union_branches" in self.shapes
+            and isinstance(tree, bound.Or)
+            and self._asks_values(tree)
+            and not self._ctes()
+        ):
             branches = [
                 bound.And(Type.BOOLEAN, (item, *(negate(before) for before in tree.items[:i])))
                 for i, item in enumerate(tree.items)
@@ -107,7 +102,7 @@ class Lowering:
                 )
             )
         condition: SQL = self.condition(tree)
-        drivers = self._drivers(tree)
+        drivers = self._drivers(tree) if "driving_groups" in self.shapes else []
         if len(drivers) > 1:  # a member has a row in one of them, at least
             keys = _union_all([exp.select(exp.column(KEY)).from_(name) for name in drivers])
             condition = exp.and_(
@@ -119,7 +114,7 @@ class Lowering:
     def _drivers(self, tree: bound.Expr) -> list[str]:
         """The event groups that a member must have a row in, one of them at least: one
         group whose absence alone makes the rule false, else all the groups if their
-        absence together does (lower/nothing.py); none when neither holds."""
+        absence together does (lower/drivers.py); none when neither holds."""
         names = [group.name for group in self.events.groups.values()]
         alone = [[name] for name in names] if len(names) > 1 else []
         for candidates in [*alone, names]:
@@ -131,10 +126,7 @@ class Lowering:
                     aggregate in self.events.columns and self.events.columns[aggregate][0] in among
                 )
 
-            if (
-                candidates
-                and Without(absent, self.segments, self.segmentations).holds(tree) is False
-            ):
+            if candidates and AbsentGroups(absent, self.segments).holds(tree) is False:
                 return candidates
         return []
 
@@ -161,10 +153,10 @@ class Lowering:
             columns.append(self._segmentation(name).as_(name))
         return self._with_events(self._from(exp.select(*columns)))
 
-    def _plan(self, trees: Sequence[bound.Expr], single: bool = False) -> None:
+    def _plan(self, trees: Sequence[bound.Expr]) -> None:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
         tables = {self.entity.table} | {f.table for f in self.entity.fields.values() if f.table}
-        self.events = plan(trees, self.segments, buckets, single, frozenset(tables))
+        self.events = plan(trees, self.segments, buckets, self.shapes, frozenset(tables))
 
     def _from(self, query: exp.Select, inner: Sequence[str] = ()) -> exp.Select:
         """Customers, left-joined to each event group, side table and population CTE that
@@ -253,16 +245,6 @@ class Lowering:
         return exp.column(node.field.column, table=VALUE)
 
     def _apply(self, node: bound.Apply) -> SQL:
-        cut = cut_of(node)
-        if cut is not None and cut[0].value in self.events.cuts:
-            return self._cut(*cut)
-        buckets = bucket_test(node, self.segmentations)
-        if buckets is not None:
-            return self.condition(buckets)
-        if self.pinned_as_of is not None:
-            by_month_day = anniversary_test(node, self.pinned_as_of)
-            if by_month_day is not None:
-                return self.condition(by_month_day)
         if node.op == "is_null" and node.args[0].type == Type.GEO:
             geo = node.args[0]
             assert isinstance(geo, bound.Column)
@@ -281,9 +263,13 @@ class Lowering:
                     exp.column(arg.field.lat or "", table=CUSTOMER),
                     exp.column(arg.field.lon or "", table=CUSTOMER),
                 ]
-            elif is_condition(arg) and not (node.op == "if" and arg is node.args[0]):
+            elif bound.is_condition(arg) and not (node.op == "if" and arg is node.args[0]):
                 args.append(definite(self.condition(arg)))  # a yes/no used as a value
-            elif isinstance(arg, bound.Aggregate) and _false_over_nothing(node):
+            elif (
+                isinstance(arg, bound.Aggregate)
+                and "false_over_no_events" in self.shapes
+                and _false_over_nothing(node)
+            ):
                 args.append(self._aggregate(arg, zero=False))
             else:
                 args.append(self.value(arg))
@@ -298,12 +284,21 @@ class Lowering:
         )
 
     def _not(self, node: bound.Not) -> SQL:
-        count = absence(node)
-        if count is not None and count in self.events.absent:
-            return exp.Not(
-                this=exists_select(count, self.value, self.condition, self.as_of(), self.key())
-            )
         return exp.Not(this=definite(self.condition(node.operand)))
+
+    def _did(self, node: bound.Did) -> SQL:
+        return self._apply(bound.Apply(Type.BOOLEAN, "ge", (node.count, _ONE)))
+
+    def _never(self, node: bound.Never) -> SQL:
+        """NOT EXISTS where the plan keeps the stream out of its groups, else `not did E`."""
+        if node.count in self.events.absent:
+            return exp.Not(
+                this=exists_select(node.count, self.value, self.condition, self.as_of(), self.key())
+            )
+        return self._not(bound.Not(Type.BOOLEAN, bound.Did(Type.BOOLEAN, node.events)))
+
+    def _percentilecut(self, node: bound.PercentileCut) -> SQL:
+        return self._cut(node.population, node.op, node.bound)
 
     def _any(self, node: bound.Any) -> SQL:
         if node in self.events.value_columns:
@@ -394,7 +389,8 @@ class Lowering:
         return exp.select(*least).from_(ranked.subquery("r"), copy=False)
 
     def _cut(self, population: bound.Population, op: str, bound_: object) -> SQL:
-        """`percentile(x) op c` as x against the least x that passes (see `cut_of`)."""
+        """`percentile(x) op c` as x against the least x that passes
+        (optimize/percentile_cuts.py)."""
         x, least = self.value(population.value), self.events.cut_column(population, op, bound_)
         if op in ("ge", "gt"):
             return exp.GTE(this=x, expression=least)
@@ -478,27 +474,13 @@ class Lowering:
         )
 
 
-_PREDICATES = {
-    "eq",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "in_list",
-    "is_null",
-    "is_set",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "matches",
-    "like",
-}
+_ONE = bound.Const(Type.INTEGER, 1)
 
 
 def _false_over_nothing(node: bound.Apply) -> bool:
     """`count(E) >= 1` is false at 0, so a customer without events needs no COALESCE to 0:
     NULL there behaves as false, and the engine may then join the events like an inner join
-    (measured: the single abandoned-cart segment got ~1.5× faster on DuckDB)."""
+    (shape `false_over_no_events`)."""
     compare = COMPARISONS.get(node.op)
     if compare is None or len(node.args) != 2:
         return False
@@ -512,13 +494,6 @@ def _false_over_nothing(node: bound.Apply) -> bool:
 
 def _zero_kind(node: bound.Aggregate) -> bool:
     return node.kind in ("count", "count_distinct", "sum")
-
-
-def is_condition(node: bound.Expr) -> bool:
-    """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
-    if isinstance(node, bound.Apply):
-        return node.op in _PREDICATES
-    return isinstance(node, bound.And | bound.Or | bound.Not | bound.Any | bound.SegmentRef)
 
 
 def definite(condition: SQL) -> SQL:

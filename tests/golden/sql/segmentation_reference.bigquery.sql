@@ -6,11 +6,7 @@ WITH purchase_1 AS (
     COUNTIF(
       e.ordered_at >= CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '180' DAY
       AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)
-    ) AS a3,
-    COUNTIF(
-      e.ordered_at >= CAST('2025-12-31 12:00:00' AS DATETIME) - INTERVAL '90' DAY
-      AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)
-    ) AS a4
+    ) AS a3
   FROM orders AS e
   WHERE
     e.ordered_at <= CAST('2025-12-31 12:00:00' AS DATETIME)

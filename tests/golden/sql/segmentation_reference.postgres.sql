@@ -5,10 +5,7 @@ WITH purchase_1 AS (
     SUM(e.amount) AS a2,
     COUNT(*) FILTER(WHERE
       e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '180 DAY'
-      AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)) AS a3,
-    COUNT(*) FILTER(WHERE
-      e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90 DAY'
-      AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)) AS a4
+      AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)) AS a3
   FROM orders AS e
   WHERE
     e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)

@@ -6,11 +6,7 @@ WITH purchase_1 AS (
     COUNT_IF(
       e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '180 DAY'
       AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
-    ) AS a3,
-    COUNT_IF(
-      e.ordered_at >= CAST('2025-12-31 12:00:00' AS TIMESTAMP) - INTERVAL '90 DAY'
-      AND e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)
-    ) AS a4
+    ) AS a3
   FROM orders AS e
   WHERE
     e.ordered_at <= CAST('2025-12-31 12:00:00' AS TIMESTAMP)

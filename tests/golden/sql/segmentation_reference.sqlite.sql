@@ -5,10 +5,7 @@ WITH purchase_1 AS (
     SUM(e.amount) AS a2,
     COUNT(*) FILTER(WHERE
       e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11)
-      AND e.ordered_at <= '2025-12-31 12:00:00') AS a3,
-    COUNT(*) FILTER(WHERE
-      e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -90)) || SUBSTRING('2025-12-31 12:00:00', 11)
-      AND e.ordered_at <= '2025-12-31 12:00:00') AS a4
+      AND e.ordered_at <= '2025-12-31 12:00:00') AS a3
   FROM orders AS e
   WHERE
     e.ordered_at <= '2025-12-31 12:00:00'

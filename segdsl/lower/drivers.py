@@ -1,13 +1,14 @@
-"""What a rule says of a customer who has no events in some groups.
+"""The event groups a member of a single segment must have a row in, one at least.
+
+What a rule says of a customer who has no events in some groups decides it.
 
 A single segment's statement joins every customer to each event group it reads. When
 the rule cannot hold for a customer without a row in those groups (`lead_score >= 20`,
 where the score of someone without opens, clicks or pricing views is 0), only the
 customers with a row can be members: the statement then starts from those rows instead
-of computing the rule for every customer (warm_leads_without_order on the 1M demo: the
-rule's arithmetic over 1M customers cost more than the events it reads).
+of computing the rule for every customer (docs/performance.md#statement-shapes).
 
-`value_without` evaluates the checked tree with the aggregates of the absent groups at
+`AbsentGroups` evaluates the bound tree with the aggregates of the absent groups at
 their value over nothing (count and sum 0, the others missing) and everything else
 unknown; it answers only where every unknown input would give the same answer.
 """
@@ -19,7 +20,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from segdsl.check import bound
-from segdsl.check.meaning import bucket_test
 from segdsl.operators import COMPARISONS
 
 UNKNOWN: Any = object()  # depends on what is not known
@@ -31,18 +31,16 @@ _ARITHMETIC: Mapping[str, Callable[[Any, Any], Any]] = {
 }
 
 
-class Without:
+class AbsentGroups:
     """The evaluation for one set of absent aggregates (see the module's docstring)."""
 
     def __init__(
         self,
         absent: Callable[[bound.Aggregate], bool],
         segments: Mapping[str, bound.Expr],
-        segmentations: Mapping[str, Any],
     ):
         self.absent = absent
         self.segments = segments
-        self.segmentations = segmentations
 
     def holds(self, node: bound.Expr) -> bool | Any:
         """True, False (false or missing: not a member), or UNKNOWN."""
@@ -54,6 +52,10 @@ class Without:
     def value(self, node: bound.Expr) -> Any:
         if isinstance(node, bound.Const):
             return node.value
+        if isinstance(node, bound.Did):
+            return False if self.absent(node.count) else UNKNOWN
+        if isinstance(node, bound.Never):
+            return True if self.absent(node.count) else UNKNOWN
         if isinstance(node, bound.Aggregate):
             if not self.absent(node):
                 return UNKNOWN
@@ -80,18 +82,13 @@ class Without:
     def argument(self, node: bound.Apply, index: int) -> Any:
         """An argument's value as the SQL sees it: a yes/no used as a value is never missing
         there (`definite`), except as the test of an `if`, where missing means no."""
-        from segdsl.lower.statement import is_condition
-
         arg = node.args[index]
-        if is_condition(arg) and not (node.op == "if" and index == 0):
+        if bound.is_condition(arg) and not (node.op == "if" and index == 0):
             return self.holds(arg)
         return self.value(arg)
 
     def _apply(self, node: bound.Apply) -> Any:
         op, args = node.op, node.args
-        buckets = bucket_test(node, self.segmentations)
-        if buckets is not None:
-            return self.holds(buckets)
         if op == "if":
             test = self.holds(args[0])
             if test is UNKNOWN:

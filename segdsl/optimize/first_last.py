@@ -1,8 +1,9 @@
-"""Rewrites of a single segment's rule (`segdsl compile NAME`) that let its statement read
-fewer rows than a set's would: the set computes every aggregate for every customer
-anyway, a segment alone can start from the few event rows it needs. Each keeps the
-members (tests/shop.py's `compiled_alone` checks every semantic case and every generated
-rule against the set's statement); docs/performance.md#a-single-segment measures them.
+"""`first(E)` and `last(E)` compared with a time that is the same for everyone, as
+`did E` over the events from that time on (docs/performance.md#passes).
+
+A single segment's statement then reads the stream's latest rows instead of grouping
+all of it; a set computes every aggregate for every customer anyway, so this pass is in
+RULES_SINGLE only, and applies to the segment's own rule.
 """
 
 from __future__ import annotations
@@ -15,19 +16,16 @@ from segdsl.types import Type
 
 def since(tree: bound.Expr) -> bound.Expr:
     """`first(E) >= t` and `last(E) >= t` (or `>`) for an E over all its history and a t
-    that is the same for every customer, written with the events from t on, which a
-    single segment's statement reads from its last row groups instead of grouping all of
-    E (first_time_buyers, `first(purchase) within 30 days`, on the 1M demo: 144 -> 113
-    ms; the best hand-written query, 99 ms):
+    that is the same for every customer, written with the events from t on:
 
     - `last(E) >= t` holds exactly when some event of E is at t or later: `did E` from t;
     - `first(E) >= t` when some is, and none is before t: `did E` from t and `not did E`
-      before t (an anti-join, see `events.plan`).
+      before t (an anti-join where the `never` pass runs too).
 
     Over no events both sides are false; a missing t does not occur (t holds no field).
     Only where it takes the aggregate out of the tree: where `first(E)` is also compared
     otherwise (`last(purchase) < t1 and last(purchase) >= t2`), grouping all of E is
-    needed anyway, and the events from t would be one more scan (cooling_down: 1.16x)."""
+    needed anyway, and the events from t would be one more scan."""
     rewritten = _since(tree, frozenset())
     kept = frozenset(_times(rewritten))
     return _since(tree, kept) if kept else rewritten
@@ -102,31 +100,13 @@ def _since(node: bound.Expr, kept: frozenset[bound.Aggregate]) -> bound.Expr:
     return node
 
 
-def _did_count(node: bound.Expr) -> bound.Aggregate | None:
-    """The count of `did E` (`count(E) >= 1`), of any event, filter and window."""
-    if not (isinstance(node, bound.Apply) and node.op == "ge" and len(node.args) == 2):
-        return None
-    count, one = node.args
-    if (
-        isinstance(count, bound.Aggregate)
-        and count.kind == "count"
-        and count.property is None
-        and isinstance(one, bound.Const)
-        and one.value == 1
-    ):
-        return count
-    return None
-
-
 def _did_of(node: bound.Expr) -> bound.EventSet | None:
     """The events of `did E`."""
-    count = _did_count(node)
-    return None if count is None else count.events
+    return node.events if isinstance(node, bound.Did) else None
 
 
 def _did(events: bound.EventSet) -> bound.Expr:
-    count = bound.Aggregate(Type.INTEGER, "count", events, None)
-    return bound.Apply(Type.BOOLEAN, "ge", (count, bound.Const(Type.INTEGER, 1)))
+    return bound.Did(Type.BOOLEAN, events)
 
 
 def _same_for_everyone(node: bound.Expr) -> bool:
@@ -140,8 +120,3 @@ def _same_for_everyone(node: bound.Expr) -> bool:
         and node.op in ("add", "sub", "to_date", "day_start", "next_day_start", "today")
         and all(_same_for_everyone(arg) for arg in node.args)
     )
-
-
-def absence(node: bound.Expr) -> bound.Aggregate | None:
-    """The count of `not did E` (`not count(E) >= 1`), of any event, filter and window."""
-    return _did_count(node.operand) if isinstance(node, bound.Not) else None

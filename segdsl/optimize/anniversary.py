@@ -2,11 +2,9 @@
 test of x's month and day (`birthday_today` becomes `month(x) = 12 and day(x) = 31`).
 
 next_anniversary(x) computes an anniversary per row (three date additions); an expert
-writes `month(x) = 12 AND day(x) = 31` instead (measured on the 1M demo: 6.8x slower
-than that for `next_anniversary(birth_date) = today`, 3.6x for `within next 7 days`).
-Whether x's next anniversary passes the test depends only on its month and day, so
-the 366 (month, day) pairs are tried here, with the operator's own definition (this
-year's anniversary if not before *as of*, else next year's; Feb 29 is Feb 28 in a
+writes `month(x) = 12 AND day(x) = 31` instead (docs/performance.md#passes). Whether
+x's next anniversary passes the test depends only on its month and day, so the 366
+(month, day) pairs are tried here, with the operator's own definition (this year's anniversary if not before *as of*, else next year's; Feb 29 is Feb 28 in a
 common year), and those that pass become tests of month and day, as an expert writes
 them (`(month(x) = 12 and day(x) = 31) or (month(x) = 1 and day(x) <= 7)`). x missing
 fails both forms alike. Unpinned, or with a bound that is not a constant, the test
@@ -28,9 +26,9 @@ _DAYS_IN = {m: calendar.monthrange(2024, m)[1] for m in range(1, 13)}  # a leap 
 _MONTH_DAYS = [(m, d) for m in range(1, 13) for d in range(1, _DAYS_IN[m] + 1)]
 
 
-def anniversary_test(node: bound.Apply, as_of: dt.datetime) -> bound.Expr | None:
+def anniversary_test(node: bound.Expr, as_of: dt.datetime) -> bound.Expr | None:
     """The month-and-day form of `node` (a comparison), or None where it does not apply."""
-    if node.op not in COMPARISONS or len(node.args) != 2:
+    if not isinstance(node, bound.Apply) or node.op not in COMPARISONS or len(node.args) != 2:
         return None
     left, right = node.args
     op = node.op
