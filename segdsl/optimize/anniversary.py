@@ -2,13 +2,13 @@
 test of x's month and day (`birthday_today` becomes `month(x) = 12 and day(x) = 31`).
 
 next_anniversary(x) computes an anniversary per row (three date additions); an expert
-writes `month(x) = 12 AND day(x) = 31` instead (docs/performance.md#passes). Whether
-x's next anniversary passes the test depends only on its month and day, so the 366
-(month, day) pairs are tried here, with the operator's own definition (this year's anniversary if not before *as of*, else next year's; Feb 29 is Feb 28 in a
-common year), and those that pass become tests of month and day, as an expert writes
-them (`(month(x) = 12 and day(x) = 31) or (month(x) = 1 and day(x) <= 7)`). x missing
-fails both forms alike. Unpinned, or with a bound that is not a constant, the test
-stays as written.
+writes `month(x) = 12 AND day(x) = 31` instead (docs/performance.md#passes). Whether x's
+next anniversary passes the test depends only on its month and day, so the 366 (month,
+day) pairs are tried here, with the operator's own definition (this year's anniversary
+if not before *as of*, else next year's; Feb 29 is Feb 28 in a common year), and those
+that pass become tests of month and day, as an expert writes them (`(month(x) = 12 and
+day(x) = 31) or (month(x) = 1 and day(x) <= 7)`). x missing fails both forms alike.
+Unpinned, or with a bound that is not a constant, the test stays as written.
 """
 
 from __future__ import annotations
