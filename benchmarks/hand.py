@@ -383,8 +383,9 @@ SEGMENTS: dict[str, dict[str, str]] = {
 
 def _customers_only(sql: str) -> str:
     """`sql`'s keys that are customers. The demo's events and orders also hold keys of
-    erased accounts (as real event tables do), which SPEC keeps out of every segment; an
-    expert checks the small result rather than every event row (measured on the 1M demo:
+    erased accounts (as real event tables do), which are in no segment
+    (docs/semantics.md#customers-and-rules); an expert checks the small result rather
+    than every event row (measured on the 1M demo:
     IN or EXISTS on the result 11.5-14.5 ms, a join 14-15 ms, for abandoned_cart)."""
     return (
         f"SELECT customer_id FROM ({sql}) found "

@@ -357,9 +357,10 @@ ORDER BY customer_id, tag;
 # Erased accounts: one person in a hundred beyond the customers asked for has a history but
 # no row in `customers` (nor tags): an account deleted on request, whose events and orders
 # stay, pseudonymised, for analytics and accounting. Real event tables hold such keys
-# (and anonymous visitors); SPEC makes every segment a subset of the customer table, and
-# these keys make that rule visible in the demo. Their numbers come after the customers',
-# so customers 1..N are the same whatever the share.
+# (and anonymous visitors); every segment is a subset of the customer table
+# (docs/semantics.md#customers-and-rules), and these keys make that rule visible in the
+# demo. Their numbers come after the customers', so customers 1..N are the same whatever
+# the share.
 ERASED_PER_CUSTOMER = 0.01
 
 _ROWS_PER_SLICE = 20_000_000

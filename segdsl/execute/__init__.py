@@ -84,7 +84,7 @@ class Result:
     def sizes(self) -> list[Size]:
         """Sizes from one pass over the result."""
         columns: list[exp.Expression] = [exp.Count(this=exp.Star())]
-        # COUNT_IF, not COUNT(*) FILTER: 3.7x faster over the 96 columns of the 1M demo
+        # COUNT_IF, not COUNT(*) FILTER: measured faster over the many columns of a large result
         columns += [exp.CountIf(this=_column(s)) for s in self.segments]
         columns += [
             exp.Anonymous(this="histogram", expressions=[_column(s)]) for s in self.segmentations

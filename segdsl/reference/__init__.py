@@ -2,17 +2,17 @@
 
 It exists to be compared with the SQL path (tests/test_reference.py, tests/test_properties.py),
 so it shares nothing with it that could carry a mistake into both: it imports neither
-sqlglot nor duckdb, nor segdsl.lower, segdsl.operators or segdsl.semantics.
-Behaviour (events, aggregates, population) is in reference_events.py and the values it
-computes with in reference_values.py.
+sqlglot nor duckdb, nor segdsl.check, segdsl.lower or segdsl.operators.
+Behaviour (events, aggregates, population) is in segdsl/reference/events.py and the values
+it computes with in segdsl/reference/values.py.
 
-**It interprets the AST, not the bound tree.** The bound tree (segdsl/bound.py) is more
+**It interprets the AST, not the bound tree.** The bound tree (segdsl/check/bound.py) is more
 than names and types: the checker settles semantics there — `!=` becomes `not =`, a
 timestamp against a date becomes a range of instants, a window becomes a `TimeRange`
 with strict and non-strict ends, a predicate over a many-valued field becomes `Any`,
 `ignoring case` becomes `lower(...)` on both sides, `did` becomes `count(...) >= 1`.
 Lowering translates those shapes as they are, so a wrong shape would be wrong in both.
-Here every rule of SPEC.md §3 and docs/language.md is written again from the text:
+Here every rule of docs/semantics.md and docs/language.md is written again from the text:
 names are resolved against the schema environment (the checker's input, not its
 output), and the rule is assumed to check cleanly (the caller runs `check`).
 
@@ -222,8 +222,9 @@ class Evaluator(BehaviourEvaluation):
         return self.value(node, scope) is True
 
     def _predicate(self, node: ast.Expr, predicate: Predicate, scope: Scope) -> bool:
-        """SPEC: over a many-valued field a predicate holds when *some* value passes, and its
-        negated form (`!=`, `not in`, `is not set`, ...) when *no* value does."""
+        """Over a many-valued field a predicate holds when *some* value passes, and its negated
+        form (`!=`, `not in`, `is not set`, ...) when *no* value does
+        (docs/semantics.md#many-valued-fields)."""
         positive, negated = predicate(self, node)
         fields = sorted({f.name for f in self._many_fields(node, scope)})
         if not fields:

@@ -1,6 +1,7 @@
-"""Behaviour for the reference evaluator (segdsl/reference.py): a customer's events of
-one name, through a filter and a window, their aggregates, and the population values
-`percentile` and `cume_share`. A mixin of the Evaluator, like check_events for the Checker.
+"""Behaviour for the reference evaluator (segdsl/reference/): a customer's events of one
+name, through a filter and a window, their aggregates, and the population values
+`percentile` and `cume_share` (docs/semantics.md#events to #percentile-and-cume_share).
+A mixin of the Evaluator, as segdsl/check/events.py is of the Checker.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ class BehaviourEvaluation:
         return Event(name, self.env.streams[name], None)  # a stream's own name: all its rows
 
     def _in_window(self, t: Any, window: ast.Window, scope: Scope) -> bool:
-        """SPEC: `within` and `between` include both ends; `before` and `after` are strict; a
-        date bound takes its whole day; a date value compares by dates everywhere."""
+        """`within` and `between` include both ends; `before` and `after` are strict; a date
+        bound takes its whole day; a date value compares by dates everywhere
+        (docs/semantics.md#time-windows)."""
         if t is None:
             return False
         if isinstance(window, ast.WithinLast | ast.WithinNext):

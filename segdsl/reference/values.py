@@ -1,6 +1,6 @@
-"""Values for the reference evaluator (segdsl/reference.py): the customer and scope a
-value is read in, and comparison, arithmetic and time on plain Python values, written
-from SPEC.md §3 and docs/language.md like the rest of the evaluator.
+"""Values for the reference evaluator (segdsl/reference/): the customer and scope a value
+is read in, and comparison, arithmetic and time on plain Python values, written from
+docs/semantics.md and docs/language.md like the rest of the evaluator.
 """
 
 from __future__ import annotations
