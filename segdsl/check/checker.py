@@ -1,7 +1,7 @@
 """AST → checked tree. Resolves names against the schema environment, types every node,
 and collects every problem of a rule instead of stopping at the first.
 
-Semantics that SPEC states precisely are settled here (see segdsl/bound.py), so
+Semantics that docs/semantics.md states precisely are settled here (see segdsl/check/bound.py), so
 that lowering and any other back end translate without deciding anything.
 """
 

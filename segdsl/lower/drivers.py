@@ -6,7 +6,7 @@ A single segment's statement joins every customer to each event group it reads. 
 the rule cannot hold for a customer without a row in those groups (`lead_score >= 20`,
 where the score of someone without opens, clicks or pricing views is 0), only the
 customers with a row can be members: the statement then starts from those rows instead
-of computing the rule for every customer (docs/performance.md#statement-shapes).
+of computing the rule for every customer (docs/performance.md#passes).
 
 `AbsentGroups` evaluates the bound tree with the aggregates of the absent groups at
 their value over nothing (count and sum 0, the others missing) and everything else

@@ -157,7 +157,7 @@ def plan(
 ) -> EventPlan:
     """Every aggregate and population value reachable from `trees`, through references.
 
-    Two statement shapes change the plan (docs/performance.md#statement-shapes): with
+    Two statement shapes change the plan (docs/performance.md#passes): with
     `correlated_values`, tests on many-valued fields stay correlated EXISTS (a semi-join
     in a single segment's WHERE) instead of a grouped side table, and with
     `one_scan_per_stream`, a stream read over all its history computes its windowed

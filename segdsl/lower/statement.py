@@ -68,7 +68,7 @@ class Lowering:
     def select_members(self, name: str) -> exp.Query:
         """`SELECT key FROM customers WHERE rule` for one segment, in one of two shapes
         a set's statement does not need, where the shapes allow them
-        (docs/performance.md#statement-shapes):
+        (docs/performance.md#passes):
 
         - an `or` of tests of which one asks about a many-valued field (`life_stage =
           "student" or tag = "student"`) is a UNION ALL of its branches, each without the
