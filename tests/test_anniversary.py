@@ -2,8 +2,9 @@
 (segdsl/lower/anniversary.py). Here every month and day of a leap year, a few common-year
 dates and a missing one meet many rules and *as of* dates (Feb 28 and Feb 29 of leap and
 common years, year ends, month ends), and DuckDB's members must be the reference
-evaluator's, which computes each anniversary from SPEC's definition. So must the
-anniversary computed per row, which an unpinned *as of* compiles to."""
+evaluator's, which computes each anniversary from its definition
+(docs/semantics.md#functions). So must the anniversary computed per row, which an
+unpinned *as of* compiles to."""
 
 from __future__ import annotations
 

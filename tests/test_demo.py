@@ -355,7 +355,7 @@ def test_segment_files(demo: DemoSummary) -> None:
         "within 30 days",
         "is set",
         "count(tag)",
-        # behaviour: SPEC section 3
+        # behaviour: docs/semantics.md#events
         "not did ",
         "at least 2 times",
         "exactly 1 time",

@@ -1,5 +1,5 @@
-"""The engine matrix: the semantic cases of test_semantics.py and test_behaviour.py (each
-rule and its negation) compiled for every engine's dialect and run there, ~60 rules to a
+"""The engine matrix: the cases of tests/cases/ (each rule and its negation), read by the
+loader the DuckDB tests use, compiled for every engine's dialect and run there, ~60 rules to a
 statement (Spark: a few big statements), and the demo's segments compared with DuckDB.
 
 Every case must return exactly its hand-computed members, except where segdsl refuses
@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import engines
 import pytest
+from support import cases as case_files
+from support import engines, matrix
 
 import segdsl
 
@@ -112,57 +113,37 @@ REGENERATE = "regenerate it: .venv/bin/python -m tests.engines --matrix > docs/e
 def assert_documented(name: str, version: str, verdicts: dict[engines.Case, str]) -> None:
     """docs/engines.md says what this run found on the engine: its row in the table of
     engines and its column in the table of features."""
-    import engine_matrix
-
     lines = (
         (Path(__file__).parents[1] / "docs" / "engines.md").read_text(encoding="utf-8").splitlines()
     )
-    row = engine_matrix.engine_row(name, verdicts, version)
+    row = matrix.engine_row(name, verdicts, version)
     assert row in lines, f"docs/engines.md lacks `{row}`; {REGENERATE}"
     header = next(line for line in lines if line.startswith("| feature |"))
     column = [c.strip() for c in header.split("|")].index(name)
-    for feature in engine_matrix.feature_names():
+    for feature in matrix.feature_names():
         line = next(line for line in lines if line.startswith(f"| {feature} |"))
         documented = [c.strip() for c in line.split("|")][column]
-        found = engine_matrix.feature_cell(verdicts, feature)
+        found = matrix.feature_cell(verdicts, feature)
         assert documented == found, (
             f"docs/engines.md: {feature} on {name} is "
             f"`{documented}`, the run found `{found}`; {REGENERATE}"
         )
 
 
-# Edge cases the tables do not cover, that differ between engines' defaults.
-EXTRA_CASES = [
-    (r'name like "back\\slash"', {5}),  # LIKE's backslash is no escape character
-    (r'name like "%\\%"', {5}),
-    (r'name like "%\\s%"', {5}),  # a backslash, then s: "back\slash"
-    (r'name not like "%\\%"', {1, 2, 3, 4, 6, 7}),
-    (r'name like "%[%"', set()),  # T-SQL's `[` is literal too
-    (r'name contains "\\" and name like "%a%"', {5}),
-    (r'name matches "\\d" or city matches "\\s"', {3}),  # "New York"
-    (r'name matches "[^a-z]"', {1, 2, 3, 4, 5, 7}),  # 6 is ""
-    (r'name matches "^[[:upper:]][[:lower:]]+$"', {1}),  # ASCII classes: not Émile
-    (r'name matches "(?i)^ANNA$" and name matches "^A.n+a$"', {1}),
-    (r'name matches "\\bmile"', {2}),  # RE2's \b is ASCII: a boundary between É and m
-    (r'name matches "\\Bmile"', set()),
-    (r'name matches "^\\w+$"', {1}),  # \w is ASCII: not Émile, not 名前
-    (r'name matches "(?i)K\\\\S"', {5}),  # DataFusion turns a literal regex into LIKE
-    # SQLite's date functions round 23:59:59.999999 up to the next day
-    (r"signup_at + 30 days > now", {5, 7}),
-    (r"signup_at + 1 month > 2025-12-31 and weekday(signup_at) = 7", set()),
-]
+# Edge cases the tables do not cover, that differ between engines' defaults: the engine
+# matrix's own case file, over the semantics shop (not counted in docs/engines.md).
+EXTRA_CASES = case_files.engine_edge_cases()
 
 
 def test_edge_cases_of_like_and_matches(engine: Any, projects: dict[str, Path]) -> None:
-    from shop import AS_OF
-
-    rules = [rule for rule, _ in EXTRA_CASES]
-    found = engines.members_on(engine, "semantics", projects["semantics"], rules, AS_OF, 60)
+    assert EXTRA_CASES
+    as_of = case_files.shop("semantics").as_of
+    rules = [case.rule for case in EXTRA_CASES]
+    found = engines.members_on(engine, "semantics", projects["semantics"], rules, as_of, 60)
     problems = []
-    for rule, expected in EXTRA_CASES:
-        case = engines.Case("semantics", AS_OF, rule, frozenset(expected))
-        if engines.verdict(engine.name, case, found[rule]) == "wrong":
-            problems.append(engines.describe(case, found[rule]))
+    for case in EXTRA_CASES:
+        if engines.verdict(engine.name, case, found[case.rule]) == "wrong":
+            problems.append(engines.describe(case, found[case.rule]))
     assert not problems, "\n".join(problems)
 
 
@@ -231,27 +212,25 @@ def test_golden_cases_agree_with_duckdb(engine: Any, projects: dict[str, Path], 
     (tests/golden/results/). On Spark, only the cases whose SQL has a shape of its own
     (ALONE_SHAPES): one Spark job per case for all of them would take minutes, and Spark
     runs every semantic case above in sets."""
-    from golden import update
-    from shop import AS_OF
-
     root = projects[suite]
     path = root / "segments" / "golden.yaml"
     problems = []
-    cases = update.load_cases("cases.yaml" if suite == "semantics" else "events.yaml")
+    as_of = case_files.shop(suite).as_of
+    cases = case_files.golden_cases("cases.yaml" if suite == "semantics" else "events.yaml")
     try:
         for name, case in cases.items():
             if case.get("unpinned"):
                 continue
-            path.write_text(update.segment_file(name, case), encoding="utf-8")
+            path.write_text(case_files.golden_segment_file(name, case), encoding="utf-8")
             project = segdsl.load(root)
             try:
-                sql = project.compile([name], dialect=engine.dialect, as_of=AS_OF, pretty=False)
+                sql = project.compile([name], dialect=engine.dialect, as_of=as_of, pretty=False)
             except segdsl.SegdslError as error:
                 assert all(d.code.startswith("E5") for d in error.diagnostics), str(error)
                 continue
             if engine.name == "spark" and not any(shape in sql for shape in ALONE_SHAPES):
                 continue
-            want = (update.GOLDEN / "results" / f"{name}.txt").read_text(encoding="utf-8")
+            want = (case_files.GOLDEN / "results" / f"{name}.txt").read_text(encoding="utf-8")
             try:
                 rows = sorted(engine.run(suite, sql), key=lambda row: row[0])
             except Exception as error:  # noqa: BLE001 - reported with the others

@@ -132,3 +132,18 @@ def test_every_code_is_documented_and_has_a_golden_case() -> None:
     assert not codes - shown, (
         f"codes without a golden error case in tests/golden/errors/: {sorted(codes - shown)}"
     )
+
+
+def test_every_empty_result_has_a_companion_with_members() -> None:
+    """A case whose members are nobody passes for a lowering that returns nobody; its
+    companion `<case>_nonempty`, a variant over the same rows, cannot."""
+    results = update.GOLDEN / "results"
+    empty = [name for name in CASES if (results / f"{name}.txt").read_text(encoding="utf-8") == ""]
+    assert empty, "no case has an empty result: is results/ there?"
+    lonely = [
+        name
+        for name in empty
+        if f"{name}_nonempty" not in CASES
+        or not (results / f"{name}_nonempty.txt").read_text(encoding="utf-8").strip()
+    ]
+    assert not lonely, f"cases with no members and no companion that has some: {lonely}"

@@ -1,4 +1,4 @@
-"""Properties of random well-typed rules over random small warehouses (tests/rulegen.py).
+"""Properties of random well-typed rules over random small warehouses (tests/support/rulegen.py).
 
 For every generated rule R:
 - DuckDB's members, through the real product path (a project on disk,
@@ -33,11 +33,11 @@ from typing import Any
 
 import duckdb
 import pytest
-import rulegen
 import sqlglot
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from shop import compiled_alone
+from support import rulegen
+from support.shops import compiled_alone
 
 import segdsl
 from segdsl import reference

@@ -1,7 +1,7 @@
-"""The reference evaluator (segdsl/reference.py) against the hand-computed tables.
+"""The reference evaluator (segdsl/reference.py) against the hand-computed cases.
 
-The cases are those of tests/test_semantics.py and tests/test_behaviour.py, imported, not
-copied; the rows are those the two shops write to DuckDB, given to the evaluator as
+The cases are those of tests/cases/, read by the same loader as the DuckDB tests and the
+engine matrix; the rows are those of tests/cases/shops/, given to the evaluator as
 dictionaries. So the evaluator is held to the same expectations as the SQL path before
 tests/test_properties.py uses it as the judge of random rules.
 """
@@ -10,146 +10,74 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
-import behaviour_shop
 import pytest
-import shop
-import test_behaviour
-import test_semantics
-from behaviour_shop import BehaviourShop
-from shop import Shop
+from support import cases, shops
 
 import segdsl
 from segdsl import reference
 
-SHOP_DATA: reference.Data = {
-    "customers": [dict(zip(shop.COLUMNS, row, strict=True)) for row in shop.CUSTOMERS],
-    "customer_tags": [{"customer_id": key, "tag": tag} for key, tag in shop.TAGS],
-}
-BEHAVIOUR_DATA: reference.Data = {
-    "customers": [
-        dict(zip(("customer_id", "name", "country_code"), row, strict=True))
-        for row in behaviour_shop.CUSTOMERS
-    ],
-    "events": [
-        dict(zip(("customer_id", "ts", "event_name", "url", "device", "channel"), row, strict=True))
-        for row in behaviour_shop.EVENTS
-    ],
-    "orders": [
-        dict(
-            zip(
-                ("order_id", "customer_id", "ordered_at", "amount", "category", "product_id"),
-                row,
-                strict=True,
-            )
-        )
-        for row in behaviour_shop.ORDERS
-    ],
-}
+CASES = cases.cases()
+SEGMENT_FILES = [f for name in cases.SHOPS for f in cases.case_files(name) if f.members]
+BUCKET_FILES = [f for name in cases.SHOPS for f in cases.case_files(name) if f.buckets]
 
 
-def _values(case: Any) -> tuple[Any, ...]:
-    return tuple(case.values if hasattr(case, "values") else case)
-
-
-@pytest.fixture(scope="module")
-def shop_rules(tmp_path_factory: pytest.TempPathFactory) -> reference.Rules:
-    root = Shop(tmp_path_factory.mktemp("reference-shop")).root
-    (root / "segments" / "segments.yaml").write_text(test_semantics.PROJECT_SEGMENTS)
-    return _rules(root)
-
-
-@pytest.fixture(scope="module")
-def behaviour_rules(tmp_path_factory: pytest.TempPathFactory) -> reference.Rules:
-    return _rules(BehaviourShop(tmp_path_factory.mktemp("reference-behaviour")).root)
-
-
-def _rules(root: Path) -> reference.Rules:
+def project_rules(shop: str, root: Path, segment_file: str | None = None) -> reference.Rules:
+    shops.build(shop, root)
+    if segment_file:
+        (root / "segments" / "segments.yaml").write_text(segment_file, encoding="utf-8")
     project = segdsl.load(root)
     assert not project.check()
     return reference.Rules.of(project)
 
 
-def _assert(
-    rules: reference.Rules,
-    data: reference.Data,
-    rule: str,
-    as_of: dt.datetime,
-    expected: set[int],
-    everyone: set[int],
-) -> None:
-    assert reference.members(rules, rule, data, as_of) == expected, f"members of: {rule}"
-    negation = test_semantics.negation(rule)
-    assert reference.members(rules, negation, data, as_of) == everyone - expected, (
-        f"members of: not ({rule})"
-    )
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> dict[str, reference.Rules]:
+    """The rules of each shop's project, by shop."""
+    return {name: project_rules(name, tmp_path_factory.mktemp(name)) for name in cases.SHOPS}
 
 
-@pytest.mark.parametrize(
-    ("rule", "expected"), test_semantics.CASES, ids=test_semantics.ids(test_semantics.CASES)
-)
-def test_semantic_case(shop_rules: reference.Rules, rule: str, expected: set[int]) -> None:
-    _assert(shop_rules, SHOP_DATA, rule, shop.AS_OF, set(expected), test_semantics.ALL)
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.shop}/{c.id}" for c in CASES])
+def test_case(rules: dict[str, reference.Rules], case: cases.Case) -> None:
+    data = cases.shop(case.shop).data()
+    for expected in cases.with_negations([case]):
+        got = reference.members(rules[case.shop], expected.rule, data, expected.as_of)
+        assert got == set(expected.members), f"members of: {expected.rule}"
 
 
-@pytest.mark.parametrize(
-    "case",
-    test_semantics.AS_OF_CASES,
-    ids=[f"{c[0]:%Y-%m-%dT%H} {c[1]}" for c in test_semantics.AS_OF_CASES],
-)
-def test_semantic_case_as_of(shop_rules: reference.Rules, case: Any) -> None:
-    as_of, rule, expected = _values(case)
-    _assert(shop_rules, SHOP_DATA, rule, as_of, set(expected), test_semantics.ALL)
-
-
-@pytest.mark.parametrize(("name", "expected"), sorted(test_semantics.SEGMENT_EXPECTED.items()))
+@pytest.mark.parametrize("case_file", SEGMENT_FILES, ids=lambda f: f"{f.shop}/{f.path.stem}")
 def test_segment_references_and_segmentations(
-    shop_rules: reference.Rules, name: str, expected: set[int]
+    case_file: cases.CaseFile, rules: dict[str, reference.Rules], tmp_path: Path
 ) -> None:
-    assert reference.members(shop_rules, name, SHOP_DATA, shop.AS_OF) == expected
+    shop = cases.shop(case_file.shop)
+    own = (
+        project_rules(case_file.shop, tmp_path, case_file.segment_file)
+        if case_file.segment_file
+        else rules[case_file.shop]
+    )
+    for name, expected in case_file.members.items():
+        assert reference.members(own, name, shop.data(), shop.as_of) == expected, name
 
 
-@pytest.mark.parametrize(("rule", "expected"), test_behaviour.CASES)
-def test_behaviour_case(
-    behaviour_rules: reference.Rules, rule: str, expected: frozenset[int]
+@pytest.mark.parametrize("case_file", BUCKET_FILES, ids=lambda f: f"{f.shop}/{f.path.stem}")
+def test_segmentation_buckets(
+    case_file: cases.CaseFile, rules: dict[str, reference.Rules], tmp_path: Path
 ) -> None:
-    _assert(
-        behaviour_rules,
-        BEHAVIOUR_DATA,
-        rule,
-        behaviour_shop.AS_OF,
-        set(expected),
-        set(behaviour_shop.EVERYONE),
+    shop = cases.shop(case_file.shop)
+    own = (
+        project_rules(case_file.shop, tmp_path, case_file.segment_file)
+        if case_file.segment_file
+        else rules[case_file.shop]
     )
+    for name, expected in case_file.buckets.items():
+        assert reference.buckets(own, name, shop.data(), shop.as_of) == expected, name
 
 
-@pytest.mark.parametrize(("rule", "expected"), test_behaviour.PAST_CASES)
-def test_behaviour_case_in_the_past(
-    behaviour_rules: reference.Rules, rule: str, expected: frozenset[int]
-) -> None:
-    _assert(
-        behaviour_rules,
-        BEHAVIOUR_DATA,
-        rule,
-        test_behaviour.PAST,
-        set(expected),
-        set(behaviour_shop.EVERYONE),
-    )
-
-
-@pytest.mark.parametrize("name", sorted(test_behaviour.SEGMENTATION_VALUES))
-def test_segmentation_buckets(behaviour_rules: reference.Rules, name: str) -> None:
-    assert (
-        reference.buckets(behaviour_rules, name, BEHAVIOUR_DATA, behaviour_shop.AS_OF)
-        == test_behaviour.SEGMENTATION_VALUES[name]
-    )
-
-
-def test_ties_in_last_of_a_property_are_undefined(behaviour_rules: reference.Rules) -> None:
+def test_ties_in_last_of_a_property_are_undefined(rules: dict[str, reference.Rules]) -> None:
+    shop = cases.shop("behaviour")
     at = dt.datetime(2025, 12, 1, 10)
     data = dict(
-        BEHAVIOUR_DATA,
+        shop.data(),
         orders=[
             {"customer_id": 1, "ordered_at": at, "amount": 1, "category": "a"},
             {"customer_id": 1, "ordered_at": at, "amount": 1, "category": "b"},
@@ -158,6 +86,6 @@ def test_ties_in_last_of_a_property_are_undefined(behaviour_rules: reference.Rul
         ],
     )
     found = reference.evaluate(
-        behaviour_rules, 'last(purchase.category) = "a"', data, behaviour_shop.AS_OF
+        rules["behaviour"], 'last(purchase.category) = "a"', data, shop.as_of
     )
     assert found[1] is None and found[2] is True and found[3] is False

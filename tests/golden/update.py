@@ -7,7 +7,8 @@ Run from the repository root:
 It writes, and removes what no case produces any more:
 
 - sql/<case>.<dialect>.sql   `compile([case], dialect, as_of=AS_OF)` of each case in cases.yaml
-                             (over tests/shop.py) and events.yaml (over tests/behaviour_shop.py);
+                             (over tests/cases/shops/semantics.yaml) and events.yaml
+                             (over tests/cases/shops/behaviour.yaml);
                              a dialect that cannot express the case gets the error text
 - results/<case>.txt         the case's members on DuckDB (`run([case], as_of=AS_OF)`)
 - errors/<case>/expected.*   what `segdsl` prints for the project in errors/<case>/
@@ -37,8 +38,7 @@ TESTS = Path(__file__).resolve().parent.parent
 if str(TESTS) not in sys.path:  # `python tests/golden/update.py` and `-m tests.golden.update`
     sys.path.insert(0, str(TESTS))
 
-from behaviour_shop import BehaviourShop
-from shop import AS_OF, PROJECT, SCHEMA, Shop
+from support import cases, shops
 
 import segdsl
 from segdsl import cli
@@ -46,17 +46,15 @@ from segdsl.diagnostics import SourceCache, render_text
 
 REPO = TESTS.parent
 GOLDEN = TESTS / "golden"
-CASES_FILE = GOLDEN / "cases.yaml"
-EVENTS_FILE = GOLDEN / "events.yaml"
-# each cases file and the fixture project its cases run in; case names are unique across them
-SUITES: dict[str, Any] = {"cases.yaml": Shop, "events.yaml": BehaviourShop}
+# each cases file and the shop (tests/cases/shops/) its cases run in; names are unique across them
+SUITES = cases.GOLDEN_SUITES
+AS_OF = cases.shop("semantics").as_of
 ERRORS = GOLDEN / "errors"
 DOCS_ERRORS = REPO / "docs" / "errors.md"
 UPDATE_COMMAND = ".venv/bin/python -m tests.golden.update"
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "sqlite")
 PLACEHOLDER = "<project>"  # stands for the temporary project folder in every output
-CASE_KEYS = {"where", "segmentation", "segments", "segmentations", "unpinned"}
 ERROR_CASE_KEYS = {"about", "code", "known_bad", "base", "command", "formats"}
 BASES = ("shop", "shop with warehouse", "empty")
 FORMATS = ("text", "json", "github")
@@ -69,41 +67,8 @@ Files = dict[Path, str]  # path relative to the repository root → content
 # ---- SQL cases ---------------------------------------------------------------------------
 
 
-def load_cases(suite: str = "cases.yaml") -> dict[str, dict[str, Any]]:
-    """One cases file, with its shape checked so that a typo in a case fails loudly."""
-    cases: dict[str, dict[str, Any]] = yaml.safe_load((GOLDEN / suite).read_text(encoding="utf-8"))
-    others = {
-        name
-        for other in SUITES
-        if other != suite
-        for name in yaml.safe_load((GOLDEN / other).read_text(encoding="utf-8"))
-    }
-    for name, case in cases.items():
-        unknown = set(case) - CASE_KEYS
-        if unknown or ("where" in case) == ("segmentation" in case):
-            raise ValueError(
-                f"{suite}: case `{name}` needs `where` or `segmentation`, and "
-                f"only {sorted(CASE_KEYS)} (found {sorted(case)})"
-            )
-        if name in others:
-            raise ValueError(f"{suite}: case `{name}` is also in another cases file")
-    return cases
-
-
-def segment_file(name: str, case: dict[str, Any]) -> str:
-    """The segment file of one case: the case under its own name, plus its helpers."""
-    segments = dict(case.get("segments", {}))
-    segmentations = dict(case.get("segmentations", {}))
-    if "where" in case:
-        segments[name] = case["where"]
-    else:
-        segmentations[name] = case["segmentation"]
-    document: dict[str, Any] = {}
-    if segments:
-        document["segments"] = {n: {"where": rule} for n, rule in segments.items()}
-    if segmentations:
-        document["segmentations"] = segmentations
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
+load_cases = cases.golden_cases
+segment_file = cases.golden_segment_file
 
 
 def sql_case_files(shop_root: Path, name: str, case: dict[str, Any]) -> Files:
@@ -153,12 +118,10 @@ def sql_files(shop_root: Path, cases: dict[str, dict[str, Any]] | None = None) -
 
 @contextlib.contextmanager
 def shop_project(suite: str = "cases.yaml") -> Iterator[Path]:
-    """The fixture project of a cases file (tests/shop.py, tests/behaviour_shop.py) with its
-    warehouse, in a temporary folder."""
+    """The shop project of a cases file (tests/cases/shops/) with its warehouse, in a
+    temporary folder."""
     with tempfile.TemporaryDirectory(prefix="segdsl-golden-") as folder:
-        root = Path(folder).resolve()
-        SUITES[suite](root)
-        yield root
+        yield shops.build(SUITES[suite], Path(folder).resolve())
 
 
 # ---- error cases --------------------------------------------------------------------------
@@ -243,12 +206,13 @@ def error_case_files(case: ErrorCase) -> Files:
 
 
 def _lay_out(case: ErrorCase, root: Path) -> None:
+    shop = cases.shop("semantics")
     if case.base == "shop with warehouse":
-        Shop(root)
+        shops.build("semantics", root)
     elif case.base == "shop":
         (root / "segments").mkdir()
-        (root / "segdsl.yaml").write_text(PROJECT, encoding="utf-8")
-        (root / "schema.yaml").write_text(SCHEMA, encoding="utf-8")
+        (root / "segdsl.yaml").write_text(shop.project, encoding="utf-8")
+        (root / "schema.yaml").write_text(shop.schema, encoding="utf-8")
     for path in case.inputs():
         target = root / path.relative_to(case.folder)
         target.parent.mkdir(parents=True, exist_ok=True)

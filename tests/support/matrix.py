@@ -1,5 +1,5 @@
-"""docs/engines.md, generated: every semantic case on every engine of tests/engines.py, and
-compiled for the dialects no engine here runs.
+"""docs/engines.md, generated: every case of tests/cases/ on every engine of
+support/engines.py, and compiled for the dialects no engine here runs.
 
     .venv/bin/python -m tests.engines --matrix > docs/engines.md
 """
@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from engines import (
+from support.engines import (
     ENGINES,
     UNSUPPORTED,
     Case,
@@ -84,7 +84,7 @@ def matrix(
         "do not edit -->",
         "",
         "segdsl compiles every rule through sqlglot for the dialect you name, and the "
-        "semantic cases of `tests/test_semantics.py` and `tests/test_behaviour.py` (each "
+        "semantic and behaviour cases of `tests/cases/` (each "
         "rule and its negation, with hand-computed members) run on real engines by "
         "`tests/test_engines.py`, as do the golden cases of `tests/golden/cases.yaml` (on "
         "every engine but Spark, against DuckDB's members) and the demo's segments. A "

@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  c.last_seen_at >= CAST(CAST(CAST(CAST('2025-12-31 12:00:00' AS TIMESTAMP) AS DATE) - INTERVAL '2 DAY' AS DATE) + INTERVAL '1 DAY' AS TIMESTAMP)

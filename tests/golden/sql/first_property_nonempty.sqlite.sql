@@ -1,0 +1,2 @@
+-- error[E501]: the sqlite dialect cannot express `last(E.prop)` or `first(E.prop)`: segdsl knows no aggregate there that keeps a missing property of the latest event
+--   = help: compile for another dialect, or rewrite the rule without this feature

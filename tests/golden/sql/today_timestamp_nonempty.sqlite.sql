@@ -1,0 +1,9 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  c.last_seen_at >= DATETIME(
+    DATE(
+      DATE(SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19), PRINTF('%+d days', -1)) || SUBSTRING(DATE('2025-12-31 12:00:00'), 11)
+    )
+  )

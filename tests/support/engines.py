@@ -1,0 +1,798 @@
+"""The engine matrix: one adapter per SQL engine, each able to load a warehouse faithfully and
+run a compiled statement, and the runner that checks segdsl's compiled SQL on all of them.
+
+A warehouse is a DuckDB file (a shop of tests/cases/shops/, `segdsl demo`): every
+adapter copies its tables, column types and rows (timestamps with microseconds, dates before
+1970, decimals, booleans, NULLs, unicode, quotes and backslashes) into its own engine, then
+runs SQL compiled for its dialect. `python -m tests.engines --matrix` runs every case of
+tests/cases/ on every engine and prints docs/engines.md (support/matrix.py).
+
+| engine     | runs as                                   | sqlglot dialect |
+| ---------- | ----------------------------------------- | --------------- |
+| DuckDB     | duckdb, in memory                         | duckdb          |
+| SQLite     | stdlib sqlite3, in memory                 | sqlite          |
+| PostgreSQL | a real server (initdb in a temp folder)   | postgres        |
+| Spark      | pyspark, local mode                       | spark           |
+| ClickHouse | chdb, in process                          | clickhouse      |
+| DataFusion | datafusion's SessionContext               | datafusion      |
+
+DataFusion has no sqlglot dialect of its own; segdsl adds one (emit.DataFusion: PostgreSQL's
+SQL and a few rewrites, see docs/engines.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import duckdb
+
+import segdsl
+from support import cases, shops
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # DuckDB's name of the type: BIGINT, INTEGER, DECIMAL(12,2), DOUBLE, BOOLEAN, ...
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+
+def read_warehouse(path: Path) -> tuple[Table, ...]:
+    """Every table of a DuckDB file: column names, types and rows as Python values."""
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = []
+        names = [
+            r[0]
+            for r in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+        for name in names:
+            described = connection.execute(f'DESCRIBE "{name}"').fetchall()
+            columns = tuple(Column(r[0], r[1]) for r in described)
+            rows = tuple(connection.execute(f'SELECT * FROM "{name}"').fetchall())
+            tables.append(Table(name, columns, rows))
+        return tuple(tables)
+    finally:
+        connection.close()
+
+
+class Engine(Protocol):
+    """An engine that holds several warehouses side by side, each under its own name."""
+
+    name: str
+    dialect: str
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None: ...
+
+    def run(self, warehouse: str, sql: str) -> list[Row]: ...
+
+    def version(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+# ---- the adapters -------------------------------------------------------------------------
+
+
+class DuckDBEngine:
+    name, dialect = "duckdb", "duckdb"
+
+    def __init__(self) -> None:
+        self.connections: dict[str, duckdb.DuckDBPyConnection] = {}
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        connection = duckdb.connect()
+        for table in tables:
+            columns = ", ".join(f'"{c.name}" {c.type}' for c in table.columns)
+            connection.execute(f'CREATE TABLE "{table.name}" ({columns})')
+            if table.rows:
+                marks = ", ".join("?" * len(table.columns))
+                connection.executemany(
+                    f'INSERT INTO "{table.name}" VALUES ({marks})', list(table.rows)
+                )
+        self.connections[warehouse] = connection
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        return self.connections[warehouse].execute(sql).fetchall()
+
+    def version(self) -> str:
+        return duckdb.__version__
+
+    def close(self) -> None:
+        for connection in self.connections.values():
+            connection.close()
+
+
+def _iso(value: Any) -> Any:
+    """SQLite keeps times as ISO-8601 text, as Python's sqlite3 writes them:
+    'YYYY-MM-DD HH:MM:SS' with '.ffffff' when there is a fraction, and 'YYYY-MM-DD'."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class SQLiteEngine:
+    """Types as SQLite's docs prescribe: times as ISO-8601 text, booleans as 0/1, decimals
+    as REAL."""
+
+    name, dialect = "sqlite", "sqlite"
+    TYPES: ClassVar[dict[str, str]] = {
+        "BIGINT": "INTEGER",
+        "INTEGER": "INTEGER",
+        "DOUBLE": "REAL",
+        "BOOLEAN": "INTEGER",
+        "DATE": "TEXT",
+        "TIMESTAMP": "TEXT",
+        "VARCHAR": "TEXT",
+    }
+
+    def __init__(self) -> None:
+        self.connections: dict[str, sqlite3.Connection] = {}
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        connection = sqlite3.connect(":memory:")
+        for table in tables:
+            columns = ", ".join(f'"{c.name}" {self._type(c.type)}' for c in table.columns)
+            connection.execute(f'CREATE TABLE "{table.name}" ({columns})')
+            marks = ", ".join("?" * len(table.columns))
+            connection.executemany(
+                f'INSERT INTO "{table.name}" VALUES ({marks})',
+                [tuple(_iso(v) for v in row) for row in table.rows],
+            )
+        connection.commit()
+        self.connections[warehouse] = connection
+
+    def _type(self, duck: str) -> str:
+        return "REAL" if duck.startswith("DECIMAL") else self.TYPES[duck]
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        return self.connections[warehouse].execute(sql).fetchall()
+
+    def version(self) -> str:
+        return sqlite3.sqlite_version
+
+    def close(self) -> None:
+        for connection in self.connections.values():
+            connection.close()
+
+
+POSTGRES_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster: initdb into a temporary folder, started on a free
+    loopback port; as the `postgres` user when running as root (the server refuses root)."""
+
+    def __init__(self) -> None:
+        if not POSTGRES_BIN:
+            raise RuntimeError(
+                "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/"
+                "postgres); on Debian: apt-get install postgresql"
+            )
+        self.bin = POSTGRES_BIN[-1].parent
+        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-pg-"))
+        self.data = self.folder / "data"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._as_owner(
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c timezone=UTC"
+        )
+        self._as_owner(
+            [
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
+
+    def _as_owner(self, command: list[str]) -> None:
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode:
+            log = self.folder / "log"
+            raise RuntimeError(
+                f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
+                + (log.read_text() if log.exists() else "")
+            )
+
+    def dsn(self) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+
+    def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self._as_owner(
+                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class PostgresEngine:
+    """One schema per warehouse, chosen by `search_path` before each statement."""
+
+    name, dialect = "postgres", "postgres"
+    TYPES: ClassVar[dict[str, str]] = {
+        "BIGINT": "BIGINT",
+        "INTEGER": "INTEGER",
+        "DOUBLE": "DOUBLE PRECISION",
+        "BOOLEAN": "BOOLEAN",
+        "DATE": "DATE",
+        "TIMESTAMP": "TIMESTAMP",
+        "VARCHAR": "TEXT",
+    }
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(dsn, autocommit=True)
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{warehouse}" CASCADE')
+            cursor.execute(f'CREATE SCHEMA "{warehouse}"')
+            for table in tables:
+                columns = ", ".join(f'"{c.name}" {self._type(c.type)}' for c in table.columns)
+                cursor.execute(f'CREATE TABLE "{warehouse}"."{table.name}" ({columns})')
+                with cursor.copy(f'COPY "{warehouse}"."{table.name}" FROM STDIN') as copy:
+                    for row in table.rows:
+                        copy.write_row(row)
+
+    def _type(self, duck: str) -> str:
+        return (
+            duck.replace("DECIMAL", "NUMERIC") if duck.startswith("DECIMAL") else self.TYPES[duck]
+        )
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{warehouse}"')
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    def version(self) -> str:
+        return str(self.connection.execute("SHOW server_version").fetchone()[0]).split()[0]
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class SparkEngine:
+    """One local SparkSession (2 cores, few shuffle partitions, no UI); a warehouse's tables
+    are temporary views, registered again when another warehouse's statement runs."""
+
+    name, dialect = "spark", "spark"
+
+    def __init__(self) -> None:
+        from pyspark.sql import SparkSession
+
+        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-spark-"))
+        self.session = (
+            SparkSession.builder.master("local[2]")
+            .appName("segdsl-engines")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.default.parallelism", "2")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+            .config("spark.sql.warehouse.dir", str(self.folder / "warehouse"))
+            .config("spark.driver.memory", "1g")
+            .config("spark.sql.adaptive.enabled", "false")
+            .getOrCreate()
+        )
+        self.session.sparkContext.setLogLevel("OFF")
+        self.frames: dict[str, dict[str, Any]] = {}
+        self.current: str | None = None
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        from pyspark.sql import types as T
+
+        simple = {
+            "BIGINT": T.LongType(),
+            "INTEGER": T.IntegerType(),
+            "DOUBLE": T.DoubleType(),
+            "BOOLEAN": T.BooleanType(),
+            "DATE": T.DateType(),
+            "TIMESTAMP": T.TimestampNTZType(),
+            "VARCHAR": T.StringType(),
+        }
+
+        def spark_type(duck: str) -> Any:
+            if duck.startswith("DECIMAL"):
+                precision, scale = duck[len("DECIMAL(") : -1].split(",")
+                return T.DecimalType(int(precision), int(scale))
+            return simple[duck]
+
+        frames = {}
+        for table in tables:
+            schema = T.StructType(
+                [T.StructField(c.name, spark_type(c.type), True) for c in table.columns]
+            )
+            frame = self.session.createDataFrame(list(table.rows), schema)
+            frames[table.name] = frame.cache()
+        self.frames[warehouse] = frames
+        self.current = None
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        if self.current != warehouse:
+            for name, frame in self.frames[warehouse].items():
+                frame.createOrReplaceTempView(name)
+            self.current = warehouse
+        return [tuple(row) for row in self.session.sql(sql).collect()]
+
+    def version(self) -> str:
+        return str(self.session.version)
+
+    def close(self) -> None:
+        self.session.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class ClickHouseEngine:
+    """chdb (ClickHouse in process): one database per warehouse, Nullable columns,
+    DateTime64(6) for timestamps and Date32 for dates (Date starts in 1970)."""
+
+    name, dialect = "clickhouse", "clickhouse"
+    TYPES: ClassVar[dict[str, str]] = {
+        "BIGINT": "Int64",
+        "INTEGER": "Int32",
+        "DOUBLE": "Float64",
+        "BOOLEAN": "Bool",
+        "DATE": "Date32",
+        "TIMESTAMP": "DateTime64(6)",
+        "VARCHAR": "String",
+    }
+
+    def __init__(self) -> None:
+        from chdb import session
+
+        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-chdb-"))
+        self.session = session.Session(str(self.folder))
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        self.session.query(f"DROP DATABASE IF EXISTS `{warehouse}`")
+        self.session.query(f"CREATE DATABASE `{warehouse}`")
+        for table in tables:
+            columns = ", ".join(f"`{c.name}` Nullable({self._type(c.type)})" for c in table.columns)
+            self.session.query(
+                f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns}) ENGINE = Memory"
+            )
+            for start in range(0, len(table.rows), 5000):
+                values = ", ".join(
+                    "(" + ", ".join(_clickhouse_literal(v) for v in row) + ")"
+                    for row in table.rows[start : start + 5000]
+                )
+                self.session.query(f"INSERT INTO `{warehouse}`.`{table.name}` VALUES {values}")
+
+    def _type(self, duck: str) -> str:
+        return (
+            duck.replace("DECIMAL", "Decimal") if duck.startswith("DECIMAL") else self.TYPES[duck]
+        )
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        self.session.query(f"USE `{warehouse}`")
+        table = self.session.query(sql, "ArrowTable")
+        return [tuple(row.values()) for row in table.to_pylist()]
+
+    def version(self) -> str:
+        return str(self.session.query("SELECT version()", "CSV")).strip().strip('"')
+
+    def close(self) -> None:
+        self.session.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _clickhouse_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return f"'{value.isoformat(sep=' ', timespec='microseconds')}'"
+    if isinstance(value, dt.date):
+        return f"'{value.isoformat()}'"
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
+class DataFusionEngine:
+    """datafusion's SessionContext, one per warehouse, tables registered from Arrow."""
+
+    name, dialect = "datafusion", "datafusion"
+
+    def __init__(self) -> None:
+        self.contexts: dict[str, Any] = {}
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        import datafusion
+        import pyarrow as pa
+
+        simple = {
+            "BIGINT": pa.int64(),
+            "INTEGER": pa.int32(),
+            "DOUBLE": pa.float64(),
+            "BOOLEAN": pa.bool_(),
+            "DATE": pa.date32(),
+            "TIMESTAMP": pa.timestamp("us"),
+            "VARCHAR": pa.string(),
+        }
+
+        def arrow_type(duck: str) -> Any:
+            if duck.startswith("DECIMAL"):
+                precision, scale = duck[len("DECIMAL(") : -1].split(",")
+                return pa.decimal128(int(precision), int(scale))
+            return simple[duck]
+
+        context = datafusion.SessionContext()
+        for table in tables:
+            schema = pa.schema([(c.name, arrow_type(c.type)) for c in table.columns])
+            columns = (
+                list(zip(*table.rows, strict=True)) if table.rows else [[] for _ in table.columns]
+            )
+            batch = pa.table(
+                [pa.array(list(v), type=f.type) for v, f in zip(columns, schema, strict=True)],
+                schema=schema,
+            )
+            context.register_record_batches(
+                table.name, [batch.to_batches() or [pa.record_batch([], schema=schema)]]
+            )
+        self.contexts[warehouse] = context
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        table = self.contexts[warehouse].sql(sql).to_arrow_table()
+        return [tuple(row.values()) for row in table.to_pylist()]
+
+    def version(self) -> str:
+        import datafusion
+
+        return str(datafusion.__version__)
+
+    def close(self) -> None:
+        self.contexts.clear()
+
+
+# ---- running rules on an engine -----------------------------------------------------------
+
+
+Outcome = set[Any] | Exception
+
+
+rules_file = shops.rules_file
+
+
+def members_on(
+    engine: Engine,
+    warehouse: str,
+    project_root: Path,
+    rules: Sequence[str],
+    as_of: dt.datetime,
+    chunk: int,
+) -> dict[str, Outcome]:
+    """Members of every rule on `engine`, `chunk` rules to a statement. A batch that does not
+    compile or run is halved until the culprit stands alone, so one unsupported rule costs
+    only its own result."""
+    found: dict[str, Outcome] = {}
+    rules_path = project_root / "segments" / "engine_rules.yaml"
+
+    def run(batch: list[str]) -> None:
+        # two names or more: the key and one boolean column per rule (`true` pads a single rule)
+        padded = [*batch, "true"] if len(batch) == 1 else batch
+        rules_path.write_text(
+            rules_file([f"q{i}" for i in range(len(padded))], padded), encoding="utf-8"
+        )
+        try:
+            project = segdsl.load(project_root)
+            sql = project.compile(
+                [f"q{i}" for i in range(len(padded))],
+                dialect=engine.dialect,
+                as_of=as_of,
+                pretty=False,
+            )
+            rows = engine.run(warehouse, sql)
+            for index, rule in enumerate(batch):
+                found[rule] = {row[0] for row in rows if row[1 + index] in (True, 1)}
+        except Exception as error:  # noqa: BLE001 - recorded per rule, after halving
+            if len(batch) == 1:
+                found[batch[0]] = error
+            else:
+                run(batch[: len(batch) // 2])
+                run(batch[len(batch) // 2 :])
+
+    unique = list(dict.fromkeys(rules))
+    try:
+        for start in range(0, len(unique), chunk):
+            run(unique[start : start + chunk])
+    finally:
+        rules_path.unlink(missing_ok=True)
+    return found
+
+
+# ---- the engines, started lazily and once -------------------------------------------------
+
+ENGINES = ("duckdb", "sqlite", "postgres", "spark", "clickhouse", "datafusion")
+HEAVY = {"postgres", "spark", "clickhouse"}  # pytest markers of the same names
+CHUNK = {"spark": 1000}  # rules per statement; Spark plans each statement for seconds
+DEFAULT_CHUNK = 60
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
+
+
+def start_engine(name: str, postgres: Callable[[], PostgresServer] | None = None) -> Engine:
+    if name == "duckdb":
+        return DuckDBEngine()
+    if name == "sqlite":
+        return SQLiteEngine()
+    if name == "postgres":
+        server = postgres() if postgres is not None else PostgresServer()
+        return PostgresEngine(server.dsn())
+    if name == "spark":
+        return SparkEngine()
+    if name == "clickhouse":
+        return ClickHouseEngine()
+    if name == "datafusion":
+        return DataFusionEngine()
+    raise ValueError(name)
+
+
+def versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    return {
+        package: md.version(package)
+        for package in ("sqlglot", "duckdb", "pyspark", "chdb", "datafusion", "psycopg")
+    }
+
+
+# ---- the cases, from tests/cases/ ---------------------------------------------------------
+
+Case = cases.Case
+
+
+def semantic_cases() -> list[Case]:
+    """Every rule case of tests/cases/semantics/ and tests/cases/behaviour/, each with its
+    negation (`not (R)` is everyone else)."""
+    return cases.with_negations(cases.cases())
+
+
+def build_warehouse(suite: str, root: Path) -> Path:
+    """The project (and DuckDB warehouse) of a shop in `root`; returns the project root."""
+    return shops.build(suite, root)
+
+
+def run_cases(
+    engine: Engine, cases: Sequence[Case], projects: dict[str, Path]
+) -> dict[Case, Outcome]:
+    """Every case on `engine`: one batch of statements per suite and *as of*."""
+    outcomes: dict[Case, Outcome] = {}
+    groups: dict[tuple[str, dt.datetime], list[Case]] = {}
+    for case in cases:
+        groups.setdefault((case.shop, case.as_of), []).append(case)
+    for (suite, as_of), group in groups.items():
+        found = members_on(
+            engine,
+            suite,
+            projects[suite],
+            [c.rule for c in group],
+            as_of,
+            CHUNK.get(engine.name, DEFAULT_CHUNK),
+        )
+        outcomes.update({case: found[case.rule] for case in group})
+    return outcomes
+
+
+# ---- what each engine is known not to do ---------------------------------------------------
+
+# Rules that compile to E501 on an engine: (engine, text in the rule, why). A case of
+# one of these features must report E501 there, and nothing else may.
+UNSUPPORTED: list[tuple[str, str, str]] = [
+    ("sqlite", "matches", "no regular expressions without an application-defined regexp()"),
+    ("sqlite", "ignoring case", "lower()/upper() change only ASCII letters"),
+    ("sqlite", "lower(", "lower() changes only ASCII letters"),
+    ("sqlite", "upper(", "upper() changes only ASCII letters"),
+    ("sqlite", "bucket(", "no md5()"),
+    ("sqlite", "split", "the `split` segmentation uses bucket(): no md5()"),
+    ("sqlite", "last(purchase.", "no aggregate keeps the missing property of the latest event"),
+    ("sqlite", "last(page_view.", "no aggregate keeps the missing property of the latest event"),
+    ("sqlite", "last(email_open.", "no aggregate keeps the missing property of the latest event"),
+    ("sqlite", "first(purchase.", "no aggregate keeps the missing property of the earliest event"),
+]
+
+
+def refusal(engine: str, rule: str) -> str | None:
+    """Why segdsl refuses `rule` for `engine` (E501), or None: it must return its members."""
+    for name, text, why in UNSUPPORTED:
+        if name == engine and text.lower() in rule.lower():
+            return why
+    return None
+
+
+def verdict(engine: str, case: Case, outcome: Outcome) -> str:
+    """ "ok", "E501" (a refusal listed in UNSUPPORTED) or "wrong" (a bug)."""
+    if isinstance(outcome, set) and outcome == set(case.members):
+        return "ok"
+    if (
+        isinstance(outcome, segdsl.SegdslError)
+        and all(d.code.startswith("E5") for d in outcome.diagnostics)
+        and refusal(engine, case.rule)
+    ):
+        return "E501"
+    return "wrong"
+
+
+def describe(case: Case, outcome: Outcome) -> str:
+    rule = case.rule.replace("\n", " ")
+    if isinstance(outcome, Exception):
+        text = str(outcome).strip().splitlines()[0][:300]
+        return f"{rule} (as of {case.as_of:%Y-%m-%d %H:%M}): {type(outcome).__name__}: {text}"
+    return (
+        f"{rule} (as of {case.as_of:%Y-%m-%d %H:%M}): got {sorted(outcome)}, expected "
+        f"{sorted(case.members)}"
+    )
+
+
+# ---- the demo project -------------------------------------------------------------------------
+
+DEMO_CUSTOMERS = 400
+
+
+def build_demo(root: Path) -> Path:
+    from segdsl.demo import write_demo
+
+    write_demo(root, customers=DEMO_CUSTOMERS, seed=11)
+    return root
+
+
+def demo_members(engine: Engine, root: Path) -> dict[str, Outcome]:
+    """Members of every segment and of every bucket of every segmentation of the demo,
+    from one statement (halved around a segment the dialect cannot express)."""
+    from segdsl.demo import DEMO_AS_OF
+
+    project = segdsl.load(root)
+    found: dict[str, Outcome] = {}
+
+    def run(names: list[str]) -> None:
+        try:
+            padded = (
+                names
+                if len(names) > 1
+                else [*names, next(n for n in project.segments if n not in names)]
+            )
+            sql = project.compile(padded, dialect=engine.dialect, as_of=DEMO_AS_OF, pretty=False)
+            rows = engine.run("demo", sql)
+            # the statement's columns: segments first, then segmentations
+            columns = [n for n in padded if n in project.segments] + [
+                n for n in padded if n in project.segmentations
+            ]
+            for name in names:
+                index = columns.index(name)
+                if name in project.segmentations:
+                    for row in rows:
+                        found.setdefault(f"{name}={row[1 + index]}", set()).add(row[0])
+                else:
+                    found[name] = {row[0] for row in rows if row[1 + index] in (True, 1)}
+        except Exception as error:  # noqa: BLE001 - recorded per segment
+            if len(names) == 1:
+                found[names[0]] = error
+            else:
+                run(names[: len(names) // 2])
+                run(names[len(names) // 2 :])
+
+    run([*project.segments, *project.segmentations])
+    return found
+
+
+# ---- compiling only, for dialects no engine here runs -------------------------------------
+
+
+def compile_outcomes(
+    dialect: str, cases: Sequence[Case], projects: dict[str, Path]
+) -> dict[Case, str]:
+    """For a dialect no engine here runs: "compiles", "E501", or "crash: ..." per case. The
+    rules of a suite are checked once and compiled together, halved around refusals."""
+    outcomes: dict[Case, str] = {}
+    for suite in sorted({c.shop for c in cases}):
+        mine = [c for c in cases if c.shop == suite]
+        rules = list(dict.fromkeys(c.rule for c in mine))
+        names = {rule: f"q{i}" for i, rule in enumerate(rules)}
+        path = projects[suite] / "segments" / "engine_rules.yaml"
+        path.write_text(rules_file(list(names.values()), rules), encoding="utf-8")
+        try:
+            project = segdsl.load(projects[suite])
+            found: dict[str, str] = {}
+
+            def compile_batch(
+                batch: list[str],
+                project: segdsl.Project = project,
+                found: dict[str, str] = found,
+                names: dict[str, str] = names,
+            ) -> None:
+                try:
+                    project.compile(
+                        [names[r] for r in batch] + ([names[batch[0]]] * (len(batch) == 1)),
+                        dialect=dialect,
+                        as_of=AS_OF_DEFAULT,
+                        pretty=False,
+                    )
+                    found.update({r: "compiles" for r in batch})
+                except Exception as error:  # noqa: BLE001 - recorded per rule
+                    if len(batch) > 1:
+                        compile_batch(batch[: len(batch) // 2])
+                        compile_batch(batch[len(batch) // 2 :])
+                    elif isinstance(error, segdsl.SegdslError) and all(
+                        d.code.startswith("E5") for d in error.diagnostics
+                    ):
+                        found[batch[0]] = "E501: " + error.diagnostics[0].message
+                    else:
+                        found[batch[0]] = f"crash: {type(error).__name__}: {error}"
+
+            compile_batch(rules)
+        finally:
+            path.unlink(missing_ok=True)
+        outcomes.update({c: found[c.rule] for c in mine})
+    return outcomes
+
+
+AS_OF_DEFAULT = dt.datetime(2025, 12, 31, 12)
