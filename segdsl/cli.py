@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from segdsl.diagnostics import (
     Diagnostic,
@@ -21,6 +22,9 @@ from segdsl.diagnostics import (
     render_json,
     render_text,
 )
+
+if TYPE_CHECKING:
+    from segdsl.project import Project
 
 EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -144,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 _USAGE_CODES = {"E401", "E408", "E502", "E414", "E418"}
 
 
-def _load(args: argparse.Namespace, extra: Sequence[Path] = ()):  # type: ignore[no-untyped-def]
+def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
     from segdsl.project import load
 
     return load(args.project or Path.cwd())
@@ -225,14 +229,14 @@ def _run(args: argparse.Namespace) -> int:
     result = project.run(args.names or None, args.as_of, args.warehouse, args.optimized)
     sizes = result.sizes()
     total = result.total()
-    rows = [("segment", "bucket", "members", "share", "")]
+    rows: list[tuple[str, ...]] = [("segment", "bucket", "members", "share", "")]
     for size in sizes:
         flag = f"below min_size {size.min_size}" if size.too_small else ""
         rows.append(
             (size.name, size.bucket or "", f"{size.members:,}", f"{100 * size.share:.1f}%", flag)
         )
     if not any(r[1] for r in rows[1:]):
-        rows = [(r[0], r[2], r[3], r[4]) for r in rows]  # type: ignore[misc]
+        rows = [(r[0], r[2], r[3], r[4]) for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
         print(

@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from segdsl import dialects
 from segdsl.types import Type, common
@@ -38,6 +38,13 @@ class Build(Protocol):
 
 
 Builder = Callable[..., SQL]
+
+
+def built(node: object) -> SQL:
+    """A node made through `Build.exp`, which the type checker sees as a plain module."""
+    return cast("SQL", node)
+
+
 TypeSet = frozenset[Type]
 
 NUMERIC: TypeSet = frozenset({Type.INTEGER, Type.DECIMAL, Type.FLOAT})
@@ -96,12 +103,18 @@ def interval(b: Build, amount: int, unit: str) -> SQL:
     """`INTERVAL 'n' UNIT`; weeks as days, which every engine knows."""
     if unit == "week":
         amount, unit = amount * 7, "day"
-    return b.exp.Interval(this=b.exp.Literal.string(str(amount)), unit=b.exp.var(unit.upper()))
+    return built(
+        b.exp.Interval(this=b.exp.Literal.string(str(amount)), unit=b.exp.var(unit.upper()))
+    )
 
 
 def _days_between(b: Build, start: SQL, end: SQL) -> SQL:
-    return b.exp.DateDiff(
-        this=b.exp.cast(end, "date"), expression=b.exp.cast(start, "date"), unit=b.exp.var("DAY")
+    return built(
+        b.exp.DateDiff(
+            this=b.exp.cast(end, "date"),
+            expression=b.exp.cast(start, "date"),
+            unit=b.exp.var("DAY"),
+        )
     )
 
 
@@ -112,12 +125,16 @@ def _next_anniversary(b: Build, d: SQL) -> SQL:
     years = e.Sub(this=e.Year(this=today), expression=e.Year(this=d))
 
     def shifted(n: SQL) -> SQL:
-        return e.cast(e.DateAdd(this=e.cast(d, "date"), expression=n, unit=e.var("YEAR")), "date")
+        return built(
+            e.cast(e.DateAdd(this=e.cast(d, "date"), expression=n, unit=e.var("YEAR")), "date")
+        )
 
     this_year = shifted(years)
-    return e.Case(
-        ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
-        default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))),
+    return built(
+        e.Case(
+            ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
+            default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))),
+        )
     )
 
 
@@ -138,11 +155,13 @@ def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
     e = b.exp
 
     def rad(x: SQL) -> SQL:
-        return e.Mul(
-            this=e.Paren(this=x),
-            expression=e.Div(
-                this=e.Anonymous(this="PI", expressions=[]), expression=e.Literal.number(180)
-            ),
+        return built(
+            e.Mul(
+                this=e.Paren(this=x),
+                expression=e.Div(
+                    this=e.Anonymous(this="PI", expressions=[]), expression=e.Literal.number(180)
+                ),
+            )
         )
 
     def half_sin_sq(a: SQL, c: SQL) -> SQL:
@@ -152,7 +171,7 @@ def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
                 e.Div(this=rad(e.Sub(this=a, expression=c)), expression=e.Literal.number(2))
             ],
         )
-        return e.Mul(this=sin, expression=sin.copy())
+        return built(e.Mul(this=sin, expression=sin.copy()))
 
     inner = e.Add(
         this=half_sin_sq(lat2, lat1),
@@ -164,9 +183,11 @@ def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
             expression=half_sin_sq(lon2, lon1),
         ),
     )
-    return e.Mul(
-        this=e.Literal.number(repr(2 * EARTH_RADIUS_KM)),
-        expression=e.Anonymous(this="ASIN", expressions=[e.Sqrt(this=inner)]),
+    return built(
+        e.Mul(
+            this=e.Literal.number(repr(2 * EARTH_RADIUS_KM)),
+            expression=e.Anonymous(this="ASIN", expressions=[e.Sqrt(this=inner)]),
+        )
     )
 
 
@@ -177,7 +198,7 @@ def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
     digits = e.Substring(
         this=e.MD5(this=text), start=e.Literal.number(1), length=e.Literal.number(8)
     )
-    return e.Mod(this=dialects.hex_to_int(b, digits, 8), expression=count)
+    return built(e.Mod(this=dialects.hex_to_int(b, digits, 8), expression=count))
 
 
 # Operand kinds (sqlglot class names) that bind more loosely than the left / right place of
@@ -211,11 +232,11 @@ def parenthesized(op: str, build: Builder) -> Builder:
 
 
 def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
-    return b.exp.Case(ifs=[b.exp.If(this=cond, true=then)], default=other)
+    return built(b.exp.Case(ifs=[b.exp.If(this=cond, true=then)], default=other))
 
 
 def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
-    return b.exp.Round(this=x, decimals=digits)
+    return built(b.exp.Round(this=x, decimals=digits))
 
 
 _SQLITE_CASE = dialects.unsupported(

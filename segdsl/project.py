@@ -328,7 +328,7 @@ def _check_all(loaded: Loaded) -> Checked:
     return checked
 
 
-def _parse(text: Text, ctx: RuleContext):  # type: ignore[no-untyped-def]
+def _parse(text: Text, ctx: RuleContext) -> ast.Expr | None:
     try:
         return parse_rule(text.value)
     except RuleProblem as problem:

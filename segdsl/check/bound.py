@@ -141,6 +141,7 @@ class EventSet:
     window: TimeRange
 
 
+PopulationKind = Lit["percentile", "cume_share"]
 AggregateKind = Lit[
     "count",
     "sum",
@@ -168,7 +169,7 @@ class Aggregate(Expr):
 class Population(Expr):
     """`percentile(x)` or `cume_share(x)`: a value relative to all customers."""
 
-    kind: Lit["percentile", "cume_share"]
+    kind: PopulationKind
     value: Expr
 
 

@@ -7,7 +7,7 @@ so events after it are ignored everywhere.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard, get_args
 
 from segdsl.check import bound
 from segdsl.check.meaning import compare
@@ -166,6 +166,7 @@ class EventChecks:
         self, node: ast.Call, events: bound.EventSet, prop: Property | None, ctx: RuleContext
     ) -> bound.Expr:
         kind = node.name
+        assert _is_aggregate_kind(kind)  # callers pass only the aggregate functions' names
         if kind in ("first", "last"):
             if prop is None:
                 return bound.Aggregate(Type.TIMESTAMP, kind, events, None)
@@ -192,7 +193,7 @@ class EventChecks:
                 "sum and avg take numbers; count_distinct counts any values",
             )
         result = Type.FLOAT if kind == "avg" and prop.type != Type.DECIMAL else prop.type
-        return bound.Aggregate(result, kind, events, prop)  # type: ignore[arg-type]
+        return bound.Aggregate(result, kind, events, prop)
 
     def population(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         if len(node.args) != 1:
@@ -213,7 +214,9 @@ class EventChecks:
                 f"`{node.name}` cannot contain another population function",
                 node.args[0].span,
             )
-        return bound.Population(Type.FLOAT, node.name, value)  # type: ignore[arg-type]
+        kind = node.name
+        assert _is_population_kind(kind)  # callers pass only `percentile` and `cume_share`
+        return bound.Population(Type.FLOAT, kind, value)
 
     def bucket(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         args = node.args
@@ -266,3 +269,11 @@ def _contains_population(expr: bound.Expr) -> bool:
 
 def _poison() -> bound.Expr:
     return bound.POISON
+
+
+def _is_aggregate_kind(name: str) -> TypeGuard[bound.AggregateKind]:
+    return name in get_args(bound.AggregateKind)
+
+
+def _is_population_kind(name: str) -> TypeGuard[bound.PopulationKind]:
+    return name in get_args(bound.PopulationKind)

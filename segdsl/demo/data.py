@@ -370,7 +370,7 @@ def _write_events(con: duckdb.DuckDBPyConnection) -> None:
     """Copy `event_rows` into `events` in time order, in slices of equal time span."""
     rows, lo, hi = con.execute(
         "SELECT count(*), min(ts_us), max(ts_us) + 1 FROM event_rows"
-    ).fetchone()  # type: ignore[misc]
+    ).fetchone()  # type: ignore[misc]  # an aggregate always returns one row; fetchone() is typed Optional
     slices = 1 + rows // _ROWS_PER_SLICE
     bounds = [lo + (hi - lo) * i // slices for i in range(slices)] + [hi] if rows else []
     for start, end in pairwise(bounds):

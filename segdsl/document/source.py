@@ -22,7 +22,7 @@ from segdsl.syntax.ast import Span
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml is optional
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # another class than CSafeLoader, same use
 
 Path_ = tuple[str | int, ...]
 

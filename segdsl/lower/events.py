@@ -10,8 +10,10 @@ group gets that WHERE, and aggregates shared by several segments are computed on
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar, overload
 
 from sqlglot import exp
 
@@ -43,7 +45,7 @@ class Values:
 
     name: str
     field: Field
-    tests: list[bound.Any | bound.CountValues] = field(default_factory=list)
+    tests: list[bound.Any | bound.CountValues] = dataclasses.field(default_factory=list)
 
     @property
     def reads_customer(self) -> bool:
@@ -113,13 +115,16 @@ class EventPlan:
         if self.population in tables:
             self.population = self._name(self.population, tables)
         tables.add(self.population)
-        for item in [*self.groups.values(), *self.values.values(), *self.cuts.values()]:
+        items: list[Group | Values | Cuts] = [
+            *self.groups.values(),
+            *self.values.values(),
+            *self.cuts.values(),
+        ]
+        for item in items:
             if item.name in tables:
                 old, item.name = item.name, self._name(item.name, tables)
-                for columns in (self.columns, self.value_columns):
-                    for key, (name, column) in list(columns.items()):  # type: ignore[attr-defined]
-                        if name == old:
-                            columns[key] = (item.name, column)  # type: ignore[index]
+                _rename(self.columns, old, item.name)
+                _rename(self.value_columns, old, item.name)
 
     def add_values(self, test: bound.Any | bound.CountValues) -> None:
         if test in self.value_columns:
@@ -146,6 +151,16 @@ class EventPlan:
             self.groups[group_key] = group
         group.aggregates.append(aggregate)
         self.columns[aggregate] = (group.name, f"a{len(group.aggregates)}")
+
+
+K = TypeVar("K")
+
+
+def _rename(columns: dict[K, tuple[str, str]], old: str, new: str) -> None:
+    """Point the columns of CTE `old` at its new name `new`."""
+    for key, (name, column) in list(columns.items()):
+        if name == old:
+            columns[key] = (new, column)
 
 
 def plan(
@@ -249,11 +264,11 @@ def _reads_values_only(node: bound.Expr, or_customer: bool = False) -> bool:
     return False
 
 
-ValueOf = Callable[[bound.Expr], exp.Expression]
+ValueOf = Callable[[bound.Expr], exp.Expr]
 
 
 def values_select(
-    values: Values, condition_of: ValueOf, customers: tuple[exp.Expression, exp.Expression]
+    values: Values, condition_of: ValueOf, customers: tuple[exp.Expr, exp.Expr]
 ) -> exp.Select:
     """`SELECT key, one column per test FROM side table [WHERE some test holds] GROUP BY key`.
 
@@ -264,11 +279,11 @@ def values_select(
     customer table and its key column): a correlated EXISTS in a SELECT list costs a join
     per test in DuckDB and cannot be planned at all by DataFusion."""
     fld = values.field
-    columns: list[exp.Expression] = [exp.column(fld.key or "", table=VALUE).as_(KEY)]
-    tests: list[exp.Expression] = []
+    columns: list[exp.Expr] = [exp.column(fld.key or "", table=VALUE).as_(KEY)]
+    tests: list[exp.Expr] = []
     for i, test in enumerate(values.tests, start=1):
         if isinstance(test, bound.CountValues):
-            computed: exp.Expression = exp.Count(
+            computed: exp.Expr = exp.Count(
                 this=exp.Distinct(expressions=[exp.column(fld.column, table=VALUE)])
             )
         else:
@@ -290,13 +305,13 @@ def values_select(
 
 
 def group_select(
-    group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expression
+    group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expr
 ) -> exp.Select:
     """`SELECT key, aggregates FROM stream WHERE <prefilter> GROUP BY key` for one group."""
     stream = group.aggregates[0].events.event.stream
     time = exp.column(stream.time, table=EVENT)
     prefilter, wanted = _rows(group, value_of, condition_of, as_of)
-    columns: list[exp.Expression] = [exp.column(stream.key, table=EVENT).as_(KEY)]
+    columns: list[exp.Expr] = [exp.column(stream.key, table=EVENT).as_(KEY)]
     for i, (aggregate, conditions) in enumerate(
         zip(group.aggregates, wanted, strict=True), start=1
     ):
@@ -317,8 +332,8 @@ def exists_select(
     aggregate: bound.Aggregate,
     value_of: ValueOf,
     condition_of: ValueOf,
-    as_of: exp.Expression,
-    key: exp.Expression,
+    as_of: exp.Expr,
+    key: exp.Expr,
 ) -> exp.Exists:
     """`EXISTS (SELECT 1 FROM stream WHERE key = <key> AND <prefilter>)`: some event that
     `aggregate` (a count) would count belongs to the customer."""
@@ -334,15 +349,15 @@ def exists_select(
 
 
 def _rows(
-    group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expression
-) -> tuple[list[exp.Expression], list[list[exp.Expression]]]:
+    group: Group, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expr
+) -> tuple[list[exp.Expr], list[list[exp.Expr]]]:
     """The group's prefilter (the rows some aggregate reads) and, per aggregate, the
     conditions on top of it that pick the aggregate's own rows."""
     stream = group.aggregates[0].events.event.stream
     time = exp.column(stream.time, table=EVENT)
     names = {a.events.event.value for a in group.aggregates}
     single_name = len(names) == 1
-    prefilter: list[exp.Expression] = []
+    prefilter: list[exp.Expr] = []
     if not isinstance(group.window.high, bound.AsOf):  # events after *as of* are ignored everywhere
         prefilter.append(exp.LTE(this=time, expression=as_of))
     prefilter += _window_conditions(group.window, time, value_of)
@@ -356,7 +371,7 @@ def _rows(
                 ],
             )
         )
-    wanted: list[list[exp.Expression]] = []  # per aggregate: the rows it reads
+    wanted: list[list[exp.Expr]] = []  # per aggregate: the rows it reads
     for aggregate in group.aggregates:
         conditions = []
         event = aggregate.events.event
@@ -393,7 +408,11 @@ def _rows(
     return prefilter, wanted
 
 
-def _name_test(column: str | None, name: str | None) -> exp.Expression | None:
+@overload
+def _name_test(column: str, name: str) -> exp.Expr: ...
+@overload
+def _name_test(column: str | None, name: str | None) -> exp.Expr | None: ...
+def _name_test(column: str | None, name: str | None) -> exp.Expr | None:
     if column is None or name is None:
         return None
     return exp.EQ(this=exp.column(column, table=EVENT), expression=exp.Literal.string(name))
@@ -401,18 +420,18 @@ def _name_test(column: str | None, name: str | None) -> exp.Expression | None:
 
 def _window_conditions(
     window: bound.TimeRange, time: exp.Column, value_of: ValueOf
-) -> list[exp.Expression]:
-    conditions: list[exp.Expression] = []
+) -> list[exp.Expr]:
+    conditions: list[exp.Expr] = []
     if window.low is not None:
-        cls = exp.GT if window.low_strict else exp.GTE
-        conditions.append(cls(this=time.copy(), expression=value_of(window.low)))
+        low = exp.GT if window.low_strict else exp.GTE
+        conditions.append(low(this=time.copy(), expression=value_of(window.low)))
     if window.high is not None:
-        cls = exp.LT if window.high_strict else exp.LTE
-        conditions.append(cls(this=time.copy(), expression=value_of(window.high)))
+        high = exp.LT if window.high_strict else exp.LTE
+        conditions.append(high(this=time.copy(), expression=value_of(window.high)))
     return conditions
 
 
-def _aggregate_sql(aggregate: bound.Aggregate, time: exp.Column) -> exp.Expression:
+def _aggregate_sql(aggregate: bound.Aggregate, time: exp.Column) -> exp.Expr:
     prop = (
         exp.column(aggregate.property.column, table=EVENT)
         if aggregate.property is not None
@@ -436,7 +455,7 @@ def _aggregate_sql(aggregate: bound.Aggregate, time: exp.Column) -> exp.Expressi
     return {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[kind](this=prop)
 
 
-def zero_when_empty(aggregate: bound.Aggregate, column: exp.Expression) -> exp.Expression:
+def zero_when_empty(aggregate: bound.Aggregate, column: exp.Expr) -> exp.Expr:
     """Over no events, count and sum are 0; the other aggregates are missing."""
     if aggregate.kind in ("count", "count_distinct", "sum"):
         return exp.Coalesce(this=column, expressions=[exp.Literal.number(0)])

@@ -101,7 +101,7 @@ class Lowering:
                     ]
                 )
             )
-        condition: SQL = self.condition(tree)
+        condition: exp.Expr = self.condition(tree)
         drivers = self._drivers(tree) if "driving_groups" in self.shapes else []
         if len(drivers) > 1:  # a member has a row in one of them, at least
             keys = _union_all([exp.select(exp.column(KEY)).from_(name) for name in drivers])
@@ -146,7 +146,7 @@ class Lowering:
                 *(rule for n in segmentations for _, rule in self.segmentations[n].buckets),
             ]
         )
-        columns: list[SQL] = [self.key().as_(self.entity.key)]
+        columns: list[exp.Expr] = [self.key().as_(self.entity.key)]
         for name in segments:
             columns.append(definite(self.condition(self.segments[name])).as_(name))
         for name in segmentations:
@@ -199,13 +199,13 @@ class Lowering:
         for cuts in self.events.cuts.values():
             query = query.with_(cuts.name, as_=self._cuts_select(cuts), copy=False)
         if self.events.populations:
-            values = [
+            population_values = [
                 self._population_value(node).as_(column)
                 for node, column in self.events.populations.items()
             ]
             query = query.with_(
                 self.events.population,
-                as_=self._from(exp.select(self.key().as_(KEY), *values)),
+                as_=self._from(exp.select(self.key().as_(KEY), *population_values)),
                 copy=False,
             )
         return query
@@ -217,34 +217,34 @@ class Lowering:
 
     # ---- conditions and values ---------------------------------------------------------
 
-    def condition(self, node: bound.Expr) -> SQL:
+    def condition(self, node: bound.Expr) -> exp.Expr:
         """SQL that is TRUE exactly where the rule holds (it may be NULL where it does not)."""
         return self.value(node)
 
-    def value(self, node: bound.Expr) -> SQL:
+    def value(self, node: bound.Expr) -> exp.Expr:
         method = getattr(self, "_" + type(node).__name__.lower())
-        result: SQL = method(node)
+        result: exp.Expr = method(node)
         return result
 
-    def _const(self, node: bound.Const) -> SQL:
+    def _const(self, node: bound.Const) -> exp.Expr:
         return literal(node.value)
 
-    def _constlist(self, node: bound.ConstList) -> SQL:
+    def _constlist(self, node: bound.ConstList) -> exp.Expr:
         raise AssertionError("lists are lowered by `in_list`")
 
-    def _asof(self, node: bound.AsOf) -> SQL:
+    def _asof(self, node: bound.AsOf) -> exp.Expr:
         return self.as_of()
 
-    def _interval(self, node: bound.Interval) -> SQL:
-        return interval(self, node.amount, node.unit)
+    def _interval(self, node: bound.Interval) -> exp.Expr:
+        return interval(self, node.amount, node.unit)  # type: ignore[arg-type]  # Build.exp (operators.py) is a settable attribute; our class-level `exp` alias is read-only
 
-    def _column(self, node: bound.Column) -> SQL:
+    def _column(self, node: bound.Column) -> exp.Expr:
         return exp.column(node.field.column, table=CUSTOMER)
 
-    def _manyvalue(self, node: bound.ManyValue) -> SQL:
+    def _manyvalue(self, node: bound.ManyValue) -> exp.Expr:
         return exp.column(node.field.column, table=VALUE)
 
-    def _apply(self, node: bound.Apply) -> SQL:
+    def _apply(self, node: bound.Apply) -> exp.Expr:
         if node.op == "is_null" and node.args[0].type == Type.GEO:
             geo = node.args[0]
             assert isinstance(geo, bound.Column)
@@ -256,7 +256,7 @@ class Lowering:
                 wrap=True,
                 copy=False,
             )
-        args: list[SQL] = []
+        args: list[exp.Expr] = []
         for arg in node.args:
             if arg.type == Type.GEO and isinstance(arg, bound.Column):
                 args += [
@@ -275,21 +275,21 @@ class Lowering:
                 args.append(self.value(arg))
         return OPERATORS[node.op].builder(self.dialect)(self, *args)
 
-    def _and(self, node: bound.And) -> SQL:
+    def _and(self, node: bound.And) -> exp.Expr:
         return exp.and_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
 
-    def _or(self, node: bound.Or) -> SQL:
+    def _or(self, node: bound.Or) -> exp.Expr:
         return exp.Paren(
             this=exp.or_(*(self.condition(i) for i in node.items), wrap=True, copy=False)
         )
 
-    def _not(self, node: bound.Not) -> SQL:
+    def _not(self, node: bound.Not) -> exp.Expr:
         return exp.Not(this=definite(self.condition(node.operand)))
 
-    def _did(self, node: bound.Did) -> SQL:
+    def _did(self, node: bound.Did) -> exp.Expr:
         return self._apply(bound.Apply(Type.BOOLEAN, "ge", (node.count, _ONE)))
 
-    def _never(self, node: bound.Never) -> SQL:
+    def _never(self, node: bound.Never) -> exp.Expr:
         """NOT EXISTS where the plan keeps the stream out of its groups, else `not did E`."""
         if node.count in self.events.absent:
             return exp.Not(
@@ -297,10 +297,10 @@ class Lowering:
             )
         return self._not(bound.Not(Type.BOOLEAN, bound.Did(Type.BOOLEAN, node.events)))
 
-    def _percentilecut(self, node: bound.PercentileCut) -> SQL:
+    def _percentilecut(self, node: bound.PercentileCut) -> exp.Expr:
         return self._cut(node.population, node.op, node.bound)
 
-    def _any(self, node: bound.Any) -> SQL:
+    def _any(self, node: bound.Any) -> exp.Expr:
         if node in self.events.value_columns:
             side, column = self.events.value_columns[node]
             return exp.EQ(this=exp.column(column, table=side), expression=exp.Literal.number(1))
@@ -310,7 +310,7 @@ class Lowering:
             .where(self.condition(node.condition), copy=False)
         )
 
-    def _countvalues(self, node: bound.CountValues) -> SQL:
+    def _countvalues(self, node: bound.CountValues) -> exp.Expr:
         side, column = self.events.value_columns[node]
         return exp.Coalesce(
             this=exp.column(column, table=side), expressions=[exp.Literal.number(0)]
@@ -327,10 +327,10 @@ class Lowering:
             )
         )
 
-    def _propertyvalue(self, node: bound.PropertyValue) -> SQL:
+    def _propertyvalue(self, node: bound.PropertyValue) -> exp.Expr:
         return exp.column(node.property.column, table=EVENT)
 
-    def _aggregate(self, node: bound.Aggregate, zero: bool = True) -> SQL:
+    def _aggregate(self, node: bound.Aggregate, zero: bool = True) -> exp.Expr:
         """The aggregate's column; with `zero`, count and sum are 0 for customers without
         events (the caller may leave that out where a missing value means the same)."""
         group, column = self.events.columns[node]
@@ -388,7 +388,7 @@ class Lowering:
         ]
         return exp.select(*least).from_(ranked.subquery("r"), copy=False)
 
-    def _cut(self, population: bound.Population, op: str, bound_: object) -> SQL:
+    def _cut(self, population: bound.Population, op: str, bound_: object) -> exp.Expr:
         """`percentile(x) op c` as x against the least x that passes
         (optimize/percentile_cuts.py)."""
         x, least = self.value(population.value), self.events.cut_column(population, op, bound_)
@@ -406,10 +406,10 @@ class Lowering:
             copy=False,
         )
 
-    def _population(self, node: bound.Population) -> SQL:
+    def _population(self, node: bound.Population) -> exp.Expr:
         return exp.column(self.events.populations[node], table=self.events.population)
 
-    def _population_value(self, node: bound.Population) -> SQL:
+    def _population_value(self, node: bound.Population) -> exp.Expr:
         """percentile: 100 × customers with a smaller x / customers with any x;
         cume_share: 100 × running total of x (x descending, key ascending) / total of x."""
         x = self.value(node.value)
@@ -454,13 +454,13 @@ class Lowering:
             ifs=[exp.If(this=exp.Is(this=x, expression=exp.null()), true=exp.null())], default=share
         )
 
-    def _segmentref(self, node: bound.SegmentRef) -> SQL:
+    def _segmentref(self, node: bound.SegmentRef) -> exp.Expr:
         return exp.Paren(this=self.condition(self.segments[node.name]))
 
-    def _segmentationref(self, node: bound.SegmentationRef) -> SQL:
+    def _segmentationref(self, node: bound.SegmentationRef) -> exp.Expr:
         return self._segmentation(node.name)
 
-    def _segmentation(self, name: str) -> SQL:
+    def _segmentation(self, name: str) -> exp.Expr:
         seg = self.segmentations[name]
         otherwise = literal(seg.otherwise)
         if not seg.buckets:
@@ -496,14 +496,14 @@ def _zero_kind(node: bound.Aggregate) -> bool:
     return node.kind in ("count", "count_distinct", "sum")
 
 
-def definite(condition: SQL) -> SQL:
+def definite(condition: exp.Expr) -> exp.Expr:
     """TRUE or FALSE, never NULL."""
     if isinstance(condition, exp.Boolean | exp.Not | exp.Exists | exp.Is):
         return condition
     return exp.Coalesce(this=condition, expressions=[exp.false()])
 
 
-def literal(value: object) -> SQL:
+def literal(value: object) -> exp.Expr:
     if value is None:
         return exp.null()
     if isinstance(value, bool):

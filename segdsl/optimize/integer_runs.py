@@ -18,7 +18,13 @@ def as_range(node: bound.Expr) -> bound.Expr | None:
         return None
     if not all(isinstance(item, bound.Const) and type(item.value) is int for item in items):
         return None
-    numbers = sorted({item.value for item in items if isinstance(item, bound.Const)})
+    numbers = sorted(
+        {
+            item.value
+            for item in items
+            if isinstance(item, bound.Const) and isinstance(item.value, int)
+        }
+    )
     if len(numbers) < 2 or numbers[-1] - numbers[0] != len(numbers) - 1:
         return None
     low, high = (bound.Const(Type.INTEGER, n) for n in (numbers[0], numbers[-1]))

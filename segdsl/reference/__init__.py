@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-import re2  # type: ignore[import-untyped]
+import re2
 
 from segdsl.document.environment import Environment, Field
 from segdsl.reference.events import BehaviourEvaluation
@@ -409,7 +409,7 @@ def _in_node(ev: Evaluator, node: ast.In) -> tuple[Test, bool]:
         items: list[Any] = list(ev.env.sets[node.collection.name].values)
     else:
         assert isinstance(node.collection, ast.List)
-        items = [ev.value(item, Scope(None)) for item in node.collection.items]  # type: ignore[arg-type]
+        items = [ev.value(item, Scope(None)) for item in node.collection.items]  # type: ignore[arg-type]  # list items are constants: no customer needed
 
     def test(scope: Scope) -> bool:
         x = ev.value(node.value, scope)

@@ -123,9 +123,12 @@ class Neg(Node):
     operand: Expr
 
 
+ArithOp = Lit["+", "-", "*", "/"]
+
+
 @dataclass(frozen=True)
 class Arith(Node):
-    op: Lit["+", "-", "*", "/"]
+    op: ArithOp
     left: Expr
     right: Expr
 

@@ -14,7 +14,7 @@ import sys
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, TypeGuard, get_args
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -259,6 +259,18 @@ def _decode_string(token: Token) -> str:
     return "".join(out)
 
 
+def _is_compare_op(symbol: str) -> TypeGuard[ast.CompareOp]:
+    return symbol in get_args(ast.CompareOp)
+
+
+def _is_arith_op(symbol: str) -> TypeGuard[ast.ArithOp]:
+    return symbol in get_args(ast.ArithOp)
+
+
+def _is_unit(word: str) -> TypeGuard[ast.Unit]:
+    return word in _UNITS
+
+
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer[Token, Any]):
     """One method per grammar alias; each returns the AST node of that name."""
@@ -274,7 +286,8 @@ class _ToAst(Transformer[Token, Any]):
 
     def compare(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
         symbol = "!=" if str(op) == "<>" else str(op)
-        return ast.Compare(symbol, left, right, span=_span(meta))  # type: ignore[arg-type]
+        assert _is_compare_op(symbol)  # the grammar admits no other
+        return ast.Compare(symbol, left, right, span=_span(meta))
 
     def in_(self, meta: Meta, value: ast.Expr, collection: ast.Expr) -> ast.In:
         return ast.In(value, collection, False, span=_span(meta))
@@ -306,42 +319,42 @@ class _ToAst(Transformer[Token, Any]):
         return ast.IsSet(value, True, span=_span(meta))
 
     def text_test(
-        self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr, case_rule: bool | None
+        self, meta: Meta, value: ast.Expr, op: ast.TextOp, pattern: ast.Expr, case_rule: bool | None
     ) -> ast.TextTest:
         return ast.TextTest(
             op,
             value,
             pattern,
             bool(case_rule),
-            False,  # type: ignore[arg-type]
+            False,
             span=_span(meta),
         )
 
     def not_text_test(
-        self, meta: Meta, value: ast.Expr, op: str, pattern: ast.Expr, case_rule: bool | None
+        self, meta: Meta, value: ast.Expr, op: ast.TextOp, pattern: ast.Expr, case_rule: bool | None
     ) -> ast.TextTest:
         return ast.TextTest(
             op,
             value,
             pattern,
             bool(case_rule),
-            True,  # type: ignore[arg-type]
+            True,
             span=_span(meta),
         )
 
-    def contains(self, meta: Meta, *_: Token) -> str:
+    def contains(self, meta: Meta, *_: Token) -> Literal["contains"]:
         return "contains"
 
-    def starts_with(self, meta: Meta, *_: Token) -> str:
+    def starts_with(self, meta: Meta, *_: Token) -> Literal["starts_with"]:
         return "starts_with"
 
-    def ends_with(self, meta: Meta, *_: Token) -> str:
+    def ends_with(self, meta: Meta, *_: Token) -> Literal["ends_with"]:
         return "ends_with"
 
-    def matches(self, meta: Meta, *_: Token) -> str:
+    def matches(self, meta: Meta, *_: Token) -> Literal["matches"]:
         return "matches"
 
-    def like(self, meta: Meta, *_: Token) -> str:
+    def like(self, meta: Meta, *_: Token) -> Literal["like"]:
         return "like"
 
     def case_rule(self, meta: Meta) -> bool:
@@ -398,7 +411,9 @@ class _ToAst(Transformer[Token, Any]):
         return ast.BetweenWindow(low, high, span=_span(meta))
 
     def arith(self, meta: Meta, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Arith:
-        return ast.Arith(str(op), left, right, span=_span(meta))  # type: ignore[arg-type]
+        symbol = str(op)
+        assert _is_arith_op(symbol)  # the grammar admits no other
+        return ast.Arith(symbol, left, right, span=_span(meta))
 
     def neg(self, meta: Meta, operand: ast.Expr) -> ast.Expr:
         if isinstance(operand, ast.Integer):
@@ -421,8 +436,8 @@ class _ToAst(Transformer[Token, Any]):
 
     def duration(self, meta: Meta, amount: Token, unit: Token) -> ast.Duration:
         word = str(unit).lower().rstrip("s")
-        assert word in _UNITS
-        return ast.Duration(int(amount), word, span=_span(meta))  # type: ignore[arg-type]
+        assert _is_unit(word)
+        return ast.Duration(int(amount), word, span=_span(meta))
 
     def ago(self, meta: Meta, duration: ast.Duration) -> ast.Ago:
         return ast.Ago(duration, span=_span(meta))
