@@ -174,27 +174,26 @@ class Population(Expr):
 
 
 @dataclass(frozen=True)
-class Did(Expr):
-    """Some event of `events` happened: `did E`, and `count(E) >= 1` (its definition)."""
+class EventTest(Expr):
+    """Whether some event of `events` happened, defined as `count(E) >= 1`."""
 
     events: EventSet
 
     @property
     def count(self) -> Aggregate:
-        """`count(E)`: `did E` is `count(E) >= 1`, and is lowered as that."""
+        """`count(E)`, which the test is lowered through."""
         return Aggregate(Type.INTEGER, "count", self.events, None)
 
 
 @dataclass(frozen=True)
-class Never(Expr):
+class Did(EventTest):
+    """Some event of `events` happened: `did E`, and `count(E) >= 1` (its definition)."""
+
+
+@dataclass(frozen=True)
+class Never(EventTest):
     """No event of `events` happened: `not did E`, written by the optimizer where a single
     segment's statement answers it with an anti-join (optimize/never.py)."""
-
-    events: EventSet
-
-    @property
-    def count(self) -> Aggregate:
-        return Aggregate(Type.INTEGER, "count", self.events, None)
 
 
 @dataclass(frozen=True)
@@ -244,7 +243,7 @@ def map_children(node: Expr, change: Callable[[Expr], Expr]) -> Expr:
     if isinstance(node, Population):
         value = change(node.value)
         return node if value == node.value else replace(node, value=value)
-    if isinstance(node, Aggregate | Did | Never):
+    if isinstance(node, Aggregate | EventTest):
         events = map_events(node.events, change)
         return node if events == node.events else replace(node, events=events)
     if isinstance(node, PercentileCut):
@@ -293,7 +292,7 @@ def is_condition(node: Expr) -> bool:
     """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
     if isinstance(node, Apply):
         return node.op in PREDICATES
-    return isinstance(node, And | Or | Not | Any | SegmentRef | Did | Never | PercentileCut)
+    return isinstance(node, And | Or | Not | Any | SegmentRef | EventTest | PercentileCut)
 
 
 def operands(node: Expr) -> tuple[Expr, ...]:

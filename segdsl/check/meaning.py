@@ -15,7 +15,8 @@ from segdsl.check import bound
 from segdsl.document.environment import Field
 from segdsl.types import Type
 
-_OPS = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+# the bound tree's name of each comparison of the language, and its converse
+OPERATOR_NAMES = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
 
 def negate(expr: bound.Expr) -> bound.Expr:
@@ -32,7 +33,7 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
     if op == "!=":
         return negate(compare("=", left, right))
     if isinstance(right, bound.Aggregate | bound.CountValues) and isinstance(left, bound.Const):
-        return compare(_NEGATE_SIDES[op], right, left)
+        return compare(CONVERSE[op], right, left)
     if (
         op == ">="
         and isinstance(left, bound.Aggregate)
@@ -42,7 +43,7 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
     ):
         return bound.Did(Type.BOOLEAN, left.events)  # `did E` is `count(E) >= 1`
     if left.type == Type.DATE and right.type == Type.TIMESTAMP:
-        return compare(_NEGATE_SIDES[op], right, left)
+        return compare(CONVERSE[op], right, left)
     if left.type == Type.TIMESTAMP and right.type == Type.DATE:
         start = bound.Apply(Type.TIMESTAMP, "day_start", (right,))
         end = bound.Apply(Type.TIMESTAMP, "next_day_start", (right,))
@@ -56,10 +57,10 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
             )
         edge = {"<": ("lt", start), "<=": ("lt", end), ">": ("ge", end), ">=": ("ge", start)}[op]
         return bound.Apply(Type.BOOLEAN, edge[0], (left, edge[1]))
-    return bound.Apply(Type.BOOLEAN, _OPS[op], (left, right))
+    return bound.Apply(Type.BOOLEAN, OPERATOR_NAMES[op], (left, right))
 
 
-_NEGATE_SIDES = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+CONVERSE = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _ONE = bound.Const(Type.INTEGER, 1)
 
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 
 from segdsl.check import bound
-from segdsl.check.meaning import compare
+from segdsl.check.meaning import CONVERSE, OPERATOR_NAMES, compare
 from segdsl.types import Type
 
-_LANGUAGE = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_CONVERSE = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_LANGUAGE = {name: op for op, name in OPERATOR_NAMES.items()}
 
 
 def as_range(node: bound.Expr) -> bound.Expr | None:
@@ -49,7 +48,7 @@ def as_range(node: bound.Expr) -> bound.Expr | None:
             ),
         ),
     )
-    return compare(_CONVERSE[op], time, day)
+    return compare(CONVERSE[op], time, day)
 
 
 def _year(op: str, time: bound.Expr, year: int) -> bound.Expr | None:
