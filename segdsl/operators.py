@@ -240,7 +240,7 @@ def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
     return b.exp.Round(this=x, decimals=digits)
 
 
-def replace_in_pattern(b: Build, p: SQL, pairs: tuple[tuple[str, str], ...]) -> SQL:
+def _replace_in_pattern(b: Build, p: SQL, pairs: tuple[tuple[str, str], ...]) -> SQL:
     """The pattern with each `old` replaced by `new`: folded when it is a literal."""
     e = b.exp
     if isinstance(p, e.Literal) and p.is_string:
@@ -258,7 +258,7 @@ def replace_in_pattern(b: Build, p: SQL, pairs: tuple[tuple[str, str], ...]) -> 
 def _like(b: Build, x: SQL, p: SQL) -> SQL:
     """segdsl's `like` has no escape character: what the dialect's LIKE would read as an
     escape (a backslash, T-SQL's `[`) is made to stand for itself."""
-    return b.exp.Like(this=x, expression=replace_in_pattern(b, p, b.dialect.like_escapes))
+    return b.exp.Like(this=x, expression=_replace_in_pattern(b, p, b.dialect.like_escapes))
 
 
 OPERATORS: dict[str, Op] = {
@@ -289,14 +289,8 @@ OPERATORS: dict[str, Op] = {
                 this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0)
             ),
         ),
-        Op(
-            "starts_with",
-            lambda b, x, p: b.exp.StartsWith(this=x, expression=p),
-        ),
-        Op(
-            "ends_with",
-            lambda b, x, p: b.exp.EndsWith(this=x, expression=p),
-        ),
+        Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p)),
+        Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p)),
         # the dialect translates the RE2 pattern for its own engine (emit/dialects/regex.py)
         Op("matches", lambda b, x, p: b.dialect.matches(b, x, p)),
         Op("like", _like),

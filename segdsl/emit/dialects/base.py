@@ -13,7 +13,7 @@ from typing import Any
 from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
-from segdsl.emit.dialects import regex
+from segdsl.emit.dialects.regex import RegexNotPortable, translate
 from segdsl.operators import OPERATORS, SQL, Build, Builder
 
 # a LIKE pattern's characters that the dialect would read as more than themselves, each with
@@ -109,8 +109,8 @@ class Dialect:
         """The literal RE2 pattern `p` in the dialect's flavour: (pattern, flags)."""
         assert self.regex is not None and isinstance(p, exp.Literal) and p.is_string
         try:
-            return regex.translate(p.this, self.regex)
-        except regex.RegexNotPortable as problem:
+            return translate(p.this, self.regex)
+        except RegexNotPortable as problem:
             raise cannot_express(
                 self.name, f"`matches` with {problem}", "its regular expressions have no equivalent"
             ) from None

@@ -49,8 +49,10 @@ class Spark(Dialect):
 
     def clock(self, node: exp.Expr) -> exp.Expr:
         """UTC now whatever the session's time zone: CURRENT_TIMESTAMP() is an instant shown
-        in the session's zone, CONVERT_TIMEZONE moves its wall clock to UTC (sqlglot writes
-        the AT TIME ZONE of lowering as FROM_UTC_TIMESTAMP(…, 'UTC'), the session's time)."""
+        in the session's zone, CONVERT_TIMEZONE moves its wall clock to UTC. What sqlglot
+        writes for lowering's clock is the session's time (FROM_UTC_TIMESTAMP(…, 'UTC')) or,
+        for Hive, AT TIME ZONE, which Spark cannot parse. CONVERT_TIMEZONE is Spark 3.4's;
+        Spark 2 and Hive, not run here, lack it."""
         return exp.cast(
             exp.Anonymous(
                 this="CONVERT_TIMEZONE",
