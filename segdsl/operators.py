@@ -3,19 +3,23 @@
 Adding a function is one row. The checker reads the signatures; lowering calls the
 builders. Builders receive a `Build` (the lowering context, whose `exp` is
 sqlglot's expression module) so this table imports no SQL library: `segdsl check`
-stays fast. Per-dialect differences are rows in `overrides`, never branches in
-the tree walker.
+stays fast. Per-dialect differences are rows in the `operators` table of the
+dialect's class (segdsl/emit/dialects/), never branches here or in the tree walker;
+what a builder here needs to know of the dialect it asks `b.dialect` (`DialectFacts`).
 """
+
+# Builders reach sqlglot through `b.exp` (a ModuleType, so every node they make is Any to
+# mypy): that keeps this module free of sqlglot at run time, for `segdsl check`.
+# mypy: disable-error-code="no-any-return"
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from segdsl import dialects
 from segdsl.types import Type, common
 
 if TYPE_CHECKING:
@@ -29,8 +33,11 @@ else:
 class Build(Protocol):
     """What a builder may use: sqlglot's `exp`, the dialect, *as of*."""
 
-    exp: ModuleType
-    dialect: str
+    @property
+    def exp(self) -> ModuleType: ...
+
+    @property
+    def dialect(self) -> DialectFacts: ...
 
     def as_of(self) -> SQL: ...
 
@@ -43,6 +50,23 @@ Builder = Callable[..., SQL]
 def built(node: object) -> SQL:
     """A node made through `Build.exp`, which the type checker sees as a plain module."""
     return cast("SQL", node)
+
+
+class DialectFacts(Protocol):
+    """What lowering and the builders here ask of a dialect (segdsl/emit/dialects/base.py)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def like_escapes(self) -> tuple[tuple[str, str], ...]:
+        """What LIKE reads as an escape or a class, each with the text that means it literally."""
+
+    def builder(self, op: str) -> Builder: ...
+
+    def matches(self, b: Build, x: SQL, p: SQL) -> SQL: ...
+
+    def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL: ...
 
 
 TypeSet = frozenset[Type]
@@ -81,11 +105,7 @@ class Op:
     name: str
     build: Builder
     signature: Signature | None = None  # set for functions a rule may call by name
-    overrides: Mapping[str, Builder] = field(default_factory=dict)
     doc: str = ""
-
-    def builder(self, dialect: str) -> Builder:
-        return self.overrides.get(dialect, self.build)
 
 
 def _first(args: list[Type]) -> Type:
@@ -198,7 +218,7 @@ def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
     digits = e.Substring(
         this=e.MD5(this=text), start=e.Literal.number(1), length=e.Literal.number(8)
     )
-    return built(e.Mod(this=dialects.hex_to_int(b, digits, 8), expression=count))
+    return built(e.Mod(this=b.dialect.hex_to_int(b, digits, 8), expression=count))
 
 
 # Operand kinds (sqlglot class names) that bind more loosely than the left / right place of
@@ -239,10 +259,26 @@ def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
     return built(b.exp.Round(this=x, decimals=digits))
 
 
-_SQLITE_CASE = dialects.unsupported(
-    "upper or lower case (`lower`, `upper`, `ignoring case`)",
-    "SQLite's lower() and upper() change only ASCII letters",
-)
+def _replace_in_pattern(b: Build, p: SQL, pairs: tuple[tuple[str, str], ...]) -> SQL:
+    """The pattern with each `old` replaced by `new`: folded when it is a literal."""
+    e = b.exp
+    if isinstance(p, e.Literal) and p.is_string:
+        text = p.this
+        for old, new in pairs:
+            text = text.replace(old, new)
+        return e.Literal.string(text)
+    for old, new in pairs:
+        p = e.Anonymous(
+            this="REPLACE", expressions=[p, e.Literal.string(old), e.Literal.string(new)]
+        )
+    return p
+
+
+def _like(b: Build, x: SQL, p: SQL) -> SQL:
+    """segdsl's `like` has no escape character: what the dialect's LIKE would read as an
+    escape (a backslash, T-SQL's `[`) is made to stand for itself."""
+    return b.exp.Like(this=x, expression=_replace_in_pattern(b, p, b.dialect.like_escapes))
+
 
 OPERATORS: dict[str, Op] = {
     op.name: op
@@ -272,47 +308,11 @@ OPERATORS: dict[str, Op] = {
                 this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0)
             ),
         ),
-        Op(
-            "starts_with",
-            lambda b, x, p: b.exp.StartsWith(this=x, expression=p),
-            overrides={
-                "sqlite": dialects.starts_with_substr,
-                **dialects.each(
-                    (*dialects.MYSQL_LIKE, *dialects.TSQL_LIKE), dialects.starts_with_left
-                ),
-            },
-        ),
-        Op(
-            "ends_with",
-            lambda b, x, p: b.exp.EndsWith(this=x, expression=p),
-            overrides={
-                "sqlite": dialects.ends_with_substr,
-                **dialects.each(
-                    (*dialects.POSTGRES_LIKE, *dialects.MYSQL_LIKE, *dialects.TSQL_LIKE),
-                    dialects.ends_with_right,
-                ),
-            },
-        ),
-        Op(
-            "matches",
-            dialects.matches,
-            overrides={
-                "sqlite": dialects.unsupported(
-                    "`matches`",
-                    "SQLite has no regular expressions unless the application defines "
-                    "a regexp() function",
-                )
-            },
-        ),
-        Op(
-            "like",
-            lambda b, x, p: b.exp.Like(this=x, expression=p),
-            overrides={
-                "sqlite": dialects.like_sqlite,
-                **dialects.each(dialects.TSQL_LIKE, dialects.like_tsql),
-                **dialects.each(dialects.BACKSLASH_LIKE, dialects.like_backslash_literal),
-            },
-        ),
+        Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p)),
+        Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p)),
+        # the dialect translates the RE2 pattern for its own engine (emit/dialects/regex.py)
+        Op("matches", lambda b, x, p: b.dialect.matches(b, x, p)),
+        Op("like", _like),
         # arithmetic and time arithmetic
         Op("add", parenthesized("add", lambda b, x, y: b.exp.Add(this=x, expression=y))),
         Op("sub", parenthesized("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y))),
@@ -321,9 +321,6 @@ OPERATORS: dict[str, Op] = {
             "div",
             parenthesized(
                 "div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True)
-            ),
-            overrides=dialects.each(
-                dialects.SPARK_LIKE, parenthesized("div", dialects.divide_nullif)
             ),
         ),
         Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
@@ -353,11 +350,6 @@ OPERATORS: dict[str, Op] = {
             lambda b, t: b.exp.DayOfWeekIso(this=t),
             Signature((TEMPORAL,), Type.INTEGER),
             doc="1 = Monday … 7 = Sunday",
-            overrides={
-                "sqlite": dialects.weekday_sqlite,
-                **dialects.each(dialects.SPARK_LIKE, dialects.weekday_spark),
-                **dialects.each(dialects.POSTGRES_LIKE, dialects.weekday_from_dow),
-            },
         ),
         Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
         Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
@@ -368,31 +360,14 @@ OPERATORS: dict[str, Op] = {
             lambda b, t: b.exp.Day(this=t),
             doc="internal: for next_anniversary tests (lower/anniversary.py)",
         ),
-        Op(
-            "lower",
-            lambda b, s: b.exp.Lower(this=s),
-            Signature((STRING,), Type.STRING),
-            overrides={
-                "sqlite": _SQLITE_CASE,
-                "clickhouse": lambda b, s: b.exp.Anonymous(this="lowerUTF8", expressions=[s]),
-            },
-        ),
-        Op(
-            "upper",
-            lambda b, s: b.exp.Upper(this=s),
-            Signature((STRING,), Type.STRING),
-            overrides={
-                "sqlite": _SQLITE_CASE,
-                "clickhouse": lambda b, s: b.exp.Anonymous(this="upperUTF8", expressions=[s]),
-            },
-        ),
+        Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING)),
+        Op("upper", lambda b, s: b.exp.Upper(this=s), Signature((STRING,), Type.STRING)),
         Op("length", lambda b, s: b.exp.Length(this=s), Signature((STRING,), Type.INTEGER)),
         Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first)),
         Op(
             "round",
             _round,
             Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
-            overrides=dialects.each(dialects.POSTGRES_LIKE, dialects.round_numeric),
         ),
         Op(
             "coalesce",
@@ -404,7 +379,6 @@ OPERATORS: dict[str, Op] = {
             "bucket",
             _bucket,
             doc="a stable 0..N-1 per customer, from md5 of salt and key",
-            overrides={"sqlite": dialects.unsupported("`bucket`", "SQLite has no md5()")},
         ),
         Op(
             "in_box",

@@ -173,6 +173,7 @@ class Project:
         rules: Sequence[Pass],
         own: str | None = None,
     ) -> Lowering:
+        from segdsl.emit.dialects import dialect_named
         from segdsl.lower.statement import Lowering
 
         checked = self._require_clean()
@@ -185,7 +186,7 @@ class Project:
             self._entity(),
             program.segments,
             program.segmentations,
-            dialect,
+            dialect_named(dialect),
             as_of,
             program.shapes,
         )

@@ -33,7 +33,7 @@ from segdsl.lower.events import (
     values_select,
     zero_when_empty,
 )
-from segdsl.operators import COMPARISONS, OPERATORS, SQL, interval
+from segdsl.operators import COMPARISONS, SQL, DialectFacts, interval
 from segdsl.types import Type
 
 CUSTOMER = "c"
@@ -47,7 +47,7 @@ class Lowering:
     entity: Entity
     segments: Mapping[str, bound.Expr]
     segmentations: Mapping[str, bound.Segmentation]
-    dialect: str
+    dialect: DialectFacts
     pinned_as_of: dt.datetime | None
     shapes: frozenset[str] = frozenset()  # the statement shapes it may use (optimize.SHAPES)
     exp = exp
@@ -273,7 +273,7 @@ class Lowering:
                 args.append(self._aggregate(arg, zero=False))
             else:
                 args.append(self.value(arg))
-        return OPERATORS[node.op].builder(self.dialect)(self, *args)
+        return self.dialect.builder(node.op)(self, *args)
 
     def _and(self, node: bound.And) -> exp.Expr:
         return exp.and_(*(self.condition(i) for i in node.items), wrap=True, copy=False)

@@ -1,0 +1,203 @@
+"""The base class of segdsl's dialects: what every dialect does unless its class says otherwise.
+
+A dialect is a class made of tables and a few methods (see the package docstring); the
+base class is also the whole definition of a plain dialect (Trino, Oracle, ...), of which
+segdsl knows nothing beyond what sqlglot's generator translates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlglot import exp
+
+from segdsl.diagnostics import Diagnostic, SegdslError
+from segdsl.emit.dialects.regex import RegexNotPortable, translate
+from segdsl.operators import OPERATORS, SQL, Build, Builder
+
+# a LIKE pattern's characters that the dialect would read as more than themselves, each with
+# the text that stands for it literally (segdsl's `like` knows only `%` and `_`)
+BACKSLASH_ESCAPES = (("\\", "\\\\"),)
+
+# name of the function lowering writes for `last(E.prop)` / `first(E.prop)` (DuckDB's own):
+# True when it picks the latest event, False for the earliest
+PICKS = {"ARG_MAX_NULL": True, "ARG_MIN_NULL": False}
+
+
+def cannot_express(dialect: str, feature: str, why: str) -> SegdslError:
+    return SegdslError(
+        [
+            Diagnostic(
+                "E501",
+                f"the {dialect} dialect cannot express {feature}: {why}",
+                hint="compile for another dialect, or rewrite the rule without this feature",
+            )
+        ]
+    )
+
+
+def unsupported(feature: str, why: str) -> Builder:
+    """A builder that refuses: E501 for the dialect being compiled."""
+
+    def refuse(b: Build, *args: SQL) -> SQL:
+        raise cannot_express(b.dialect.name, feature, why)
+
+    return refuse
+
+
+def is_clock(node: exp.Expr) -> bool:
+    """`CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS TIMESTAMP)`: *as of* when not pinned."""
+    return bool(
+        isinstance(node, exp.Cast)
+        and isinstance(node.this, exp.AtTimeZone)
+        and isinstance(node.this.this, exp.CurrentTimestamp)
+    )
+
+
+class Dialect:
+    """One SQL dialect as segdsl writes it. Subclasses state their differences:
+
+    - `operators`: operator name → builder, used instead of the operator's own builder in
+      segdsl/operators.py (looked up along the class hierarchy, nearest class first);
+    - `regex`: the flavour of the engine's regular expressions ("re2", or one that
+      regex.translate knows: "are", "java", "rust"), None when segdsl does not know it;
+    - `like_escapes`: what LIKE reads as an escape or a class, and its literal spelling;
+    - `clock`, `pick`, `rewrite`, `finish`: the nodes that lowering builds directly.
+    """
+
+    name = ""  # sqlglot's name of the dialect; a plain dialect gets its own when made
+    operators: Mapping[str, Builder] = {}
+    regex: str | None = None
+    like_escapes: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None:
+            self.name = name
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        unknown = set(vars(cls).get("operators", {})) - set(OPERATORS)
+        if unknown:
+            raise TypeError(f"{cls.__name__}.operators names no operator: {sorted(unknown)}")
+
+    def builder(self, op: str) -> Builder:
+        """The builder of operator `op`: the nearest class's row, else the operator's own."""
+        for cls in type(self).__mro__:
+            table: Mapping[str, Builder] = vars(cls).get("operators", {})
+            if op in table:
+                return table[op]
+        return OPERATORS[op].build
+
+    # ---- facts that operator builders ask for (operators.DialectFacts) --------------------
+
+    def matches(self, b: Build, x: SQL, p: SQL) -> SQL:
+        """`x matches p` (an unanchored RE2 search) in the dialect's own regular expressions."""
+        if self.regex == "re2":
+            return exp.RegexpLike(this=x, expression=p)
+        if self.regex is None:
+            raise cannot_express(
+                self.name,
+                "`matches`",
+                "segdsl translates RE2 patterns only for "
+                "engines whose regular expressions it knows (see docs/engines.md)",
+            )
+        text, _ = self.translated(p)
+        return exp.RegexpLike(this=x, expression=exp.Literal.string(text))
+
+    def translated(self, p: SQL) -> tuple[str, str]:
+        """The literal RE2 pattern `p` in the dialect's flavour: (pattern, flags)."""
+        assert self.regex is not None and isinstance(p, exp.Literal) and p.is_string
+        try:
+            return translate(p.this, self.regex)
+        except RegexNotPortable as problem:
+            raise cannot_express(
+                self.name, f"`matches` with {problem}", "its regular expressions have no equivalent"
+            ) from None
+
+    def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL:
+        """The number written by `count` lower-case hex digits, in portable SQL: each digit's
+        place in '0123456789abcdef' times its power of 16 (SUBSTRING and STRPOS run
+        everywhere)."""
+        total: SQL | None = None
+        for place in range(count):
+            digit = exp.Substring(
+                this=digits.copy(),
+                start=exp.Literal.number(place + 1),
+                length=exp.Literal.number(1),
+            )
+            value = exp.cast(
+                exp.Sub(
+                    this=exp.StrPosition(this=exp.Literal.string("0123456789abcdef"), substr=digit),
+                    expression=exp.Literal.number(1),
+                ),
+                "bigint",
+            )
+            term = exp.Mul(this=value, expression=exp.Literal.number(16 ** (count - 1 - place)))
+            total = term if total is None else exp.Add(this=total, expression=term)
+        assert total is not None
+        return exp.Paren(this=total)
+
+    # ---- nodes that lowering builds directly ---------------------------------------------
+
+    def adapt(self, query: exp.Expr) -> exp.Expr:
+        """A copy of `query` with the dialect's differences applied, children first."""
+        query = query.copy()
+        for node in reversed(list(query.dfs())):
+            changed = self.adapted(node)
+            if changed is not node:
+                if node is query:
+                    query = changed
+                else:
+                    node.replace(changed)
+        return self.finish(query)
+
+    def adapted(self, node: exp.Expr) -> exp.Expr:
+        if is_clock(node):
+            return self.clock(node)
+        pick = _pick_call(node)
+        if pick is not None:
+            latest, prop, time, where = pick
+
+            def filtered(aggregate: exp.Expr) -> exp.Expr:
+                return (
+                    exp.Filter(this=aggregate, expression=where) if where is not None else aggregate
+                )
+
+            return self.pick(latest, prop, time, filtered)
+        return self.rewrite(node)
+
+    def clock(self, node: exp.Expr) -> exp.Expr:
+        """The unpinned *as of*, UTC now as a timestamp without time zone."""
+        return node
+
+    def pick(
+        self, latest: bool, prop: exp.Expr, time: exp.Expr, filtered: Callable[[exp.Expr], exp.Expr]
+    ) -> exp.Expr:
+        """`ARG_MAX_NULL(prop, time)` (`ARG_MIN_NULL` when not `latest`): the property on the
+        latest event, even where it is missing; `filtered` adds the aggregate's FILTER."""
+        raise cannot_express(
+            self.name,
+            "`last(E.prop)` or `first(E.prop)`",
+            "segdsl knows no aggregate there that keeps a missing property of the latest event",
+        )
+
+    def rewrite(self, node: exp.Expr) -> exp.Expr:
+        """Any other node, in this dialect (casts, interval arithmetic, ...)."""
+        return node
+
+    def finish(self, query: exp.Expr) -> exp.Expr:
+        """The whole statement, once its nodes are rewritten."""
+        return query
+
+
+def _pick_call(node: exp.Expr) -> tuple[bool, exp.Expr, exp.Expr, exp.Expr | None] | None:
+    """(latest, prop, time, FILTER condition) of an `ARG_MAX_NULL` call, with its FILTER."""
+    inner = node.this if isinstance(node, exp.Filter) else node
+    if not (isinstance(inner, exp.Anonymous) and str(inner.this).upper() in PICKS) or (
+        inner is node and isinstance(node.parent, exp.Filter)
+    ):  # rewritten with its FILTER
+        return None
+    prop, time = inner.expressions
+    where = node.expression if isinstance(node, exp.Filter) else None
+    return PICKS[str(inner.this).upper()], prop, time, where

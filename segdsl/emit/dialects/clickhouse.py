@@ -1,0 +1,72 @@
+"""ClickHouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlglot import exp
+
+from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
+from segdsl.operators import Builder
+
+
+class ClickHouse(Dialect):
+    """RE2 regular expressions, backslash LIKE escapes, LOWER and UPPER only for ASCII,
+    Date32 and DateTime64(6) (Date starts in 1970 and DateTime has whole seconds)."""
+
+    name = "clickhouse"
+    operators: Mapping[str, Builder] = {
+        "lower": lambda b, s: exp.Anonymous(this="lowerUTF8", expressions=[s]),
+        "upper": lambda b, s: exp.Anonymous(this="upperUTF8", expressions=[s]),
+    }
+    regex = "re2"
+    like_escapes = BACKSLASH_ESCAPES
+
+    def clock(self, node: exp.Expr) -> exp.Expr:
+        return exp.Anonymous(
+            this="now64", expressions=[exp.Literal.number(6), exp.Literal.string("UTC")]
+        )
+
+    def pick(
+        self, latest: bool, prop: exp.Expr, time: exp.Expr, filtered: Callable[[exp.Expr], exp.Expr]
+    ) -> exp.Expr:
+        """argMax over a one-element tuple: argMax itself skips NULL values."""
+        pick = exp.ArgMax if latest else exp.ArgMin
+        return exp.Anonymous(
+            this="tupleElement",
+            expressions=[
+                filtered(
+                    pick(this=exp.Anonymous(this="tuple", expressions=[prop]), expression=time)
+                ),
+                exp.Literal.number(1),
+            ],
+        )
+
+    def rewrite(self, node: exp.Expr) -> exp.Expr:
+        if (
+            isinstance(node, exp.Subquery)
+            and isinstance(node.this, exp.Select)
+            and isinstance(node.this.expressions[0], exp.Count)
+            and not isinstance(node.parent, exp.Coalesce)
+        ):
+            # a correlated COUNT over no rows is NULL in ClickHouse (it becomes a join)
+            return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
+        if isinstance(node, exp.DataType) and node.this == exp.DType.DATE:
+            return exp.DataType(this=exp.DType.DATE32, nullable=True)
+        if isinstance(node, exp.DataType) and node.this == exp.DType.TIMESTAMP:
+            return exp.DataType(
+                this=exp.DType.DATETIME64,
+                nullable=True,
+                expressions=[exp.DataTypeParam(this=exp.Literal.number(6))],
+            )
+        return node
+
+    def finish(self, query: exp.Expr) -> exp.Expr:
+        """`SETTINGS join_use_nulls = 1`: else a LEFT JOIN gives 0 and '' instead of NULL
+        where nothing matched."""
+        if isinstance(query, exp.Select):
+            query.set(
+                "settings",
+                [exp.EQ(this=exp.var("join_use_nulls"), expression=exp.Literal.number(1))],
+            )
+        return query

@@ -1,0 +1,31 @@
+"""Snowflake."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from segdsl.emit.dialects.base import Dialect
+from segdsl.operators import SQL, Build
+
+
+class Snowflake(Dialect):
+    """Regular expressions take their flags as an argument, and REGEXP_LIKE is anchored."""
+
+    name = "snowflake"
+    regex = "flags"
+
+    def matches(self, b: Build, x: SQL, p: SQL) -> SQL:
+        """`REGEXP_INSTR(x, p, 1, 1, 0, 'c' + flags) > 0`: REGEXP_INSTR searches."""
+        text, flags = self.translated(p)
+        args = [
+            x,
+            exp.Literal.string(text),
+            exp.Literal.number(1),
+            exp.Literal.number(1),
+            exp.Literal.number(0),
+            exp.Literal.string("c" + flags),
+        ]
+        return exp.GT(
+            this=exp.Anonymous(this="REGEXP_INSTR", expressions=args),
+            expression=exp.Literal.number(0),
+        )

@@ -1,0 +1,162 @@
+"""SQLite, where times are ISO-8601 text ('YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD'), as
+Python's sqlite3 writes them, which compares correctly as text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlglot import exp
+
+from segdsl.emit.dialects.base import Dialect, cannot_express, unsupported
+from segdsl.operators import SQL, Build, Builder
+
+
+def starts_with_substr(b: Build, x: SQL, p: SQL) -> SQL:
+    """`SUBSTR(x, 1, LENGTH(p)) = p`."""
+    return exp.EQ(
+        this=exp.Substring(this=x, start=exp.Literal.number(1), length=exp.Length(this=p)),
+        expression=p.copy(),
+    )
+
+
+def ends_with_substr(b: Build, x: SQL, p: SQL) -> SQL:
+    """`SUBSTR(x, LENGTH(x) - LENGTH(p) + 1) = p` (never equal when p is longer)."""
+    start = exp.Add(
+        this=exp.Sub(this=exp.Length(this=x), expression=exp.Length(this=p)),
+        expression=exp.Literal.number(1),
+    )
+    return exp.EQ(this=exp.Substring(this=x.copy(), start=start), expression=p.copy())
+
+
+def like_glob(b: Build, x: SQL, p: SQL) -> SQL:
+    """SQLite's LIKE ignores case (ASCII); GLOB does not. A literal LIKE pattern is rewritten
+    as a GLOB pattern: `%` → `*`, `_` → `?`, and GLOB's own `*`, `?`, `[` made literal."""
+    if not (isinstance(p, exp.Literal) and p.is_string):
+        raise cannot_express(
+            b.dialect.name,
+            "`like` with a pattern that is not a literal",
+            "SQLite's LIKE ignores case, and only a literal pattern can be "
+            "rewritten as a case-sensitive GLOB",
+        )
+    glob = "".join(
+        {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}.get(c, c) for c in p.this
+    )
+    return exp.Glob(this=x, expression=exp.Literal.string(glob))
+
+
+def seconds(t: exp.Expr) -> exp.Expr:
+    """The time without its fraction: SQLite rounds to milliseconds, and computes the weekday
+    of 23:59:59.999999 as the next day's."""
+    return exp.Substring(this=t, start=exp.Literal.number(1), length=exp.Literal.number(19))
+
+
+def strftime_int(fmt: str, t: exp.Expr) -> exp.Expr:
+    return exp.cast(
+        exp.Anonymous(this="STRFTIME", expressions=[exp.Literal.string(fmt), seconds(t)]), "int"
+    )
+
+
+def weekday_strftime(b: Build, t: SQL) -> SQL:
+    """STRFTIME('%w') is 0 = Sunday: `(dow + 6) % 7 + 1`."""
+    dow = strftime_int("%w", t)
+    return exp.Add(
+        this=exp.Paren(
+            this=exp.Mod(
+                this=exp.Paren(this=exp.Add(this=dow, expression=exp.Literal.number(6))),
+                expression=exp.Literal.number(7),
+            )
+        ),
+        expression=exp.Literal.number(1),
+    )
+
+
+def _fn(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def shift(t: exp.Expr, amount: exp.Expr, unit: str) -> exp.Expr:
+    """`t` moved by `amount` units.
+
+    The time of day and its fraction are carried over as text (SQLite's date functions
+    keep only milliseconds), and months and years end on the target month's last day
+    when the day does not exist there (SQLite itself would roll over into the next
+    month). A date stays a date for days and longer."""
+    unit = {"week": "day"}.get(unit, unit)
+    if unit == "year":
+        amount, unit = (
+            exp.Mul(this=exp.Paren(this=amount), expression=exp.Literal.number(12)),
+            "month",
+        )
+
+    def modifier(what: str) -> exp.Expr:
+        return _fn("PRINTF", exp.Literal.string(f"%+d {what}"), amount)
+
+    rest = exp.Substring(this=t.copy(), start=exp.Literal.number(11))  # ' HH:MM:SS[.ffffff]' or ''
+    if unit == "day":
+        return exp.DPipe(this=_fn("DATE", seconds(t), modifier("days")), expression=rest)
+    if unit in ("hour", "minute"):
+        whole = _fn(
+            "STRFTIME", exp.Literal.string("%Y-%m-%d %H:%M:%S"), seconds(t), modifier(unit + "s")
+        )
+        fraction = exp.Substring(this=t.copy(), start=exp.Literal.number(20))
+        return exp.DPipe(this=whole, expression=fraction)
+    first = _fn("DATE", seconds(t.copy()), exp.Literal.string("start of month"), modifier("months"))
+    last = _fn("DATE", first.copy(), exp.Literal.string("+1 month"), exp.Literal.string("-1 day"))
+    day = exp.Sub(
+        this=exp.cast(_fn("STRFTIME", exp.Literal.string("%d"), seconds(t.copy())), "int"),
+        expression=exp.Literal.number(1),
+    )
+    same_day = _fn("DATE", first, _fn("PRINTF", exp.Literal.string("%+d days"), day))
+    return exp.DPipe(this=_fn("MIN", same_day, last), expression=rest)
+
+
+_CASE = unsupported(
+    "upper or lower case (`lower`, `upper`, `ignoring case`)",
+    "SQLite's lower() and upper() change only ASCII letters",
+)
+_PARTS: dict[type, str] = {exp.Year: "%Y", exp.Month: "%m", exp.Day: "%d"}
+
+
+class SQLite(Dialect):
+    """Interval arithmetic with DATE() and STRFTIME() on the text, `like` as a case-sensitive
+    GLOB; no regular expressions, no md5(), lower() and upper() only for ASCII."""
+
+    name = "sqlite"
+    operators: Mapping[str, Builder] = {
+        "starts_with": starts_with_substr,
+        "ends_with": ends_with_substr,
+        "like": like_glob,
+        "weekday": weekday_strftime,
+        "matches": unsupported(
+            "`matches`",
+            "SQLite has no regular expressions unless the application defines a regexp() function",
+        ),
+        "lower": _CASE,
+        "upper": _CASE,
+        "bucket": unsupported("`bucket`", "SQLite has no md5()"),
+    }
+
+    def clock(self, node: exp.Expr) -> exp.Expr:
+        """UTC, in milliseconds."""
+        return _fn("STRFTIME", exp.Literal.string("%Y-%m-%d %H:%M:%f"), exp.Literal.string("now"))
+
+    def rewrite(self, node: exp.Expr) -> exp.Expr:
+        """A timestamp literal stays text (DATETIME() would drop its fraction), interval
+        arithmetic becomes date functions, parts come from STRFTIME."""
+        if (
+            isinstance(node, exp.Cast)
+            and node.to.this == exp.DType.TIMESTAMP
+            and isinstance(node.this, exp.Literal)
+        ):
+            return node.this
+        if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
+            interval = node.expression
+            amount = int(interval.this.this) * (-1 if isinstance(node, exp.Sub) else 1)
+            return shift(node.this, exp.Literal.number(amount), str(interval.text("unit")).lower())
+        if isinstance(node, exp.DateAdd):
+            return shift(node.this, node.expression, str(node.text("unit")).lower())
+        if type(node) in _PARTS:
+            return strftime_int(_PARTS[type(node)], node.this)
+        if isinstance(node, exp.Extract) and node.this.name.upper() == "HOUR":
+            return strftime_int("%H", node.expression)
+        return node
