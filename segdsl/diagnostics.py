@@ -15,6 +15,14 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class Span:
+    """Half-open character range [start, end) in a rule's text (a YAML scalar's value)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Location:
     """1-based line and column of a range inside a file; `end_*` is exclusive."""
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from segdsl.check import bound
-from segdsl.check.checker import POISON, Checker, RuleContext
+from segdsl.check.checker import POISON, Checker
+from segdsl.check.context import RuleContext
 from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
 from segdsl.document.environment import Entity, Environment
 from segdsl.document.files import (

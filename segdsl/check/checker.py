@@ -8,9 +8,10 @@ that lowering and any other back end translate without deciding anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import Any
 
 from segdsl.check import bound
+from segdsl.check.context import RuleContext
 from segdsl.check.events import AGGREGATES, POPULATION, EventChecks
 from segdsl.check.meaning import negate, to_date
 from segdsl.check.predicates import _ERROR, PredicateChecks
@@ -18,24 +19,9 @@ from segdsl.diagnostics import article, did_you_mean
 from segdsl.document.environment import Environment
 from segdsl.operators import FUNCTIONS, Signature
 from segdsl.syntax import ast
-from segdsl.syntax.problems import RuleProblem
 from segdsl.types import Type, common, comparable
 
 POISON = bound.POISON
-
-
-@dataclass
-class RuleContext:
-    """Per-rule state: problems found and segments referenced (for cycle detection)."""
-
-    problems: list[RuleProblem] = field(default_factory=list)
-    references: list[tuple[str, ast.Span]] = field(default_factory=list)
-
-    def report(
-        self, code: str, message: str, span: ast.Span, hint: str | None = None
-    ) -> bound.Expr:
-        self.problems.append(RuleProblem(code, message, span, hint))
-        return POISON
 
 
 class Checker(EventChecks, PredicateChecks):
@@ -72,9 +58,7 @@ class Checker(EventChecks, PredicateChecks):
     # ---- dispatch -------------------------------------------------------------
 
     def bind(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr:
-        method = getattr(self, "_" + type(node).__name__.lower().rstrip("_"))
-        result: bound.Expr = method(node, ctx)
-        return result
+        return _BINDERS[type(node)](self, node, ctx)
 
     # ---- literals ---------------------------------------------------------------
 
@@ -306,3 +290,37 @@ def _call_hint(name: str, t: Type) -> str | None:
     if name in ("hour",) and t == Type.DATE:
         return "a date has no hour"
     return None
+
+
+# which method binds each kind of node
+_BINDERS: dict[type[ast.Node], Callable[[Checker, Any, RuleContext], bound.Expr]] = {
+    ast.String: Checker._string,
+    ast.Integer: Checker._integer,
+    ast.Decimal_: Checker._decimal,
+    ast.Boolean: Checker._boolean,
+    ast.Null: Checker._null,
+    ast.Date: Checker._date,
+    ast.Timestamp: Checker._timestamp,
+    ast.Now: Checker._now,
+    ast.Today: Checker._today,
+    ast.List: Checker._list,
+    ast.Duration: Checker._duration,
+    ast.Ago: Checker._ago,
+    ast.Name: Checker._name,
+    ast.Attribute: Checker._attribute,
+    ast.Call: Checker._call,
+    ast.Neg: Checker._neg,
+    ast.Arith: Checker._arith,
+    ast.And: Checker._and,
+    ast.Or: Checker._or,
+    ast.Not: Checker._not,
+    ast.Compare: Checker._compare,
+    ast.In: Checker._in,
+    ast.Between: Checker._between,
+    ast.IsNull: Checker._isnull,
+    ast.IsSet: Checker._isset,
+    ast.TextTest: Checker._texttest,
+    ast.TimeTest: Checker._timetest,
+    ast.Did: Checker._did,
+    ast.InSegment: Checker._insegment,
+}

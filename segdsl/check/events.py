@@ -17,7 +17,7 @@ from segdsl.syntax import ast
 from segdsl.types import Type
 
 if TYPE_CHECKING:
-    from segdsl.check.checker import RuleContext
+    from segdsl.check.context import RuleContext
 
 
 AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")

@@ -29,7 +29,7 @@ from segdsl.syntax import ast
 from segdsl.types import Type, common, comparable
 
 if TYPE_CHECKING:
-    from segdsl.check.checker import RuleContext
+    from segdsl.check.context import RuleContext
     from segdsl.document.environment import Environment
 
 _ERROR = Type.NULL  # the type of a node that already has a problem: accepted everywhere

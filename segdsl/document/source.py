@@ -16,8 +16,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from segdsl.diagnostics import Diagnostic, Location
-from segdsl.syntax.ast import Span
+from segdsl.diagnostics import Diagnostic, Location, Span
 
 try:
     from yaml import CSafeLoader as _Loader

@@ -236,7 +236,7 @@ class Lowering:
         return self.as_of()
 
     def _interval(self, node: bound.Interval) -> exp.Expr:
-        return interval(self, node.amount, node.unit)  # type: ignore[arg-type]  # Build.exp (operators.py) is a settable attribute; our class-level `exp` alias is read-only
+        return interval(self, node.amount, node.unit)
 
     def _column(self, node: bound.Column) -> exp.Expr:
         return exp.column(node.field.column, table=CUSTOMER)

@@ -11,13 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal as Lit
 
-
-@dataclass(frozen=True)
-class Span:
-    """Half-open character range [start, end) in the rule text."""
-
-    start: int
-    end: int
+from segdsl.diagnostics import Span as Span  # re-exported: every node carries one
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ layer turns each into a `Diagnostic` at the right line and column of the YAML fi
 
 from __future__ import annotations
 
-from segdsl.syntax.ast import Span
+from segdsl.diagnostics import Span
 
 
 class RuleProblem(Exception):
