@@ -147,8 +147,22 @@ def test_edge_cases_of_like_and_matches(engine: Any, projects: dict[str, Path]) 
     assert not problems, "\n".join(problems)
 
 
-def test_the_unpinned_clock_is_utc_now(engine: Any, projects: dict[str, Path]) -> None:
-    """Compiled without *as of*, the SQL reads the engine's clock, in UTC."""
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "America/Adak"])
+def test_the_unpinned_clock_is_utc_now(engine: Any, projects: dict[str, Path], zone: str) -> None:
+    """Compiled without *as of*, the SQL reads the engine's clock in UTC, whatever the
+    session's time zone (UTC+14 and UTC-10 where the engine's session has one)."""
+    if zone != "UTC":
+        if not hasattr(engine, "zone"):
+            pytest.skip(f"{engine.name}: no session time zone")
+        engine.zone(zone)
+    try:
+        _clock_is_utc_now(engine, projects)
+    finally:
+        if zone != "UTC":
+            engine.zone("UTC")
+
+
+def _clock_is_utc_now(engine: Any, projects: dict[str, Path]) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     low, high = now - dt.timedelta(minutes=10), now + dt.timedelta(minutes=10)
     rules = [

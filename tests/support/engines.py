@@ -311,6 +311,11 @@ class PostgresEngine:
     def version(self) -> str:
         return str(self.connection.execute("SHOW server_version").fetchone()[0]).split()[0]
 
+    def zone(self, name: str) -> None:
+        """The session's time zone (the server starts in UTC)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SET TIME ZONE '{name}'")
+
     def close(self) -> None:
         self.connection.close()
 
@@ -381,6 +386,10 @@ class SparkEngine:
 
     def version(self) -> str:
         return str(self.session.version)
+
+    def zone(self, name: str) -> None:
+        """The session's time zone (the session starts in UTC)."""
+        self.session.conf.set("spark.sql.session.timeZone", name)
 
     def close(self) -> None:
         self.session.stop()

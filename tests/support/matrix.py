@@ -204,7 +204,9 @@ ENGINE_NOTES = [
     "- **Spark** (local mode, ANSI on): division by zero through `NULLIF`, weekday from "
     "`WEEKDAY() + 1`, RE2 → Java regex (POSIX classes to ASCII, `\\b` to ASCII "
     "lookarounds, `(?i)` → `(?iu)`, `$` → `\\z`), `MAX_BY`/`MIN_BY`, the unpinned clock "
-    "`CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())` whatever the session's time zone.",
+    "`CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())` whatever the session's time zone. "
+    "Databricks, Spark 2 and Hive (compiled only) inherit every Spark fact; Spark 2 and "
+    "Hive, which lack `CONVERT_TIMEZONE`, refuse an unpinned *as of* (E501).",
     "- **ClickHouse** (chdb): the statement ends in `SETTINGS join_use_nulls = 1` (else a "
     "LEFT JOIN fills 0 and '' where nothing matched), dates are `Date32` (Date starts in "
     "1970) and timestamps `DateTime64(6)` (DateTime has whole seconds), `lowerUTF8`/"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 from sqlglot import exp
 
-from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
+from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect, cannot_express
 from segdsl.operators import SQL, Build, Builder, parenthesized
 
 
@@ -52,7 +52,7 @@ class Spark(Dialect):
         in the session's zone, CONVERT_TIMEZONE moves its wall clock to UTC. What sqlglot
         writes for lowering's clock is the session's time (FROM_UTC_TIMESTAMP(…, 'UTC')) or,
         for Hive, AT TIME ZONE, which Spark cannot parse. CONVERT_TIMEZONE is Spark 3.4's;
-        Spark 2 and Hive, not run here, lack it."""
+        Spark 2 and Hive lack it and refuse an unpinned *as of* (`_refuse_clock`)."""
         return exp.cast(
             exp.Anonymous(
                 this="CONVERT_TIMEZONE",
@@ -69,8 +69,22 @@ class Spark(Dialect):
         )
 
 
+def _refuse_clock(dialect: Dialect) -> exp.Expr:
+    """Spark 2 and Hive have no function that reads the clock in UTC whatever the session's
+    time zone: rather than SQL that reads the session's wall clock, E501 (pin *as of*)."""
+    raise cannot_express(
+        dialect.name,
+        "the current time (an unpinned *as of*)",
+        f"{dialect.name} has no CONVERT_TIMEZONE to read the clock in UTC; "
+        "pass --as-of (or `as_of=`) to pin it",
+    )
+
+
 class Spark2(Spark):
     name = "spark2"
+
+    def clock(self, node: exp.Expr) -> exp.Expr:
+        return _refuse_clock(self)
 
 
 class Databricks(Spark):
@@ -79,3 +93,6 @@ class Databricks(Spark):
 
 class Hive(Spark):
     name = "hive"
+
+    def clock(self, node: exp.Expr) -> exp.Expr:
+        return _refuse_clock(self)
