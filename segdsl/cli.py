@@ -232,11 +232,10 @@ def _run(args: argparse.Namespace) -> int:
     rows: list[tuple[str, ...]] = [("segment", "bucket", "members", "share", "")]
     for size in sizes:
         flag = f"below min_size {size.min_size}" if size.too_small else ""
-        rows.append(
-            (size.name, size.bucket or "", f"{size.members:,}", f"{100 * size.share:.1f}%", flag)
-        )
-    if not any(r[1] for r in rows[1:]):
-        rows = [(r[0], r[2], r[3], r[4]) for r in rows]
+        share = "" if size.share is None else f"{100 * size.share:.1f}%"
+        rows.append((size.name, size.bucket or "", f"{size.members:,}", share, flag))
+    unused = {i for i in (1, 3) if not any(r[i] for r in rows[1:])}  # no bucket, no share
+    rows = [tuple(c for i, c in enumerate(r) if i not in unused) for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
         print(
@@ -247,7 +246,11 @@ def _run(args: argparse.Namespace) -> int:
         )
         if i == 0:
             print("  ".join("-" * w for w in widths).rstrip())
-    print(f"\n{total:,} customers, as of {result.as_of.isoformat(sep=' ')}")
+    as_of = result.as_of.isoformat(sep=" ")
+    if total is None:  # one segment's statement lists its members, and counts nobody else
+        print(f"\nas of {as_of}; no share: the statement of one segment lists only its members")
+    else:
+        print(f"\n{total:,} customers, as of {as_of}")
     if args.out:
         result.write(args.out, args.table)
         where = f" (table {args.table})" if args.out.suffix.lower() == ".duckdb" else ""

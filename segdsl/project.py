@@ -117,13 +117,12 @@ class Project:
         else the key plus one column per segment and segmentation. `rules` picks the
         optimizer's passes (default: all that apply to the statement's kind)."""
         segments, segmentations = self._select_names(names)
-        single = bool(names and len(names) == 1 and segments)
+        own = self._members_of(names, segments)
         if rules is None:
-            rules = (RULES_SINGLE if single else RULES_SET) if optimized else ()
-        own = segments[0] if single else None
+            rules = (RULES_SET if own is None else RULES_SINGLE) if optimized else ()
         lowering = self._lowering(dialect or self.dialect, as_of, rules, own)
-        if single:
-            return lowering.select_members(segments[0])
+        if own is not None:
+            return lowering.select_members(own)
         return lowering.select_columns(segments, segmentations)
 
     def run(
@@ -134,7 +133,10 @@ class Project:
         optimized: bool = True,
         rules: Sequence[Pass] | None = None,
     ) -> Result:
-        """Members of the segments on DuckDB, as of `as_of` (default: the start of the run)."""
+        """Members of the segments on DuckDB, as of `as_of` (default: the start of the run).
+
+        The one statement run is the one `select`/`compile` give for the same names with
+        dialect duckdb: for one segment its members, else one row per customer."""
         from segdsl.execute import execute
 
         as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -148,9 +150,7 @@ class Project:
                 ]
             )
         segments, segmentations = self._select_names(names)
-        if rules is None:
-            rules = RULES_SET if optimized else ()
-        query = self._lowering("duckdb", as_of, rules).select_columns(segments, segmentations)
+        query = self.select(names, "duckdb", as_of, optimized, rules)
         return execute(
             path,
             query,
@@ -159,9 +159,16 @@ class Project:
             segmentations,
             as_of,
             {n: self.segments[n].min_size for n in segments},
+            self._members_of(names, segments),
         )
 
     # ---- internals ----------------------------------------------------------------------
+
+    @staticmethod
+    def _members_of(names: Sequence[str] | None, segments: Sequence[str]) -> str | None:
+        """The segment whose members the statement lists: the only name, when it is a
+        segment; None for the one-row-per-customer statement."""
+        return segments[0] if names and len(names) == 1 and segments else None
 
     def _entity(self) -> Entity:
         assert self._loaded.environment is not None

@@ -47,7 +47,9 @@ def _single(project: segdsl.Project, name: str, rules: list[optimize.Pass]) -> s
 
 
 def _set(project: segdsl.Project, name: str, rules: list[optimize.Pass]) -> object:
-    result = project.run([name], as_of=update.AS_OF, rules=rules)
+    # every segment and segmentation of the project: `run [name]` would be the single
+    # segment's statement, since run executes what compile prints
+    result = project.run(None, as_of=update.AS_OF, rules=rules)
     try:
         if name in project.segmentations:
             return sorted(result.relation.project(f'"{result.key}", "{name}"').fetchall())

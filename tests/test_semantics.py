@@ -186,8 +186,8 @@ def test_duckdb_table_replaces_only_its_own_table(output_shop: ShopProject, tmp_
             "eu",
             "grown",
         ]
-        only = connection.execute('SELECT customer_id FROM "eu ""only""" WHERE eu').fetchall()
-        assert {r[0] for r in only} == {1, 2, 4}
+        only = connection.execute('SELECT * FROM "eu ""only"""').fetchall()
+        assert only == [(1,), (2,), (4,)]  # one segment alone: its members' keys, sorted
 
 
 def test_duckdb_output_is_never_the_warehouse(output_shop: ShopProject) -> None:

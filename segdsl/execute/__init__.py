@@ -1,6 +1,11 @@
 """Run compiled SQL on DuckDB. The only module that imports duckdb; the few statements
 it adds around the compiled query (a TEMP table, sizes, members) are sqlglot trees too.
 
+The compiled query runs as the text `compile(..., dialect="duckdb", pretty=False)` gives
+for it, word for word (`Result.sql`), and it is the only statement that reads the
+warehouse: sizes, members and output files are read from its result. A single segment's
+query lists its members only, so its run knows no customer count and gives no share.
+
 The warehouse is opened read-only: segdsl never modifies it. Output files are
 written to a temporary name beside the target and renamed only once complete.
 """
@@ -34,7 +39,7 @@ class Size:
     name: str
     bucket: str | None
     members: int
-    share: float
+    share: float | None  # None in a single segment's run, which counts no other customer
     min_size: int | None
 
     @property
@@ -43,22 +48,26 @@ class Size:
 
 
 class Result:
-    """Membership of every customer: key, one boolean per segment, one string per segmentation."""
+    """The result of one statement, in one of the two shapes `segdsl compile` gives: the
+    members' keys of one segment (`members_of` names it), or every customer's key with one
+    boolean per segment and one string per segmentation (`members_of` is None)."""
 
     def __init__(
         self,
         connection: duckdb.DuckDBPyConnection,
-        query: exp.Select,
+        query: exp.Query,
         key: str,
         segments: Sequence[str],
         segmentations: Sequence[str],
         as_of: dt.datetime,
         min_sizes: Mapping[str, int | None],
         warehouse: Path,
+        members_of: str | None = None,
     ):
         self.connection = connection
         self.warehouse = warehouse
-        self.sql = to_sql(query, "duckdb", pretty=False)
+        self.sql = to_sql(query, "duckdb", pretty=False)  # compile(..., pretty=False), exactly
+        self.members_of = members_of
         self.key = key
         self.segments = list(segments)
         self.segmentations = list(segmentations)
@@ -71,7 +80,7 @@ class Result:
                     this=exp.to_table(RESULT_TABLE),
                     kind="TABLE",
                     replace=True,
-                    expression=query,
+                    expression=exp.var(self.sql),  # the compiled text itself, not a regeneration
                     properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
                 )
             )
@@ -83,6 +92,9 @@ class Result:
 
     def sizes(self) -> list[Size]:
         """Sizes from one pass over the result."""
+        if self.members_of is not None:
+            count = self._count()
+            return [Size(self.members_of, None, count, None, self._min_sizes.get(self.members_of))]
         columns: list[exp.Expression] = [exp.Count(this=exp.Star())]
         # COUNT_IF, not COUNT(*) FILTER: measured faster over the many columns of a large result
         columns += [exp.CountIf(this=_column(s)) for s in self.segments]
@@ -100,12 +112,23 @@ class Result:
                 sizes.append(Size(name, bucket, int(n), n / total if total else 0.0, None))
         return sizes
 
-    def total(self) -> int:
+    def total(self) -> int | None:
+        """The number of customers; None in a single segment's run, whose statement lists
+        only the members (counting the others would be a second statement)."""
+        return None if self.members_of is not None else self._count()
+
+    def _count(self) -> int:
+        """Rows of the result: customers, or a single segment's members."""
         ((count,),) = self._fetch(exp.select(exp.Count(this=exp.Star())))
         return int(count)
 
     def members(self, segment: str, bucket: str | None = None) -> list[Any]:
         """Keys of one segment's members (or of one bucket of a segmentation), sorted."""
+        key = _column(self.key)
+        if self.members_of is not None:
+            if segment != self.members_of or bucket is not None:
+                raise ValueError(f"this run lists the members of `{self.members_of}` only")
+            return [r[0] for r in self._fetch(exp.select(key).order_by(key.copy()))]
         condition: exp.Expression = _column(segment)
         if segment in self.segmentations:
             if bucket is None:
@@ -114,9 +137,7 @@ class Result:
                     f"members({segment!r}, bucket=...)"
                 )
             condition = exp.EQ(this=condition, expression=exp.Literal.string(bucket))
-        rows = self._fetch(
-            exp.select(_column(self.key)).where(condition).order_by(_column(self.key))
-        )
+        rows = self._fetch(exp.select(key).where(condition).order_by(key.copy()))
         return [r[0] for r in rows]
 
     def _ordered(self) -> duckdb.DuckDBPyRelation:
@@ -129,9 +150,9 @@ class Result:
         return self._ordered().df()
 
     def write(self, path: Path, table: str = OUT_TABLE) -> None:
-        """One row per customer, sorted by key, to CSV, Parquet or a table of a DuckDB file
-        (`.duckdb`). A file appears complete or not at all; a table is replaced in one
-        transaction. The warehouse itself is never written."""
+        """The result's rows (customers, or one segment's members), sorted by key, to CSV,
+        Parquet or a table of a DuckDB file (`.duckdb`). A file appears complete or not at
+        all; a table is replaced in one transaction. The warehouse itself is never written."""
         suffix = path.suffix.lower()
         if suffix not in OUT_SUFFIXES:
             raise SegdslError(
@@ -249,12 +270,13 @@ def _set(setting: str, value: str) -> str:
 
 def execute(
     warehouse: Path,
-    query: exp.Select,
+    query: exp.Query,
     key: str,
     segments: Sequence[str],
     segmentations: Sequence[str],
     as_of: dt.datetime,
     min_sizes: Mapping[str, int | None],
+    members_of: str | None = None,
 ) -> Result:
     if not warehouse.is_file():
         raise SegdslError(
@@ -272,7 +294,9 @@ def execute(
         spill = Path(tempfile.gettempdir()) / f"segdsl-{os.getpid()}"
         connection.execute(_set("temp_directory", str(spill)))
         connection.execute(_set("memory_limit", _memory_limit()))
-        return Result(connection, query, key, segments, segmentations, as_of, min_sizes, warehouse)
+        return Result(
+            connection, query, key, segments, segmentations, as_of, min_sizes, warehouse, members_of
+        )
     except duckdb.Error as error:
         raise SegdslError(
             [

@@ -119,15 +119,21 @@ class ShopProject:
                 return
             names, _ = write(batch)
             try:
-                table = segdsl.load(self.root).run(names, as_of=as_of).to_arrow()
-                columns = (table.read_all() if hasattr(table, "read_all") else table).to_pydict()
-                keys = columns["customer_id"]
-                found.update(
-                    {
-                        rule: {k for k, v in zip(keys, columns[name], strict=True) if v is True}
-                        for name, rule in zip(names, batch, strict=True)
-                    }
-                )
+                result = segdsl.load(self.root).run(names, as_of=as_of)
+                if result.members_of is not None:  # one rule: its members' statement
+                    found[batch[0]] = set(result.members(names[0]))
+                else:
+                    table = result.to_arrow()
+                    columns = (
+                        table.read_all() if hasattr(table, "read_all") else table
+                    ).to_pydict()
+                    keys = columns["customer_id"]
+                    found.update(
+                        {
+                            rule: {k for k, v in zip(keys, columns[name], strict=True) if v is True}
+                            for name, rule in zip(names, batch, strict=True)
+                        }
+                    )
                 alone = compiled_alone(self.root, names, as_of)
                 for name, rule in zip(names, batch, strict=True):
                     together = found[rule]
