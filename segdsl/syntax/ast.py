@@ -153,26 +153,32 @@ class Not(Node):
 
 # ---- predicates -------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Predicate(Node):
+    """A node of the grammar's `predicate` level: a yes or no for everyone."""
+
+
 CompareOp = Lit["=", "!=", "<", "<=", ">", ">="]
 TextOp = Lit["contains", "starts_with", "ends_with", "matches", "like"]
 
 
 @dataclass(frozen=True)
-class Compare(Node):
+class Compare(Predicate):
     op: CompareOp
     left: Expr
     right: Expr
 
 
 @dataclass(frozen=True)
-class In(Node):
+class In(Predicate):
     value: Expr
     collection: Expr  # a List, or a Name naming a set
     negated: bool
 
 
 @dataclass(frozen=True)
-class Between(Node):
+class Between(Predicate):
     value: Expr
     low: Expr
     high: Expr
@@ -180,19 +186,19 @@ class Between(Node):
 
 
 @dataclass(frozen=True)
-class IsNull(Node):
+class IsNull(Predicate):
     value: Expr
     negated: bool
 
 
 @dataclass(frozen=True)
-class IsSet(Node):
+class IsSet(Predicate):
     value: Expr
     negated: bool
 
 
 @dataclass(frozen=True)
-class TextTest(Node):
+class TextTest(Predicate):
     op: TextOp
     value: Expr
     pattern: Expr
@@ -230,7 +236,7 @@ Window = WithinLast | WithinNext | Before | After | BetweenWindow
 
 
 @dataclass(frozen=True)
-class TimeTest(Node):
+class TimeTest(Predicate):
     """`t within 30 days`, `t before 2025-01-01`, `t after 30 days ago`."""
 
     value: Expr
@@ -244,7 +250,7 @@ class Frequency(Node):
 
 
 @dataclass(frozen=True)
-class Did(Node):
+class Did(Predicate):
     event: str
     event_span: Span = field(compare=False)
     filter: Expr | None
@@ -253,7 +259,7 @@ class Did(Node):
 
 
 @dataclass(frozen=True)
-class InSegment(Node):
+class InSegment(Predicate):
     name: str
     name_span: Span = field(compare=False)
 
