@@ -313,6 +313,33 @@ def _arithmetic(name: str, spelling: str, node: str) -> Op:
     )
 
 
+def _any_of(base: str) -> Builder:
+    """The dialect's own `base` test for each pattern, joined with OR (where x or a pattern
+    is missing that test is not TRUE; a `not` or a yes/no used as a value is made definite
+    by lowering). The checker writes an empty list as FALSE, so some pattern is here."""
+
+    def build_any_of(b: Build, x: SQL, *patterns: SQL) -> SQL:
+        test = b.dialect.builder(base)
+        tests = [test(b, x.copy(), pattern) for pattern in patterns]
+        if len(tests) == 1:
+            return tests[0]
+        return b.exp.Paren(this=b.exp.or_(*tests, wrap=True, copy=False))
+
+    return build_any_of
+
+
+def _any_of_test(base: str, evaluate: Callable[[str, str], bool]) -> Op:
+    """`x <base> any of [p, ...]`: some pattern passes `base`."""
+    return Op(
+        f"{base}_any_of",
+        _any_of(base),
+        spelling=f"{base.replace('_', ' ')} any of",
+        predicate=True,
+        evaluate=lambda x, *patterns: any(evaluate(x, p) for p in patterns),
+        pattern_list=True,
+    )
+
+
 def _text_test(name: str, build: Builder, evaluate: Callable[[str, str], bool]) -> Op:
     """A test of a string against a pattern, spelled as its name with spaces."""
     return Op(name, build, spelling=name.replace("_", " "), predicate=True, evaluate=evaluate)
@@ -372,6 +399,9 @@ OPERATORS: dict[str, Op] = {
             lambda x, p: re2.search(p, x) is not None,
         ),
         _text_test("like", _like, python_values.like),
+        _any_of_test("contains", lambda x, p: p in x),
+        _any_of_test("starts_with", lambda x, p: x.startswith(p)),
+        _any_of_test("ends_with", lambda x, p: x.endswith(p)),
         # arithmetic and time arithmetic
         _arithmetic("add", "+", "Add"),
         _arithmetic("sub", "-", "Sub"),

@@ -8,6 +8,8 @@ import pytest
 
 from segdsl.operators import AGGREGATES, COMPARISONS, OPERATORS, SPELLED
 from segdsl.syntax import ast
+from segdsl.syntax.parser import parse_rule
+from segdsl.syntax.printer import print_rule
 
 ORDERED = [(1, 2), (2, 1), (2, 2)]
 
@@ -39,3 +41,18 @@ def test_aggregates_over_no_events() -> None:
         "count_distinct",
         "sum",
     }
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        'email ends with any of [".com", ".org"]',
+        "email not starts with any of [] ignoring case",
+        "tag contains any of EU",
+        'not (name contains any of ["%", "\\\\", "_"] ignoring case)',
+    ],
+)
+def test_any_of_prints_as_it_parses(rule: str) -> None:
+    tree = parse_rule(rule)
+    assert isinstance(tree, ast.TextTest | ast.Not)
+    assert parse_rule(print_rule(tree)) == tree

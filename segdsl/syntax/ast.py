@@ -160,7 +160,16 @@ class Predicate(Node):
 
 
 CompareOp = Lit["=", "!=", "<", "<=", ">", ">="]
-TextOp = Lit["contains", "starts_with", "ends_with", "matches", "like"]
+TextOp = Lit[
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
+    "like",
+    "contains_any_of",
+    "starts_with_any_of",
+    "ends_with_any_of",
+]
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,8 @@ class IsSet(Predicate):
 
 @dataclass(frozen=True)
 class TextTest(Predicate):
+    """`value op pattern`; for the `... any of` ops the pattern is a List or names a set."""
+
     op: TextOp
     value: Expr
     pattern: Expr
