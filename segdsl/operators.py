@@ -1,11 +1,18 @@
-"""The operator table: every operator and function, its type signature and its SQL builder.
+"""The operator table: every operator and function is one row, with all that is known of it.
 
-Adding a function is one row. The checker reads the signatures; lowering calls the
-builders. Builders receive a `Build` (the lowering context, whose `exp` is
-sqlglot's expression module) so this table imports no SQL library: `segdsl check`
-stays fast. Per-dialect differences are rows in the `operators` table of the
-dialect's class (segdsl/emit/dialects/), never branches here or in the tree walker;
-what a builder here needs to know of the dialect it asks `b.dialect` (`DialectFacts`).
+A row holds the operator's name, its SQL builder, its type signature (functions a rule
+calls by name), how a rule spells it, whether it is a condition, its converse and
+complement (comparisons), and its meaning on Python values (`evaluate`). Adding an
+operator is one row: the checker reads the signatures, the printer and error messages the
+spellings, the optimizer the converses and complements, lowering the builders, and the
+reference evaluator the Python meaning. The aggregates of events are rows of
+`AGGREGATES`, with their value over no events.
+
+Builders receive a `Build` (the lowering context, whose `exp` is sqlglot's expression
+module) so this table imports no SQL library: `segdsl check` stays fast. Per-dialect
+differences are rows in the `operators` table of the dialect's class
+(segdsl/emit/dialects/), never branches here or in the tree walker; what a builder here
+needs to know of the dialect it asks `b.dialect` (`DialectFacts`).
 """
 
 # Builders reach sqlglot through `b.exp` (a ModuleType, so every node they make is Any to
@@ -20,6 +27,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+import re2
+
+from segdsl import python_values
+from segdsl.python_values import EARTH_RADIUS_KM
 from segdsl.types import Type, common
 
 if TYPE_CHECKING:
@@ -102,10 +113,21 @@ class Signature:
 
 @dataclass(frozen=True)
 class Op:
+    """One operator or function. `evaluate` is its meaning on present Python values
+    (segdsl/python_values.py), with *as of* first where `reads_as_of`; the caller handles
+    missing values (a test with a missing operand fails, a function of one is missing)."""
+
     name: str
     build: Builder
     signature: Signature | None = None  # set for functions a rule may call by name
     doc: str = ""
+    spelling: str | None = None  # how a rule writes it: "<", "starts with"
+    predicate: bool = False  # a yes or no for everyone (never missing, in the language)
+    converse: str | None = None  # the operator with the operands swapped: lt for gt
+    complement: str | None = None  # `not` of it where no operand is missing: ge for lt
+    evaluate: Callable[..., Any] | None = None
+    reads_as_of: bool = False
+    pattern_list: bool = False  # a text test whose pattern is a list, any item matching
 
 
 def _first(args: list[Type]) -> Type:
@@ -156,18 +178,6 @@ def _next_anniversary(b: Build, d: SQL) -> SQL:
             default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))),
         )
     )
-
-
-# the comparison operators as Python functions, for work done on constants at compile time
-COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq,
-    "lt": operator.lt,
-    "le": operator.le,
-    "gt": operator.gt,
-    "ge": operator.ge,
-}
-
-EARTH_RADIUS_KM = 6371.0088  # the IUGG mean Earth radius (docs/language.md, decision 7)
 
 
 def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
@@ -280,48 +290,129 @@ def _like(b: Build, x: SQL, p: SQL) -> SQL:
     return b.exp.Like(this=x, expression=_replace_in_pattern(b, p, b.dialect.like_escapes))
 
 
+def _comparison(name: str, spelling: str, node: str, converse: str, complement: str | None) -> Op:
+    """A comparison: `node` is its sqlglot class, `evaluate` Python's operator of that name."""
+    return Op(
+        name,
+        parenthesized(name, lambda b, x, y: getattr(b.exp, node)(this=x, expression=y)),
+        spelling=spelling,
+        predicate=True,
+        converse=converse,
+        complement=complement,
+        evaluate=getattr(operator, name),
+    )
+
+
+def _arithmetic(name: str, spelling: str, node: str) -> Op:
+    """`+`, `-` or `*` on numbers; `evaluate` is Python's operator of that name."""
+    return Op(
+        name,
+        parenthesized(name, lambda b, x, y: getattr(b.exp, node)(this=x, expression=y)),
+        spelling=spelling,
+        evaluate=getattr(operator, name),
+    )
+
+
+def _any_of(base: str) -> Builder:
+    """The dialect's own `base` test for each pattern, joined with OR (where x or a pattern
+    is missing that test is not TRUE; a `not` or a yes/no used as a value is made definite
+    by lowering). The checker writes an empty list as FALSE, so some pattern is here."""
+
+    def build_any_of(b: Build, x: SQL, *patterns: SQL) -> SQL:
+        test = b.dialect.builder(base)
+        tests = [test(b, x.copy(), pattern) for pattern in patterns]
+        if len(tests) == 1:
+            return tests[0]
+        return b.exp.Paren(this=b.exp.or_(*tests, wrap=True, copy=False))
+
+    return build_any_of
+
+
+def _any_of_test(base: str, evaluate: Callable[[str, str], bool]) -> Op:
+    """`x <base> any of [p, ...]`: some pattern passes `base`."""
+    return Op(
+        f"{base}_any_of",
+        _any_of(base),
+        spelling=f"{base.replace('_', ' ')} any of",
+        predicate=True,
+        evaluate=lambda x, *patterns: any(evaluate(x, p) for p in patterns),
+        pattern_list=True,
+    )
+
+
+def _text_test(name: str, build: Builder, evaluate: Callable[[str, str], bool]) -> Op:
+    """A test of a string against a pattern, spelled as its name with spaces."""
+    return Op(name, build, spelling=name.replace("_", " "), predicate=True, evaluate=evaluate)
+
+
 OPERATORS: dict[str, Op] = {
     op.name: op
     for op in [
         # comparisons and tests (internal: the checker picks them)
-        Op("eq", parenthesized("eq", lambda b, x, y: b.exp.EQ(this=x, expression=y))),
-        Op("lt", parenthesized("lt", lambda b, x, y: b.exp.LT(this=x, expression=y))),
-        Op("le", parenthesized("le", lambda b, x, y: b.exp.LTE(this=x, expression=y))),
-        Op("gt", parenthesized("gt", lambda b, x, y: b.exp.GT(this=x, expression=y))),
-        Op("ge", parenthesized("ge", lambda b, x, y: b.exp.GTE(this=x, expression=y))),
+        _comparison("eq", "=", "EQ", "eq", None),
+        _comparison("lt", "<", "LT", "gt", "ge"),
+        _comparison("le", "<=", "LTE", "ge", "gt"),
+        _comparison("gt", ">", "GT", "lt", "le"),
+        _comparison("ge", ">=", "GTE", "le", "lt"),
         Op(
             "in_list",
             parenthesized(
                 "in_list", lambda b, x, *items: b.exp.In(this=x, expressions=list(items))
             ),
+            predicate=True,
+            evaluate=lambda x, *items: x in items,
         ),
         Op(
             "is_null",
             parenthesized("is_null", lambda b, x: b.exp.Is(this=x, expression=b.exp.Null())),
+            predicate=True,
         ),
         # `x <> ''` is not TRUE where x is missing, which is all a condition needs (a yes/no
         # used as a value, or negated, is made definite by lowering)
-        Op("is_set", lambda b, x: b.exp.NEQ(this=x, expression=b.exp.Literal.string(""))),
         Op(
+            "is_set",
+            lambda b, x: b.exp.NEQ(this=x, expression=b.exp.Literal.string("")),
+            predicate=True,
+        ),
+        _text_test(
             "contains",
             lambda b, x, p: b.exp.GT(
                 this=b.exp.StrPosition(this=x, substr=p), expression=b.exp.Literal.number(0)
             ),
+            lambda x, p: p in x,
         ),
-        Op("starts_with", lambda b, x, p: b.exp.StartsWith(this=x, expression=p)),
-        Op("ends_with", lambda b, x, p: b.exp.EndsWith(this=x, expression=p)),
-        # the dialect translates the RE2 pattern for its own engine (emit/dialects/regex.py)
-        Op("matches", lambda b, x, p: b.dialect.matches(b, x, p)),
-        Op("like", _like),
+        _text_test(
+            "starts_with",
+            lambda b, x, p: b.exp.StartsWith(this=x, expression=p),
+            lambda x, p: x.startswith(p),
+        ),
+        _text_test(
+            "ends_with",
+            lambda b, x, p: b.exp.EndsWith(this=x, expression=p),
+            lambda x, p: x.endswith(p),
+        ),
+        # the dialect translates the RE2 pattern for its own engine (emit/dialects/regex.py);
+        # `ignoring case` is RE2's `(?i)` in front of the pattern (check/predicates.py)
+        _text_test(
+            "matches",
+            lambda b, x, p: b.dialect.matches(b, x, p),
+            lambda x, p: re2.search(p, x) is not None,
+        ),
+        _text_test("like", _like, python_values.like),
+        _any_of_test("contains", lambda x, p: p in x),
+        _any_of_test("starts_with", lambda x, p: x.startswith(p)),
+        _any_of_test("ends_with", lambda x, p: x.endswith(p)),
         # arithmetic and time arithmetic
-        Op("add", parenthesized("add", lambda b, x, y: b.exp.Add(this=x, expression=y))),
-        Op("sub", parenthesized("sub", lambda b, x, y: b.exp.Sub(this=x, expression=y))),
-        Op("mul", parenthesized("mul", lambda b, x, y: b.exp.Mul(this=x, expression=y))),
+        _arithmetic("add", "+", "Add"),
+        _arithmetic("sub", "-", "Sub"),
+        _arithmetic("mul", "*", "Mul"),
+        # by zero: missing, not infinity (decision 8); the quotient of numbers is a float
         Op(
             "div",
             parenthesized(
                 "div", lambda b, x, y: b.exp.Div(this=x, expression=y, typed=False, safe=True)
             ),
+            spelling="/",
         ),
         Op("neg", lambda b, x: b.exp.Neg(this=b.exp.Paren(this=x))),
         Op("to_date", lambda b, x: b.exp.cast(x, "date")),
@@ -339,35 +430,76 @@ OPERATORS: dict[str, Op] = {
             lambda b, t: _days_between(b, t, b.as_of()),
             Signature((TEMPORAL,), Type.INTEGER),
             doc="whole calendar days from t to as of",
+            evaluate=python_values.days_since,
+            reads_as_of=True,
         ),
         Op(
             "hour",
             lambda b, t: b.exp.Extract(this=b.exp.var("HOUR"), expression=t),
             Signature((frozenset({Type.TIMESTAMP}),), Type.INTEGER),
+            evaluate=lambda t: t.hour,
         ),
         Op(
             "weekday",
             lambda b, t: b.exp.DayOfWeekIso(this=t),
             Signature((TEMPORAL,), Type.INTEGER),
             doc="1 = Monday … 7 = Sunday",
+            evaluate=lambda t: python_values.day_of(t).isoweekday(),
         ),
-        Op("month", lambda b, t: b.exp.Month(this=t), Signature((TEMPORAL,), Type.INTEGER)),
-        Op("year", lambda b, t: b.exp.Year(this=t), Signature((TEMPORAL,), Type.INTEGER)),
-        Op("date", lambda b, t: b.exp.cast(t, "date"), Signature((TEMPORAL,), Type.DATE)),
-        Op("next_anniversary", _next_anniversary, Signature((TEMPORAL,), Type.DATE)),
+        Op(
+            "month",
+            lambda b, t: b.exp.Month(this=t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            evaluate=lambda t: t.month,
+        ),
+        Op(
+            "year",
+            lambda b, t: b.exp.Year(this=t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            evaluate=lambda t: t.year,
+        ),
+        Op(
+            "date",
+            lambda b, t: b.exp.cast(t, "date"),
+            Signature((TEMPORAL,), Type.DATE),
+            evaluate=python_values.day_of,
+        ),
+        Op(
+            "next_anniversary",
+            _next_anniversary,
+            Signature((TEMPORAL,), Type.DATE),
+            evaluate=python_values.next_anniversary,
+            reads_as_of=True,
+        ),
         Op(
             "day_of_month",
             lambda b, t: b.exp.Day(this=t),
             doc="internal: for next_anniversary tests (lower/anniversary.py)",
         ),
-        Op("lower", lambda b, s: b.exp.Lower(this=s), Signature((STRING,), Type.STRING)),
-        Op("upper", lambda b, s: b.exp.Upper(this=s), Signature((STRING,), Type.STRING)),
-        Op("length", lambda b, s: b.exp.Length(this=s), Signature((STRING,), Type.INTEGER)),
-        Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first)),
+        Op(
+            "lower",
+            lambda b, s: b.exp.Lower(this=s),
+            Signature((STRING,), Type.STRING),
+            evaluate=str.lower,
+        ),
+        Op(
+            "upper",
+            lambda b, s: b.exp.Upper(this=s),
+            Signature((STRING,), Type.STRING),
+            evaluate=str.upper,
+        ),
+        Op(
+            "length",
+            lambda b, s: b.exp.Length(this=s),
+            Signature((STRING,), Type.INTEGER),
+            evaluate=len,
+        ),
+        Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first), evaluate=abs),
         Op(
             "round",
             _round,
             Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
+            evaluate=python_values.round_half_away,
         ),
         Op(
             "coalesce",
@@ -389,8 +521,48 @@ OPERATORS: dict[str, Op] = {
             ),
             doc="internal: the latitude/longitude box in front of a distance test",
         ),
-        Op("distance_km", _distance_km, Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT)),
+        Op(
+            "distance_km",
+            _distance_km,
+            Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT),
+            evaluate=python_values.distance_km,
+        ),
     ]
 }
 
 FUNCTIONS = {name: op for name, op in OPERATORS.items() if op.signature is not None}
+SPELLED = {op.spelling: op for op in OPERATORS.values() if op.spelling is not None}
+"""The operators a rule writes as a word or a symbol, by that spelling (`<`, `starts with`)."""
+COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
+    op.name: op.evaluate for op in OPERATORS.values() if op.converse and op.evaluate
+}
+"""The comparisons by name, as Python functions, for work done on constants at compile time."""
+PREDICATES = frozenset(op.name for op in OPERATORS.values() if op.predicate)
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """An aggregate of one customer's events (docs/semantics.md#aggregates)."""
+
+    name: str
+    over_no_events: int | None  # its value for a customer without such events
+    internal: bool = False  # written by the checker, not by a rule
+
+
+AGGREGATES: dict[str, Aggregation] = {
+    row.name: row
+    for row in [
+        Aggregation("count", 0),
+        Aggregation("sum", 0),
+        Aggregation("avg", None),
+        Aggregation("min", None),
+        Aggregation("max", None),
+        Aggregation("count_distinct", 0),
+        Aggregation("first", None),
+        Aggregation("last", None),
+        Aggregation("first_value", None, internal=True),  # `first(E.p)`: p on the first event
+        Aggregation("last_value", None, internal=True),
+    ]
+}
+RULE_AGGREGATES = tuple(name for name, row in AGGREGATES.items() if not row.internal)
+"""The aggregates a rule calls by name."""

@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "segdsl"
 ORDER = [
     "types",
     "diagnostics",
+    "python_values",
     "operators",
     "document",
     "syntax",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Literal as Lit
 
 from segdsl.document.environment import Event, Field, Property
+from segdsl.operators import OPERATORS
 from segdsl.types import Type
 
 Unit = Lit["minute", "hour", "day", "week", "month", "year"]
@@ -268,30 +269,10 @@ def map_events(events: EventSet, change: Callable[[Expr], Expr]) -> EventSet:
     return events if changed == events else changed
 
 
-# the operators whose result is a yes or no for everyone (never missing, in the language)
-PREDICATES = frozenset(
-    {
-        "eq",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "in_list",
-        "is_null",
-        "is_set",
-        "contains",
-        "starts_with",
-        "ends_with",
-        "matches",
-        "like",
-    }
-)
-
-
 def is_condition(node: Expr) -> bool:
     """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
     if isinstance(node, Apply):
-        return node.op in PREDICATES
+        return OPERATORS[node.op].predicate
     return isinstance(node, And | Or | Not | Any | SegmentRef | EventTest | PercentileCut)
 
 

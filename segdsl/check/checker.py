@@ -12,12 +12,12 @@ from typing import Any
 
 from segdsl.check import bound
 from segdsl.check.context import RuleContext
-from segdsl.check.events import AGGREGATES, POPULATION, EventChecks
+from segdsl.check.events import POPULATION, EventChecks
 from segdsl.check.meaning import negate, to_date
 from segdsl.check.predicates import _ERROR, PredicateChecks
 from segdsl.diagnostics import article, did_you_mean
 from segdsl.document.environment import Environment
-from segdsl.operators import FUNCTIONS, Signature
+from segdsl.operators import FUNCTIONS, RULE_AGGREGATES, Signature
 from segdsl.syntax import ast
 from segdsl.types import Type, common, comparable
 
@@ -212,7 +212,7 @@ class Checker(EventChecks, PredicateChecks):
             fld = self.env.entity.fields.get(node.args[0].name)
             if fld is not None and fld.many:
                 return bound.CountValues(Type.INTEGER, fld)
-        if node.name in AGGREGATES:
+        if node.name in RULE_AGGREGATES:
             return self.aggregate(node, ctx)
         if node.name in POPULATION:
             return self.population(node, ctx)
@@ -225,7 +225,7 @@ class Checker(EventChecks, PredicateChecks):
                 f"unknown function `{node.name}`",
                 node.name_span,
                 did_you_mean(
-                    node.name, [*FUNCTIONS, *AGGREGATES, *POPULATION, "bucket"], "functions"
+                    node.name, [*FUNCTIONS, *RULE_AGGREGATES, *POPULATION, "bucket"], "functions"
                 ),
             )
         args = [self.bind(a, ctx) for a in node.args]

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from segdsl.check.context import RuleContext
 
 
-AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
 POPULATION = ("percentile", "cume_share")
 _NUMERIC = (Type.INTEGER, Type.DECIMAL, Type.FLOAT)
 _ORDERED = (*_NUMERIC, Type.DATE, Type.TIMESTAMP, Type.STRING)

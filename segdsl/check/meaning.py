@@ -13,10 +13,8 @@ from collections.abc import Iterator
 
 from segdsl.check import bound
 from segdsl.document.environment import Field
+from segdsl.operators import OPERATORS, SPELLED
 from segdsl.types import Type
-
-# the bound tree's name of each comparison of the language, and its converse
-OPERATOR_NAMES = {"=": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
 
 def negate(expr: bound.Expr) -> bound.Expr:
@@ -33,7 +31,7 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
     if op == "!=":
         return negate(compare("=", left, right))
     if isinstance(right, bound.Aggregate | bound.CountValues) and isinstance(left, bound.Const):
-        return compare(CONVERSE[op], right, left)
+        return compare(converse(op), right, left)
     if (
         op == ">="
         and isinstance(left, bound.Aggregate)
@@ -43,7 +41,7 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
     ):
         return bound.Did(Type.BOOLEAN, left.events)  # `did E` is `count(E) >= 1`
     if left.type == Type.DATE and right.type == Type.TIMESTAMP:
-        return compare(CONVERSE[op], right, left)
+        return compare(converse(op), right, left)
     if left.type == Type.TIMESTAMP and right.type == Type.DATE:
         start = bound.Apply(Type.TIMESTAMP, "day_start", (right,))
         end = bound.Apply(Type.TIMESTAMP, "next_day_start", (right,))
@@ -57,10 +55,16 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
             )
         edge = {"<": ("lt", start), "<=": ("lt", end), ">": ("ge", end), ">=": ("ge", start)}[op]
         return bound.Apply(Type.BOOLEAN, edge[0], (left, edge[1]))
-    return bound.Apply(Type.BOOLEAN, OPERATOR_NAMES[op], (left, right))
+    return bound.Apply(Type.BOOLEAN, SPELLED[op].name, (left, right))
 
 
-CONVERSE = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+def converse(op: str) -> str:
+    """The comparison (as the language spells it) that holds with the operands swapped."""
+    swapped = OPERATORS[SPELLED[op].converse or ""]
+    assert swapped.spelling is not None
+    return swapped.spelling
+
+
 _ONE = bound.Const(Type.INTEGER, 1)
 
 

@@ -25,6 +25,7 @@ from segdsl.check.meaning import (
     window_test,
 )
 from segdsl.diagnostics import article, did_you_mean
+from segdsl.operators import OPERATORS, Op
 from segdsl.syntax import ast
 from segdsl.types import Type, common, comparable
 
@@ -164,48 +165,72 @@ class PredicateChecks:
         return self._over_values(present, ctx, node.span, negated=node.negated)
 
     def _texttest(self, node: ast.TextTest, ctx: RuleContext) -> bound.Expr:
-        value, pattern = self.bind(node.value, ctx), self.bind(node.pattern, ctx)
-        if _ERROR in (value.type, pattern.type):
+        row = OPERATORS[node.op]
+        value, patterns = self.bind(node.value, ctx), self._patterns(node, row, ctx)
+        if patterns is None or _ERROR in (value.type, *(p.type for p in patterns)):
             return bound.POISON
-        word = node.op.replace("_", " ")
-        for part, t in ((node.value, value.type), (node.pattern, pattern.type)):
+        parts = [(node.value, value.type), *((node.pattern, p.type) for p in patterns)]
+        for part, t in parts:
             if t != Type.STRING:
                 return ctx.report(
                     "E302",
-                    f"`{word}` takes strings, not {article(t)}",
+                    f"`{row.spelling}` takes strings, not {article(t)}",
                     part.span,
                     "convert first, e.g. `lower(x)`" if t != Type.NULL else None,
                 )
         if node.op == "matches":
-            if not isinstance(pattern, bound.Const):
-                return ctx.report(
-                    "E302",
-                    "`matches` takes a literal pattern",
-                    node.pattern.span,
-                    'e.g. `email matches "@(gmail|yahoo)\\\\."`',
-                )
-            text = ("(?i)" if node.ignore_case else "") + str(pattern.value)
-            problem = regex_problem(text)
-            if problem:
-                return ctx.report(
-                    "E306",
-                    f"invalid regular expression: {problem}",
-                    node.pattern.span,
-                    "patterns use RE2 syntax (no lookaround "
-                    "or backreferences); see docs/language.md",
-                )
-            test = bound.Apply(Type.BOOLEAN, "matches", (value, bound.Const(Type.STRING, text)))
+            (pattern,) = patterns
+            return self._matches(node, value, pattern, ctx)
+        if not patterns:
+            test: bound.Expr = bound.FALSE  # no pattern: none matches
         elif node.ignore_case:
-            test = bound.Apply(
-                Type.BOOLEAN,
-                node.op,
-                (
-                    bound.Apply(Type.STRING, "lower", (value,)),
-                    bound.Apply(Type.STRING, "lower", (pattern,)),
-                ),
-            )
+            lowered = (bound.Apply(Type.STRING, "lower", (arg,)) for arg in (value, *patterns))
+            test = bound.Apply(Type.BOOLEAN, node.op, tuple(lowered))
         else:
-            test = bound.Apply(Type.BOOLEAN, node.op, (value, pattern))
+            test = bound.Apply(Type.BOOLEAN, node.op, (value, *patterns))
+        return self._over_values(test, ctx, node.span, node.negated)
+
+    def _patterns(
+        self, node: ast.TextTest, row: Op, ctx: RuleContext
+    ) -> tuple[bound.Expr, ...] | None:
+        """The pattern; for a test of a list of patterns (`row.pattern_list`), its items,
+        as a list or the name of a set (as `in` takes them), each a string."""
+        if not row.pattern_list:
+            return (self.bind(node.pattern, ctx),)
+        if not isinstance(node.pattern, ast.List | ast.Name):
+            ctx.report(
+                "E302",
+                f"`{row.spelling}` takes a list of strings",
+                node.pattern.span,
+                'e.g. `["gmail", "yahoo"]`, or the name of a set',
+            )
+            return None
+        items = self._collection(node.pattern, ctx)
+        if items is None:
+            return None
+        return tuple(bound.Const(Type.NULL if v is None else items.type, v) for v in items.values)
+
+    def _matches(
+        self, node: ast.TextTest, value: bound.Expr, pattern: bound.Expr, ctx: RuleContext
+    ) -> bound.Expr:
+        """`matches` takes a literal RE2 pattern; `ignoring case` is its `(?i)` flag."""
+        if not isinstance(pattern, bound.Const):
+            return ctx.report(
+                "E302",
+                "`matches` takes a literal pattern",
+                node.pattern.span,
+                'e.g. `email matches "@(gmail|yahoo)\\\\."`',
+            )
+        text = ("(?i)" if node.ignore_case else "") + str(pattern.value)
+        problem = regex_problem(text)
+        if problem:
+            return ctx.report(
+                "E306",
+                f"invalid regular expression: {problem}",
+                node.pattern.span,
+                "patterns use RE2 syntax (no lookaround or backreferences); see docs/language.md",
+            )
+        test = bound.Apply(Type.BOOLEAN, "matches", (value, bound.Const(Type.STRING, text)))
         return self._over_values(test, ctx, node.span, node.negated)
 
     def _timetest(self, node: ast.TimeTest, ctx: RuleContext) -> bound.Expr:

@@ -15,20 +15,15 @@ unknown; it answers only where every unknown input would give the same answer.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from segdsl.check import bound
-from segdsl.operators import COMPARISONS
+from segdsl.operators import AGGREGATES, COMPARISONS, OPERATORS
 
 UNKNOWN: Any = object()  # depends on what is not known
 
-_ARITHMETIC: Mapping[str, Callable[[Any, Any], Any]] = {
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-}
+_ARITHMETIC = ("add", "sub", "mul")  # the same on every engine where it gives anything
 
 
 class AbsentGroups:
@@ -59,7 +54,7 @@ class AbsentGroups:
         if isinstance(node, bound.Aggregate):
             if not self.absent(node):
                 return UNKNOWN
-            return 0 if node.kind in ("count", "count_distinct", "sum") else None
+            return AGGREGATES[node.kind].over_no_events
         if isinstance(node, bound.And):
             found = [self.holds(item) for item in node.items]
             if False in found:
@@ -124,6 +119,7 @@ def _compute(op: str, values: list[Any]) -> Any:
             if values[1] == 0:
                 return None
             return 0 if values[0] == 0 else UNKNOWN
-        return _ARITHMETIC[op](values[0], values[1])
+        evaluate = cast("Callable[[Any, Any], Any]", OPERATORS[op].evaluate)
+        return evaluate(values[0], values[1])
     except (TypeError, ArithmeticError):
         return UNKNOWN

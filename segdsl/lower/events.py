@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from segdsl.check import bound
 from segdsl.document.environment import Field
+from segdsl.operators import AGGREGATES, OPERATORS
 
 EVENT = "e"
 KEY = "k"
@@ -65,7 +66,14 @@ class Cuts:
     cuts: list[tuple[str, object]] = field(default_factory=list)  # ("ge" | "gt", c)
 
 
-CUT_OPS = {"ge": "ge", "gt": "gt", "lt": "ge", "le": "gt"}  # `< c` is `not >= c`, and so on
+def cut_kind(op: str) -> str:
+    """The test whose least passing x a cut keeps: `percentile(x) < c` is
+    `not percentile(x) >= c` (its complement), and so on."""
+    if op in ("ge", "gt"):
+        return op
+    complement = OPERATORS[op].complement
+    assert complement is not None
+    return complement
 
 
 @dataclass
@@ -101,12 +109,12 @@ class EventPlan:
         if cuts is None:
             cuts = Cuts(self._name("percentile"), population.value)
             self.cuts[population.value] = cuts
-        if (CUT_OPS[op], bound_) not in cuts.cuts:
-            cuts.cuts.append((CUT_OPS[op], bound_))
+        if (cut_kind(op), bound_) not in cuts.cuts:
+            cuts.cuts.append((cut_kind(op), bound_))
 
     def cut_column(self, population: bound.Population, op: str, bound_: object) -> exp.Column:
         cuts = self.cuts[population.value]
-        return exp.column(f"t{cuts.cuts.index((CUT_OPS[op], bound_)) + 1}", table=cuts.name)
+        return exp.column(f"t{cuts.cuts.index((cut_kind(op), bound_)) + 1}", table=cuts.name)
 
     def unclash(self, tables: set[str]) -> None:
         """Rename any CTE that would hide a table the statement reads (`events_1`, say)."""
@@ -456,9 +464,10 @@ def _aggregate_sql(aggregate: bound.Aggregate, time: exp.Column) -> exp.Expr:
 
 
 def zero_when_empty(aggregate: bound.Aggregate, column: exp.Expr) -> exp.Expr:
-    """Over no events, count and sum are 0; the other aggregates are missing."""
-    if aggregate.kind in ("count", "count_distinct", "sum"):
-        return exp.Coalesce(this=column, expressions=[exp.Literal.number(0)])
+    """The aggregate's value over no events where SQL's is NULL: count and sum are 0."""
+    empty = AGGREGATES[aggregate.kind].over_no_events
+    if empty is not None:
+        return exp.Coalesce(this=column, expressions=[exp.Literal.number(empty)])
     return column
 
 

@@ -33,7 +33,7 @@ from segdsl.lower.events import (
     values_select,
     zero_when_empty,
 )
-from segdsl.operators import COMPARISONS, SQL, DialectFacts, interval
+from segdsl.operators import AGGREGATES, COMPARISONS, SQL, DialectFacts, interval
 from segdsl.types import Type
 
 CUSTOMER = "c"
@@ -485,15 +485,13 @@ def _false_over_nothing(node: bound.Apply) -> bool:
     if compare is None or len(node.args) != 2:
         return False
     left, right = node.args
-    if isinstance(left, bound.Aggregate) and isinstance(right, bound.Const) and _zero_kind(left):
-        return not compare(0, right.value)
-    if isinstance(right, bound.Aggregate) and isinstance(left, bound.Const) and _zero_kind(right):
-        return not compare(left.value, 0)
+    if isinstance(left, bound.Aggregate) and isinstance(right, bound.Const):
+        empty = AGGREGATES[left.kind].over_no_events
+        return empty is not None and not compare(empty, right.value)
+    if isinstance(right, bound.Aggregate) and isinstance(left, bound.Const):
+        empty = AGGREGATES[right.kind].over_no_events
+        return empty is not None and not compare(left.value, empty)
     return False
-
-
-def _zero_kind(node: bound.Aggregate) -> bool:
-    return node.kind in ("count", "count_distinct", "sum")
 
 
 def definite(condition: exp.Expr) -> exp.Expr:

@@ -17,10 +17,9 @@ import calendar
 import datetime as dt
 
 from segdsl.check import bound
-from segdsl.operators import COMPARISONS
+from segdsl.operators import COMPARISONS, OPERATORS
 from segdsl.types import Type
 
-_FLIP = {"eq": "eq", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _DAYS_IN = {m: calendar.monthrange(2024, m)[1] for m in range(1, 13)}  # a leap year's months
 # every (month, day) a date can have
 _MONTH_DAYS = [(m, d) for m in range(1, 13) for d in range(1, _DAYS_IN[m] + 1)]
@@ -33,7 +32,7 @@ def anniversary_test(node: bound.Expr, as_of: dt.datetime) -> bound.Expr | None:
     left, right = node.args
     op = node.op
     if _is_anniversary(right) and not _is_anniversary(left):
-        left, right, op = right, left, _FLIP[op]
+        left, right, op = right, left, OPERATORS[op].converse or op
     if not _is_anniversary(left) or right.type != Type.DATE:
         return None
     limit = fold_date(right, as_of)

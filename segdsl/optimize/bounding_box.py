@@ -12,7 +12,7 @@ import math
 from decimal import Decimal
 
 from segdsl.check import bound
-from segdsl.operators import EARTH_RADIUS_KM
+from segdsl.python_values import EARTH_RADIUS_KM
 from segdsl.types import Type
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from segdsl.check import bound
 from segdsl.check.meaning import negate
+from segdsl.operators import COMPARISONS, OPERATORS
 from segdsl.types import Type
 
 
@@ -104,9 +105,6 @@ def _and(test: bound.Expr, then: bound.Expr) -> bound.Expr:
     return bound.And(Type.BOOLEAN, tuple(_complemented(item, items) for item in items))
 
 
-_COMPLEMENT = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
-
-
 def _complemented(item: bound.Expr, items: tuple[bound.Expr, ...]) -> bound.Expr:
     """`not x >= k` is `x < k` where another item of the same `and` compares x with a
     constant: that one fails when x is missing, so the `not` need not hold then (the SQL
@@ -115,21 +113,22 @@ def _complemented(item: bound.Expr, items: tuple[bound.Expr, ...]) -> bound.Expr
         return item
     inner = item.operand
     assert isinstance(inner, bound.Apply)
-    if inner.op in _COMPLEMENT and any(
+    complement = OPERATORS[inner.op].complement
+    if complement is not None and any(
         other is not item
         and isinstance(other, bound.Apply)
         and _compares_with_const(other)
         and other.args[0] == inner.args[0]
         for other in items
     ):
-        return bound.Apply(Type.BOOLEAN, _COMPLEMENT[inner.op], inner.args)
+        return bound.Apply(Type.BOOLEAN, complement, inner.args)
     return item
 
 
 def _compares_with_const(node: bound.Expr) -> bool:
     return (
         isinstance(node, bound.Apply)
-        and node.op in (*_COMPLEMENT, "eq")
+        and node.op in COMPARISONS
         and isinstance(node.args[1], bound.Const)
         and node.args[1].value is not None
     )

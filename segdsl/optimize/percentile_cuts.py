@@ -13,13 +13,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from segdsl.check import bound
+from segdsl.operators import OPERATORS
 from segdsl.types import Type
-
-CUT_OPS = ("ge", "gt", "lt", "le")
 
 
 def cut(node: bound.Expr) -> bound.Expr | None:
-    if not (isinstance(node, bound.Apply) and node.op in CUT_OPS and len(node.args) == 2):
+    # the orderings, whose `not` is an ordering too (`=` has no complement)
+    if not (
+        isinstance(node, bound.Apply)
+        and OPERATORS[node.op].complement is not None
+        and len(node.args) == 2
+    ):
         return None
     population, limit = node.args
     if not (

@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 
 from segdsl.check import bound
-from segdsl.check.meaning import CONVERSE, OPERATOR_NAMES, compare
+from segdsl.check.meaning import compare, converse
+from segdsl.operators import COMPARISONS, OPERATORS
 from segdsl.types import Type
-
-_LANGUAGE = {name: op for op, name in OPERATOR_NAMES.items()}
 
 
 def as_range(node: bound.Expr) -> bound.Expr | None:
-    if not (isinstance(node, bound.Apply) and node.op in _LANGUAGE and len(node.args) == 2):
+    if not (isinstance(node, bound.Apply) and node.op in COMPARISONS and len(node.args) == 2):
         return None
     left, right = node.args
     if not (
@@ -32,7 +31,7 @@ def as_range(node: bound.Expr) -> bound.Expr | None:
         and type(right.value) is int
     ):
         return None
-    op, time, number = _LANGUAGE[node.op], left.args[0], right.value
+    op, time, number = OPERATORS[node.op].spelling or "", left.args[0], right.value
     if left.op == "year":
         return _year(op, time, number)
     if not 0 <= number <= 1_000_000:
@@ -48,7 +47,7 @@ def as_range(node: bound.Expr) -> bound.Expr | None:
             ),
         ),
     )
-    return compare(CONVERSE[op], time, day)
+    return compare(converse(op), time, day)
 
 
 def _year(op: str, time: bound.Expr, year: int) -> bound.Expr | None:

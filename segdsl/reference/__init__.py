@@ -2,9 +2,12 @@
 
 It exists to be compared with the SQL path (tests/test_reference.py, tests/test_properties.py),
 so it shares nothing with it that could carry a mistake into both: it imports neither
-sqlglot nor duckdb, nor segdsl.check, segdsl.lower or segdsl.operators.
-Behaviour (events, aggregates, population) is in segdsl/reference/events.py and the values
-it computes with in segdsl/reference/values.py.
+sqlglot nor duckdb, nor segdsl.check or segdsl.lower. Of the operator table
+(segdsl/operators.py) it reads the rows' spellings and their meaning on Python values
+(`evaluate`, segdsl/python_values.py), which the SQL path does not run on data; never
+their SQL builders. Predicates are in segdsl/reference/predicates.py, behaviour (events,
+aggregates, population) in segdsl/reference/events.py and the values it computes with in
+segdsl/reference/values.py.
 
 **It interprets the AST, not the bound tree.** The bound tree (segdsl/check/bound.py) is more
 than names and types: the checker settles semantics there — `!=` becomes `not =`, a
@@ -28,30 +31,24 @@ tie on the time and disagree on `p` — evaluation raises `Undefined`, and
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-import re2
-
 from segdsl.document.environment import Environment, Field
+from segdsl.operators import FUNCTIONS, RULE_AGGREGATES, SPELLED
 from segdsl.reference.events import BehaviourEvaluation
+from segdsl.reference.predicates import operands, positive_test
 from segdsl.reference.values import (
     Customer,
     Scope,
     Undefined,
     common_numbers,
-    compare,
     convert,
-    day_of,
-    distance_km,
-    like,
-    round_half_away,
     shift,
 )
 from segdsl.syntax import ast
@@ -64,8 +61,6 @@ if TYPE_CHECKING:
 Rows = Sequence[Mapping[str, Any]]
 Data = Mapping[str, Rows]
 """The warehouse in memory: table name → rows, each a mapping of column name → value."""
-
-AGGREGATES = ("count", "sum", "avg", "min", "max", "count_distinct", "first", "last")
 
 
 @dataclass(frozen=True)
@@ -216,16 +211,15 @@ class Evaluator(BehaviourEvaluation):
             return self._segment(node.name, scope.customer)
         if isinstance(node, ast.Did):
             return self._did(node, scope)
-        predicate = _PREDICATES.get(type(node))
-        if predicate is not None:
-            return self._predicate(node, predicate, scope)
+        if isinstance(node, ast.Predicate):
+            return self._predicate(node, scope)
         return self.value(node, scope) is True
 
-    def _predicate(self, node: ast.Expr, predicate: Predicate, scope: Scope) -> bool:
+    def _predicate(self, node: ast.Predicate, scope: Scope) -> bool:
         """Over a many-valued field a predicate holds when *some* value passes, and its negated
         form (`!=`, `not in`, `is not set`, ...) when *no* value does
         (docs/semantics.md#many-valued-fields)."""
-        positive, negated = predicate(self, node)
+        positive, negated = positive_test(self, node)
         fields = sorted({f.name for f in self._many_fields(node, scope)})
         if not fields:
             holds = positive(scope)
@@ -239,11 +233,11 @@ class Evaluator(BehaviourEvaluation):
             )
         return not holds if negated else holds
 
-    def _many_fields(self, node: ast.Expr, scope: Scope) -> Iterable[Field]:
+    def _many_fields(self, node: ast.Predicate, scope: Scope) -> Iterable[Field]:
         """Many-valued fields a predicate's operands read, outside nested conditions."""
         if scope.stream is not None:
             return
-        for child in _operands(node):
+        for child in operands(node):
             yield from self._fields_read(child)
 
     def _fields_read(self, node: ast.Expr) -> Iterable[Field]:
@@ -252,7 +246,7 @@ class Evaluator(BehaviourEvaluation):
             if fld is not None and fld.many:
                 yield fld
         elif isinstance(node, ast.Call) and node.name not in (
-            *AGGREGATES,
+            *RULE_AGGREGATES,
             "percentile",
             "cume_share",
         ):
@@ -343,7 +337,9 @@ class Evaluator(BehaviourEvaluation):
         if node.op == "/":  # always a float; by zero: missing (decision 8)
             return None if right == 0 else float(left) / float(right)
         left, right = common_numbers(left, right)
-        return {"+": operator.add, "-": operator.sub, "*": operator.mul}[node.op](left, right)
+        evaluate = SPELLED[node.op].evaluate
+        assert evaluate is not None
+        return evaluate(left, right)
 
     # ---- functions -----------------------------------------------------------------------
 
@@ -353,7 +349,7 @@ class Evaluator(BehaviourEvaluation):
             fld = self.env.entity.fields.get(args[0].name)
             if fld is not None and fld.many:  # distinct values, missing not counted
                 return len(set(scope.customer.values[fld.name]))
-        if name in AGGREGATES:
+        if name in RULE_AGGREGATES:
             return self._aggregate(node, scope.customer)
         if name in ("percentile", "cume_share"):
             return self._population(node, scope.customer)
@@ -373,134 +369,8 @@ class Evaluator(BehaviourEvaluation):
                     return found
             return None
         values = [self.value(a, scope) for a in args]
-        if name == "round" and len(values) == 2 and values[1] is None:
+        if None in values:  # a function of a missing value is missing
             return None
-        if values[0] is None or (name == "distance_km" and None in values):
-            return None
-        return _FUNCTIONS[name](self, *values)
-
-    def days_since(self, t: dt.date) -> int:
-        return (self.as_of.date() - day_of(t)).days
-
-    def next_anniversary(self, d: dt.date) -> dt.date:
-        today = self.as_of.date()
-        born = day_of(d)
-        for year in (today.year, today.year + 1):
-            day = min(born.day, calendar.monthrange(year, born.month)[1])  # 29 Feb → 28 Feb
-            candidate = dt.date(year, born.month, day)
-            if candidate >= today:
-                return candidate
-        raise AssertionError("unreachable")
-
-
-# ---- predicates: each gives its positive test and whether the node negates it --------------
-
-Test = Callable[[Scope], bool]
-Predicate = Callable[[Evaluator, Any], tuple[Test, bool]]
-
-
-def _compare_node(ev: Evaluator, node: ast.Compare) -> tuple[Test, bool]:
-    op = "=" if node.op == "!=" else node.op  # `a != b` is `not (a = b)`
-    return (lambda s: compare(op, ev.value(node.left, s), ev.value(node.right, s)), node.op == "!=")
-
-
-def _in_node(ev: Evaluator, node: ast.In) -> tuple[Test, bool]:
-    if isinstance(node.collection, ast.Name):
-        items: list[Any] = list(ev.env.sets[node.collection.name].values)
-    else:
-        assert isinstance(node.collection, ast.List)
-        items = [ev.value(item, Scope(None)) for item in node.collection.items]  # type: ignore[arg-type]  # list items are constants: no customer needed
-
-    def test(scope: Scope) -> bool:
-        x = ev.value(node.value, scope)
-        return any(compare("=", x, item) for item in items)
-
-    return test, node.negated
-
-
-def _between_node(ev: Evaluator, node: ast.Between) -> tuple[Test, bool]:
-    def test(scope: Scope) -> bool:
-        x = ev.value(node.value, scope)
-        return compare(">=", x, ev.value(node.low, scope)) and compare(
-            "<=", x, ev.value(node.high, scope)
-        )
-
-    return test, node.negated
-
-
-def _is_null_node(ev: Evaluator, node: ast.IsNull) -> tuple[Test, bool]:
-    # positive form: the value is there; `x is null` is its negation
-    return (lambda s: ev.value(node.value, s) is not None), not node.negated
-
-
-def _is_set_node(ev: Evaluator, node: ast.IsSet) -> tuple[Test, bool]:
-    def test(scope: Scope) -> bool:
-        x = ev.value(node.value, scope)
-        return x is not None and x != ""  # only "" (and missing) is not set: decision 11
-
-    return test, node.negated
-
-
-def _text_node(ev: Evaluator, node: ast.TextTest) -> tuple[Test, bool]:
-    def test(scope: Scope) -> bool:
-        x, pattern = ev.value(node.value, scope), ev.value(node.pattern, scope)
-        if x is None or pattern is None:
-            return False
-        if node.op == "matches":
-            flags = "(?i)" if node.ignore_case else ""
-            return re2.search(flags + pattern, x) is not None
-        if node.ignore_case:
-            x, pattern = x.lower(), pattern.lower()
-        if node.op == "contains":
-            return pattern in x
-        if node.op == "starts_with":
-            return bool(x.startswith(pattern))
-        if node.op == "ends_with":
-            return bool(x.endswith(pattern))
-        return like(x, pattern)
-
-    return test, node.negated
-
-
-def _time_node(ev: Evaluator, node: ast.TimeTest) -> tuple[Test, bool]:
-    return (lambda s: ev._in_window(ev.value(node.value, s), node.window, s)), False
-
-
-_PREDICATES: dict[type, Predicate] = {
-    ast.Compare: _compare_node,
-    ast.In: _in_node,
-    ast.Between: _between_node,
-    ast.IsNull: _is_null_node,
-    ast.IsSet: _is_set_node,
-    ast.TextTest: _text_node,
-    ast.TimeTest: _time_node,
-}
-
-
-def _operands(node: ast.Expr) -> list[ast.Expr]:
-    if isinstance(node, ast.Compare):
-        return [node.left, node.right]
-    if isinstance(node, ast.Between):
-        return [node.value, node.low, node.high]
-    if isinstance(node, ast.TextTest):
-        return [node.value, node.pattern]
-    if isinstance(node, ast.In | ast.IsNull | ast.IsSet | ast.TimeTest):
-        return [node.value]
-    return []
-
-
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "days_since": Evaluator.days_since,
-    "hour": lambda ev, t: t.hour,
-    "weekday": lambda ev, t: day_of(t).isoweekday(),
-    "month": lambda ev, t: t.month,
-    "year": lambda ev, t: t.year,
-    "date": lambda ev, t: day_of(t),
-    "next_anniversary": Evaluator.next_anniversary,
-    "lower": lambda ev, s: s.lower(),
-    "upper": lambda ev, s: s.upper(),
-    "length": lambda ev, s: len(s),
-    "abs": lambda ev, x: abs(x),
-    "round": lambda ev, x, digits=0: round_half_away(x, digits),
-    "distance_km": lambda ev, g, lat, lon: distance_km(g, lat, lon),
-}
+        row = FUNCTIONS[name]
+        assert row.evaluate is not None
+        return row.evaluate(self.as_of, *values) if row.reads_as_of else row.evaluate(*values)

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from segdsl.document.environment import Environment, Event, Stream
+from segdsl.python_values import day_of
 from segdsl.reference.values import (
     Customer,
     Descending,
@@ -19,7 +20,6 @@ from segdsl.reference.values import (
     Undefined,
     compare,
     convert,
-    day_of,
     shift,
     sum_numbers,
     sum_values,

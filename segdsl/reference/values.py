@@ -8,8 +8,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-import operator
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,9 +15,9 @@ from fractions import Fraction
 from typing import Any
 
 from segdsl.document.environment import Stream
+from segdsl.operators import SPELLED
+from segdsl.python_values import day_of
 from segdsl.types import Type
-
-EARTH_RADIUS_KM = 6371.0088  # docs/language.md, decision 7
 
 
 class Undefined(Exception):
@@ -69,14 +67,6 @@ def convert(value: Any, of: Type) -> Any:
 
 # ---- values: comparison, arithmetic, time ------------------------------------------------------
 
-_ORDER = {
-    "=": operator.eq,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
 
 def compare(op: str, left: Any, right: Any) -> bool:
     """A comparison with a missing value is no; a date against a timestamp is compared by
@@ -88,7 +78,9 @@ def compare(op: str, left: Any, right: Any) -> bool:
             left, right = day_of(left), day_of(right)
     elif _is_number(left) and _is_number(right):
         left, right = common_numbers(left, right)
-    return bool(_ORDER[op](left, right))
+    evaluate = SPELLED[op].evaluate
+    assert evaluate is not None
+    return bool(evaluate(left, right))
 
 
 def _is_number(x: Any) -> bool:
@@ -99,10 +91,6 @@ def common_numbers(left: Any, right: Any) -> tuple[Any, Any]:
     if isinstance(left, float) or isinstance(right, float):
         return float(left), float(right)
     return left, right
-
-
-def day_of(t: dt.date) -> dt.date:
-    return t.date() if isinstance(t, dt.datetime) else t
 
 
 def shift(t: dt.date, amount: int, unit: str) -> dt.date:
@@ -123,35 +111,6 @@ def shift(t: dt.date, amount: int, unit: str) -> dt.date:
         "week": dt.timedelta(weeks=1),
     }[unit]
     return t + amount * delta
-
-
-def like(text: str, pattern: str) -> bool:
-    """`%` any run of characters, `_` exactly one; no escape character (decision 9)."""
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, re.DOTALL) is not None
-
-
-def round_half_away(x: Any, digits: int = 0) -> Any:
-    """Half away from zero, on the value itself (a float's exact binary value)."""
-    exact = Fraction(x)
-    scale = Fraction(10) ** digits
-    magnitude = math.floor(abs(exact) * scale + Fraction(1, 2)) / scale
-    result = magnitude if exact >= 0 else -magnitude
-    if isinstance(x, float):
-        return float(result)
-    if isinstance(x, int):
-        return int(result) if result.denominator == 1 else result
-    return result
-
-
-def distance_km(location: tuple[float, float], lat: Any, lon: Any) -> float:
-    lat1, lon1 = map(math.radians, location)
-    lat2, lon2 = math.radians(float(lat)), math.radians(float(lon))
-    a = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def sum_values(values: list[Any], of: Type) -> Any:

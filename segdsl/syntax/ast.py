@@ -147,26 +147,41 @@ class Not(Node):
 
 # ---- predicates -------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Predicate(Node):
+    """A node of the grammar's `predicate` level: a yes or no for everyone."""
+
+
 CompareOp = Lit["=", "!=", "<", "<=", ">", ">="]
-TextOp = Lit["contains", "starts_with", "ends_with", "matches", "like"]
+TextOp = Lit[
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
+    "like",
+    "contains_any_of",
+    "starts_with_any_of",
+    "ends_with_any_of",
+]
 
 
 @dataclass(frozen=True)
-class Compare(Node):
+class Compare(Predicate):
     op: CompareOp
     left: Expr
     right: Expr
 
 
 @dataclass(frozen=True)
-class In(Node):
+class In(Predicate):
     value: Expr
     collection: Expr  # a List, or a Name naming a set
     negated: bool
 
 
 @dataclass(frozen=True)
-class Between(Node):
+class Between(Predicate):
     value: Expr
     low: Expr
     high: Expr
@@ -174,19 +189,21 @@ class Between(Node):
 
 
 @dataclass(frozen=True)
-class IsNull(Node):
+class IsNull(Predicate):
     value: Expr
     negated: bool
 
 
 @dataclass(frozen=True)
-class IsSet(Node):
+class IsSet(Predicate):
     value: Expr
     negated: bool
 
 
 @dataclass(frozen=True)
-class TextTest(Node):
+class TextTest(Predicate):
+    """`value op pattern`; for the `... any of` ops the pattern is a List or names a set."""
+
     op: TextOp
     value: Expr
     pattern: Expr
@@ -224,7 +241,7 @@ Window = WithinLast | WithinNext | Before | After | BetweenWindow
 
 
 @dataclass(frozen=True)
-class TimeTest(Node):
+class TimeTest(Predicate):
     """`t within 30 days`, `t before 2025-01-01`, `t after 30 days ago`."""
 
     value: Expr
@@ -238,7 +255,7 @@ class Frequency(Node):
 
 
 @dataclass(frozen=True)
-class Did(Node):
+class Did(Predicate):
     event: str
     event_span: Span = field(compare=False)
     filter: Expr | None
@@ -247,7 +264,7 @@ class Did(Node):
 
 
 @dataclass(frozen=True)
-class InSegment(Node):
+class InSegment(Predicate):
     name: str
     name_span: Span = field(compare=False)
 

@@ -1,4 +1,4 @@
-"""Rule text → AST. The only module that imports lark.
+"""Rule text → AST. With syntax_errors.py, the only module that imports lark.
 
 The grammar (segdsl/syntax/segdsl.lark) is LALR; every alias there has a method here that
 builds the dataclass of the same meaning. Syntax errors become `RuleProblem`s with
@@ -14,71 +14,16 @@ import sys
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, TypeGuard, get_args
+from typing import Any, TypeGuard, get_args
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta
 
 from segdsl.syntax import ast
 from segdsl.syntax.problems import RuleProblem
+from segdsl.syntax.syntax_errors import check_nesting, syntax_problem
 
-MAX_NESTING = 64
-
-_READABLE = {
-    "_OR": "`or`",
-    "_AND": "`and`",
-    "_NOT": "`not`",
-    "_IN": "`in`",
-    "_IS": "`is`",
-    "_NULL": "`null`",
-    "_SET": "`set`",
-    "_BETWEEN": "`between`",
-    "_CONTAINS": "`contains`",
-    "_STARTS": "`starts with`",
-    "_ENDS": "`ends with`",
-    "_WITH": "`with`",
-    "_MATCHES": "`matches`",
-    "_LIKE": "`like`",
-    "_IGNORING": "`ignoring case`",
-    "_CASE": "`case`",
-    "_WITHIN": "`within`",
-    "_LAST": "`last`",
-    "_NEXT": "`next`",
-    "_BEFORE": "`before`",
-    "_AFTER": "`after`",
-    "_AGO": "`ago`",
-    "_DID": "`did`",
-    "_AT": "`at least`/`at most`",
-    "_LEAST": "`least`",
-    "_MOST": "`most`",
-    "_EXACTLY": "`exactly`",
-    "_TIMES": "`times`",
-    "_SEGMENT": "`segment`",
-    "_TRUE": "`true`",
-    "_FALSE": "`false`",
-    "_NOW": "`now`",
-    "_TODAY": "`today`",
-    "UNIT": "a time unit (`days`, `weeks`, `months`, ...)",
-    "TIMESTAMP": "a timestamp",
-    "DATE": "a date",
-    "DECIMAL": "a number",
-    "INT": "a number",
-    "STRING": "a string",
-    "NAME": "a name",
-    "COMPARE": "a comparison (`=`, `!=`, `<`, ...)",
-    "ADD_OP": "`+`/`-`",
-    "MUL_OP": "`*`/`/`",
-    "LPAR": "`(`",
-    "RPAR": "`)`",
-    "LSQB": "`[`",
-    "RSQB": "`]`",
-    "COMMA": "`,`",
-    "DOT": "`.`",
-    "MINUS": "`-`",
-    "$END": "the end of the rule",
-}
-_VALUE_STARTERS = {"NAME", "STRING", "INT", "DECIMAL", "DATE", "TIMESTAMP", "_TRUE", "_FALSE"}
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/"}
 _UNITS = {"minute", "hour", "day", "week", "month", "year"}
 
@@ -107,11 +52,11 @@ def parse_rule(text: str) -> ast.Expr:
             ast.Span(0, len(text)),
             'write a condition, e.g. `country = "DE"`',
         )
-    _check_nesting(text)
+    check_nesting(text)
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as error:
-        raise _syntax_problem(text, error) from None
+        raise syntax_problem(text, error) from None
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20_000))
     try:
@@ -130,96 +75,6 @@ def parse_rule(text: str) -> ast.Expr:
     finally:
         sys.setrecursionlimit(limit)
     return result
-
-
-def _check_nesting(text: str) -> None:
-    depth = 0
-    in_string = False
-    escaped = False
-    for i, char in enumerate(text):
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
-        elif char == '"':
-            in_string = True
-        elif char in "([":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise RuleProblem(
-                    "E107",
-                    f"brackets nest deeper than {MAX_NESTING} levels",
-                    ast.Span(i, i + 1),
-                    "split the rule into segments and use `in segment`",
-                )
-        elif char in ")]":
-            depth = max(0, depth - 1)
-
-
-def _syntax_problem(text: str, error: UnexpectedInput) -> RuleProblem:
-    pos = error.pos_in_stream if error.pos_in_stream is not None else len(text)
-    if isinstance(error, UnexpectedCharacters):
-        char = text[pos]
-        if char == '"':
-            return RuleProblem(
-                "E104",
-                "unterminated string",
-                ast.Span(pos, len(text.split("\n")[0])),
-                'close the string with `"` on the same line; in YAML, ` #` '
-                "starts a comment unless the rule is quoted or a block (`where: |`)",
-            )
-        if char == "'":
-            return RuleProblem(
-                "E101",
-                "unexpected character `'`",
-                ast.Span(pos, pos + 1),
-                'strings use double quotes: "like this"',
-            )
-        if text.startswith(("&&", "||"), pos):
-            word = "and" if char == "&" else "or"
-            return RuleProblem(
-                "E101",
-                f"unexpected `{text[pos : pos + 2]}`",
-                ast.Span(pos, pos + 2),
-                f"write `{word}`",
-            )
-        if text.startswith("==", pos - 1) or char == "=":
-            return RuleProblem(
-                "E101", "unexpected `=`", ast.Span(pos, pos + 1), "equality is a single `=`"
-            )
-        return RuleProblem(
-            "E101",
-            f"unexpected character `{char}`",
-            ast.Span(pos, pos + 1),
-            _expected_hint(error.allowed or set()),
-        )
-    assert isinstance(error, UnexpectedToken)
-    token = error.token
-    expected = set(error.expected)
-    if token.type == "$END":
-        end = len(text.rstrip())
-        return RuleProblem(
-            "E103",
-            "the rule ends too early",
-            ast.Span(max(0, end - 1), end),
-            _expected_hint(expected),
-        )
-    word = str(token)
-    span = ast.Span(token.start_pos or 0, token.end_pos or (token.start_pos or 0) + len(word))
-    if (
-        token.type == "COMPARE"
-        and word == "="
-        and text.startswith("==", (token.start_pos or 1) - 1)
-    ):
-        return RuleProblem("E102", "unexpected `=`", span, "equality is a single `=`")
-    return RuleProblem("E102", f"unexpected `{word}`", span, _expected_hint(expected))
-
-
-def _expected_hint(expected: set[str]) -> str:
-    if expected & _VALUE_STARTERS and len(expected) > 6:
-        return "expected a value or a condition here"
-    readable = sorted({_READABLE.get(name, f"`{name.lower()}`") for name in expected})
-    if not readable:
-        return "check the rule's syntax (docs/language.md)"
-    return "expected " + ", ".join(readable[:8]) + (" ..." if len(readable) > 8 else "")
 
 
 def _span(meta: Meta) -> ast.Span:
@@ -263,6 +118,10 @@ def _is_compare_op(symbol: str) -> TypeGuard[ast.CompareOp]:
     return symbol in get_args(ast.CompareOp)
 
 
+def _is_text_op(name: str) -> TypeGuard[ast.TextOp]:
+    return name in get_args(ast.TextOp)
+
+
 def _is_arith_op(symbol: str) -> TypeGuard[ast.ArithOp]:
     return symbol in get_args(ast.ArithOp)
 
@@ -273,7 +132,13 @@ def _is_unit(word: str) -> TypeGuard[ast.Unit]:
 
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer[Token, Any]):
-    """One method per grammar alias; each returns the AST node of that name."""
+    """One method per grammar alias; each returns the AST node of that name. A text test's
+    operator (`-> starts_with`) is its name, for every name of `ast.TextOp` (`__default__`)."""
+
+    def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
+        if _is_text_op(str(data)):
+            return str(data)
+        return Tree(data, children, meta)
 
     def or_(self, meta: Meta, *items: ast.Expr) -> ast.Or:
         return ast.Or(tuple(items), span=_span(meta))
@@ -341,21 +206,6 @@ class _ToAst(Transformer[Token, Any]):
             True,
             span=_span(meta),
         )
-
-    def contains(self, meta: Meta, *_: Token) -> Literal["contains"]:
-        return "contains"
-
-    def starts_with(self, meta: Meta, *_: Token) -> Literal["starts_with"]:
-        return "starts_with"
-
-    def ends_with(self, meta: Meta, *_: Token) -> Literal["ends_with"]:
-        return "ends_with"
-
-    def matches(self, meta: Meta, *_: Token) -> Literal["matches"]:
-        return "matches"
-
-    def like(self, meta: Meta, *_: Token) -> Literal["like"]:
-        return "like"
 
     def case_rule(self, meta: Meta) -> bool:
         return True

@@ -13,28 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from segdsl.operators import OPERATORS
 from segdsl.syntax import ast
 
 _OR, _AND, _NOT, _PREDICATE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
-_TEXT_OPS = {
-    "contains": "contains",
-    "starts_with": "starts with",
-    "ends_with": "ends with",
-    "matches": "matches",
-    "like": "like",
-}
 _FREQUENCY = {">=": "at least", "<=": "at most", "=": "exactly"}
-_PREDICATES = (
-    ast.Compare,
-    ast.In,
-    ast.Between,
-    ast.IsNull,
-    ast.IsSet,
-    ast.TextTest,
-    ast.TimeTest,
-    ast.Did,
-    ast.InSegment,
-)
 
 
 def print_rule(tree: ast.Expr) -> str:
@@ -49,7 +32,7 @@ def _level(node: ast.Expr) -> int:
         return _AND
     if isinstance(node, ast.Not):
         return _NOT
-    if isinstance(node, _PREDICATES):
+    if isinstance(node, ast.Predicate):
         return _PREDICATE
     if isinstance(node, ast.Arith):
         return _SUM if node.op in "+-" else _PRODUCT
@@ -214,7 +197,7 @@ def _texttest(node: ast.TextTest) -> str:
     words = [
         _value(node.value),
         "not" if node.negated else "",
-        _TEXT_OPS[node.op],
+        OPERATORS[node.op].spelling or "",
         _value(node.pattern),
         "ignoring case" if node.ignore_case else "",
     ]

@@ -18,7 +18,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, get_args
 
 from hypothesis import strategies as st
 
@@ -107,6 +107,7 @@ AS_OFS = (
 )
 STRINGS = ("a", "", "A", "ab", "é", "É", "x_y", "b%", " a", "aB", "ü", 'q"', "c\\d", "it's", "a\tb")
 PATTERNS = ("a", "", "A", "b", "%", "_", "é", "x_", "a%", "%b", "_a", "\\", '"', "'%")
+TEXT_OPS: tuple[ast.TextOp, ...] = get_args(ast.TextOp)
 REGEXES = ("a", "^a", "b$", "^$", "[ab]", "(?i)a", "é", "x.y", "^.$", "\\s")
 INTEGERS = (0, 1, 2, -1, 18, 30, 7)
 DECIMALS = (
@@ -434,8 +435,11 @@ class RuleGen:
 
     def text_test(self, value: ast.Expr) -> ast.Expr:
         c = self.c
-        op = c.pick(("contains", "starts_with", "ends_with", "like", "matches"))
-        pattern = string(c.pick(REGEXES if op == "matches" else PATTERNS))
+        op = c.pick(TEXT_OPS)
+        pattern: ast.Expr = string(c.pick(REGEXES if op == "matches" else PATTERNS))
+        if op.endswith("_any_of"):
+            items = tuple(string(c.pick(PATTERNS)) for _ in range(c.integer(0, 3)))
+            pattern = ast.List(items, span=SPAN)
         return ast.TextTest(op, value, pattern, c.chance(0.3), c.chance(0.3), span=SPAN)
 
     def tag_test(self) -> ast.Expr:

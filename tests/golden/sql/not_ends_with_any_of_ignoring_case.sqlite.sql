@@ -1,0 +1,2 @@
+-- error[E501]: the sqlite dialect cannot express upper or lower case (`lower`, `upper`, `ignoring case`): SQLite's lower() and upper() change only ASCII letters
+--   = help: compile for another dialect, or rewrite the rule without this feature
