@@ -140,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         return int(_COMMANDS[args.command](args))
     except SegdslError as error:
+        if received:  # DuckDB's interrupt, reported by execute as the query's failure
+            return _interrupted(received)
         _print_diagnostics(error.diagnostics, "text", _root(args))
         return EXIT_USAGE if any(d.code in _USAGE_CODES for d in error.diagnostics) else EXIT_ERRORS
     except KeyboardInterrupt:
@@ -163,7 +165,8 @@ def _on_signals(received: list[int]) -> Callable[[], None]:
 
     def interrupt(number: int, frame: object) -> None:
         received.append(number)
-        raise KeyboardInterrupt
+        if len(received) == 1:  # a second Ctrl-C must not break off the clean-up
+            raise KeyboardInterrupt
 
     previous = {n: signal.signal(n, interrupt) for n in (signal.SIGINT, signal.SIGTERM)}
 
