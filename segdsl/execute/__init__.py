@@ -138,8 +138,9 @@ class Result:
 
     def write(self, path: Path, table: str = OUT_TABLE) -> None:
         """One row per customer, sorted by key, to CSV, Parquet or a table of a DuckDB file
-        (`.duckdb`). A file appears complete or not at all; a table is replaced in one
-        transaction. The warehouse itself is never written."""
+        (`.duckdb`: an existing file is copied, changed and put back). A file appears
+        complete or not at all, and a failure leaves nothing behind. The warehouse itself
+        is never written (`check_output`)."""
         suffix = path.suffix.lower()
         if suffix not in OUT_SUFFIXES:
             raise SegdslError(
@@ -157,7 +158,9 @@ class Result:
         try:
             if suffix == ".duckdb":
                 if path.exists():
+                    _refuse_open_database(path)
                     shutil.copyfile(path, staged)
+                    shutil.copymode(path, staged)
                 self._replace_table(staged, table)
             elif suffix == ".parquet":
                 self._ordered().write_parquet(str(staged))
@@ -255,6 +258,24 @@ def check_output(path: Path, warehouse: Path | None) -> None:
                 )
             ]
         )
+
+
+def _refuse_open_database(path: Path) -> None:
+    """An existing `.duckdb` output is copied and replaced whole, which is only safe while
+    no other program writes to it: DuckDB holds a lock on a file it writes, and keeps
+    changes not yet checkpointed in a `.wal` beside it, which would not follow the copy."""
+    wal = path.with_name(path.name + ".wal")
+    busy = wal.exists()
+    if not busy and os.name == "posix":
+        import fcntl  # POSIX only; DuckDB uses the same advisory locks
+
+        with path.open("rb") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                busy = True
+    if busy:
+        raise OSError(errno.EBUSY, "another program has it open for writing (or left a .wal)")
 
 
 def _publish(staged: Path, path: Path) -> None:
