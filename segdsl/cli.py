@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,21 +133,57 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    received: list[int] = []
+    restore = _on_signals(received)
     try:
         if args.command == "demo":
             return _demo(args)
         return int(_COMMANDS[args.command](args))
     except SegdslError as error:
+        if received:  # DuckDB's interrupt, reported by execute as the query's failure
+            return _interrupted(received)
         _print_diagnostics(error.diagnostics, "text", _root(args))
         return EXIT_USAGE if any(d.code in _USAGE_CODES for d in error.diagnostics) else EXIT_ERRORS
     except KeyboardInterrupt:
-        return 130
+        return _interrupted(received)
     except BrokenPipeError:  # `segdsl compile | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_CLEAN
+    except Exception:
+        if received:  # DuckDB turns the interrupt into its own error ("Query interrupted")
+            return _interrupted(received)
+        raise
+    finally:
+        restore()
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418"}
+def _on_signals(received: list[int]) -> Callable[[], None]:
+    """SIGINT and SIGTERM raise KeyboardInterrupt, so that every `finally` runs and a
+    half-written file is removed; the signal is remembered for the exit status (128 + N)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signal handlers belong to the main thread (tests call main)
+
+    def interrupt(number: int, frame: object) -> None:
+        received.append(number)
+        if len(received) == 1:  # a second Ctrl-C must not break off the clean-up
+            raise KeyboardInterrupt
+
+    previous = {n: signal.signal(n, interrupt) for n in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    return restore
+
+
+def _interrupted(received: Sequence[int]) -> int:
+    number = received[0] if received else signal.SIGINT
+    print(f"interrupted ({signal.Signals(number).name})", file=sys.stderr)
+    return 128 + number
+
+
+_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -202,7 +240,7 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from segdsl.execute import OUT_SUFFIXES
+    from segdsl.execute import OUT_SUFFIXES, check_output
 
     if args.out and args.out.suffix.lower() not in OUT_SUFFIXES:
         raise SegdslError(
@@ -215,17 +253,8 @@ def _run(args: argparse.Namespace) -> int:
             ]
         )
     project = _load(args)
-    warehouse = args.warehouse or project.warehouse
-    if args.out and warehouse and args.out.resolve() == warehouse.resolve():
-        raise SegdslError(
-            [
-                Diagnostic(
-                    "E418",
-                    f"`{args.out.name}` is the warehouse, which segdsl never writes",
-                    hint="name another file for --out",
-                )
-            ]
-        )
+    if args.out:
+        check_output(args.out, args.warehouse or project.warehouse)
     result = project.run(args.names or None, args.as_of, args.warehouse, args.optimized)
     sizes = result.sizes()
     total = result.total()

@@ -6,17 +6,24 @@ for it, word for word (`Result.sql`), and it is the only statement that reads th
 warehouse: sizes, members and output files are read from its result. A single segment's
 query lists its members only, so its run knows no customer count and gives no share.
 
-The warehouse is opened read-only: segdsl never modifies it. Output files are
-written to a temporary name beside the target and renamed only once complete.
+The warehouse is opened read-only, in a session that can touch no other file but a
+private folder of its own (`connect`): segdsl never modifies the warehouse. Output files
+are written in that folder and renamed into place only once complete (docs/security.md).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
+import errno
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +37,7 @@ RESULT_TABLE = "segdsl_result"
 OUT_TABLE = "members"  # the table `run --out FILE.duckdb` writes, unless told another
 OUT_ALIAS = "segdsl_out"
 OUT_SUFFIXES = (".csv", ".parquet", ".duckdb")
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of a DuckDB database file
 
 
 @dataclass(frozen=True)
@@ -151,8 +159,10 @@ class Result:
 
     def write(self, path: Path, table: str = OUT_TABLE) -> None:
         """The result's rows (customers, or one segment's members), sorted by key, to CSV,
-        Parquet or a table of a DuckDB file (`.duckdb`). A file appears complete or not at
-        all; a table is replaced in one transaction. The warehouse itself is never written."""
+        Parquet or a table of a DuckDB file
+        (`.duckdb`: an existing file is copied, changed and put back). A file appears
+        complete or not at all, and a failure leaves nothing behind. The warehouse itself
+        is never written (`check_output`)."""
         suffix = path.suffix.lower()
         if suffix not in OUT_SUFFIXES:
             raise SegdslError(
@@ -164,77 +174,172 @@ class Result:
                     )
                 ]
             )
-        if suffix == ".duckdb":
-            self._write_table(path, table)
-            return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        ordered = self._ordered()
+        check_output(path, self.warehouse)
+        folder = Path(tempfile.mkdtemp(prefix="out-", dir=_private_folder()))
+        staged = folder / path.name
         try:
-            if suffix == ".parquet":
-                ordered.write_parquet(str(temporary))
+            if suffix == ".duckdb":
+                if path.exists():
+                    _refuse_open_database(path)
+                    shutil.copyfile(path, staged)
+                    shutil.copymode(path, staged)
+                self._replace_table(staged, table)
+            elif suffix == ".parquet":
+                self._ordered().write_parquet(str(staged))
             else:
-                ordered.write_csv(str(temporary), header=True)
-            os.replace(temporary, path)
+                self._ordered().write_csv(str(staged), header=True)
+            _publish(staged, path)
+        except (OSError, duckdb.Error) as error:
+            raise SegdslError([_write_error(path, error, staged)]) from None
         finally:
-            temporary.unlink(missing_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def _write_table(self, path: Path, table: str) -> None:
-        if path.exists() and path.resolve() == self.warehouse.resolve():
-            raise SegdslError(
-                [
-                    Diagnostic(
-                        "E418",
-                        f"`{path.name}` is the warehouse, which segdsl never writes",
-                        hint="name another .duckdb file for --out",
-                    )
-                ]
-            )
+    def _replace_table(self, path: Path, table: str) -> None:
+        """CREATE OR REPLACE the table in one transaction of an attached DuckDB file."""
         target = exp.Table(
             this=exp.to_identifier(table, quoted=True),
             db=exp.to_identifier("main"),
             catalog=exp.to_identifier(OUT_ALIAS),
         )
         select = exp.select(exp.Star()).from_(RESULT_TABLE).order_by(_column(self.key))
-        try:
-            self.connection.execute(
-                _sql(
-                    exp.Attach(
-                        this=exp.Alias(
-                            this=exp.Literal.string(str(path)), alias=exp.to_identifier(OUT_ALIAS)
-                        ),
-                        expressions=[exp.AttachOption(this=exp.var("READ_WRITE"))],
-                    )
+        self.connection.execute(
+            _sql(
+                exp.Attach(
+                    this=exp.Alias(
+                        this=exp.Literal.string(str(path)), alias=exp.to_identifier(OUT_ALIAS)
+                    ),
+                    expressions=[exp.AttachOption(this=exp.var("READ_WRITE"))],
                 )
             )
-        except duckdb.Error as error:
-            raise SegdslError(
-                [
-                    Diagnostic(
-                        "E418",
-                        f"cannot open `{path.name}`: {error}",
-                        hint="is another program using the file?",
-                    )
-                ]
-            ) from None
+        )
         try:
             self.connection.execute(_sql(exp.Transaction()))
-            self.connection.execute(
-                _sql(exp.Create(this=target, kind="TABLE", replace=True, expression=select))
-            )
-            self.connection.execute(_sql(exp.Commit()))
-        except duckdb.Error as error:
-            self.connection.execute(_sql(exp.Rollback()))
-            raise SegdslError(
-                [
-                    Diagnostic(
-                        "E418",
-                        f"cannot write table `{table}` in `{path.name}`: {error}",
-                        hint="is another program using the file?",
-                    )
-                ]
-            ) from None
+            try:
+                self.connection.execute(
+                    _sql(exp.Create(this=target, kind="TABLE", replace=True, expression=select))
+                )
+                self.connection.execute(_sql(exp.Commit()))
+            except BaseException:
+                # a failed statement may have ended the transaction already; the error
+                # worth reporting is the first one, not "cannot rollback"
+                with contextlib.suppress(duckdb.Error):
+                    self.connection.execute(_sql(exp.Rollback()))
+                raise
         finally:
-            self.connection.execute(_sql(exp.Detach(this=exp.to_identifier(OUT_ALIAS))))
+            with contextlib.suppress(duckdb.Error):
+                self.connection.execute(_sql(exp.Detach(this=exp.to_identifier(OUT_ALIAS))))
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: compared by device and inode, so that a hard link,
+    a symlink or a bind mount of the warehouse counts as the warehouse."""
+    try:
+        first, second = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def check_output(path: Path, warehouse: Path | None) -> None:
+    """Refuse an `--out` that is the warehouse (E418), or that exists but is not a regular
+    file (E421): a symlink is not followed or replaced, a FIFO or device is not opened."""
+    if warehouse is not None and same_file(path, warehouse):
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E418",
+                    f"`{path.name}` is the warehouse, which segdsl never writes",
+                    hint="name another file for --out",
+                )
+            ]
+        )
+    if not path.parent.is_dir():
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E420",
+                    f"cannot write `{path}`: the folder `{path.parent}` does not exist",
+                    hint="create the folder first; nothing was written",
+                )
+            ]
+        )
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise SegdslError([_write_error(path, error)]) from None
+    if not stat.S_ISREG(mode):
+        kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E421",
+                    f"`{path.name}` is {kind}; segdsl writes only regular files",
+                    hint="name a new file, or the real file a link points to",
+                )
+            ]
+        )
+
+
+def _refuse_open_database(path: Path) -> None:
+    """An existing `.duckdb` output is copied and replaced whole, which is only safe while
+    no other program writes to it: DuckDB holds a lock on a file it writes, and keeps
+    changes not yet checkpointed in a `.wal` beside it, which would not follow the copy."""
+    wal = path.with_name(path.name + ".wal")
+    busy = wal.exists()
+    if not busy and os.name == "posix":
+        import fcntl  # POSIX only; DuckDB uses the same advisory locks
+
+        with path.open("rb") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                busy = True
+    if busy:
+        raise OSError(errno.EBUSY, "another program has it open for writing (or left a .wal)")
+
+
+def _publish(staged: Path, path: Path) -> None:
+    """Move the finished file into place in one rename, so that `path` holds the old file
+    or the new one, never a part. Across file systems, the copy goes first to a private
+    folder beside `path`, removed whatever happens."""
+    try:
+        os.replace(staged, path)
+        return
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".segdsl", dir=path.parent))
+    try:
+        beside = folder / path.name
+        shutil.copyfile(staged, beside)
+        if path.exists():
+            shutil.copymode(path, beside)
+        os.replace(beside, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_error(path: Path, error: BaseException, staged: Path | None = None) -> Diagnostic:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    if staged is not None:
+        reason = reason.replace(str(staged), str(path))
+    if isinstance(error, duckdb.Error):
+        known_reasons = (
+            "No space left on device",
+            "Read-only file system",
+            "Permission denied",
+            "File too large",
+        )
+        for known in known_reasons:
+            if known in reason:
+                reason = known
+    return Diagnostic(
+        "E420",
+        f"cannot write `{path}`: {reason}",
+        hint="is there room, and may segdsl write there? nothing was written",
+    )
 
 
 def _sql(expression: exp.Expression) -> str:
@@ -256,16 +361,101 @@ def _column(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
 
-def _set(setting: str, value: str) -> str:
+def _set(setting: str, value: str | bool | list[str]) -> str:
+    literal: exp.Expression
+    if isinstance(value, bool):
+        literal = exp.Boolean(this=value)
+    elif isinstance(value, list):
+        literal = exp.Array(expressions=[exp.Literal.string(v) for v in value])
+    else:
+        literal = exp.Literal.string(value)
     return _sql(
         exp.Set(
-            expressions=[
-                exp.SetItem(
-                    this=exp.EQ(this=exp.column(setting), expression=exp.Literal.string(value))
+            expressions=[exp.SetItem(this=exp.EQ(this=exp.column(setting), expression=literal))]
+        )
+    )
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only at the engine level, in a session that can touch no other
+    file: DuckDB's external access is off (so a table name such as "/etc/passwd.csv" in
+    schema.yaml is not read as a file), extensions are never installed or loaded on its
+    own accord (a SQLite file given as warehouse made it try to download one). The one
+    folder it may use is a private one (mode 0700) in the temporary folder: its spill
+    files, and the `--out` file until it is complete (docs/security.md)."""
+    if not _is_duckdb_file(warehouse):
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E419",
+                    f"cannot open the warehouse `{warehouse.name}`: not a DuckDB database file",
+                    hint="the warehouse must be a DuckDB database file that segdsl may read",
                 )
             ]
         )
+    try:
+        # no `config=`: DuckDB refuses a second connection to a file whose settings differ
+        # from those of a connection the process already holds; SET is the same here
+        connection = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as error:
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E419",
+                    f"cannot open the warehouse `{warehouse.name}`: {_first_line(error)}",
+                    hint="the warehouse must be a DuckDB database file that segdsl may read",
+                )
+            ]
+        ) from None
+    for setting in (
+        "autoinstall_known_extensions",
+        "autoload_known_extensions",
+        "allow_community_extensions",
+        "python_enable_replacements",
+    ):
+        connection.execute(_set(setting, False))
+    connection.execute(_set("TimeZone", "UTC"))
+    connection.execute(_set("memory_limit", _memory_limit()))
+    if _setting(connection, "enable_external_access"):
+        # DuckDB shares one database instance among the connections of a process to the
+        # same file; the first one shuts the instance's external access, the others find
+        # it shut (and may no longer change the folders)
+        private = _private_folder()
+        connection.execute(_set("temp_directory", str(private / "spill")))
+        connection.execute(_set("allowed_directories", [f"{private}{os.sep}"]))
+        connection.execute(_set("enable_external_access", False))
+    return connection
+
+
+@cache
+def _private_folder() -> Path:
+    """This process's folder for DuckDB's spill files and unfinished `--out` files: made by
+    mkdtemp (mode 0700, a name nobody can guess), removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="segdsl-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _setting(connection: duckdb.DuckDBPyConnection, name: str) -> Any:
+    query = exp.select(
+        exp.Anonymous(this="current_setting", expressions=[exp.Literal.string(name)])
     )
+    ((value,),) = connection.execute(_sql(query)).fetchall()
+    return value
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """DuckDB's magic bytes, checked before DuckDB sees the file: given a SQLite or
+    Parquet file, DuckDB would look for an extension to read it with."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def execute(
@@ -289,11 +479,7 @@ def execute(
             ]
         )
     try:
-        connection = duckdb.connect(str(warehouse), read_only=True)
-        connection.execute(_set("TimeZone", "UTC"))
-        spill = Path(tempfile.gettempdir()) / f"segdsl-{os.getpid()}"
-        connection.execute(_set("temp_directory", str(spill)))
-        connection.execute(_set("memory_limit", _memory_limit()))
+        connection = connect(warehouse)
         return Result(
             connection, query, key, segments, segmentations, as_of, min_sizes, warehouse, members_of
         )

@@ -13,14 +13,16 @@ import re
 import sys
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Any, TypeGuard, get_args
 
+import lark
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedInput, VisitError
+from lark.grammar import Rule
+from lark.lexer import TerminalDef
 from lark.tree import Meta
 
-from segdsl.syntax import ast
+from segdsl.syntax import ast, tables
 from segdsl.syntax.problems import RuleProblem
 from segdsl.syntax.syntax_errors import check_nesting, syntax_problem
 
@@ -28,19 +30,36 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "/": "/"}
 _UNITS = {"minute", "hour", "day", "week", "month", "year"}
 
 
+_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+}
+
+
 @cache
 def _parser() -> Lark:
-    text = resources.files("segdsl.syntax").joinpath("segdsl.lark").read_text("utf-8")
-    # cache=True: lark keeps the LALR tables in a temporary file keyed by the grammar's hash
-    # and lark's version; building them is a third of a small `segdsl check`'s time
-    return Lark(
-        text,
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-    )
+    """From the tables shipped beside the grammar (segdsl/syntax/tables.py says why), or
+    built from the grammar when those are stale. Never lark's `cache=True`: that unpickles
+    a file of the shared temporary folder."""
+    grammar = tables.grammar_text()
+    text = tables.shipped()
+    loaded = tables.decode(text, grammar, lark.__version__) if text else None
+    if loaded is not None:
+        return Lark.load(loaded)
+    return _build(grammar)
+
+
+def _build(grammar: str) -> Lark:
+    return Lark(grammar, **_OPTIONS)
+
+
+def parser_tables() -> str:
+    """The JSON that segdsl/syntax/segdsl.lark.json holds: the tables of the grammar now."""
+    grammar = tables.grammar_text()
+    data, memo = _build(grammar).memo_serialize([TerminalDef, Rule])
+    return tables.encode({"data": data, "memo": memo}, grammar, lark.__version__)
 
 
 def parse_rule(text: str) -> ast.Expr:
@@ -342,3 +361,12 @@ class _ToAst(Transformer[Token, Any]):
                 "timestamps are YYYY-MM-DDTHH:MM[:SS[.ffffff]]",
             ) from None
         return ast.Timestamp(value, span=_tspan(token))
+
+
+if __name__ == "__main__":
+    # `python -m segdsl.syntax.parser` writes the tables shipped beside the grammar
+    from pathlib import Path
+
+    target = Path(__file__).with_name(tables.TABLES)
+    target.write_text(parser_tables(), encoding="utf-8")
+    print(f"wrote {target}")

@@ -1,0 +1,360 @@
+"""The adversarial catalogue (tests/hostile/*.yaml, docs/testing.md#hostile-input): segment
+files and the paths CI hands segdsl are hostile, and each case runs the real `segdsl`
+command in a subprocess on a project of its own, then holds segdsl to what
+docs/security.md promises.
+
+For every case: the exit status and error code are the expected ones, nothing printed a
+traceback, the command ended within TIMEOUT seconds, the warehouse's sha256 is unchanged,
+no file of the project changed or appeared beyond the case's `creates` and `changes`, the
+temporary folder is left as it was, and no DuckDB extension was installed in $HOME.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from segdsl.demo import write_demo
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUE = Path(__file__).with_name("hostile")
+TIMEOUT = 20.0
+SMALL, BIG = 200, 150_000  # customers of `base: demo` and `base: big demo`
+CASE_KEYS = {
+    "name",
+    "about",
+    "base",
+    "files",
+    "setup",
+    "command",
+    "signal",
+    "exit",
+    "code",
+    "creates",
+    "changes",
+    "absent",
+}
+SETUP_KINDS = {
+    "hardlink",
+    "symlink",
+    "mkdir",
+    "fifo",
+    "write",
+    "edit",
+    "sqlite",
+    "duckdb",
+    "tmpfs",
+    "read_only",
+    "bind",
+    "planted_lark_cache",
+    "file_size_limit",
+}
+MOUNTS = {"tmpfs", "read_only", "bind"}  # set-ups that run the command inside `unshare -rm`
+
+
+@dataclass(frozen=True)
+class Case:
+    section: str
+    name: str
+    about: str
+    command: list[str]
+    exit: int
+    code: str | None
+    base: str = "demo"
+    files: dict[str, str] = field(default_factory=dict)
+    setup: list[dict[str, Any]] = field(default_factory=list)
+    signal: dict[str, Any] | None = None
+    creates: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+
+
+def load_catalogue() -> list[Case]:
+    found = []
+    for path in sorted(CATALOGUE.glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for spec in document["cases"]:
+            unknown = set(spec) - CASE_KEYS
+            assert not unknown, f"{path.name}: {spec.get('name')}: unknown keys {unknown}"
+            for step in spec.get("setup", []):
+                kinds = set(step) & SETUP_KINDS
+                assert len(kinds) == 1, f"{path.name}: {spec['name']}: set-up {step}"
+            found.append(
+                Case(
+                    section=path.stem,
+                    **{k: [str(a) for a in v] if k == "command" else v for k, v in spec.items()},
+                )
+            )
+    names = [c.name for c in found]
+    assert len(names) == len(set(names)), "case names must be unique"
+    return found
+
+
+CASES = load_catalogue()
+
+
+@cache
+def unshare_works() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`base: demo` and `base: big demo`, generated once, copied for every case."""
+    made: dict[str, Path] = {}
+    if any(c.base == "demo" for c in CASES):
+        made["demo"] = write_demo(tmp_path_factory.mktemp("demo") / "p", SMALL).directory
+    if any(c.base == "big demo" for c in CASES):
+        made["big demo"] = write_demo(tmp_path_factory.mktemp("big") / "p", BIG).directory
+    return made
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every entry under root: a regular file's sha256, or the kind of anything else."""
+    entries = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if path.is_symlink():
+            entries[name] = f"symlink to {os.readlink(path)}"
+        elif path.is_file():
+            entries[name] = sha256(path)
+        else:
+            entries[name] = "folder" if path.is_dir() else "special"
+    return entries
+
+
+def plant_lark_cache(tmp: Path, marker: Path) -> None:
+    """What lark's `cache=True` (segdsl's parser before docs/security.md) would read back
+    from the temporary folder: its file, made to run code when unpickled."""
+    grammar = (REPO / "segdsl/syntax/segdsl.lark").read_text(encoding="utf-8")
+    build = textwrap.dedent(
+        f"""
+        from lark import Lark
+        Lark({grammar!r}, parser="lalr", lexer="contextual", propagate_positions=True,
+             maybe_placeholders=True, cache=True)
+        """
+    )
+    subprocess.run(
+        [sys.executable, "-c", build], env={**os.environ, "TMPDIR": str(tmp)}, check=True
+    )
+    planted = list(tmp.glob(".lark_cache_*"))
+    assert planted, "lark wrote no cache file to plant"
+    payload = pickle.dumps(_Touch(str(marker)))
+    for path in planted:
+        header = path.read_bytes().split(b"\n", 1)[0]
+        path.write_bytes(header + b"\n" + payload)
+
+
+class _Touch:
+    """Unpickled, it creates a file: the proof that code ran."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        return (open, (self.path, "w"))
+
+
+def set_up(case: Case, root: Path, tmp: Path) -> tuple[list[str], int | None]:
+    """Lays out the case; returns the shell commands to run inside `unshare -rm` before
+    segdsl (mounts), and the file-size limit, if any."""
+    mounts: list[str] = []
+    size_limit = None
+    for relative, text in case.files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    for step in case.setup:
+        ((kind, target),) = [(k, v) for k, v in step.items() if k in SETUP_KINDS]
+        path = root / str(target)
+        if kind == "hardlink":
+            os.link(root / step["to"], path)
+        elif kind == "symlink":
+            os.symlink(step["to"], path)
+        elif kind == "mkdir":
+            path.mkdir(parents=True)
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "write":
+            path.write_text(step["text"], encoding="utf-8")
+        elif kind == "edit":
+            text = path.read_text(encoding="utf-8")
+            assert step["old"] in text, f"{case.name}: `{step['old']}` is not in {target}"
+            path.write_text(text.replace(step["old"], step["new"]), encoding="utf-8")
+        elif kind == "sqlite":
+            with sqlite3.connect(path) as lite:
+                lite.execute("CREATE TABLE customers (customer_id INTEGER)")
+        elif kind == "duckdb":
+            with duckdb.connect(str(path)) as connection:
+                for statement in step["sql"]:
+                    connection.execute(statement.replace("{root}", str(root)))
+        elif kind == "tmpfs":
+            path.mkdir(parents=True, exist_ok=True)
+            mounts.append(f"mount -t tmpfs -o size={step['size']} tmpfs {shlex.quote(str(path))}")
+        elif kind == "read_only":
+            path.mkdir(parents=True, exist_ok=True)
+            quoted = shlex.quote(str(path))
+            mounts.append(f"mount --bind {quoted} {quoted} && mount -o remount,bind,ro {quoted}")
+        elif kind == "bind":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+            source = shlex.quote(str(root / step["to"]))
+            mounts.append(f"mount --bind {source} {shlex.quote(str(path))}")
+        elif kind == "planted_lark_cache":
+            plant_lark_cache(tmp, root / target)
+        elif kind == "file_size_limit":
+            size_limit = int(target)
+    return mounts, size_limit
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.section}/{c.name}" for c in CASES])
+def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
+    if any(set(step) & MOUNTS for step in case.setup) and not unshare_works():
+        pytest.skip("needs `unshare -rm` (user and mount namespaces) for its mounts")
+    root, home, tmp = tmp_path / "project", tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    if case.base == "empty":
+        root.mkdir()
+    else:
+        shutil.copytree(demos[case.base], root)
+    mounts, size_limit = set_up(case, root, tmp)
+    warehouse = root / "warehouse.duckdb"
+    before_warehouse = sha256(warehouse) if warehouse.exists() else None
+    before, before_tmp = snapshot(root), snapshot(tmp)
+
+    command = [sys.executable, "-m", "segdsl.cli", *case.command]
+    if mounts:
+        script = " && ".join([*mounts, 'exec "$@"'])
+        command = ["unshare", "-rm", "sh", "-c", script, "sh", *command]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(REPO),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": "C.UTF-8",
+    }
+
+    def limits() -> None:
+        if size_limit is not None:
+            import resource
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size_limit, size_limit))
+
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limits,
+    )
+    if case.signal:
+        time.sleep(float(case.signal["after"]))
+        assert process.poll() is None, (
+            f"segdsl ended before {case.signal['send']} was sent: make the warehouse bigger"
+        )
+        process.send_signal(signal.Signals[case.signal["send"]])
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"segdsl took longer than {TIMEOUT} s")
+    elapsed = time.monotonic() - started
+    shown = (
+        f"exit {process.returncode} after {elapsed:.1f} s\n"
+        f"--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    )
+
+    assert "Traceback" not in stderr + stdout, shown
+    assert process.returncode == case.exit, shown
+    if case.code:
+        assert f"[{case.code}]" in stderr, shown
+    else:
+        assert "error[" not in stderr, shown
+    if before_warehouse is not None:
+        assert sha256(warehouse) == before_warehouse, "the warehouse changed"
+    after = snapshot(root)
+    appeared = set(after) - set(before) - set(case.creates)
+    assert not appeared, f"left behind: {sorted(appeared)}\n{shown}"
+    changed = {
+        name
+        for name in set(before) & set(after)
+        if before[name] != after[name] and name not in case.changes
+    }
+    assert not changed, f"changed: {sorted(changed)}\n{shown}"
+    for name in case.absent:
+        assert not (root / name).exists(), f"{name} exists: foreign code ran\n{shown}"
+    assert snapshot(tmp) == before_tmp, f"the temporary folder changed: {sorted(snapshot(tmp))}"
+    assert not (home / ".duckdb").exists(), "DuckDB installed something in $HOME"
+
+
+def test_shipped_parser_tables_are_current() -> None:
+    """segdsl/syntax/segdsl.lark.json was built from the grammar and lark of now; when the
+    grammar changes, the parser still works (it builds the tables itself, slower) and this
+    fails until `python -m segdsl.syntax.parser` is run. (The text itself differs from
+    build to build: lark numbers its LALR states in set order.)"""
+    import lark
+
+    from segdsl.syntax import tables
+
+    shipped = tables.shipped()
+    assert shipped is not None, "segdsl/syntax/segdsl.lark.json is missing"
+    assert tables.decode(shipped, tables.grammar_text(), lark.__version__) is not None, (
+        "segdsl/syntax/segdsl.lark.json is stale: run `python -m segdsl.syntax.parser`"
+    )
+
+
+def test_the_loaded_parser_parses_like_the_built_one() -> None:
+    """Every rule of the semantic and behaviour cases gives the same tree (or the same
+    error) from the shipped tables as from the grammar, and neither uses lark's cache."""
+    from lark.exceptions import UnexpectedInput
+
+    from segdsl.syntax import parser, tables
+
+    loaded = parser._parser()
+    built = parser._build(tables.grammar_text())
+    assert not loaded.options.cache and not built.options.cache
+    rules = [
+        case["rule"]
+        for path in sorted((REPO / "tests/cases").rglob("*.yaml"))
+        for case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cases", [])
+        if isinstance(case, dict) and "rule" in case
+    ]
+    assert len(rules) > 100
+
+    def outcome(which: Any, rule: str) -> Any:
+        try:
+            return which.parse(rule)
+        except UnexpectedInput as error:
+            return (type(error).__name__, error.pos_in_stream)
+
+    for rule in rules:
+        assert outcome(loaded, rule) == outcome(built, rule), rule
