@@ -56,8 +56,18 @@ def _parser() -> argparse.ArgumentParser:
         help="the project folder (default: the current folder or above)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _check_arguments(commands.add_parser("check", help="parse and type-check the project's rules"))
+    _compile_arguments(commands.add_parser("compile", help="print the SQL of segments"))
+    _run_arguments(
+        commands.add_parser("run", help="run segments on the warehouse; print their sizes")
+    )
+    _demo_arguments(
+        commands.add_parser("demo", help="write an example project with a generated warehouse")
+    )
+    return parser
 
-    check = commands.add_parser("check", help="parse and type-check the project's rules")
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "paths",
         nargs="*",
@@ -67,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
 
-    compile_ = commands.add_parser("compile", help="print the SQL of segments")
+
+def _compile_arguments(compile_: argparse.ArgumentParser) -> None:
     compile_.add_argument("names", nargs="*", metavar="SEGMENT")
     compile_.add_argument(
         "--dialect", default=None, help="target SQL dialect (default: the project's)"
@@ -79,15 +90,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T",
         help="pin *as of* (default: the engine's current time)",
     )
+    _no_optimize_argument(compile_)
 
-    compile_.add_argument(
-        "--no-optimize",
-        dest="optimized",
-        action="store_false",
-        help="no optimizer pass: the plain translation of the rules (docs/performance.md#passes)",
-    )
 
-    run = commands.add_parser("run", help="run segments on the warehouse; print their sizes")
+def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("names", nargs="*", metavar="SEGMENT")
     run.add_argument(
         "--as-of",
@@ -116,19 +122,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a DuckDB file other than the project's",
     )
+    _no_optimize_argument(run)
 
-    run.add_argument(
+
+def _no_optimize_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--no-optimize",
         dest="optimized",
         action="store_false",
         help="no optimizer pass: the plain translation of the rules (docs/performance.md#passes)",
     )
 
-    demo = commands.add_parser("demo", help="write an example project with a generated warehouse")
+
+def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("directory", nargs="?", type=Path, default=Path("segdsl-demo"), metavar="DIR")
     demo.add_argument("--customers", type=int, default=10_000, metavar="N")
     demo.add_argument("--seed", type=int, default=42, metavar="S")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,15 +9,12 @@ used, so `check` loads neither sqlglot nor duckdb.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from segdsl.check import bound
-from segdsl.check.checker import POISON, Checker
-from segdsl.check.context import RuleContext
+from segdsl.check.project import Checked, check_project
 from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
 from segdsl.document.environment import Entity, Environment
 from segdsl.document.files import (
@@ -28,11 +25,7 @@ from segdsl.document.files import (
     find_project,
     load_project,
 )
-from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
-from segdsl.syntax import ast
-from segdsl.syntax.parser import parse_rule
-from segdsl.syntax.problems import RuleProblem
 from segdsl.types import Type
 
 if TYPE_CHECKING:
@@ -40,17 +33,6 @@ if TYPE_CHECKING:
 
     from segdsl.execute import Result
     from segdsl.lower.statement import Lowering
-
-
-@dataclass
-class Checked:
-    """Checked trees of every segment, segmentation and trait that checked cleanly."""
-
-    segments: dict[str, bound.Expr] = field(default_factory=dict)
-    segmentations: dict[str, tuple[tuple[tuple[str, bound.Expr], ...], str | None]] = field(
-        default_factory=dict
-    )
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 class Project:
@@ -227,7 +209,7 @@ class Project:
 
     def _check(self) -> Checked:
         if self._checked is None:
-            self._checked = _check_loaded(self._loaded)
+            self._checked = check_project(self._loaded)
         return self._checked
 
 
@@ -247,133 +229,6 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
         )
     files = [Path(p).resolve() for p in only] if only is not None else None
     return Project(load_project(root, files))
-
-
-def _check_loaded(loaded: Loaded) -> Checked:
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))  # the checker recurses once per nesting level
-    try:
-        return _check_all(loaded)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-def _check_all(loaded: Loaded) -> Checked:
-    checked = Checked(diagnostics=list(loaded.diagnostics))
-    env = loaded.environment
-    if env is None:
-        return checked
-    report = checked.diagnostics.append
-    buckets = {
-        name: tuple(bk.name for bk in seg.buckets) for name, seg in loaded.segmentations.items()
-    }
-    traits: dict[str, bound.Expr | None] = {}
-
-    def place(text: Text, problem: RuleProblem) -> Diagnostic:
-        return Diagnostic(problem.code, problem.message, text.location(problem.span), problem.hint)
-
-    def trait_tree(name: str) -> bound.Expr | None:
-        if name in traits:
-            return traits[name]
-        traits[name] = None  # in progress: a use from inside is a cycle
-        text = env.traits[name]
-        ctx = RuleContext()
-        tree = _parse(text, ctx)
-        result = checker.check_value(tree, ctx) if tree is not None else POISON
-        for _reference, span in ctx.references:
-            ctx.report(
-                "E211",
-                "a trait cannot refer to segments or segmentations",
-                span,
-                "use the segment in the rule instead",
-            )
-        for problem in ctx.problems:
-            report(place(text, problem))
-        traits[name] = POISON if ctx.problems else result
-        return traits[name]
-
-    checker = Checker(env, set(loaded.segments), buckets, trait_tree)
-    for name in env.traits:
-        trait_tree(name)
-    graph: dict[str, list[tuple[str, Text, RuleProblem]]] = {}
-
-    def check_rule(owner: str, text: Text) -> bound.Expr | None:
-        ctx = RuleContext()
-        tree = _parse(text, ctx)
-        try:
-            result = checker.check_condition(tree, ctx) if tree is not None else None
-        except RecursionError:
-            result = ctx.report(
-                "E107",
-                "the rule nests too deeply",
-                ast.Span(0, len(text.value)),
-                "split it into segments and combine them with `in segment`",
-            )
-        for problem in ctx.problems:
-            report(place(text, problem))
-        graph.setdefault(owner, []).extend(
-            (ref, text, RuleProblem("E204", "", span)) for ref, span in ctx.references
-        )
-        return None if ctx.problems else result
-
-    for name, segment in loaded.segments.items():
-        tree = check_rule(name, segment.where)
-        if tree is not None:
-            checked.segments[name] = tree
-    for name, segmentation in loaded.segmentations.items():
-        rules: list[tuple[str, bound.Expr]] = []
-        otherwise = None
-        for bucket in segmentation.buckets:
-            if bucket.rule is None:
-                otherwise = bucket.name
-                continue
-            tree = check_rule(name, bucket.rule)
-            if tree is not None:
-                rules.append((bucket.name, tree))
-        if len(rules) == sum(bk.rule is not None for bk in segmentation.buckets):
-            checked.segmentations[name] = (tuple(rules), otherwise)
-    for diagnostic in _cycles(graph):
-        report(diagnostic)
-    return checked
-
-
-def _parse(text: Text, ctx: RuleContext) -> ast.Expr | None:
-    try:
-        return parse_rule(text.value)
-    except RuleProblem as problem:
-        ctx.problems.append(problem)
-        return None
-
-
-def _cycles(graph: dict[str, list[tuple[str, Text, RuleProblem]]]) -> list[Diagnostic]:
-    """E204 at every reference that closes a cycle of segments and segmentations."""
-    found: list[Diagnostic] = []
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-    stack: list[str] = []
-
-    def visit(name: str) -> None:
-        state[name] = 1
-        stack.append(name)
-        for ref, text, problem in graph.get(name, []):
-            if state.get(ref) == 1:
-                loop = stack[stack.index(ref) :] + [ref]
-                found.append(
-                    Diagnostic(
-                        "E204",
-                        f"`{name}` refers to itself: {' → '.join(loop)}",
-                        text.location(problem.span),
-                        "break the cycle: a segment cannot depend on itself",
-                    )
-                )
-            elif ref not in state:
-                visit(ref)
-        stack.pop()
-        state[name] = 2
-
-    for name in graph:
-        if name not in state:
-            visit(name)
-    return found
 
 
 __all__ = ["Project", "load", "Type"]

@@ -2,7 +2,7 @@
 
 A new user should be able to run ``segdsl check``, ``compile`` and ``run`` within a
 minute of installing, on data that makes segments non-trivial. The warehouse is
-simulated in DuckDB (see ``demo_data``) and is the same for the same seed, and all
+simulated in DuckDB (see ``segdsl/demo/data.py``) and is the same for the same seed, and all
 of its history ends at ``DEMO_AS_OF`` so that sizes are reproducible with
 ``--as-of 2025-12-31T12:00:00``. The YAML files are package data in
 ``segdsl/demo/files/``, comments included, because they are what a new user reads first.

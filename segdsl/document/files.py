@@ -1,95 +1,27 @@
 """Project, schema and segment files → validated models, each rule kept with its place in its file.
 
-The file formats are pydantic models (their JSON Schema is `segdsl schema-json`); a
-validation error is mapped back to the YAML node it concerns, so it gets a line
-and column like any rule error.
+The file formats and their validation are in formats.py, the schema's environment in
+schema.py; this module finds the files, reads them and keeps what they define.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from segdsl.diagnostics import Diagnostic, did_you_mean
+from segdsl.diagnostics import Diagnostic
 from segdsl.document import environment
+from segdsl.document.formats import (
+    IDENTIFIER,
+    ProjectModel,
+    SchemaModel,
+    SegmentFileModel,
+    validate,
+)
+from segdsl.document.schema import environment_of
 from segdsl.document.source import Document, Path_, Text, load_document
-from segdsl.types import FIELD_TYPES, TYPE_ALIASES, Type
 
 PROJECT_FILE = "segdsl.yaml"
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-TypeName = Literal["string", "integer", "decimal", "float", "boolean", "date", "timestamp", "geo"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class ProjectModel(_Model):
-    name: str
-    schema_file: str = Field("environment.yaml", alias="schema")
-    segments: list[str] = ["segments/"]
-    warehouse: str | None = None
-    dialect: str = "duckdb"
-
-
-class FieldModel(_Model):
-    type: TypeName
-    column: str | None = None
-    many: bool = False
-    table: str | None = None
-    key: str | None = None
-    lat: str | None = None
-    lon: str | None = None
-
-
-class EntityModel(_Model):
-    table: str
-    key: str
-    fields: dict[str, TypeName | FieldModel] = {}
-
-
-class StreamModel(_Model):
-    table: str
-    key: str
-    time: str
-    name: str | None = None
-    names: list[str] = []
-    properties: dict[str, TypeName | FieldModel] = {}
-
-
-class SchemaModel(_Model):
-    customers: EntityModel
-    events: dict[str, StreamModel] = {}
-    sets: dict[str, list[str | int | float | bool]] = {}
-    traits: dict[str, str] = {}
-
-
-class SegmentModel(_Model):
-    where: str
-    description: str | None = None
-    owner: str | None = None
-    labels: list[str] = []
-    min_size: int | None = Field(None, ge=0)
-
-
-class SegmentFileModel(_Model):
-    segments: dict[str, SegmentModel] = {}
-    segmentations: dict[str, list[dict[str, str]]] = {}
-
-    @field_validator("segmentations")
-    @classmethod
-    def _one_key_each(
-        cls, value: dict[str, list[dict[str, str]]]
-    ) -> dict[str, list[dict[str, str]]]:
-        for buckets in value.values():
-            for bucket in buckets:
-                if len(bucket) != 1:
-                    raise ValueError("each entry of a segmentation is one `bucket: rule` pair")
-        return value
 
 
 @dataclass(frozen=True)
@@ -152,115 +84,21 @@ def _read(path: Path, display: str, loaded: Loaded) -> Document | None:
     return document
 
 
-def _validate(model: type[_Model], document: Document, loaded: Loaded) -> Any:
-    try:
-        return model.model_validate(document.data)
-    except ValidationError as error:
-        loaded.diagnostics.extend(_validation_diagnostics(error, document, model))
-        return None
-
-
-def _validation_diagnostics(
-    error: ValidationError, document: Document, model: type[_Model]
-) -> list[Diagnostic]:
-    """One diagnostic per place; a union's per-member complaints collapse into the telling one."""
-    found: dict[Path_, Diagnostic] = {}
-    for item in sorted(error.errors(), key=lambda e: e["type"] == "model_type"):
-        path = _document_path(document, item["loc"])
-        kind, value = item["type"], item.get("input")
-        if kind == "extra_forbidden":
-            allowed = _allowed_keys(model, path[:-1])
-            diag = Diagnostic(
-                "E404",
-                f"unknown key `{path[-1]}`",
-                document.location(path, key=True),
-                did_you_mean(str(path[-1]), allowed, "keys") if allowed else None,
-            )
-        elif kind == "missing":
-            diag = Diagnostic(
-                "E405",
-                f"missing key `{item['loc'][-1]}`",
-                document.location(path),
-                f"add `{item['loc'][-1]}:` here",
-            )
-        elif kind == "literal_error" and isinstance(value, str):
-            alias = TYPE_ALIASES.get(value.lower())
-            hint = (
-                f"did you mean `{alias}`?" if alias else did_you_mean(value, FIELD_TYPES, "types")
-            )
-            diag = Diagnostic("E409", f"unknown type `{value}`", document.location(path), hint)
-        elif kind == "literal_error" or (kind == "model_type" and path in found):
-            continue
-        else:
-            where = ".".join(str(p) for p in path) or "the file"
-            diag = Diagnostic(
-                "E405",
-                f"`{where}`: {item['msg'][:1].lower()}{item['msg'][1:]}",
-                document.location(path),
-                _shape_hint(path),
-            )
-        found.setdefault(path, diag)
-    return list(found.values())
-
-
-def _document_path(document: Document, loc: tuple[Any, ...]) -> Path_:
-    """The part of a pydantic error location that names nodes of the file (union tags dropped)."""
-    path: Path_ = ()
-    for part in loc:
-        if (*path, part) in document.nodes:
-            path = (*path, part)
-    return path
-
-
-def _allowed_keys(model: type[BaseModel], path: Path_) -> list[str]:
-    """The keys a mapping at `path` may hold, for "did you mean" on an unknown key."""
-    current: Any = model
-    for part in path:
-        found = _model_of(current)
-        if found is not None:
-            info = found.model_fields.get(str(part))
-            current = info.annotation if info else None
-        else:  # an entry of a dict or a list: its value type
-            args = getattr(current, "__args__", ())
-            current = args[-1] if args else None
-        if current is None:
-            return []
-    found = _model_of(current)
-    return [f.alias or n for n, f in found.model_fields.items()] if found else []
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model an annotation is, or has among the members of its union."""
-    candidates = [annotation, *getattr(annotation, "__args__", ())]
-    if getattr(annotation, "__origin__", None) in (dict, list):
-        candidates = [annotation]
-    for candidate in candidates:
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
-def _shape_hint(path: Path_) -> str | None:
-    if path and path[-1] == "where":
-        return "a rule is text; quote it or use a block scalar (`where: >`)"
-    return "see docs/files.md for the shape of this file"
-
-
 def load_project(root: Path, only: list[Path] | None = None) -> Loaded:
     """Read segdsl.yaml, the schema and the segment files (or just `only` of them)."""
     loaded = Loaded(root=root)
     document = _read(root / PROJECT_FILE, PROJECT_FILE, loaded)
     if document is None:
         return loaded
-    loaded.project = _validate(ProjectModel, document, loaded)
+    loaded.project = validate(ProjectModel, document, loaded.diagnostics)
     if loaded.project is None:
         return loaded
     schema_path = root / loaded.project.schema_file
     schema_doc = _read(schema_path, _display(schema_path, root), loaded)
     if schema_doc is not None:
-        model = _validate(SchemaModel, schema_doc, loaded)
+        model = validate(SchemaModel, schema_doc, loaded.diagnostics)
         if model is not None:
-            loaded.environment = _environment(model, schema_doc, loaded)
+            loaded.environment = environment_of(model, schema_doc, loaded.diagnostics)
     files = only if only is not None else segment_files(root, loaded.project.segments, loaded)
     for path in files:
         segment_doc = _read(path, _display(path, root), loaded)
@@ -295,95 +133,6 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> environment.Environment:
-    def problem(code: str, message: str, path: Path_, hint: str | None = None) -> None:
-        loaded.diagnostics.append(Diagnostic(code, message, document.location(path), hint))
-
-    fields: dict[str, environment.Field] = {}
-    for name, spec in model.customers.fields.items():
-        path = ("customers", "fields", name)
-        spec = FieldModel(type=spec) if isinstance(spec, str) else spec
-        if not IDENTIFIER.fullmatch(name):
-            problem(
-                "E410",
-                f"`{name}` is not a valid field name",
-                path,
-                "names are letters, digits and `_`, not starting with a digit",
-            )
-        if spec.type == "geo" and not (spec.lat and spec.lon):
-            problem("E410", f"geo field `{name}` needs `lat` and `lon` columns", path)
-        if spec.many and not (spec.table and spec.key):
-            problem(
-                "E410",
-                f"many-valued field `{name}` needs `table` and `key`",
-                path,
-                "the side table holding the values and its customer-key column",
-            )
-        fields[name] = environment.Field(
-            name,
-            Type(spec.type),
-            spec.column or name,
-            spec.many,
-            spec.table,
-            spec.key,
-            spec.lat,
-            spec.lon,
-        )
-    entity = environment.Entity(model.customers.table, model.customers.key, fields)
-    streams: dict[str, environment.Stream] = {}
-    for name, stream in model.events.items():
-        props = {}
-        for prop, spec in stream.properties.items():
-            spec = FieldModel(type=spec) if isinstance(spec, str) else spec
-            props[prop] = environment.Property(prop, Type(spec.type), spec.column or prop)
-        if stream.name and not stream.names:
-            problem(
-                "E410",
-                f"stream `{name}` has a name column but no `names`",
-                ("events", name),
-                "list its event names so that `check` knows them",
-            )
-        streams[name] = environment.Stream(
-            name, stream.table, stream.key, stream.time, stream.name, tuple(stream.names), props
-        )
-    sets: dict[str, environment.NamedSet] = {}
-    for name, values in model.sets.items():
-        kinds = {_literal_type(v) for v in values}
-        numeric = kinds <= {Type.INTEGER, Type.FLOAT}
-        if len(kinds) > 1 and not numeric:
-            problem(
-                "E410",
-                f"set `{name}` mixes types",
-                ("sets", name),
-                "all values of a set are strings, or all numbers",
-            )
-        set_type = Type.FLOAT if Type.FLOAT in kinds else min(kinds, key=str, default=Type.STRING)
-        sets[name] = environment.NamedSet(name, tuple(values), set_type)
-    traits: dict[str, Text] = {}
-    for name in model.traits:
-        text = document.text(("traits", name))
-        if name in fields:
-            problem(
-                "E411",
-                f"trait `{name}` has the name of a field",
-                ("traits", name),
-                "rename the trait",
-            )
-        elif text is not None:
-            traits[name] = text
-    return environment.Environment(entity, streams, sets, traits)
-
-
-def _literal_type(value: object) -> Type:
-    if isinstance(value, bool):
-        return Type.BOOLEAN
-    if isinstance(value, int):
-        return Type.INTEGER
-    if isinstance(value, float):
-        return Type.FLOAT
-    return Type.STRING
-
-
 def _add_segments(document: Document, loaded: Loaded) -> None:
     if not isinstance(document.data, dict):
         loaded.diagnostics.append(
@@ -394,7 +143,7 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
             )
         )
         return
-    model = _validate(SegmentFileModel, document, loaded)
+    model = validate(SegmentFileModel, document, loaded.diagnostics)
     if model is None:
         return
     path = document.source.path

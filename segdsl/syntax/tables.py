@@ -78,4 +78,3 @@ def _untagged(value: dict[str, Any]) -> Any:
 
 def _hashable(key: Any) -> Any:
     return tuple(_hashable(k) for k in key) if isinstance(key, list) else key
-

@@ -48,7 +48,14 @@ def translate(pattern: str, flavor: str) -> tuple[str, str]:
     before a final newline). Rust's syntax is RE2's but for \\Q...\\E and \\C, so only the
     Unicode-aware classes change there. Flags must lead the pattern (anywhere in Rust);
     what has no equivalent raises RegexNotPortable."""
-    rust = flavor == "rust"
+    flags, body = _leading_flags(pattern)
+    if "U" in flags and flavor != "rust":
+        raise RegexNotPortable("the (?U) flag (ungreedy)")
+    return _with_flags(_Translation(body, flavor, flags).text(), flags, flavor)
+
+
+def _leading_flags(pattern: str) -> tuple[str, str]:
+    """The flags of the groups like `(?i)` that lead the pattern, and the rest of it."""
     flags = ""
     body = pattern
     while body.startswith("(?") and ")" in body:
@@ -57,87 +64,119 @@ def translate(pattern: str, flavor: str) -> tuple[str, str]:
             break
         flags += group
         body = body[len(group) + 3 :]
-    if "U" in flags and not rust:
-        raise RegexNotPortable("the (?U) flag (ungreedy)")
-    dot_all, multi_line = "s" in flags, "m" in flags
-    out: list[str] = []
-    i, in_bracket, bracket_start = 0, False, 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\":
-            nxt = body[i + 1]
-            if (
-                nxt in "QEC"
-                or (nxt in "pP" and not rust)
-                or (nxt == "x" and body[i + 2 : i + 3] == "{" and not rust)
-            ):
-                raise RegexNotPortable(f"the escape `\\{nxt}`")
-            if nxt in _PERL_CLASSES and flavor != "flags":
-                out.append(_PERL_CLASSES[nxt] if in_bracket else f"[{_PERL_CLASSES[nxt]}]")
-            elif nxt.lower() in _PERL_CLASSES and flavor != "flags":
-                if in_bracket:
-                    raise RegexNotPortable(f"`\\{nxt}` inside brackets")
-                out.append(f"[^{_PERL_CLASSES[nxt.lower()]}]")
-            elif nxt in "bB" and not in_bracket and flavor in ("are", "java"):
-                out.append(_BOUNDARY[nxt])
-            elif nxt in "bB" and not in_bracket and rust:
-                out.append(f"(?-u:\\{nxt})")
-            elif nxt == "z" and flavor == "are":
-                out.append("\\Z")
+    return flags, body
+
+
+class _Translation:
+    """One pass over a pattern's body (its leading flags taken off); each step reads the
+    construct at `i`, writes its translation and returns where the next one starts."""
+
+    def __init__(self, body: str, flavor: str, flags: str):
+        self.body = body
+        self.flavor = flavor
+        self.rust = flavor == "rust"
+        self.dot_all, self.multi_line = "s" in flags, "m" in flags
+        self.out: list[str] = []
+        self.in_bracket, self.bracket_start = False, 0
+
+    def text(self) -> str:
+        i = 0
+        while i < len(self.body):
+            c = self.body[i]
+            if c == "\\":
+                i = self.escape(i)
+            elif self.in_bracket:
+                i = self.in_brackets(i)
+            elif c == "[":
+                i = self.open_bracket(i)
             else:
-                out.append(body[i : i + 2])
-            i += 2
-            continue
-        if in_bracket:
-            if body.startswith("[:", i) and ":]" in body[i:]:
-                end = body.index(":]", i)
-                name = body[i + 2 : end]
-                negated = name.startswith("^")
-                if negated or name not in _POSIX_CLASSES:
-                    raise RegexNotPortable(f"the class `[:{name}:]`")
-                out.append(_POSIX_CLASSES[name])
-                i = end + 2
-                continue
-            if c == "]" and i > bracket_start:
-                in_bracket = False
-            out.append(c)
+                i = self.outside_brackets(i)
+        return "".join(self.out)
+
+    def escape(self, i: int) -> int:
+        body, flavor, rust, in_bracket = self.body, self.flavor, self.rust, self.in_bracket
+        nxt = body[i + 1]
+        if (
+            nxt in "QEC"
+            or (nxt in "pP" and not rust)
+            or (nxt == "x" and body[i + 2 : i + 3] == "{" and not rust)
+        ):
+            raise RegexNotPortable(f"the escape `\\{nxt}`")
+        if nxt in _PERL_CLASSES and flavor != "flags":
+            self.out.append(_PERL_CLASSES[nxt] if in_bracket else f"[{_PERL_CLASSES[nxt]}]")
+        elif nxt.lower() in _PERL_CLASSES and flavor != "flags":
+            if in_bracket:
+                raise RegexNotPortable(f"`\\{nxt}` inside brackets")
+            self.out.append(f"[^{_PERL_CLASSES[nxt.lower()]}]")
+        elif nxt in "bB" and not in_bracket and flavor in ("are", "java"):
+            self.out.append(_BOUNDARY[nxt])
+        elif nxt in "bB" and not in_bracket and rust:
+            self.out.append(f"(?-u:\\{nxt})")
+        elif nxt == "z" and flavor == "are":
+            self.out.append("\\Z")
+        else:
+            self.out.append(body[i : i + 2])
+        return i + 2
+
+    def in_brackets(self, i: int) -> int:
+        body = self.body
+        if body.startswith("[:", i) and ":]" in body[i:]:
+            end = body.index(":]", i)
+            name = body[i + 2 : end]
+            negated = name.startswith("^")
+            if negated or name not in _POSIX_CLASSES:
+                raise RegexNotPortable(f"the class `[:{name}:]`")
+            self.out.append(_POSIX_CLASSES[name])
+            return end + 2
+        if body[i] == "]" and i > self.bracket_start:
+            self.in_bracket = False
+        self.out.append(body[i])
+        return i + 1
+
+    def open_bracket(self, i: int) -> int:
+        body = self.body
+        self.in_bracket = True
+        self.out.append("[")
+        i += 1
+        if body[i : i + 1] == "^":
+            self.out.append("^")
             i += 1
-            continue
-        if c == "[":
-            in_bracket = True
-            out.append(c)
+        self.bracket_start = i + 1 if body[i : i + 1] == "]" else i  # a leading `]` is literal
+        if body[i : i + 1] == "]":
+            self.out.append("]")
             i += 1
-            if body[i : i + 1] == "^":
-                out.append("^")
-                i += 1
-            bracket_start = i + 1 if body[i : i + 1] == "]" else i  # a leading `]` is literal
-            if body[i : i + 1] == "]":
-                out.append("]")
-                i += 1
-            continue
+        return i
+
+    def outside_brackets(self, i: int) -> int:
+        body, c = self.body, self.body[i]
         if (
             c == "("
             and body.startswith("(?", i)
             and not body.startswith("(?:", i)
             and not body.startswith("(?P<", i)
-            and not rust
+            and not self.rust
         ):
             raise RegexNotPortable("flags that do not lead the pattern")
-        if c == "." and not dot_all and flavor not in ("flags", "rust"):
-            out.append("[^\\n]")
-        elif c == "$" and not multi_line and flavor == "java":
-            out.append("\\z")
+        if c == "." and not self.dot_all and self.flavor not in ("flags", "rust"):
+            self.out.append("[^\\n]")
+        elif c == "$" and not self.multi_line and self.flavor == "java":
+            self.out.append("\\z")
         else:
-            out.append(c)
-        i += 1
-    text = "".join(out)
+            self.out.append(c)
+        return i + 1
+
+
+def _with_flags(text: str, flags: str, flavor: str) -> tuple[str, str]:
+    """The translated pattern with its flags as `flavor` spells them: leading the pattern,
+    or (Snowflake) as the separate flags argument."""
+    dot_all, multi_line = "s" in flags, "m" in flags
     if flavor == "java":
         java_flags = flags.replace("i", "iu")
         return (f"(?{java_flags})" if java_flags else "") + text, ""
     if flavor == "are":
         are = ("i" if "i" in flags else "") + (("w" if dot_all else "n") if multi_line else "")
         return (f"(?{are})" if are else "") + text, ""
-    if rust:
+    if flavor == "rust":
         if "\\" in text:  # DataFusion 55 rewrites a literal pattern to LIKE without escaping
             text += "()"  # its backslashes; an empty group keeps it a regular expression
         return (f"(?{flags})" if flags else "") + text, ""

@@ -1,0 +1,183 @@
+"""The shapes of segdsl.yaml, the schema and segment files, and their errors placed in the file.
+
+The file formats are pydantic models (their JSON Schema is `segdsl schema-json`); a
+validation error is mapped back to the YAML node it concerns, so it gets a line
+and column like any rule error.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from segdsl.diagnostics import Diagnostic, did_you_mean
+from segdsl.document.source import Document, Path_
+from segdsl.types import FIELD_TYPES, TYPE_ALIASES
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TypeName = Literal["string", "integer", "decimal", "float", "boolean", "date", "timestamp", "geo"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ProjectModel(_Model):
+    name: str
+    schema_file: str = Field("environment.yaml", alias="schema")
+    segments: list[str] = ["segments/"]
+    warehouse: str | None = None
+    dialect: str = "duckdb"
+
+
+class FieldModel(_Model):
+    type: TypeName
+    column: str | None = None
+    many: bool = False
+    table: str | None = None
+    key: str | None = None
+    lat: str | None = None
+    lon: str | None = None
+
+
+class EntityModel(_Model):
+    table: str
+    key: str
+    fields: dict[str, TypeName | FieldModel] = {}
+
+
+class StreamModel(_Model):
+    table: str
+    key: str
+    time: str
+    name: str | None = None
+    names: list[str] = []
+    properties: dict[str, TypeName | FieldModel] = {}
+
+
+class SchemaModel(_Model):
+    customers: EntityModel
+    events: dict[str, StreamModel] = {}
+    sets: dict[str, list[str | int | float | bool]] = {}
+    traits: dict[str, str] = {}
+
+
+class SegmentModel(_Model):
+    where: str
+    description: str | None = None
+    owner: str | None = None
+    labels: list[str] = []
+    min_size: int | None = Field(None, ge=0)
+
+
+class SegmentFileModel(_Model):
+    segments: dict[str, SegmentModel] = {}
+    segmentations: dict[str, list[dict[str, str]]] = {}
+
+    @field_validator("segmentations")
+    @classmethod
+    def _one_key_each(
+        cls, value: dict[str, list[dict[str, str]]]
+    ) -> dict[str, list[dict[str, str]]]:
+        for buckets in value.values():
+            for bucket in buckets:
+                if len(bucket) != 1:
+                    raise ValueError("each entry of a segmentation is one `bucket: rule` pair")
+        return value
+
+
+def validate(model: type[_Model], document: Document, diagnostics: list[Diagnostic]) -> Any:
+    """The document as `model`, or None with its problems added to `diagnostics`."""
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        diagnostics.extend(_validation_diagnostics(error, document, model))
+        return None
+
+
+def _validation_diagnostics(
+    error: ValidationError, document: Document, model: type[_Model]
+) -> list[Diagnostic]:
+    """One diagnostic per place; a union's per-member complaints collapse into the telling one."""
+    found: dict[Path_, Diagnostic] = {}
+    for item in sorted(error.errors(), key=lambda e: e["type"] == "model_type"):
+        path = _document_path(document, item["loc"])
+        kind, value = item["type"], item.get("input")
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(model, path[:-1])
+            diag = Diagnostic(
+                "E404",
+                f"unknown key `{path[-1]}`",
+                document.location(path, key=True),
+                did_you_mean(str(path[-1]), allowed, "keys") if allowed else None,
+            )
+        elif kind == "missing":
+            diag = Diagnostic(
+                "E405",
+                f"missing key `{item['loc'][-1]}`",
+                document.location(path),
+                f"add `{item['loc'][-1]}:` here",
+            )
+        elif kind == "literal_error" and isinstance(value, str):
+            alias = TYPE_ALIASES.get(value.lower())
+            hint = (
+                f"did you mean `{alias}`?" if alias else did_you_mean(value, FIELD_TYPES, "types")
+            )
+            diag = Diagnostic("E409", f"unknown type `{value}`", document.location(path), hint)
+        elif kind == "literal_error" or (kind == "model_type" and path in found):
+            continue
+        else:
+            where = ".".join(str(p) for p in path) or "the file"
+            diag = Diagnostic(
+                "E405",
+                f"`{where}`: {item['msg'][:1].lower()}{item['msg'][1:]}",
+                document.location(path),
+                _shape_hint(path),
+            )
+        found.setdefault(path, diag)
+    return list(found.values())
+
+
+def _document_path(document: Document, loc: tuple[Any, ...]) -> Path_:
+    """The part of a pydantic error location that names nodes of the file (union tags dropped)."""
+    path: Path_ = ()
+    for part in loc:
+        if (*path, part) in document.nodes:
+            path = (*path, part)
+    return path
+
+
+def _allowed_keys(model: type[BaseModel], path: Path_) -> list[str]:
+    """The keys a mapping at `path` may hold, for "did you mean" on an unknown key."""
+    current: Any = model
+    for part in path:
+        found = _model_of(current)
+        if found is not None:
+            info = found.model_fields.get(str(part))
+            current = info.annotation if info else None
+        else:  # an entry of a dict or a list: its value type
+            args = getattr(current, "__args__", ())
+            current = args[-1] if args else None
+        if current is None:
+            return []
+    found = _model_of(current)
+    return [f.alias or n for n, f in found.model_fields.items()] if found else []
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation is, or has among the members of its union."""
+    candidates = [annotation, *getattr(annotation, "__args__", ())]
+    if getattr(annotation, "__origin__", None) in (dict, list):
+        candidates = [annotation]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _shape_hint(path: Path_) -> str | None:
+    if path and path[-1] == "where":
+        return "a rule is text; quote it or use a block scalar (`where: >`)"
+    return "see docs/files.md for the shape of this file"

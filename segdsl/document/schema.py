@@ -1,0 +1,140 @@
+"""The schema file's model → the environment that checking reads, with its problems placed.
+
+A field, stream, set or trait that is wrong is reported here (E410, E411), so that the
+checker can take the environment as given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from segdsl.diagnostics import Diagnostic
+from segdsl.document import environment
+from segdsl.document.formats import IDENTIFIER, EntityModel, FieldModel, SchemaModel, StreamModel
+from segdsl.document.source import Document, Path_, Text
+from segdsl.types import Type
+
+
+@dataclass
+class _Problems:
+    """Where the schema's problems go, placed in its document."""
+
+    document: Document
+    diagnostics: list[Diagnostic]
+
+    def add(self, code: str, message: str, path: Path_, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, self.document.location(path), hint))
+
+
+def environment_of(
+    model: SchemaModel, document: Document, diagnostics: list[Diagnostic]
+) -> environment.Environment:
+    """The environment the schema describes; its problems are added to `diagnostics`."""
+    problems = _Problems(document, diagnostics)
+    fields = _fields(model.customers, problems)
+    entity = environment.Entity(model.customers.table, model.customers.key, fields)
+    streams = _streams(model.events, problems)
+    sets = _sets(model.sets, problems)
+    traits = _traits(model.traits, fields, problems)
+    return environment.Environment(entity, streams, sets, traits)
+
+
+def _fields(customers: EntityModel, problems: _Problems) -> dict[str, environment.Field]:
+    fields: dict[str, environment.Field] = {}
+    for name, spec in customers.fields.items():
+        path = ("customers", "fields", name)
+        spec = FieldModel(type=spec) if isinstance(spec, str) else spec
+        if not IDENTIFIER.fullmatch(name):
+            problems.add(
+                "E410",
+                f"`{name}` is not a valid field name",
+                path,
+                "names are letters, digits and `_`, not starting with a digit",
+            )
+        if spec.type == "geo" and not (spec.lat and spec.lon):
+            problems.add("E410", f"geo field `{name}` needs `lat` and `lon` columns", path)
+        if spec.many and not (spec.table and spec.key):
+            problems.add(
+                "E410",
+                f"many-valued field `{name}` needs `table` and `key`",
+                path,
+                "the side table holding the values and its customer-key column",
+            )
+        fields[name] = environment.Field(
+            name,
+            Type(spec.type),
+            spec.column or name,
+            spec.many,
+            spec.table,
+            spec.key,
+            spec.lat,
+            spec.lon,
+        )
+    return fields
+
+
+def _streams(events: dict[str, StreamModel], problems: _Problems) -> dict[str, environment.Stream]:
+    streams: dict[str, environment.Stream] = {}
+    for name, stream in events.items():
+        props = {}
+        for prop, spec in stream.properties.items():
+            spec = FieldModel(type=spec) if isinstance(spec, str) else spec
+            props[prop] = environment.Property(prop, Type(spec.type), spec.column or prop)
+        if stream.name and not stream.names:
+            problems.add(
+                "E410",
+                f"stream `{name}` has a name column but no `names`",
+                ("events", name),
+                "list its event names so that `check` knows them",
+            )
+        streams[name] = environment.Stream(
+            name, stream.table, stream.key, stream.time, stream.name, tuple(stream.names), props
+        )
+    return streams
+
+
+def _sets(
+    model: dict[str, list[str | int | float | bool]], problems: _Problems
+) -> dict[str, environment.NamedSet]:
+    sets: dict[str, environment.NamedSet] = {}
+    for name, values in model.items():
+        kinds = {_literal_type(v) for v in values}
+        numeric = kinds <= {Type.INTEGER, Type.FLOAT}
+        if len(kinds) > 1 and not numeric:
+            problems.add(
+                "E410",
+                f"set `{name}` mixes types",
+                ("sets", name),
+                "all values of a set are strings, or all numbers",
+            )
+        set_type = Type.FLOAT if Type.FLOAT in kinds else min(kinds, key=str, default=Type.STRING)
+        sets[name] = environment.NamedSet(name, tuple(values), set_type)
+    return sets
+
+
+def _literal_type(value: object) -> Type:
+    if isinstance(value, bool):
+        return Type.BOOLEAN
+    if isinstance(value, int):
+        return Type.INTEGER
+    if isinstance(value, float):
+        return Type.FLOAT
+    return Type.STRING
+
+
+def _traits(
+    model: dict[str, str], fields: dict[str, environment.Field], problems: _Problems
+) -> dict[str, Text]:
+    traits: dict[str, Text] = {}
+    for name in model:
+        text = problems.document.text(("traits", name))
+        if name in fields:
+            problems.add(
+                "E411",
+                f"trait `{name}` has the name of a field",
+                ("traits", name),
+                "rename the trait",
+            )
+        elif text is not None:
+            traits[name] = text
+    return traits
