@@ -329,6 +329,16 @@ def _environment(model: SchemaModel, document: Document, loaded: Loaded) -> envi
             spec.lat,
             spec.lon,
         )
+    tables: list[tuple[str, Path_]] = [(model.customers.table, ("customers", "table"))]
+    tables += [
+        (f.table, ("customers", "fields", f.name, "table")) for f in fields.values() if f.table
+    ]
+    tables += [(s.table, ("events", n, "table")) for n, s in model.events.items()]
+    for table, place in tables:  # [[catalog.]schema.]table (docs/files.md#table-and-column-names)
+        try:
+            environment.table_path(table)
+        except ValueError as why:
+            problem("E410", str(why), place, 'write [[catalog.]schema.]table; "…" quotes a part')
     entity = environment.Entity(model.customers.table, model.customers.key, fields)
     streams: dict[str, environment.Stream] = {}
     for name, stream in model.events.items():

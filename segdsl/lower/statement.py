@@ -31,6 +31,7 @@ from segdsl.lower.events import (
     group_select,
     plan,
     values_select,
+    warehouse_table,
     zero_when_empty,
 )
 from segdsl.operators import COMPARISONS, SQL, DialectFacts, interval
@@ -163,7 +164,7 @@ class Lowering:
         `query` reads. Only those: a CTE read twice (by the population values and here) is
         materialised by DuckDB, which costs more than computing it once."""
         read = {column.table for column in query.find_all(exp.Column)}
-        query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
+        query = query.from_(warehouse_table(self.entity.table, CUSTOMER), copy=False)
         for name in [*self._sides(), self.events.population]:
             if name in read:
                 query = query.join(
@@ -192,7 +193,7 @@ class Lowering:
                 copy=False,
             )
         for values in self.events.values.values():
-            customers = (exp.table_(self.entity.table, alias=CUSTOMER), self.key())
+            customers = (warehouse_table(self.entity.table, CUSTOMER), self.key())
             query = query.with_(
                 values.name, as_=values_select(values, self.condition, customers), copy=False
             )
@@ -320,7 +321,7 @@ class Lowering:
         """Rows of a many-valued field's side table that belong to the current customer."""
         return (
             exp.select()
-            .from_(exp.table_(fld.table or "", alias=VALUE), copy=False)
+            .from_(warehouse_table(fld.table or "", VALUE), copy=False)
             .where(
                 exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()),
                 copy=False,
