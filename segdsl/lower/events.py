@@ -127,10 +127,9 @@ class EventPlan:
 
     def unclash(self, tables: set[str]) -> None:
         """Rename any CTE that would hide a table the statement reads (`events_1`, say)."""
-        tables = {shadowed(t) for t in tables} | {
-            shadowed(g.stream_table) for g in self.groups.values()
-        }
-        tables |= {shadowed(v.field.table or "") for v in self.values.values() if v.field.table}
+        tables = {shadowed(t) for t in tables}
+        tables |= {shadowed(g.stream_table) for g in self.groups.values()}
+        tables |= {shadowed(v.field.table) for v in self.values.values() if v.field.table}
         if self.population in tables:
             self.population = self._name(self.population, tables)
         tables.add(self.population)
