@@ -178,6 +178,17 @@ def test_every_dialect_quotes_reserved_words_and_odd_names(
 
 
 @pytest.mark.parametrize("dialect", dialects())
+def test_segment_names_are_quoted_as_columns(dialect: str, tmp_path: Path) -> None:
+    root = make_project(tmp_path, schema())
+    (root / "segments" / "s.yaml").write_text(
+        engines.rules_file(["select", "Big"], ["did buy", "in segment select"])
+    )
+    sql = segdsl.load(root).compile(["select", "Big"], dialect=dialect, as_of=AS_OF)
+    left, right = quotes(dialect)
+    assert f"AS {left}select{right}" in sql and f"AS {left}Big{right}" in sql, sql
+
+
+@pytest.mark.parametrize("dialect", dialects())
 def test_qualified_tables_are_catalog_schema_table(dialect: str, tmp_path: Path) -> None:
     root = make_project(
         tmp_path, schema("analytics.crm.customers", '"Odd.Schema".tags', "crm.events")
