@@ -36,7 +36,7 @@ from segdsl.demo import write_demo
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = Path(__file__).with_name("hostile")
 TIMEOUT = 20.0
-SMALL, BIG = 200, 150_000  # customers of `base: demo` and `base: big demo`
+SMALL, BIG = 200, 600_000  # customers of `base: demo` and `base: big demo`
 CASE_KEYS = {
     "name",
     "about",

@@ -6,10 +6,37 @@ check against declarations). Built by segdsl.document from schema.yaml.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from segdsl.document.source import Text
 from segdsl.types import Type
+
+# one part of a table's name: "…" (`""` inside stands for `"`), or text without `.` or `"`
+_PART = re.compile(r'"((?:[^"]|"")+)"|([^."]+)')
+
+
+def table_path(name: str) -> tuple[tuple[str, bool], ...]:
+    """The parts of a table's name in schema.yaml, [[catalog.]schema.]table, each with
+    whether it was written in double quotes (and is then exactly that name, dots and all):
+    `analytics.crm.customers`, `crm."my.customers"`. ValueError when it is none."""
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    while True:
+        found = _PART.match(name, at)
+        if found is None:
+            raise ValueError(f"`{name}` is not a table name")
+        quoted, plain = found.groups()
+        parts.append((quoted.replace('""', '"'), True) if quoted else (plain, False))
+        at = found.end()
+        if at == len(name):
+            break
+        if name[at] != "." or at + 1 == len(name):
+            raise ValueError(f"`{name}` is not a table name")
+        at += 1
+    if len(parts) > 3:
+        raise ValueError(f"`{name}` has more parts than catalog.schema.table")
+    return tuple(parts)
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,30 @@ def environment_of(
     """The environment the schema describes; its problems are added to `diagnostics`."""
     problems = _Problems(document, diagnostics)
     fields = _fields(model.customers, problems)
+    _table_names(model, fields, problems)
     entity = environment.Entity(model.customers.table, model.customers.key, fields)
     streams = _streams(model.events, problems)
     sets = _sets(model.sets, problems)
     traits = _traits(model.traits, fields, problems)
     return environment.Environment(entity, streams, sets, traits)
+
+
+def _table_names(
+    model: SchemaModel, fields: dict[str, environment.Field], problems: _Problems
+) -> None:
+    """Each table is `[[catalog.]schema.]table` (docs/files.md#table-and-column-names)."""
+    tables: list[tuple[str, Path_]] = [(model.customers.table, ("customers", "table"))]
+    tables += [
+        (f.table, ("customers", "fields", f.name, "table")) for f in fields.values() if f.table
+    ]
+    tables += [(s.table, ("events", n, "table")) for n, s in model.events.items()]
+    for table, place in tables:
+        try:
+            environment.table_path(table)
+        except ValueError as why:
+            problems.add(
+                "E410", str(why), place, 'write [[catalog.]schema.]table; "…" quotes a part'
+            )
 
 
 def _fields(customers: EntityModel, problems: _Problems) -> dict[str, environment.Field]:

@@ -22,7 +22,8 @@ def dialects() -> tuple[str, ...]:
 
 
 def to_sql(query: exp.Expr, dialect: str, pretty: bool = True) -> str:
-    query = dialect_named(dialect).adapt(query)
+    target = dialect_named(dialect)
+    query = target.quoted(target.adapt(query))
     try:
         return Dialect.get_or_raise(dialect).generate(
             query, pretty=pretty, unsupported_level=ErrorLevel.RAISE

@@ -14,15 +14,10 @@ from sqlglot import exp
 
 from segdsl.check import bound
 from segdsl.lower.groups import (
-    EVENT,
-    KEY,
-    VALUE,
     Group,
     Values,
-    exists_select,
-    group_select,
     reads_values_only,
-    values_select,
+    shadowed,
 )
 from segdsl.operators import AGGREGATES, OPERATORS
 
@@ -89,8 +84,9 @@ class EventPlan:
 
     def unclash(self, tables: set[str]) -> None:
         """Rename any CTE that would hide a table the statement reads (`events_1`, say)."""
-        tables = tables | {g.stream_table for g in self.groups.values()}
-        tables |= {v.field.table or "" for v in self.values.values()}
+        tables = {shadowed(t) for t in tables}
+        tables |= {shadowed(g.stream_table) for g in self.groups.values()}
+        tables |= {shadowed(v.field.table) for v in self.values.values() if v.field.table}
         if self.population in tables:
             self.population = self._name(self.population, tables)
         tables.add(self.population)
@@ -240,20 +236,3 @@ def zero_when_empty(aggregate: bound.Aggregate, column: exp.Expr) -> exp.Expr:
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name).lower() or "events"
-
-
-__all__ = [
-    "cut_kind",
-    "EVENT",
-    "KEY",
-    "VALUE",
-    "Cuts",
-    "EventPlan",
-    "Group",
-    "Values",
-    "exists_select",
-    "group_select",
-    "plan",
-    "values_select",
-    "zero_when_empty",
-]

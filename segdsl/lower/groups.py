@@ -18,11 +18,28 @@ from typing import overload
 from sqlglot import exp
 
 from segdsl.check import bound
-from segdsl.document.environment import Field
+from segdsl.document.environment import Field, table_path
 
 EVENT = "e"
 KEY = "k"
 VALUE = "v"
+
+
+def warehouse_table(name: str, alias: str) -> exp.Table:
+    """A table of schema.yaml, `[[catalog.]schema.]table` (document.environment.table_path):
+    one identifier per part, a part written in double quotes quoted as it is; emit quotes
+    the others where they need it (docs/files.md#table-and-column-names)."""
+    parts = [exp.to_identifier(part, quoted=quoted) for part, quoted in table_path(name)]
+    catalog, db, table = [None] * (3 - len(parts)) + parts
+    return exp.Table(
+        this=table, db=db, catalog=catalog, alias=exp.TableAlias(this=exp.to_identifier(alias))
+    )
+
+
+def shadowed(name: str) -> str:
+    """The name a CTE must not have so as not to hide table `name`: its last part, in
+    lower case (engines that ignore case would match a CTE `events_1` to `Events_1`)."""
+    return table_path(name)[-1][0].lower()
 
 
 @dataclass
@@ -100,7 +117,7 @@ def values_select(
             tests.append(passes.copy())
             computed = exp.Max(this=exp.Case(ifs=[exp.If(this=passes, true=exp.Literal.number(1))]))
         columns.append(computed.as_(f"t{i}"))
-    query = exp.select(*columns).from_(exp.table_(fld.table or "", alias=VALUE), copy=False)
+    query = exp.select(*columns).from_(warehouse_table(fld.table or "", VALUE), copy=False)
     if values.reads_customer:
         table, key = customers
         query = query.join(
@@ -131,7 +148,7 @@ def group_select(
                 expression=exp.Where(this=exp.and_(*conditions, wrap=True, copy=False)),
             )
         columns.append(computed.as_(f"a{i}"))
-    query = exp.select(*columns).from_(exp.table_(stream.table, alias=EVENT), copy=False)
+    query = exp.select(*columns).from_(warehouse_table(stream.table, EVENT), copy=False)
     if prefilter:
         query = query.where(exp.and_(*prefilter, wrap=True, copy=False), copy=False)
     return query.group_by(exp.column(stream.key, table=EVENT), copy=False)
@@ -152,7 +169,7 @@ def exists_select(
     same = exp.EQ(this=exp.column(stream.key, table=EVENT), expression=key)
     return exp.Exists(
         this=exp.select(exp.Literal.number(1))
-        .from_(exp.table_(stream.table, alias=EVENT), copy=False)
+        .from_(warehouse_table(stream.table, EVENT), copy=False)
         .where(exp.and_(same, *prefilter, wrap=True, copy=False), copy=False)
     )
 

@@ -21,17 +21,15 @@ from segdsl.check import bound
 from segdsl.check.meaning import negate
 from segdsl.document.environment import Entity, Field
 from segdsl.lower.drivers import AbsentGroups
-from segdsl.lower.events import (
+from segdsl.lower.events import Cuts, EventPlan, plan, zero_when_empty
+from segdsl.lower.groups import (
     EVENT,
     KEY,
     VALUE,
-    Cuts,
-    EventPlan,
     exists_select,
     group_select,
-    plan,
     values_select,
-    zero_when_empty,
+    warehouse_table,
 )
 from segdsl.operators import AGGREGATES, COMPARISONS, SQL, DialectFacts, interval
 from segdsl.types import Type
@@ -163,7 +161,7 @@ class Lowering:
         `query` reads. Only those: a CTE read twice (by the population values and here) is
         materialised by DuckDB, which costs more than computing it once."""
         read = {column.table for column in query.find_all(exp.Column)}
-        query = query.from_(exp.table_(self.entity.table, alias=CUSTOMER), copy=False)
+        query = query.from_(warehouse_table(self.entity.table, CUSTOMER), copy=False)
         for name in [*self._sides(), self.events.population]:
             if name in read:
                 query = query.join(
@@ -192,7 +190,7 @@ class Lowering:
                 copy=False,
             )
         for values in self.events.values.values():
-            customers = (exp.table_(self.entity.table, alias=CUSTOMER), self.key())
+            customers = (warehouse_table(self.entity.table, CUSTOMER), self.key())
             query = query.with_(
                 values.name, as_=values_select(values, self.condition, customers), copy=False
             )
@@ -320,7 +318,7 @@ class Lowering:
         """Rows of a many-valued field's side table that belong to the current customer."""
         return (
             exp.select()
-            .from_(exp.table_(fld.table or "", alias=VALUE), copy=False)
+            .from_(warehouse_table(fld.table or "", VALUE), copy=False)
             .where(
                 exp.EQ(this=exp.column(fld.key or "", table=VALUE), expression=self.key()),
                 copy=False,

@@ -13,7 +13,8 @@ states its facts as data and a few methods (base.Dialect):
   ask for through `b.dialect` (operators.DialectFacts), as they do `hex_to_int`;
 - `clock`, `pick` (`ARG_MAX_NULL`), `rewrite` (casts, interval arithmetic) and `finish`
   (ClickHouse's settings): the nodes that lowering builds directly, rewritten by
-  `adapt` before sqlglot writes the statement.
+  `adapt` before sqlglot writes the statement;
+- `reserved`, the words quoted where they are names (reserved.py, `Dialect.quoted`).
 
 Imports run one way, with no cycle: segdsl/operators.py (the table the checker reads)
 imports no SQL library and nothing of emit; this package imports sqlglot and the
@@ -34,6 +35,7 @@ from segdsl.emit.dialects.clickhouse import ClickHouse
 from segdsl.emit.dialects.datafusion import DataFusion
 from segdsl.emit.dialects.duckdb import DuckDB
 from segdsl.emit.dialects.mysql import Doris, MySQL, StarRocks
+from segdsl.emit.dialects.oracle import Exasol, Oracle
 from segdsl.emit.dialects.postgres import Materialize, Postgres, Redshift, RisingWave
 from segdsl.emit.dialects.snowflake import Snowflake
 from segdsl.emit.dialects.spark import Databricks, Hive, Spark, Spark2
@@ -49,8 +51,6 @@ PLAIN = (
     "drill",
     "druid",
     "dune",
-    "exasol",
-    "oracle",
     "presto",
     "solr",
     "tableau",
@@ -65,6 +65,8 @@ _FAMILIES: tuple[type[Dialect], ...] = (
     MySQL,
     Doris,
     StarRocks,
+    Oracle,
+    Exasol,
     Postgres,
     Materialize,
     Redshift,

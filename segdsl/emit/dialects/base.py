@@ -7,6 +7,7 @@ segdsl knows nothing beyond what sqlglot's generator translates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,11 +15,15 @@ from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
 from segdsl.emit.dialects.regex import RegexNotPortable, translate
+from segdsl.emit.dialects.reserved import ANYWHERE
 from segdsl.operators import OPERATORS, SQL, Build, Builder
 
 # a LIKE pattern's characters that the dialect would read as more than themselves, each with
 # the text that stands for it literally (segdsl's `like` knows only `%` and `_`)
 BACKSLASH_ESCAPES = (("\\", "\\\\"),)
+
+# a name that every engine reads as itself when unquoted: any other name is quoted
+PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 # name of the function lowering writes for `last(E.prop)` / `first(E.prop)` (DuckDB's own):
 # True when it picks the latest event, False for the earliest
@@ -63,13 +68,15 @@ class Dialect:
     - `regex`: the flavour of the engine's regular expressions ("re2", or one that
       regex.translate knows: "are", "java", "rust"), None when segdsl does not know it;
     - `like_escapes`: what LIKE reads as an escape or a class, and its literal spelling;
-    - `clock`, `pick`, `rewrite`, `finish`: the nodes that lowering builds directly.
+    - `clock`, `pick`, `rewrite`, `finish`: the nodes that lowering builds directly;
+    - `reserved`: the words that must be quoted as names there (emit/dialects/reserved.py).
     """
 
     name = ""  # sqlglot's name of the dialect; a plain dialect gets its own when made
     operators: Mapping[str, Builder] = {}
     regex: str | None = None
     like_escapes: tuple[tuple[str, str], ...] = ()
+    reserved: frozenset[str] = ANYWHERE
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:
@@ -137,6 +144,26 @@ class Dialect:
             total = term if total is None else exp.Add(this=total, expression=term)
         assert total is not None
         return exp.Paren(this=total)
+
+    # ---- names ---------------------------------------------------------------------------
+
+    def quoted(self, query: exp.Expr) -> exp.Expr:
+        """`query` with every name quoted that needs it here (docs/files.md#names): one
+        not made of lower-case letters, digits and `_` (a capital, a space, a leading
+        digit, a dot), or a reserved word. Names that need nothing are written as they
+        are, so the SQL of ordinary names does not change."""
+        if not any(self._needs_quotes(i) for i in query.find_all(exp.Identifier)):
+            return query
+        query = query.copy()
+        for identifier in query.find_all(exp.Identifier):
+            if self._needs_quotes(identifier):
+                identifier.set("quoted", True)
+        return query
+
+    def _needs_quotes(self, identifier: exp.Identifier) -> bool:
+        if identifier.quoted or isinstance(identifier.parent, exp.Func):  # DATEDIFF(day, …)
+            return False
+        return not PLAIN_NAME.fullmatch(identifier.name) or identifier.name in self.reserved
 
     # ---- nodes that lowering builds directly ---------------------------------------------
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from sqlglot import exp
 
 from segdsl.emit.dialects.base import Dialect
+from segdsl.emit.dialects.reserved import SNOWFLAKE
 from segdsl.operators import SQL, Build
 
 
 class Snowflake(Dialect):
-    """Regular expressions take their flags as an argument, and REGEXP_LIKE is anchored."""
+    """Regular expressions take their flags as an argument, and REGEXP_LIKE is anchored;
+    unquoted names are upper case, so only its own reserved words are quoted."""
 
     name = "snowflake"
     regex = "flags"
+    reserved = SNOWFLAKE
 
     def matches(self, b: Build, x: SQL, p: SQL) -> SQL:
         """`REGEXP_INSTR(x, p, 1, 1, 0, 'c' + flags) > 0`: REGEXP_INSTR searches."""
