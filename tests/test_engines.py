@@ -7,7 +7,7 @@ the feature for the dialect (E501, listed in engines.UNSUPPORTED). docs/engines.
 generated from the same verdicts, and each engine's test checks its row and column there:
 `.venv/bin/python -m tests.engines --matrix > docs/engines.md`.
 
-Heavy engines carry markers (`postgres`, `spark`, `clickhouse`); `.ci/run` runs them all.
+Heavy engines carry markers (`postgres`, `mariadb`, `spark`, `clickhouse`); `.ci/run` runs them all.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def _skip_reason(name: str) -> str | None:
             return "Spark needs Java (no `java` on PATH, no JAVA_HOME)"
     if name == "postgres" and not engines.POSTGRES_BIN:
         return "PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)"
+    if name == "mariadb":
+        if engines.MARIADB_BIN is None:
+            return "MariaDB is not installed (no mariadbd)"
+        if importlib.util.find_spec("pymysql") is None:
+            return "pymysql is not installed (pip install -e '.[test]')"
     if name == "clickhouse" and importlib.util.find_spec("chdb") is None:
         return "chdb is not installed"
     if name == "datafusion" and importlib.util.find_spec("datafusion") is None:
@@ -66,6 +71,13 @@ def postgres_server() -> Iterator[engines.PostgresServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[engines.MariaDBServer]:
+    server = engines.MariaDBServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session", params=ENGINE_PARAMS)
 def engine(request: pytest.FixtureRequest, projects: dict[str, Path]) -> Iterator[Any]:
     name = request.param
@@ -74,8 +86,11 @@ def engine(request: pytest.FixtureRequest, projects: dict[str, Path]) -> Iterato
         if os.environ.get("CI"):
             pytest.fail(f"{name}: {reason}")
         pytest.skip(reason)
-    server = (lambda: request.getfixturevalue("postgres_server")) if name == "postgres" else None
-    started = engines.start_engine(name, server)
+    started = engines.start_engine(
+        name,
+        postgres=lambda: request.getfixturevalue("postgres_server"),
+        mariadb=lambda: request.getfixturevalue("mariadb_server"),
+    )
     try:
         for suite, root in projects.items():
             started.load(suite, engines.read_warehouse(root / "warehouse.duckdb"))

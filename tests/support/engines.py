@@ -12,6 +12,7 @@ tests/cases/ on every engine and prints docs/engines.md (support/matrix.py).
 | DuckDB     | duckdb, in memory                         | duckdb          |
 | SQLite     | stdlib sqlite3, in memory                 | sqlite          |
 | PostgreSQL | a real server (initdb in a temp folder)   | postgres        |
+| MariaDB    | a real server (mariadb-install-db, temp)  | mysql           |
 | Spark      | pyspark, local mode                       | spark           |
 | ClickHouse | chdb, in process                          | clickhouse      |
 | DataFusion | datafusion's SessionContext               | datafusion      |
@@ -30,6 +31,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -320,6 +322,191 @@ class PostgresEngine:
         self.connection.close()
 
 
+MARIADB_BIN = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin:/usr/bin")
+
+
+class MariaDBServer:
+    """A throwaway MariaDB server: mariadb-install-db into a temporary folder, mariadbd on a
+    free loopback port and a unix socket there, as the `mysql` user when running as root
+    (mariadbd refuses root); durability off, UTC, utf8mb4."""
+
+    def __init__(self) -> None:
+        if MARIADB_BIN is None:
+            raise RuntimeError(
+                "MariaDB is not installed (no mariadbd); on Debian: apt-get install mariadb-server"
+            )
+        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-maria-"))
+        self.data = self.folder / "data"
+        self.socket = self.folder / "socket"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        user = ["--user=mysql"] if self.as_root else []
+        if self.as_root:
+            shutil.chown(self.folder, "mysql", "mysql")
+        install = subprocess.run(
+            [
+                "mariadb-install-db",
+                "--no-defaults",
+                f"--datadir={self.data}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                *user,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if install.returncode:
+            raise RuntimeError(f"mariadb-install-db failed:\n{install.stdout}{install.stderr}")
+        self.process = subprocess.Popen(
+            [
+                MARIADB_BIN,
+                "--no-defaults",
+                f"--datadir={self.data}",
+                f"--socket={self.socket}",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                f"--pid-file={self.folder / 'pid'}",
+                f"--log-error={self.folder / 'log'}",
+                "--skip-log-bin",
+                "--skip-name-resolve",
+                "--innodb-flush-log-at-trx-commit=0",
+                "--innodb-doublewrite=0",
+                "--innodb-buffer-pool-size=128M",
+                "--default-time-zone=+00:00",
+                "--character-set-server=utf8mb4",
+                f"--collation-server={MARIADB_COLLATION}",
+                *user,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        import pymysql
+
+        for _ in range(600):
+            if self.process.poll() is not None:
+                break
+            try:
+                pymysql.connect(unix_socket=str(self.socket), user="root").close()
+                return
+            except pymysql.err.OperationalError:
+                time.sleep(0.1)
+        log = self.folder / "log"
+        self.stop()
+        raise RuntimeError("mariadbd did not start:\n" + (log.read_text() if log.exists() else ""))
+
+    def connect(self) -> Any:
+        import pymysql
+
+        return pymysql.connect(
+            unix_socket=str(self.socket),
+            user="root",
+            charset="utf8mb4",
+            collation=MARIADB_COLLATION,
+            autocommit=True,
+            local_infile=False,
+        )
+
+    def load_zone(self, name: str) -> None:
+        """One time zone of /usr/share/zoneinfo into the server's tables (mariadbd starts
+        with none: its clock is +00:00)."""
+        sql = subprocess.run(
+            ["mariadb-tzinfo-to-sql", f"/usr/share/zoneinfo/{name}", name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        connection = self.connect()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("USE mysql")
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        cursor.execute(statement)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# utf8mb4 compared code point by code point, and without PAD SPACE: 'a' <> 'a ' and
+# 'a' <> 'A', as on the other engines (MariaDB's utf8mb4_bin pads, its default ignores case)
+MARIADB_COLLATION = "utf8mb4_nopad_bin"
+
+
+class MariaDBEngine:
+    """One database per warehouse; text columns in utf8mb4_nopad_bin (MARIADB_COLLATION),
+    timestamps DATETIME(6), booleans TINYINT(1), decimals as they are."""
+
+    name, dialect = "mariadb", "mysql"
+    TYPES: ClassVar[dict[str, str]] = {
+        "BIGINT": "BIGINT",
+        "INTEGER": "INT",
+        "DOUBLE": "DOUBLE",
+        "BOOLEAN": "TINYINT(1)",
+        "DATE": "DATE",
+        "TIMESTAMP": "DATETIME(6)",
+        "VARCHAR": f"TEXT COLLATE {MARIADB_COLLATION}",
+    }
+
+    def __init__(self, server: MariaDBServer) -> None:
+        self.server = server
+        self.connection = server.connect()
+        self.zones = {"UTC"}
+
+    def load(self, warehouse: str, tables: Sequence[Table]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{warehouse}`")
+            cursor.execute(
+                f"CREATE DATABASE `{warehouse}` CHARACTER SET utf8mb4 COLLATE {MARIADB_COLLATION}"
+            )
+            for table in tables:
+                columns = ", ".join(f"`{c.name}` {self._type(c.type)}" for c in table.columns)
+                cursor.execute(f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns})")
+                if table.rows:
+                    marks = ", ".join(["%s"] * len(table.columns))
+                    cursor.executemany(
+                        f"INSERT INTO `{warehouse}`.`{table.name}` VALUES ({marks})",
+                        list(table.rows),
+                    )
+
+    def _type(self, duck: str) -> str:
+        return duck if duck.startswith("DECIMAL") else self.TYPES[duck]
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"USE `{warehouse}`")
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+    def version(self) -> str:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT VERSION()")
+            return str(cursor.fetchone()[0]).split("-")[0]
+
+    def zone(self, name: str) -> None:
+        """The session's time zone (the server starts in +00:00)."""
+        if name not in self.zones:
+            self.server.load_zone(name)
+            self.zones.add(name)
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET time_zone = %s", ("+00:00" if name == "UTC" else name,))
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 class SparkEngine:
     """One local SparkSession (2 cores, few shuffle partitions, no UI); a warehouse's tables
     are temporary views, registered again when another warehouse's statement runs."""
@@ -579,8 +766,8 @@ def members_on(
 
 # ---- the engines, started lazily and once -------------------------------------------------
 
-ENGINES = ("duckdb", "sqlite", "postgres", "spark", "clickhouse", "datafusion")
-HEAVY = {"postgres", "spark", "clickhouse"}  # pytest markers of the same names
+ENGINES = ("duckdb", "sqlite", "postgres", "mariadb", "spark", "clickhouse", "datafusion")
+HEAVY = {"postgres", "mariadb", "spark", "clickhouse"}  # pytest markers of the same names
 CHUNK = {"spark": 1000}  # rules per statement; Spark plans each statement for seconds
 DEFAULT_CHUNK = 60
 
@@ -589,7 +776,11 @@ def java_available() -> bool:
     return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
 
 
-def start_engine(name: str, postgres: Callable[[], PostgresServer] | None = None) -> Engine:
+def start_engine(
+    name: str,
+    postgres: Callable[[], PostgresServer] | None = None,
+    mariadb: Callable[[], MariaDBServer] | None = None,
+) -> Engine:
     if name == "duckdb":
         return DuckDBEngine()
     if name == "sqlite":
@@ -597,6 +788,8 @@ def start_engine(name: str, postgres: Callable[[], PostgresServer] | None = None
     if name == "postgres":
         server = postgres() if postgres is not None else PostgresServer()
         return PostgresEngine(server.dsn())
+    if name == "mariadb":
+        return MariaDBEngine(mariadb() if mariadb is not None else MariaDBServer())
     if name == "spark":
         return SparkEngine()
     if name == "clickhouse":
@@ -611,7 +804,7 @@ def versions() -> dict[str, str]:
 
     return {
         package: md.version(package)
-        for package in ("sqlglot", "duckdb", "pyspark", "chdb", "datafusion", "psycopg")
+        for package in ("sqlglot", "duckdb", "pyspark", "chdb", "datafusion", "psycopg", "pymysql")
     }
 
 
@@ -667,6 +860,10 @@ UNSUPPORTED: list[tuple[str, str, str]] = [
     ("sqlite", "last(page_view.", "no aggregate keeps the missing property of the latest event"),
     ("sqlite", "last(email_open.", "no aggregate keeps the missing property of the latest event"),
     ("sqlite", "first(purchase.", "no aggregate keeps the missing property of the earliest event"),
+    ("mariadb", "last(purchase.", "no aggregate keeps the missing property of the latest event"),
+    ("mariadb", "last(page_view.", "no aggregate keeps the missing property of the latest event"),
+    ("mariadb", "last(email_open.", "no aggregate keeps the missing property of the latest event"),
+    ("mariadb", "first(purchase.", "no aggregate keeps the missing property of the earliest event"),
 ]
 
 

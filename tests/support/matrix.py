@@ -17,6 +17,7 @@ from support.engines import (
     ENGINES,
     UNSUPPORTED,
     Case,
+    MariaDBServer,
     PostgresServer,
     build_warehouse,
     compile_outcomes,
@@ -59,7 +60,6 @@ NOT_RUN = (
     "bigquery",
     "redshift",
     "trino",
-    "mysql",
     "tsql",
     "databricks",
     "oracle",
@@ -180,6 +180,7 @@ DIALECT_OF = {
     "duckdb": "duckdb",
     "sqlite": "sqlite",
     "postgres": "postgres",
+    "mariadb": "mysql",
     "spark": "spark",
     "clickhouse": "clickhouse",
     "datafusion": "datafusion",
@@ -201,6 +202,20 @@ ENGINE_NOTES = [
     "classes to ASCII ranges, `\\b` and `\\B` to ASCII lookarounds since `\\y` follows "
     "the locale's letters, `.` to `[^\\n]`, (?m) to (?n)), "
     "`last(E.prop)` is the first element of an ordered `ARRAY_AGG` (which keeps NULLs).",
+    "- **MariaDB** runs a real server (mariadb-install-db in a temporary folder) and is "
+    "compiled for as `mysql`. Text columns are `utf8mb4_nopad_bin`, compared code point by "
+    "code point without PAD SPACE (`utf8mb4_bin` pads: 'a' = 'a '; the default collation "
+    "ignores case), timestamps `DATETIME(6)`, booleans `TINYINT(1)`. No `FILTER`: "
+    "`AGG(x) FILTER (WHERE c)` is `AGG(CASE WHEN c THEN x END)` (`COUNT(*)` counts "
+    "`CASE WHEN c THEN 1 END`), so COUNT over no matching event is 0 and the others NULL. "
+    "Casts to `DATETIME(6)` (a bare DATETIME drops the fraction), weekday `WEEKDAY() + 1`, "
+    "`STARTS_WITH`/`ENDS_WITH` as `LEFT`/`RIGHT`, LIKE escapes with a backslash, the "
+    "unpinned clock `UTC_TIMESTAMP(6)` whatever the session's time zone. RE2 patterns "
+    "become PCRE2 for `REGEXP_INSTR(x, p) > 0` (MariaDB has no `REGEXP_LIKE`): MariaDB "
+    "compiles them with Unicode properties, so classes and `\\b` are spelled in ASCII as "
+    "for Java, `$` is `\\z`, and `(?-i)` leads unless (?i) does (REGEXP ignores case "
+    "under a case-insensitive collation). MySQL 8 (ICU regular expressions) is not run; "
+    "Doris and StarRocks inherit MySQL's facts but refuse `matches`.",
     "- **Spark** (local mode, ANSI on): division by zero through `NULLIF`, weekday from "
     "`WEEKDAY() + 1`, RE2 → Java regex (POSIX classes to ASCII, `\\b` to ASCII "
     "lookarounds, `(?i)` → `(?iu)`, `$` → `\\z`), `MAX_BY`/`MIN_BY`, the unpinned clock "
@@ -244,11 +259,18 @@ def main(argv: Sequence[str]) -> int:
         engine_versions: dict[str, str] = {}
         seconds: dict[str, float] = {}
         server: PostgresServer | None = None
+        maria: MariaDBServer | None = None
         try:
             for name in ENGINES:
                 if name == "postgres":
                     server = PostgresServer()
-                engine = start_engine(name, (lambda s=server: s) if server else None)
+                if name == "mariadb":
+                    maria = MariaDBServer()
+                engine = start_engine(
+                    name,
+                    (lambda s=server: s) if server else None,
+                    (lambda m=maria: m) if maria else None,
+                )
                 try:
                     start = time.monotonic()
                     for suite, loaded in tables.items():
@@ -263,6 +285,8 @@ def main(argv: Sequence[str]) -> int:
         finally:
             if server is not None:
                 server.stop()
+            if maria is not None:
+                maria.stop()
         compiled = {d: compile_outcomes(d, cases, projects) for d in NOT_RUN}
     print(matrix(results, compiled, engine_versions), end="")
     return 0
