@@ -156,6 +156,32 @@ class Project:
         assert self._loaded.environment is not None
         return self._loaded.environment.entity
 
+    def optimized(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        optimized: bool = True,
+        rules: Sequence[Pass] | None = None,
+    ) -> Program:
+        """The checked rules after the optimizer's passes, as `select` lowers them for the
+        same names (one segment: its own statement's passes); `segdsl.check.outline`
+        prints a tree of it."""
+        segments, _ = self._select_names(names)
+        own = self._members_of(names, segments)
+        if rules is None:
+            rules = (RULES_SET if own is None else RULES_SINGLE) if optimized else ()
+        return self._optimized(as_of, rules, own)
+
+    def _optimized(
+        self, as_of: dt.datetime | None, rules: Sequence[Pass], own: str | None
+    ) -> Program:
+        checked = self._require_clean()
+        program = Program(
+            checked.segments,
+            {n: bound.Segmentation(*v) for n, v in checked.segmentations.items()},
+        )
+        return optimize(program, rules, own, as_of)
+
     def _lowering(
         self,
         dialect: str,
@@ -166,12 +192,7 @@ class Project:
         from segdsl.emit.dialects import dialect_named
         from segdsl.lower.statement import Lowering
 
-        checked = self._require_clean()
-        program = Program(
-            checked.segments,
-            {n: bound.Segmentation(*v) for n, v in checked.segmentations.items()},
-        )
-        program = optimize(program, rules, own, as_of)
+        program = self._optimized(as_of, rules, own)
         return Lowering(
             self._entity(),
             program.segments,

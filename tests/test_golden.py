@@ -93,6 +93,7 @@ def test_no_stale_golden_files() -> None:
         update._golden(f"sql/{name}.{dialect}.sql") for name in CASES for dialect in update.DIALECTS
     }
     wanted |= {update._golden(f"results/{name}.txt") for name in CASES}
+    wanted |= {update._golden(f"trees/{name}.txt") for name in CASES}
     wanted |= set(all_error_outputs())
     stale = sorted(update.existing_generated() - wanted)
     assert not stale, f"no case produces {[str(p) for p in stale]}. {HINT}"

@@ -11,6 +11,10 @@ It writes, and removes what no case produces any more:
                              (over tests/cases/shops/behaviour.yaml);
                              a dialect that cannot express the case gets the error text
 - results/<case>.txt         the case's members on DuckDB (`run([case], as_of=AS_OF)`)
+- trees/<case>.txt           the case's rule after the optimizer, as its own statement
+                             optimises it (`optimized([case])`, segdsl/check/outline.py),
+                             and the statement shapes lowering may use: a change to a
+                             pass shows here as a diff
 - errors/<case>/expected.*   what `segdsl` prints for the project in errors/<case>/
 - the examples in docs/errors.md between `<!-- golden: ... -->` and `<!-- /golden -->`
 
@@ -42,6 +46,7 @@ from support import cases, shops
 
 import segdsl
 from segdsl import cli
+from segdsl.check.outline import outline
 from segdsl.diagnostics import SourceCache, render_text
 
 REPO = TESTS.parent
@@ -88,7 +93,19 @@ def sql_case_files(shop_root: Path, name: str, case: dict[str, Any]) -> Files:
     files[_golden(f"results/{name}.txt")] = _anonymous(
         _members(project, name, shop_root), shop_root
     )
+    files[_golden(f"trees/{name}.txt")] = _anonymous(_tree(project, name, shop_root), shop_root)
     return files
+
+
+def _tree(project: segdsl.Project, name: str, shop_root: Path) -> str:
+    """The optimised tree of the case's rule and the shapes its statement may take."""
+    try:
+        program = project.optimized([name], as_of=AS_OF)
+    except segdsl.SegdslError as error:
+        return _render(error.diagnostics, shop_root)
+    node = program.segments.get(name) or program.segmentations[name]
+    shapes = ", ".join(sorted(program.shapes)) or "(none)"
+    return outline(node) + f"shapes: {shapes}\n"
 
 
 def _members(project: segdsl.Project, name: str, shop_root: Path) -> str:
@@ -301,6 +318,7 @@ def existing_generated() -> set[Path]:
     owned = {
         *(GOLDEN / "sql").glob("*.sql"),
         *(GOLDEN / "results").glob("*.txt"),
+        *(GOLDEN / "trees").glob("*.txt"),
         *(p for p in ERRORS.rglob("*") if EXPECTED.fullmatch(p.name)),
     }
     return {_relative(p) for p in owned}
