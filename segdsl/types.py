@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal, get_args
 
 
 class Type(Enum):
@@ -30,7 +31,11 @@ class Type(Enum):
         return self in (Type.DATE, Type.TIMESTAMP)
 
 
-FIELD_TYPES = ("string", "integer", "decimal", "float", "boolean", "date", "timestamp", "geo")
+# the type names a schema may give a field, the one list of them (document/formats.py)
+FieldTypeName = Literal[
+    "string", "integer", "decimal", "float", "boolean", "date", "timestamp", "geo"
+]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldTypeName)
 TYPE_ALIASES = {
     "int": "integer",
     "bigint": "integer",

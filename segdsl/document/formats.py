@@ -8,16 +8,15 @@ and column like any rule error.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from segdsl.diagnostics import Diagnostic, did_you_mean
 from segdsl.document.source import Document, Path_
-from segdsl.types import FIELD_TYPES, TYPE_ALIASES
+from segdsl.types import FIELD_TYPES, TYPE_ALIASES, FieldTypeName
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-TypeName = Literal["string", "integer", "decimal", "float", "boolean", "date", "timestamp", "geo"]
 
 
 class _Model(BaseModel):
@@ -33,7 +32,7 @@ class ProjectModel(_Model):
 
 
 class FieldModel(_Model):
-    type: TypeName
+    type: FieldTypeName
     column: str | None = None
     many: bool = False
     table: str | None = None
@@ -45,7 +44,7 @@ class FieldModel(_Model):
 class EntityModel(_Model):
     table: str
     key: str
-    fields: dict[str, TypeName | FieldModel] = {}
+    fields: dict[str, FieldTypeName | FieldModel] = {}
 
 
 class StreamModel(_Model):
@@ -54,7 +53,7 @@ class StreamModel(_Model):
     time: str
     name: str | None = None
     names: list[str] = []
-    properties: dict[str, TypeName | FieldModel] = {}
+    properties: dict[str, FieldTypeName | FieldModel] = {}
 
 
 class SchemaModel(_Model):
