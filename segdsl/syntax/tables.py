@@ -1,6 +1,6 @@
 """The grammar's LALR tables, shipped in the package as JSON (segdsl.lark.json).
 
-Building them from segdsl.lark takes about 75 ms, a large part of a small `segdsl check`.
+Building them from segdsl.lark is a large part of a small `segdsl check`.
 Lark's own cache (`cache=True`) would save that by unpickling a file from the shared
 temporary folder under a predictable name, and a pickle planted there runs code. JSON
 runs none, and the file sits beside the grammar, where only whoever installed segdsl can
