@@ -1,6 +1,9 @@
 """The optimizer keeps the members: every golden case (the SQL shop's and the behaviour
 shop's) gives the same members with no pass, with each pass alone and with all passes,
-for one segment's statement (RULES_SINGLE) and for a set's (RULES_SET), on DuckDB.
+for one segment's statement (RULES_SINGLE) and for a set's (RULES_SET), on DuckDB; and
+every semantic and behaviour case of tests/cases/ (with its negation) gives its
+hand-computed members under each of those. The random rules of test_properties.py are
+compared with the reference evaluator with all passes and with none.
 
 A pass that changed the meaning of some rule fails here with the case, the pass and the
 members that differ; `segdsl compile --no-optimize` shows the plain statement.
@@ -9,6 +12,7 @@ members that differ; `segdsl compile --no-optimize` shows the plain statement.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,8 @@ from typing import Any
 import duckdb
 import pytest
 from golden import update
+from support import cases
+from support.shops import ShopProject, rules_file
 
 import segdsl
 from segdsl import optimize
@@ -77,3 +83,85 @@ def test_every_pass_keeps_the_members(suite: str, name: str, shops: dict[str, Pa
         for variant, passes in _variants(rules).items():
             got = members(project, name, passes)
             assert got == plain, f"{kind} statement, {variant}: {got!r} != {plain!r}"
+
+
+# ---- the semantic and behaviour cases (tests/cases/), against their hand-computed members ----
+
+SHOP_CASES = [c for c in cases.with_negations(cases.cases("semantics", "behaviour"))]
+
+
+def _case_groups() -> dict[tuple[str, dt.datetime], list[cases.Case]]:
+    groups: dict[tuple[str, dt.datetime], list[cases.Case]] = {}
+    for case in SHOP_CASES:
+        groups.setdefault((case.shop, case.as_of), []).append(case)
+    return groups
+
+
+GROUPS = _case_groups()
+
+
+@pytest.fixture(scope="module")
+def case_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, dt.datetime], Any]:
+    """Each shop's project with every case rule of one *as of* as a segment `r<i>`."""
+    projects = {}
+    for (shop, as_of), found in GROUPS.items():
+        project = ShopProject(shop, tmp_path_factory.mktemp(shop))
+        names = [f"r{i}" for i in range(len(found))]
+        project.write_segments(rules_file(names, [c.rule for c in found]))
+        projects[shop, as_of] = segdsl.load(project.root)
+    return projects
+
+
+def _wrong(found: list[cases.Case], got: dict[str, set[Any]], variant: str) -> list[str]:
+    return [
+        f"{variant}: {case.rule!r} gives {sorted(got[f'r{i}'])}, not {sorted(case.members)}"
+        for i, case in enumerate(found)
+        if f"r{i}" in got and got[f"r{i}"] != set(case.members)
+    ]
+
+
+@pytest.mark.parametrize("group", list(GROUPS), ids=[f"{s} {a:%Y-%m-%d}" for s, a in GROUPS])
+def test_every_pass_keeps_the_cases_set_statement(
+    group: tuple[str, dt.datetime], case_projects: dict[tuple[str, dt.datetime], Any]
+) -> None:
+    """The statement of all the cases at once: no pass, each pass alone, all passes."""
+    project, found = case_projects[group], GROUPS[group]
+    problems = []
+    for variant, passes in _variants(optimize.RULES_SET).items():
+        result = project.run(None, as_of=group[1], rules=passes)
+        try:
+            got = {f"r{i}": set(result.members(f"r{i}")) for i in range(len(found))}
+        finally:
+            result.connection.close()
+        problems += _wrong(found, got, variant)
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("group", list(GROUPS), ids=[f"{s} {a:%Y-%m-%d}" for s, a in GROUPS])
+def test_every_pass_keeps_the_cases_single_statement(
+    group: tuple[str, dt.datetime], case_projects: dict[tuple[str, dt.datetime], Any]
+) -> None:
+    """Each case's own statement with no pass and with each pass alone (all passes: the
+    semantic tests). A rewriting pass is run on the cases whose tree it changes; a shape
+    on every case."""
+    project, found = case_projects[group], GROUPS[group]
+    as_of = group[1]
+    assert project.warehouse is not None
+    problems = []
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+
+        def members(name: str, passes: list[optimize.Pass]) -> set[Any]:
+            sql = project.compile([name], dialect="duckdb", as_of=as_of, rules=passes)
+            return {row[0] for row in connection.execute(sql).fetchall()}
+
+        for i, case in enumerate(found):
+            name = f"r{i}"
+            plain_tree = project.optimized([name], as_of=as_of, rules=[]).segments[name]
+            variants = {"no pass": []}
+            for one in optimize.RULES_SINGLE:
+                tree = project.optimized([name], as_of=as_of, rules=[one]).segments[name]
+                if one.rewrite is None or tree != plain_tree:
+                    variants[one.name] = [one]
+            for variant, passes in variants.items():
+                problems += _wrong([case], {"r0": members(name, passes)}, variant)
+    assert not problems, "\n".join(problems[:20])

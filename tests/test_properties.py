@@ -3,8 +3,9 @@
 For every generated rule R:
 - DuckDB's members, through the real product path (a project on disk,
   `segdsl.load(root).run(names, as_of=...)`), equal the reference evaluator's
-  (segdsl/reference.py), missing values, ties and window edges included;
+  (segdsl/reference/), missing values, ties and window edges included;
 - `R` and `not (R)` partition the customers on DuckDB (and neither column is NULL);
+- the set's statement with no optimizer pass (`run --no-optimize`) has the same members;
 - `R` and `not (R)` compiled alone (`segdsl compile NAME`, a statement of shapes of its
   own: NOT EXISTS, UNION ALL, starting from the event rows a member needs) have the same
   members on DuckDB as in the set;
@@ -217,6 +218,19 @@ def check_batch(
                     )
                 cases["duckdb = reference"] += 1
             result.connection.close()
+            plain = project.run(names, as_of=as_of, optimized=False)  # no optimizer pass
+            try:
+                rows = plain.relation.project(f"id, {columns}").fetchall()
+            finally:
+                plain.connection.close()
+            for i in indexes:
+                got_plain = {row[0] for row in rows if row[1 + 2 * (i - start)] is True}
+                if got_plain != in_set[f"r{i}"]:
+                    failures.append(
+                        f"with no optimizer pass, other members for: {rules[i]}\n"
+                        f"  no pass: {sorted(got_plain)}, all passes: {sorted(in_set[f'r{i}'])}"
+                    )
+                cases["no pass = all passes"] += 1
         for name, alone in compiled_alone(root, in_set, as_of).items():
             if alone != in_set[name]:  # a single segment's statement has shapes of its own
                 i = int(name[1:])
