@@ -294,7 +294,7 @@ OPERATORS: dict[str, Op] = {
         Op(
             "day_of_month",
             lambda b, t: b.exp.Day(this=t),
-            doc="internal: for next_anniversary tests (lower/anniversary.py)",
+            doc="internal: for next_anniversary tests (optimize/anniversary.py)",
         ),
         Op(
             "lower",
