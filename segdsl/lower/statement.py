@@ -10,7 +10,6 @@ lower/percentiles.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlglot import exp
@@ -27,7 +26,6 @@ from segdsl.types import Type
 Q = TypeVar("Q", bound=exp.Query)
 
 
-@dataclass
 class Lowering(ExpressionLowering):
     """The whole statement: its shape, its FROM and joins, its CTEs (the `Build` context
     handed to operator builders, through `ExpressionLowering`)."""
