@@ -1,4 +1,4 @@
-"""The operators' meaning on plain Python values, for the rows' `evaluate` (segdsl/operators.py).
+"""The operators' meaning on plain Python values, for the rows' `evaluate` (segdsl/operators/).
 
 The reference evaluator (segdsl/reference/) computes with these, and the optimizer and
 lowering fold constants with them; the SQL path never runs them on a customer's data, so a

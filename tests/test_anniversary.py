@@ -1,5 +1,5 @@
 """`next_anniversary(x) op D` with *as of* pinned is compiled as a test of x's month and day
-(segdsl/lower/anniversary.py). Here every month and day of a leap year, a few common-year
+(segdsl/optimize/anniversary.py). Here every month and day of a leap year, a few common-year
 dates and a missing one meet many rules and *as of* dates (Feb 28 and Feb 29 of leap and
 common years, year ends, month ends), and DuckDB's members must be the reference
 evaluator's, which computes each anniversary from its definition

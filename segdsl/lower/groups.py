@@ -2,10 +2,10 @@
 one prefiltered GROUP BY per event stream and time window, one GROUP BY per many-valued
 field's side table, and the EXISTS that stands for a `never` no group reads.
 
-Measured (issue 3): a GROUP BY over all events with FILTER clauses alone lets DuckDB
-skip nothing and is ~40× slower than the same GROUP BY behind a WHERE that keeps
-only the rows some aggregate needs (the window, and the event names). So every
-group gets that WHERE.
+A GROUP BY over all events with FILTER clauses alone lets DuckDB skip nothing, and is
+far slower than the same GROUP BY behind a WHERE that keeps only the rows some
+aggregate needs (the window, and the event names; issue 3, benchmarks/RESULTS.md). So
+every group gets that WHERE.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class Values:
     """Tests on one many-valued field's values, per customer: one CTE over its side table.
 
     A customer-by-customer EXISTS or count subquery costs DuckDB a delim join over all
-    customers per test (measured ~0.2-0.4 s each at 1M customers); one grouped side
-    table with a column per test costs one scan of it."""
+    customers per test (benchmarks/RESULTS.md); one grouped side table with a column per
+    test costs one scan of it."""
 
     name: str
     field: Field
@@ -211,14 +211,14 @@ def _rows(
     # some aggregate reads all rows of its event name: the OR below would keep all of
     # them too, and drop only rows of names whose every aggregate is narrower, at the cost
     # of evaluating it on every row (the demo set's scan of all page views, email opens,
-    # signups and desktop checkouts: 4.1 s of CPU with the OR, 3.4 s without)
+    # signups and desktop checkouts costs more CPU with the OR than without it)
     some_by_name = not single_name and any(
         len(c) == 1 and c[0] == _name_test(stream.name_column, a.events.event.value)
         for a, c in zip(group.aggregates, wanted, strict=True)
     )
     if all(wanted) and not some_by_name:
-        # every aggregate reads only some rows: no other row needs grouping (measured on
-        # the 1M demo: `did purchase(category = "shoes")` 4x faster than with FILTER alone)
+        # every aggregate reads only some rows: no other row needs grouping (on the 1M
+        # demo, `did purchase(category = "shoes")` runs far faster than with FILTER alone)
         prefilter.append(
             exp.or_(
                 *(

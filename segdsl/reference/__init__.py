@@ -3,7 +3,7 @@
 It exists to be compared with the SQL path (tests/test_reference.py, tests/test_properties.py),
 so it shares nothing with it that could carry a mistake into both: it imports neither
 sqlglot nor duckdb, nor segdsl.check or segdsl.lower. Of the operator table
-(segdsl/operators.py) it reads the rows' spellings and their meaning on Python values
+(segdsl/operators/) it reads the rows' spellings and their meaning on Python values
 (`evaluate`, segdsl/python_values.py), which the SQL path does not run on data; never
 their SQL builders. Predicates are in segdsl/reference/predicates.py, behaviour (events,
 aggregates, population) in segdsl/reference/events.py and the values it computes with in

@@ -2,7 +2,7 @@
 and whether the node negates it, so that the evaluator can range the test over the values
 of a many-valued field (some value passes; the negation: none does). Written from
 docs/semantics.md; a text test's meaning on strings is its operator row's `evaluate`
-(segdsl/operators.py), which the SQL path does not use.
+(segdsl/operators/), which the SQL path does not use.
 """
 
 from __future__ import annotations

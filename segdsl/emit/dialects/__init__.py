@@ -7,7 +7,7 @@ something about it, else the base class under its name (a plain dialect). A clas
 states its facts as data and a few methods (base.Dialect):
 
 - `operators`, a table of operator builders used instead of the operator's own in
-  segdsl/operators.py, looked up along the class hierarchy (`Dialect.builder`);
+  segdsl/operators/, looked up along the class hierarchy (`Dialect.builder`);
 - `regex` (the flavour of its regular expressions, translated by regex.py) and
   `like_escapes` (what its LIKE reads as an escape), which the operators' own builders
   ask for through `b.dialect` (operators.DialectFacts), as they do `hex_to_int`;
@@ -16,7 +16,7 @@ states its facts as data and a few methods (base.Dialect):
   `adapt` before sqlglot writes the statement;
 - `reserved`, the words quoted where they are names (reserved.py, `Dialect.quoted`).
 
-Imports run one way, with no cycle: segdsl/operators.py (the table the checker reads)
+Imports run one way, with no cycle: segdsl/operators/ (the table the checker reads)
 imports no SQL library and nothing of emit; this package imports sqlglot and the
 operator table; lowering knows a dialect only as an operators.DialectFacts, which
 segdsl/project.py makes here (`dialect_named`) and hands to it, so `segdsl check`,

@@ -64,7 +64,7 @@ class Dialect:
     """One SQL dialect as segdsl writes it. Subclasses state their differences:
 
     - `operators`: operator name → builder, used instead of the operator's own builder in
-      segdsl/operators.py (looked up along the class hierarchy, nearest class first);
+      segdsl/operators/ (looked up along the class hierarchy, nearest class first);
     - `regex`: the flavour of the engine's regular expressions ("re2", or one that
       regex.translate knows: "are", "java", "rust"), None when segdsl does not know it;
     - `like_escapes`: what LIKE reads as an escape or a class, and its literal spelling;

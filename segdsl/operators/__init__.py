@@ -13,6 +13,10 @@ module) so this table imports no SQL library: `segdsl check` stays fast. Per-dia
 differences are rows in the `operators` table of the dialect's class
 (segdsl/emit/dialects/), never branches here or in the tree walker; what a builder here
 needs to know of the dialect it asks `b.dialect` (`DialectFacts`).
+
+The rows are here; the longer builders sit beside them by theme (text.py, dates.py,
+numeric.py), with what every builder shares (build.py: `Build`, `SQL`, `DialectFacts`)
+and the parentheses for precedence (precedence.py). Those modules never import this one.
 """
 
 # Builders reach sqlglot through `b.exp` (a ModuleType, so every node they make is Any to
@@ -24,61 +28,37 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any
 
 import re2
 
 from segdsl import python_values
-from segdsl.python_values import EARTH_RADIUS_KM
+from segdsl.operators.build import SQL, Build, Builder, DialectFacts, built
+from segdsl.operators.dates import days_between, interval, next_anniversary
+from segdsl.operators.numeric import bucket, distance_km, round_to
+from segdsl.operators.precedence import parenthesized
+from segdsl.operators.text import any_of, like
 from segdsl.types import Type, common
 
-if TYPE_CHECKING:
-    from sqlglot import exp as sqlexp
-
-    SQL = sqlexp.Expression
-else:
-    SQL = Any
-
-
-class Build(Protocol):
-    """What a builder may use: sqlglot's `exp`, the dialect, *as of*."""
-
-    @property
-    def exp(self) -> ModuleType: ...
-
-    @property
-    def dialect(self) -> DialectFacts: ...
-
-    def as_of(self) -> SQL: ...
-
-    def key(self) -> SQL: ...
-
-
-Builder = Callable[..., SQL]
-
-
-def built(node: object) -> SQL:
-    """A node made through `Build.exp`, which the type checker sees as a plain module."""
-    return cast("SQL", node)
-
-
-class DialectFacts(Protocol):
-    """What lowering and the builders here ask of a dialect (segdsl/emit/dialects/base.py)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def like_escapes(self) -> tuple[tuple[str, str], ...]:
-        """What LIKE reads as an escape or a class, each with the text that means it literally."""
-
-    def builder(self, op: str) -> Builder: ...
-
-    def matches(self, b: Build, x: SQL, p: SQL) -> SQL: ...
-
-    def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL: ...
-
+__all__ = [
+    "AGGREGATES",
+    "COMPARISONS",
+    "FUNCTIONS",
+    "OPERATORS",
+    "PREDICATES",
+    "RULE_AGGREGATES",
+    "SPELLED",
+    "SQL",
+    "Aggregation",
+    "Build",
+    "Builder",
+    "DialectFacts",
+    "Op",
+    "Signature",
+    "built",
+    "interval",
+    "parenthesized",
+]
 
 TypeSet = frozenset[Type]
 
@@ -141,153 +121,8 @@ def _common(args: list[Type]) -> Type:
     return result
 
 
-def interval(b: Build, amount: int, unit: str) -> SQL:
-    """`INTERVAL 'n' UNIT`; weeks as days, which every engine knows."""
-    if unit == "week":
-        amount, unit = amount * 7, "day"
-    return built(
-        b.exp.Interval(this=b.exp.Literal.string(str(amount)), unit=b.exp.var(unit.upper()))
-    )
-
-
-def _days_between(b: Build, start: SQL, end: SQL) -> SQL:
-    return built(
-        b.exp.DateDiff(
-            this=b.exp.cast(end, "date"),
-            expression=b.exp.cast(start, "date"),
-            unit=b.exp.var("DAY"),
-        )
-    )
-
-
-def _next_anniversary(b: Build, d: SQL) -> SQL:
-    """This year's anniversary of `d` if not past, else next year's (Feb 29 → Feb 28)."""
-    e = b.exp
-    today = e.cast(b.as_of(), "date")
-    years = e.Sub(this=e.Year(this=today), expression=e.Year(this=d))
-
-    def shifted(n: SQL) -> SQL:
-        return built(
-            e.cast(e.DateAdd(this=e.cast(d, "date"), expression=n, unit=e.var("YEAR")), "date")
-        )
-
-    this_year = shifted(years)
-    return built(
-        e.Case(
-            ifs=[e.If(this=e.GTE(this=this_year, expression=today), true=this_year)],
-            default=shifted(e.Add(this=years.copy(), expression=e.Literal.number(1))),
-        )
-    )
-
-
-def _distance_km(b: Build, lat1: SQL, lon1: SQL, lat2: SQL, lon2: SQL) -> SQL:
-    """Haversine on a sphere of radius 6371.0088 km (the IUGG mean Earth radius)."""
-    e = b.exp
-
-    def rad(x: SQL) -> SQL:
-        return built(
-            e.Mul(
-                this=e.Paren(this=x),
-                expression=e.Div(
-                    this=e.Anonymous(this="PI", expressions=[]), expression=e.Literal.number(180)
-                ),
-            )
-        )
-
-    def half_sin_sq(a: SQL, c: SQL) -> SQL:
-        sin = e.Anonymous(
-            this="SIN",
-            expressions=[
-                e.Div(this=rad(e.Sub(this=a, expression=c)), expression=e.Literal.number(2))
-            ],
-        )
-        return built(e.Mul(this=sin, expression=sin.copy()))
-
-    inner = e.Add(
-        this=half_sin_sq(lat2, lat1),
-        expression=e.Mul(
-            this=e.Mul(
-                this=e.Anonymous(this="COS", expressions=[rad(lat1.copy())]),
-                expression=e.Anonymous(this="COS", expressions=[rad(lat2.copy())]),
-            ),
-            expression=half_sin_sq(lon2, lon1),
-        ),
-    )
-    return built(
-        e.Mul(
-            this=e.Literal.number(repr(2 * EARTH_RADIUS_KM)),
-            expression=e.Anonymous(this="ASIN", expressions=[e.Sqrt(this=inner)]),
-        )
-    )
-
-
-def _bucket(b: Build, count: SQL, salt: SQL) -> SQL:
-    """int(md5(salt + ":" + key)[:8], 16) % count: the same on every engine with md5."""
-    e = b.exp
-    text = e.Concat(expressions=[salt, e.Literal.string(":"), e.cast(b.key(), "varchar")])
-    digits = e.Substring(
-        this=e.MD5(this=text), start=e.Literal.number(1), length=e.Literal.number(8)
-    )
-    return built(e.Mod(this=b.dialect.hex_to_int(b, digits, 8), expression=count))
-
-
-# Operand kinds (sqlglot class names) that bind more loosely than the left / right place of
-# an operator. A condition used as a value (`grown >= (b is not set)`) is one of the last.
-_CONDITION = ("Predicate", "Not", "Connector")  # comparisons, IS, LIKE, IN, EXISTS; NOT; AND, OR
-_LOOSER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "add": ((), ("Add", "Sub")),
-    "sub": ((), ("Add", "Sub")),
-    "mul": (("Add", "Sub"), ("Add", "Sub", "Mul", "Div", "Mod")),
-    "div": (("Add", "Sub", "Div"), ("Add", "Sub", "Mul", "Div", "Mod")),
-    **{op: (_CONDITION, _CONDITION) for op in ("eq", "lt", "le", "gt", "ge", "in_list", "is_null")},
-}
-
-
-def parenthesized(op: str, build: Builder) -> Builder:
-    """sqlglot writes a tree as it is built, with no parentheses for precedence:
-    `n * (n + 1)` came out as `n * n + 1`, `d / 0 / n` as a flat chain whose inner
-    division lost its NULLIF (infinity, not missing), and `grown >= (b is not set)` as
-    `... >= c.b IS NULL`, which SQL reads as `(... >= c.b) IS NULL`. So an operand that binds
-    more loosely than its place gets parentheses here, for every dialect's builder."""
-    left_kinds, right_kinds = _LOOSER[op]
-
-    def build_parenthesized(b: Build, x: SQL, *rest: SQL) -> SQL:
-        def wrap(operand: SQL, kinds: tuple[str, ...]) -> SQL:
-            loose = isinstance(operand, tuple(getattr(b.exp, k) for k in kinds))
-            return b.exp.Paren(this=operand) if loose else operand
-
-        return build(b, wrap(x, left_kinds), *(wrap(y, right_kinds) for y in rest))
-
-    return build_parenthesized
-
-
 def _if(b: Build, cond: SQL, then: SQL, other: SQL) -> SQL:
     return built(b.exp.Case(ifs=[b.exp.If(this=cond, true=then)], default=other))
-
-
-def _round(b: Build, x: SQL, digits: SQL | None = None) -> SQL:
-    return built(b.exp.Round(this=x, decimals=digits))
-
-
-def _replace_in_pattern(b: Build, p: SQL, pairs: tuple[tuple[str, str], ...]) -> SQL:
-    """The pattern with each `old` replaced by `new`: folded when it is a literal."""
-    e = b.exp
-    if isinstance(p, e.Literal) and p.is_string:
-        text = p.this
-        for old, new in pairs:
-            text = text.replace(old, new)
-        return e.Literal.string(text)
-    for old, new in pairs:
-        p = e.Anonymous(
-            this="REPLACE", expressions=[p, e.Literal.string(old), e.Literal.string(new)]
-        )
-    return p
-
-
-def _like(b: Build, x: SQL, p: SQL) -> SQL:
-    """segdsl's `like` has no escape character: what the dialect's LIKE would read as an
-    escape (a backslash, T-SQL's `[`) is made to stand for itself."""
-    return b.exp.Like(this=x, expression=_replace_in_pattern(b, p, b.dialect.like_escapes))
 
 
 def _comparison(name: str, spelling: str, node: str, converse: str, complement: str | None) -> Op:
@@ -313,26 +148,11 @@ def _arithmetic(name: str, spelling: str, node: str) -> Op:
     )
 
 
-def _any_of(base: str) -> Builder:
-    """The dialect's own `base` test for each pattern, joined with OR (where x or a pattern
-    is missing that test is not TRUE; a `not` or a yes/no used as a value is made definite
-    by lowering). The checker writes an empty list as FALSE, so some pattern is here."""
-
-    def build_any_of(b: Build, x: SQL, *patterns: SQL) -> SQL:
-        test = b.dialect.builder(base)
-        tests = [test(b, x.copy(), pattern) for pattern in patterns]
-        if len(tests) == 1:
-            return tests[0]
-        return b.exp.Paren(this=b.exp.or_(*tests, wrap=True, copy=False))
-
-    return build_any_of
-
-
 def _any_of_test(base: str, evaluate: Callable[[str, str], bool]) -> Op:
     """`x <base> any of [p, ...]`: some pattern passes `base`."""
     return Op(
         f"{base}_any_of",
-        _any_of(base),
+        any_of(base),
         spelling=f"{base.replace('_', ' ')} any of",
         predicate=True,
         evaluate=lambda x, *patterns: any(evaluate(x, p) for p in patterns),
@@ -398,7 +218,7 @@ OPERATORS: dict[str, Op] = {
             lambda b, x, p: b.dialect.matches(b, x, p),
             lambda x, p: re2.search(p, x) is not None,
         ),
-        _text_test("like", _like, python_values.like),
+        _text_test("like", like, python_values.like),
         _any_of_test("contains", lambda x, p: p in x),
         _any_of_test("starts_with", lambda x, p: x.startswith(p)),
         _any_of_test("ends_with", lambda x, p: x.endswith(p)),
@@ -427,7 +247,7 @@ OPERATORS: dict[str, Op] = {
         # functions a rule calls by name
         Op(
             "days_since",
-            lambda b, t: _days_between(b, t, b.as_of()),
+            lambda b, t: days_between(b, t, b.as_of()),
             Signature((TEMPORAL,), Type.INTEGER),
             doc="whole calendar days from t to as of",
             evaluate=python_values.days_since,
@@ -466,7 +286,7 @@ OPERATORS: dict[str, Op] = {
         ),
         Op(
             "next_anniversary",
-            _next_anniversary,
+            next_anniversary,
             Signature((TEMPORAL,), Type.DATE),
             evaluate=python_values.next_anniversary,
             reads_as_of=True,
@@ -474,7 +294,7 @@ OPERATORS: dict[str, Op] = {
         Op(
             "day_of_month",
             lambda b, t: b.exp.Day(this=t),
-            doc="internal: for next_anniversary tests (lower/anniversary.py)",
+            doc="internal: for next_anniversary tests (optimize/anniversary.py)",
         ),
         Op(
             "lower",
@@ -497,7 +317,7 @@ OPERATORS: dict[str, Op] = {
         Op("abs", lambda b, x: b.exp.Abs(this=x), Signature((NUMERIC,), _first), evaluate=abs),
         Op(
             "round",
-            _round,
+            round_to,
             Signature((NUMERIC, frozenset({Type.INTEGER})), _first, optional=1),
             evaluate=python_values.round_half_away,
         ),
@@ -509,7 +329,7 @@ OPERATORS: dict[str, Op] = {
         Op("if", _if, Signature((BOOLEAN, VALUE, VALUE), lambda ts: common(ts[1], ts[2]))),
         Op(
             "bucket",
-            _bucket,
+            bucket,
             doc="a stable 0..N-1 per customer, from md5 of salt and key",
         ),
         Op(
@@ -523,7 +343,7 @@ OPERATORS: dict[str, Op] = {
         ),
         Op(
             "distance_km",
-            _distance_km,
+            distance_km,
             Signature((GEO, NUMERIC, NUMERIC), Type.FLOAT),
             evaluate=python_values.distance_km,
         ),
