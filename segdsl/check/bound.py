@@ -75,7 +75,7 @@ class PropertyValue(Expr):
 
 @dataclass(frozen=True)
 class Apply(Expr):
-    """An entry of the operator table (segdsl/operators.py) applied to arguments."""
+    """An entry of the operator table (segdsl/operators/) applied to arguments."""
 
     op: str
     args: tuple[Expr, ...]
