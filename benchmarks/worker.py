@@ -63,15 +63,15 @@ def frames(job: dict[str, Any]) -> dict[str, Any]:
 def _frames_job(job: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Load the data (pandas, polars; timed as `load`), then a function that computes the
     members once per call. segdsl reads its DuckDB file itself, within the timed part."""
-    from . import frames as f
+    from . import frames
 
     if job["engine"] == "segdsl":
-        compute: Callable[[], Any] = lambda: f.segdsl_segments(job["project"])  # noqa: E731
+        compute: Callable[[], Any] = lambda: frames.segdsl_segments(job["project"])  # noqa: E731
         load = 0.0
     else:
-        to_frames, segments = f.ENGINES[job["engine"]]
+        to_frames, segments = frames.ENGINES[job["engine"]]
         start = time.perf_counter()
-        data = to_frames(f.load_arrow(job["warehouse"]))
+        data = to_frames(frames.load_arrow(job["warehouse"]))
         load = time.perf_counter() - start
         compute = lambda: segments(data)  # noqa: E731
 
