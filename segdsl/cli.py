@@ -117,10 +117,10 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--warehouse",
-        type=Path,
         default=None,
-        metavar="FILE",
-        help="a DuckDB file other than the project's",
+        metavar="WAREHOUSE",
+        help="a DuckDB file, a folder of Parquet/CSV files or a URL (postgresql://, "
+        "mysql://, sqlite://) other than the project's",
     )
     _no_optimize_argument(run)
 
@@ -263,7 +263,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     project = _load(args)
     if args.out:
-        check_output(args.out, args.warehouse or project.warehouse)
+        check_output(args.out, project.resolve_warehouse(args.warehouse).files())
     result = project.run(args.names or None, args.as_of, args.warehouse, args.optimized)
     sizes = result.sizes()
     total = result.total()
