@@ -192,7 +192,7 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421"}
+_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421", "E422"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:

@@ -85,7 +85,7 @@ def resolve(spec: str | Path | Any, root: Path | None = None) -> Warehouse:
             "mysql://, sqlite://",
         )
     if kind in ("duckdb", "files", "sqlite"):
-        return _path_warehouse(Path(_expand(rest, (), text)), root, kind)
+        return _path_warehouse(Path(_expand(rest, [])), root, kind)
     return _server(kind, scheme, rest)
 
 
@@ -100,8 +100,10 @@ def _path_warehouse(path: Path, root: Path | None, kind: str | None) -> Warehous
 def _server(kind: str, scheme: str, rest: str) -> Warehouse:
     authority = rest.split("/", 1)[0]
     userinfo_end = authority.rfind("@")
+    colon = authority.find(":", 0, max(userinfo_end, 0))
+    password = (colon + 1 if colon >= 0 else userinfo_end, max(userinfo_end, 0))
     secrets: list[str] = []
-    expanded = _expand(rest, secrets, f"{scheme}://{rest}", max(userinfo_end, 0))
+    expanded = _expand(rest, secrets, password)
     url = f"{scheme}://{expanded}"
     parsed = urllib.parse.urlsplit(url)
     if parsed.password:
@@ -127,9 +129,10 @@ def _redacted(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _expand(text: str, secrets: list[str] | tuple[()], whole: str, userinfo_end: int = 0) -> str:
-    """`${NAME}` replaced by the environment variable's value; inside the user and
-    password part, percent-encoded (and remembered as a secret, never shown)."""
+def _expand(text: str, secrets: list[str], password: tuple[int, int] = (0, 0)) -> str:
+    """`${NAME}` replaced by the environment variable's value; inside the user and password
+    part (which ends at `password[1]`), percent-encoded; in the password (from
+    `password[0]`), remembered as a secret, never shown."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -139,8 +142,8 @@ def _expand(text: str, secrets: list[str] | tuple[()], whole: str, userinfo_end:
                 hint=f"export {name}=... before running segdsl",
             )
         found = os.environ[name]
-        if match.start() < userinfo_end:
-            if isinstance(secrets, list):
+        if match.start() < password[1]:
+            if match.start() >= password[0]:
                 secrets.append(found)
             return urllib.parse.quote(found, safe="")
         return found
