@@ -348,9 +348,14 @@ def test_a_callers_pymysql_connection_runs_read_only(
     connection = mariadb_server.connect()
     connection.select_db("demo")
     segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+    # (DDL would commit the transaction first, as MariaDB does; segdsl sends one SELECT)
     with pytest.raises(EngineError, match="READ ONLY"):
-        _run_mysql(connection, "CREATE TABLE x (a INTEGER)")
-    connection.ping()
+        _run_mysql(connection, "DELETE FROM customers")
+    with connection.cursor() as cursor:
+        cursor.execute("SET time_zone = '+02:00'")
+        segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+        cursor.execute("SELECT @@session.time_zone")
+        assert cursor.fetchall() == (("+02:00",),)
     connection.close()
 
 

@@ -128,6 +128,7 @@ def _run_postgres(connection: Any, sql: str) -> Rows:
         with connection.cursor() as cursor:
             cursor.execute("BEGIN READ ONLY")
             try:
+                cursor.execute("SET LOCAL TIME ZONE 'UTC'")  # rules read times as UTC
                 cursor.execute(sql)
                 return _names(cursor.description), list(cursor.fetchall())
             except Exception as error:
@@ -140,9 +141,14 @@ def _run_postgres(connection: Any, sql: str) -> Rows:
 
 
 def _run_mysql(connection: Any, sql: str) -> Rows:
+    """In a READ ONLY transaction, rolled back, in UTC; the session's time zone is put
+    back as it was."""
     if connection.server_status & MYSQL_IN_TRANSACTION:
         raise _in_transaction()
     with connection.cursor() as cursor:
+        cursor.execute("SELECT @@session.time_zone")
+        ((zone,),) = cursor.fetchall()
+        cursor.execute("SET time_zone = '+00:00'")  # rules read times as UTC
         cursor.execute("START TRANSACTION READ ONLY")
         try:
             cursor.execute(sql)
@@ -152,6 +158,7 @@ def _run_mysql(connection: Any, sql: str) -> Rows:
         finally:
             with contextlib.suppress(Exception):
                 connection.rollback()
+                cursor.execute("SET time_zone = %s", (zone,))
 
 
 def _run_sqlite(connection: sqlite3.Connection, sql: str) -> Rows:
