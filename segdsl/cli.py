@@ -117,10 +117,10 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--warehouse",
-        type=Path,
         default=None,
-        metavar="FILE",
-        help="a DuckDB file other than the project's",
+        metavar="WAREHOUSE",
+        help="a DuckDB file, a folder of Parquet/CSV files or a URL (postgresql://, "
+        "mysql://, sqlite://) other than the project's",
     )
     _no_optimize_argument(run)
 
@@ -192,7 +192,7 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421"}
+_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421", "E422"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -263,7 +263,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     project = _load(args)
     if args.out:
-        check_output(args.out, args.warehouse or project.warehouse)
+        check_output(args.out, project.resolve_warehouse(args.warehouse).files())
     result = project.run(args.names or None, args.as_of, args.warehouse, args.optimized)
     sizes = result.sizes()
     total = result.total()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from segdsl.check import bound
 from segdsl.check.project import Checked, check_project
@@ -31,7 +31,7 @@ from segdsl.types import Type
 if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
-    from segdsl.execute import Result
+    from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
 
 
@@ -57,9 +57,12 @@ class Project:
         return self._loaded.environment
 
     @property
-    def warehouse(self) -> Path | None:
+    def warehouse(self) -> Path | str | None:
+        """`warehouse:` of segdsl.yaml: a path, from the project's folder, or a URL."""
         project = self._loaded.project
-        return self.root / project.warehouse if project and project.warehouse else None
+        if not project or not project.warehouse:
+            return None
+        return project.warehouse if "://" in project.warehouse else self.root / project.warehouse
 
     @property
     def dialect(self) -> str:
@@ -111,31 +114,27 @@ class Project:
         self,
         names: Sequence[str] | None = None,
         as_of: dt.datetime | None = None,
-        warehouse: Path | None = None,
+        warehouse: Path | str | Any = None,
         optimized: bool = True,
         rules: Sequence[Pass] | None = None,
     ) -> Result:
-        """Members of the segments on DuckDB, as of `as_of` (default: the start of the run).
+        """Members of the segments on the warehouse, as of `as_of` (default: the start of
+        the run). `warehouse` (default: the project's) is a DuckDB file, a folder of Parquet
+        and CSV files, a URL (docs/warehouses.md) or a live connection (DuckDB, psycopg,
+        pymysql, sqlite3), which is neither closed nor left inside a transaction.
 
-        The one statement run is the one `select`/`compile` give for the same names with
-        dialect duckdb: for one segment its members, else one row per customer."""
-        from segdsl.execute import execute
+        The one statement run is the one `select`/`compile` give for the same names in the
+        warehouse's dialect: for one segment its members, else one row per customer."""
+        from segdsl.emit import to_sql
+        from segdsl.execute import Statement, execute
 
         as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        path = warehouse or self.warehouse
-        if path is None:
-            raise SegdslError(
-                [
-                    Diagnostic(
-                        "E413", "no warehouse to run on", hint="set `warehouse:` in segdsl.yaml"
-                    )
-                ]
-            )
+        place = self.resolve_warehouse(warehouse)
         segments, segmentations = self._select_names(names)
-        query = self.select(names, "duckdb", as_of, optimized, rules)
-        return execute(
-            path,
-            query,
+        query = self.select(names, place.dialect, as_of, optimized, rules)
+        statement = Statement(
+            to_sql(query, place.dialect, pretty=False),
+            place.dialect,
             self._entity().key,
             segments,
             segmentations,
@@ -143,6 +142,24 @@ class Project:
             {n: self.segments[n].min_size for n in segments},
             self._members_of(names, segments),
         )
+        return execute(place, statement)
+
+    def resolve_warehouse(self, warehouse: Path | str | Any = None) -> Warehouse:
+        """The warehouse a run reads: `warehouse` (a path from the current folder, a URL or
+        a connection), else `warehouse:` of segdsl.yaml (a path from the project's folder)."""
+        from segdsl.execute import resolve
+
+        if warehouse is not None:
+            return resolve(warehouse)
+        if self.warehouse is None:
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E413", "no warehouse to run on", hint="set `warehouse:` in segdsl.yaml"
+                    )
+                ]
+            )
+        return resolve(self.warehouse, self.root)
 
     # ---- internals ----------------------------------------------------------------------
 

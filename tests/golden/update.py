@@ -60,7 +60,7 @@ UPDATE_COMMAND = ".venv/bin/python -m tests.golden.update"
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "sqlite")
 PLACEHOLDER = "<project>"  # stands for the temporary project folder in every output
-ERROR_CASE_KEYS = {"about", "code", "known_bad", "base", "command", "formats"}
+ERROR_CASE_KEYS = {"about", "code", "known_bad", "base", "command", "formats", "without"}
 BASES = ("shop", "shop with warehouse", "empty")
 FORMATS = ("text", "json", "github")
 MAIN_THREAD_STACK = 8 * 1024 * 1024  # bytes; the usual `ulimit -s` of a Linux main thread
@@ -156,6 +156,7 @@ class ErrorCase:
     base: str
     command: tuple[str, ...]
     formats: tuple[str, ...]
+    without: tuple[str, ...] = ()  # Python packages hidden from the run, as if not installed
 
     def inputs(self) -> Iterator[Path]:
         for path in sorted(self.folder.rglob("*")):
@@ -194,6 +195,7 @@ def error_cases() -> list[ErrorCase]:
                 base,
                 tuple(command),
                 formats,
+                tuple(spec.get("without", ())),
             )
         )
     return cases
@@ -210,7 +212,8 @@ def error_case_files(case: ErrorCase) -> Files:
             args = [a.replace("{project}", str(root)) for a in case.command]
             if form != "text":
                 args += ["--format", form]
-            status, stdout, stderr = run_cli(["--project", str(root), *args])
+            with _hidden(case.without):
+                status, stdout, stderr = run_cli(["--project", str(root), *args])
             out = case.folder / "expected"
             if form == "text":
                 files[_relative(out.with_suffix(".txt"))] = _anonymous(stderr, root)
@@ -220,6 +223,21 @@ def error_case_files(case: ErrorCase) -> Files:
             else:
                 files[_relative(out.with_suffix("." + form))] = _anonymous(stdout, root)
     return files
+
+
+@contextlib.contextmanager
+def _hidden(modules: Sequence[str]) -> Iterator[None]:
+    """`import M` raises ImportError meanwhile, for each of `modules`."""
+    saved = {m: sys.modules.get(m) for m in modules}
+    sys.modules.update(dict.fromkeys(modules))
+    try:
+        yield
+    finally:
+        for module, value in saved.items():
+            if value is None:
+                sys.modules.pop(module, None)
+            else:
+                sys.modules[module] = value
 
 
 def _lay_out(case: ErrorCase, root: Path) -> None:

@@ -1,0 +1,446 @@
+"""`run` where the data lives (docs/warehouses.md): the semantic and behaviour cases of
+tests/cases/ (each rule and its negation) through the product's own `Project.run`, on a
+DuckDB file, a folder of Parquet files, SQLite, PostgreSQL and MariaDB, each compiled for
+the warehouse's dialect, with the members the cases expect (E501 where the dialect is known
+not to express a feature); sizes and `--out` files equal to DuckDB's; read-only sessions; a
+caller's connection left as it was; errors without secrets or tracebacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from support import engines, shops
+
+import segdsl
+from segdsl import cli
+from segdsl.execute import resolve
+from segdsl.execute.session import connect_files
+from segdsl.execute.warehouses import folder_tables
+
+CHUNK = 60  # rules per run
+SUITES = ("semantics", "behaviour")
+
+
+# ---- warehouses of the shops, one per kind ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("warehouses")
+    return {suite: engines.build_warehouse(suite, root / suite) for suite in SUITES}
+
+
+def _parquet_folder(project: Path) -> Path:
+    """The warehouse's tables as Parquet files in a folder; the first table as a folder of
+    two Parquet files, as a partitioned table would be written."""
+    folder = project / "files"
+    folder.mkdir(exist_ok=True)
+    with duckdb.connect(str(project / "warehouse.duckdb"), read_only=True) as connection:
+        names = [t.name for t in engines.read_warehouse(project / "warehouse.duckdb")]
+        for index, name in enumerate(names):
+            if index == 0:
+                (folder / name).mkdir(exist_ok=True)
+                for part, parity in ((1, 0), (2, 1)):
+                    connection.execute(
+                        f'COPY (SELECT * FROM "{name}" WHERE rowid % 2 = {parity}) '
+                        f"TO '{folder / name / f'part-{part}.parquet'}'"
+                    )
+            else:
+                connection.execute(f"COPY \"{name}\" TO '{folder / f'{name}.parquet'}'")
+    return folder
+
+
+def _sqlite_file(project: Path) -> Path:
+    engine = engines.SQLiteEngine()
+    engine.load("w", engines.read_warehouse(project / "warehouse.duckdb"))
+    path = project / "warehouse.sqlite"
+    with sqlite3.connect(path) as target:
+        engine.connections["w"].backup(target)
+    target.close()
+    engine.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[engines.PostgresServer]:
+    if not engines.POSTGRES_BIN:
+        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)")
+    server = engines.PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def mariadb_server() -> Iterator[engines.MariaDBServer]:
+    if engines.MARIADB_BIN is None:
+        pytest.skip("MariaDB is not installed (no mariadbd)")
+    server = engines.MariaDBServer()
+    yield server
+    server.stop()
+
+
+def _postgres_urls(server: engines.PostgresServer, projects: dict[str, Path]) -> dict[str, str]:
+    engine = engines.PostgresEngine(server.dsn())
+    try:
+        urls = {}
+        for suite, root in projects.items():
+            # a database per suite: the statement names its tables without a schema
+            engine.connection.execute(f'DROP DATABASE IF EXISTS "{suite}"')
+            engine.connection.execute(f'CREATE DATABASE "{suite}"')
+            url = f"postgresql://postgres@127.0.0.1:{server.port}/{suite}"
+            loader = engines.PostgresEngine(url)
+            loader.load("public", engines.read_warehouse(root / "warehouse.duckdb"))
+            loader.close()
+            urls[suite] = url
+        return urls
+    finally:
+        engine.close()
+
+
+def _mariadb_urls(server: engines.MariaDBServer, projects: dict[str, Path]) -> dict[str, str]:
+    engine = engines.MariaDBEngine(server)
+    try:
+        for suite, root in projects.items():
+            engine.load(suite, engines.read_warehouse(root / "warehouse.duckdb"))
+        return {s: f"mysql://root@localhost/{s}?unix_socket={server.socket}" for s in projects}
+    finally:
+        engine.close()
+
+
+# ---- the cases, through Project.run ---------------------------------------------------------
+
+
+def members_by_run(
+    root: Path, rules: Sequence[str], as_of: dt.datetime, warehouse: Any
+) -> dict[str, engines.Outcome]:
+    """Members of every rule by `Project.run` on `warehouse`, CHUNK rules to a run; a run
+    that fails is halved until the culprit stands alone."""
+    found: dict[str, engines.Outcome] = {}
+    path = root / "segments" / "warehouse_rules.yaml"
+
+    def run(batch: list[str]) -> None:
+        padded = [*batch, "true"] if len(batch) == 1 else batch
+        names = [f"q{i}" for i in range(len(padded))]
+        path.write_text(shops.rules_file(names, padded), encoding="utf-8")
+        try:
+            result = segdsl.load(root).run(names, as_of=as_of, warehouse=warehouse)
+            for index, rule in enumerate(batch):
+                found[rule] = set(result.members(names[index]))
+        except segdsl.SegdslError as error:
+            if len(batch) == 1:
+                found[batch[0]] = error
+            else:
+                run(batch[: len(batch) // 2])
+                run(batch[len(batch) // 2 :])
+
+    unique = list(dict.fromkeys(rules))
+    try:
+        for start in range(0, len(unique), CHUNK):
+            run(unique[start : start + CHUNK])
+    finally:
+        path.unlink(missing_ok=True)
+    return found
+
+
+SAMPLES = [pytest.param(7, id="sample"), pytest.param(1, id="all", marks=pytest.mark.slow)]
+
+
+def assert_cases_hold(
+    engine: str, warehouses: dict[str, Any], projects: dict[str, Path], every: int = 1
+) -> None:
+    """Every case (or every `every`-th) on the warehouses, with its expected members."""
+    cases = engines.semantic_cases()[::every]
+    groups: dict[tuple[str, dt.datetime], list[engines.Case]] = {}
+    for case in cases:
+        groups.setdefault((case.shop, case.as_of), []).append(case)
+    wrong = []
+    for (suite, as_of), group in groups.items():
+        found = members_by_run(projects[suite], [c.rule for c in group], as_of, warehouses[suite])
+        for case in group:
+            if engines.verdict(engine, case, found[case.rule]) == "wrong":
+                wrong.append(engines.describe(case, found[case.rule]))
+    assert not wrong, f"{len(wrong)} of {len(cases)} cases wrong:\n  " + "\n  ".join(wrong[:20])
+
+
+@pytest.mark.parametrize("every", SAMPLES)
+def test_cases_on_a_duckdb_url(projects: dict[str, Path], every: int) -> None:
+    urls = {s: f"duckdb://{root / 'warehouse.duckdb'}" for s, root in projects.items()}
+    assert_cases_hold("duckdb", urls, projects, every)
+
+
+@pytest.mark.parametrize("every", SAMPLES)
+def test_cases_on_a_folder_of_parquet_files(projects: dict[str, Path], every: int) -> None:
+    assert_cases_hold(
+        "duckdb", {s: _parquet_folder(r) for s, r in projects.items()}, projects, every
+    )
+
+
+@pytest.mark.parametrize("every", SAMPLES)
+def test_cases_on_sqlite(projects: dict[str, Path], every: int) -> None:
+    files = {s: f"sqlite://{_sqlite_file(r)}" for s, r in projects.items()}
+    assert_cases_hold("sqlite", files, projects, every)
+
+
+@pytest.mark.postgres
+def test_cases_on_postgres(
+    projects: dict[str, Path], postgres_server: engines.PostgresServer
+) -> None:
+    assert_cases_hold("postgres", _postgres_urls(postgres_server, projects), projects)
+
+
+@pytest.mark.mariadb
+def test_cases_on_mariadb(projects: dict[str, Path], mariadb_server: engines.MariaDBServer) -> None:
+    assert_cases_hold("mariadb", _mariadb_urls(mariadb_server, projects), projects)
+
+
+# ---- the same sizes and files on every warehouse ---------------------------------------------
+
+
+AS_OF = dt.datetime(2025, 12, 31, 12)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return engines.build_demo(tmp_path_factory.mktemp("demo") / "demo")
+
+
+def _expressible(project: segdsl.Project, dialect: str) -> list[str]:
+    names = [*project.segments, *project.segmentations]
+    ok = []
+    for name in names:
+        try:
+            project.compile([name, "abandoned_cart"], dialect=dialect, as_of=AS_OF)
+            ok.append(name)
+        except segdsl.SegdslError:
+            pass
+    return ok
+
+
+def assert_same_as_duckdb(root: Path, warehouse: Any, dialect: str, tmp: Path) -> None:
+    """Sizes, members and the CSV and Parquet files of the segments the dialect expresses,
+    as on the DuckDB file; and the statement run is the one `compile` gives."""
+    project = segdsl.load(root)
+    names = _expressible(project, dialect)
+    assert len(names) > 20
+    there = project.run(names, as_of=AS_OF, warehouse=warehouse)
+    here = project.run(names, as_of=AS_OF)
+    assert there.sql == project.compile(names, dialect=dialect, as_of=AS_OF, pretty=False)
+    assert there.sizes() == here.sizes()
+    assert there.total() == here.total()
+    for suffix in (".csv", ".parquet"):
+        there.write(tmp / f"there{suffix}")
+        here.write(tmp / f"here{suffix}")
+        assert (tmp / f"there{suffix}").read_bytes() == (tmp / f"here{suffix}").read_bytes()
+    alone = project.run([names[0]], as_of=AS_OF, warehouse=warehouse)
+    assert alone.members(names[0]) == here.members(names[0])
+
+
+def test_a_folder_gives_duckdbs_sizes_and_files(demo: Path, tmp_path: Path) -> None:
+    assert_same_as_duckdb(demo, _parquet_folder(demo), "duckdb", tmp_path)
+
+
+def test_a_folder_of_csv_files_gives_duckdbs_sizes(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as connection:
+        for table in engines.read_warehouse(demo / "warehouse.duckdb"):
+            connection.execute(f"COPY \"{table.name}\" TO '{folder / table.name}.csv'")
+    project = segdsl.load(demo)
+    assert project.run(as_of=AS_OF, warehouse=f"files://{folder}").sizes() == (
+        project.run(as_of=AS_OF).sizes()
+    )
+
+
+def test_sqlite_gives_duckdbs_sizes_and_files_and_stays_unchanged(
+    demo: Path, tmp_path: Path
+) -> None:
+    path = _sqlite_file(demo)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert_same_as_duckdb(demo, f"sqlite://{path}", "sqlite", tmp_path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.postgres
+def test_postgres_gives_duckdbs_sizes_and_files(
+    demo: Path, tmp_path: Path, postgres_server: engines.PostgresServer
+) -> None:
+    url = _postgres_urls(postgres_server, {"demo": demo})["demo"]
+    assert_same_as_duckdb(demo, url, "postgres", tmp_path)
+
+
+@pytest.mark.mariadb
+def test_mariadb_gives_duckdbs_sizes_and_files(
+    demo: Path, tmp_path: Path, mariadb_server: engines.MariaDBServer
+) -> None:
+    url = _mariadb_urls(mariadb_server, {"demo": demo})["demo"]
+    assert_same_as_duckdb(demo, url, "mysql", tmp_path)
+
+
+# ---- read-only, and a caller's connection left as it was ----------------------------------
+
+
+def test_a_callers_sqlite_connection_is_left_as_it_was(demo: Path) -> None:
+    connection = sqlite3.connect(_sqlite_file(demo))
+    result = segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+    assert result.members("abandoned_cart")
+    assert connection.execute("PRAGMA query_only").fetchone() == (0,)
+    assert not connection.in_transaction
+    connection.execute("CREATE TABLE still_writable (a INTEGER)")  # still the caller's
+    connection.execute("INSERT INTO still_writable VALUES (1)")
+    with pytest.raises(segdsl.SegdslError, match="E424"):  # inside the caller's transaction
+        segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+    connection.close()
+
+
+def test_sqlite_runs_read_only(demo: Path) -> None:
+    from segdsl.execute.servers import EngineError, _run_sqlite
+
+    connection = sqlite3.connect(_sqlite_file(demo))
+    with pytest.raises(EngineError, match="readonly"):
+        _run_sqlite(connection, "CREATE TABLE x (a INTEGER)")
+    connection.close()
+
+
+def test_a_duckdb_connection_runs_as_given(demo: Path) -> None:
+    project = segdsl.load(demo)
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as connection:
+        result = project.run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+        assert result.members("abandoned_cart") == (
+            project.run(["abandoned_cart"], as_of=AS_OF).members("abandoned_cart")
+        )
+        assert connection.execute("SELECT 1").fetchall() == [(1,)]
+
+
+@pytest.mark.postgres
+def test_a_callers_psycopg_connection_is_left_as_it_was(
+    demo: Path, postgres_server: engines.PostgresServer
+) -> None:
+    import psycopg
+
+    from segdsl.execute.servers import EngineError, _run_postgres
+
+    url = _postgres_urls(postgres_server, {"demo": demo})["demo"]
+    with psycopg.connect(url) as connection:
+        segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+        assert not connection.closed and not connection.autocommit
+        assert connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with pytest.raises(EngineError, match="read-only transaction"):
+            _run_postgres(connection, "CREATE TABLE x (a INTEGER)")
+        connection.execute("SELECT 1")  # now inside the caller's own transaction
+        with pytest.raises(segdsl.SegdslError, match="E424"):
+            segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+
+
+@pytest.mark.mariadb
+def test_a_callers_pymysql_connection_runs_read_only(
+    demo: Path, mariadb_server: engines.MariaDBServer
+) -> None:
+    from segdsl.execute.servers import EngineError, _run_mysql
+
+    _mariadb_urls(mariadb_server, {"demo": demo})
+    connection = mariadb_server.connect()
+    connection.select_db("demo")
+    segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+    # (DDL would commit the transaction first, as MariaDB does; segdsl sends one SELECT)
+    with pytest.raises(EngineError, match="READ ONLY"):
+        _run_mysql(connection, "DELETE FROM customers")
+    with connection.cursor() as cursor:
+        cursor.execute("SET time_zone = '+02:00'")
+        segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=connection)
+        cursor.execute("SELECT @@session.time_zone")
+        assert cursor.fetchall() == (("+02:00",),)
+    connection.close()
+
+
+def test_a_folder_session_reads_only_its_files(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "t.csv").write_text("a\n1\n", encoding="utf-8")
+    (tmp_path / "secret.csv").write_text("s\nhidden\n", encoding="utf-8")
+    session = connect_files(folder_tables(tmp_path / "data"))
+    assert session.execute('SELECT * FROM "t"').fetchall() == [(1,)]
+    with pytest.raises(duckdb.Error, match="disabled by configuration"):
+        session.execute(f"SELECT * FROM read_csv('{tmp_path / 'secret.csv'}')").fetchall()
+
+
+def test_out_may_not_be_a_file_of_a_folder_warehouse(demo: Path, tmp_path: Path) -> None:
+    folder = _parquet_folder(demo)
+    target = next(folder.glob("*.parquet"))
+    status = cli.main(
+        ["--project", str(demo), "run", "--warehouse", str(folder), "--out", str(target)]
+    )
+    assert status == 2
+
+
+# ---- URLs, secrets, errors --------------------------------------------------------------------
+
+
+def test_a_url_names_variables_and_never_shows_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WH_USER", "ana")
+    monkeypatch.setenv("WH_PASSWORD", "p@ss:w/rd")
+    warehouse = resolve("postgresql://${WH_USER}:${WH_PASSWORD}@db.example:5433/shop")
+    assert warehouse.dialect == "postgres"
+    assert warehouse.url == "postgresql://ana:p%40ss%3Aw%2Frd@db.example:5433/shop"
+    assert warehouse.shown == "postgresql://ana:***@db.example:5433/shop"
+    assert "p@ss" not in warehouse.redact("password p@ss:w/rd refused")
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "dialect"),
+    [
+        ("warehouse.duckdb", "duckdb", "duckdb"),
+        ("duckdb:///data/w.duckdb", "duckdb", "duckdb"),
+        ("files:///data/lake", "files", "duckdb"),
+        ("sqlite:///data/w.db", "sqlite", "sqlite"),
+        ("postgres://u@h/db", "postgres", "postgres"),
+        ("mysql://u@h:3306/db", "mysql", "mysql"),
+        ("mariadb://u@h/db", "mysql", "mysql"),
+    ],
+)
+def test_what_a_warehouse_names(spec: str, kind: str, dialect: str) -> None:
+    warehouse = resolve(spec)
+    assert (warehouse.kind, warehouse.dialect) == (kind, dialect)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("oracle://u@h/db", "unknown warehouse `oracle://...`"),
+        ("postgresql://u@h:port/db", "has a bad port"),
+        ("postgresql://u:${WH_UNSET_VARIABLE}@h/db", "`WH_UNSET_VARIABLE`, which is not set"),
+    ],
+)
+def test_a_bad_url_is_e422(spec: str, message: str) -> None:
+    with pytest.raises(segdsl.SegdslError, match="E422") as error:
+        resolve(spec)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://ana:topsecret@127.0.0.1:1/shop", "mysql://ana:topsecret@127.0.0.1:1/shop"]
+)
+def test_an_unreachable_server_is_e424_without_the_password(
+    demo: Path, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = cli.main(["--project", str(demo), "run", "--warehouse", url, "abandoned_cart"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "E424" in err and "ana:***@127.0.0.1:1" in err
+    assert "topsecret" not in err and "Traceback" not in err
+
+
+def test_a_missing_driver_is_e423(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError
+    with pytest.raises(segdsl.SegdslError, match="E423") as error:
+        segdsl.load(demo).run(warehouse="postgresql://u@127.0.0.1:1/db")
+    assert "pip install 'psycopg[binary]'" in str(error.value.diagnostics[0].hint)
