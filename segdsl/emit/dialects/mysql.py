@@ -7,7 +7,13 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
-from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect, cannot_express
+from segdsl.emit.dialects.base import (
+    BACKSLASH_ESCAPES,
+    NO_REGEX,
+    Dialect,
+    Refusal,
+    cannot_express,
+)
 from segdsl.emit.dialects.pcre import to_pcre
 from segdsl.emit.dialects.regex import RegexNotPortable
 from segdsl.emit.dialects.strings import ends_with_right, starts_with_left
@@ -56,6 +62,7 @@ class MySQL(Dialect):
         "ends_with": ends_with_right,
         "weekday": weekday_mysql,
     }
+    refuses: Mapping[str, Refusal | None] = {"matches": None}
     like_escapes = BACKSLASH_ESCAPES
 
     def matches(self, b: Build, x: SQL, p: SQL) -> SQL:
@@ -90,11 +97,11 @@ class Doris(MySQL):
     """Doris's regular expressions are not MariaDB's, and no engine here runs it."""
 
     name = "doris"
-    matches = Dialect.matches
+    refuses = {"matches": NO_REGEX}
 
 
 class StarRocks(MySQL):
     """As Doris: `matches` is refused."""
 
     name = "starrocks"
-    matches = Dialect.matches
+    refuses = {"matches": NO_REGEX}
