@@ -5,6 +5,7 @@ refuses exactly what the SQL builders refuse (docs/errors.md#e501)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,12 +46,16 @@ def test_the_demo_for_snowflake_names_each_culprit_at_its_place(demo: Path) -> N
     assert all(d.severity == "error" for d in found)
 
 
-def test_the_project_dialect_is_checked_without_asking(demo: Path) -> None:
-    project = segdsl.load(demo)
-    project._loaded.project.dialect = "snowflake"  # type: ignore[union-attr]
-    assert places(project.check(), "snowflake") == places(
-        segdsl.load(demo).check(dialects=["snowflake"]), "snowflake"
-    )
+def test_the_project_dialect_is_checked_without_asking(demo: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(demo, copy, ignore=shutil.ignore_patterns("*.duckdb"))
+    settings = copy / "segdsl.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("dialect: duckdb", "dialect: snowflake"), encoding="utf-8")
+    assert places(segdsl.load(copy).check(), "snowflake") == [
+        ("segments/behavioural.yaml", 67, 12),
+        ("segments/behavioural.yaml", 73, 49),
+    ]
 
 
 def test_several_dialects_in_one_run(demo: Path) -> None:
@@ -119,3 +124,24 @@ def _builders_refuse(
         assert {d.code for d in error.diagnostics} == {"E501"}
         return True
     return False
+
+
+PATTERNS = ["(?U)a+@", "^[[:alpha:]]+$", "[[:word:]]", "\\pL", "a(?i)b", "[\\d]x", "\\x{41}"]
+
+
+@pytest.mark.parametrize("dialect", FAMILIES)
+def test_check_refuses_the_patterns_the_builders_refuse(tmp_path: Path, dialect: str) -> None:
+    schema = Path(__file__).parent / "golden" / "errors" / "E207-unknown-property" / "schema.yaml"
+    shutil.copyfile(schema, tmp_path / "schema.yaml")
+    (tmp_path / "segdsl.yaml").write_text("name: p\nschema: schema.yaml\n", encoding="utf-8")
+    (tmp_path / "segments").mkdir()
+    rules = "".join(
+        f"  p{i}:\n    where: 'email matches \"{p.replace(chr(92), chr(92) * 2)}\"'\n"
+        for i, p in enumerate(PATTERNS)
+    )
+    (tmp_path / "segments" / "s.yaml").write_text(f"segments:\n{rules}", encoding="utf-8")
+    project = segdsl.load(tmp_path)
+    assert project.check() == []
+    for name in project.segments:
+        checked = project._refusals(DIALECTS[dialect], [name], True)
+        assert bool(checked) == _builders_refuse(project, dialect, name, DEMO_AS_OF), name

@@ -2,11 +2,12 @@
 
 The dialect classes state their refusals once, as data (`Dialect.refuses`); the SQL
 builders consult that table while writing SQL, and this walk consults it over the bound
-tree, whose refusable nodes keep the span of their construct in the rule's text. So
+tree, whose refusable nodes keep the span of their construct in the rule's text; a
+`matches` pattern is tried in the dialect's regular expressions, as the builder does. So
 `segdsl check --dialect D` reports every construct that `compile --dialect D` would
-refuse, each where it stands. What depends on more than the construct stays a refusal of
-the builders alone: a `matches` pattern that the dialect's regular expressions cannot
-say, an aggregate that MySQL cannot write without FILTER.
+refuse, each where it stands. One refusal stays the builders' alone: on MySQL, an
+aggregate over some events that takes more than one argument, which it cannot write
+without FILTER.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def refusals(tree: bound.Expr, dialect: Dialect) -> list[Found]:
     for node in bound.descendants(tree):
         if isinstance(node, bound.Apply):
             add(node.span, node.op)
+            if node.op == "matches" and isinstance(node.args[1], bound.Const):
+                refusal = dialect.pattern_refusal(str(node.args[1].value))
+                if refusal is not None:
+                    found.append(Found(node.span, "matches", refusal))
         if isinstance(node, bound.Aggregate) and node.kind in ("first_value", "last_value"):
             add(node.span, "pick")
         if reads_clock(node):

@@ -54,6 +54,7 @@ NO_PICK = Refusal(
     "`last(E.prop)` or `first(E.prop)`",
     "segdsl knows no aggregate there that keeps a missing property of the latest event",
 )
+NO_EQUIVALENT = "its regular expressions have no equivalent"
 NO_UTC_CLOCK = Refusal(
     "the current time (an unpinned *as of*)",
     "{dialect} has no CONVERT_TIMEZONE to read the clock in UTC; "
@@ -161,13 +162,29 @@ class Dialect:
 
     def translated(self, p: SQL) -> tuple[str, str]:
         """The literal RE2 pattern `p` in the dialect's flavour: (pattern, flags)."""
-        assert self.regex is not None and isinstance(p, exp.Literal) and p.is_string
+        assert isinstance(p, exp.Literal) and p.is_string
+        refusal = self.pattern_refusal(p.this)
+        if refusal is not None:
+            raise self.refused(refusal)
+        return self.translate_pattern(p.this)
+
+    def translate_pattern(self, pattern: str) -> tuple[str, str]:
+        """The RE2 `pattern` in the dialect's flavour, (pattern, flags); raises
+        regex.RegexNotPortable for what its regular expressions cannot say."""
+        assert self.regex is not None
+        return translate(pattern, self.regex)
+
+    def pattern_refusal(self, pattern: str) -> Refusal | None:
+        """Why `matches` cannot take the RE2 `pattern` here (where it takes patterns)."""
+        if self.regex == "re2" or self.refusal("matches") is not None:
+            return None
         try:
-            return translate(p.this, self.regex)
+            self.translate_pattern(pattern)
         except RegexNotPortable as problem:
-            raise cannot_express(
-                self.name, f"`matches` with {problem}", "its regular expressions have no equivalent"
-            ) from None
+            return Refusal(
+                f"`matches` with {problem}", "its regular expressions have no equivalent"
+            )
+        return None
 
     def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL:
         """The number written by `count` lower-case hex digits, in portable SQL: each digit's

@@ -15,7 +15,6 @@ from segdsl.emit.dialects.base import (
     cannot_express,
 )
 from segdsl.emit.dialects.pcre import to_pcre
-from segdsl.emit.dialects.regex import RegexNotPortable
 from segdsl.emit.dialects.strings import ends_with_right, starts_with_left
 from segdsl.operators import SQL, Build, Builder
 
@@ -67,15 +66,12 @@ class MySQL(Dialect):
 
     def matches(self, b: Build, x: SQL, p: SQL) -> SQL:
         """`REGEXP_INSTR(x, p) > 0`: sqlglot writes REGEXP_LIKE, which MariaDB lacks."""
-        assert isinstance(p, exp.Literal) and p.is_string
-        try:
-            pattern = to_pcre(p.this)
-        except RegexNotPortable as problem:
-            raise cannot_express(
-                self.name, f"`matches` with {problem}", "its regular expressions have no equivalent"
-            ) from None
+        pattern, _ = self.translated(p)
         found = exp.Anonymous(this="REGEXP_INSTR", expressions=[x, exp.Literal.string(pattern)])
         return exp.GT(this=found, expression=exp.Literal.number(0))
+
+    def translate_pattern(self, pattern: str) -> tuple[str, str]:
+        return to_pcre(pattern), ""
 
     def clock(self, node: exp.Expr) -> exp.Expr:
         """UTC now in microseconds, whatever the session's time zone: sqlglot has no MySQL
