@@ -73,6 +73,8 @@ def test_an_unpinned_clock_is_a_warning_in_check_and_an_error_in_compile(demo: P
     project = segdsl.load(demo)
     found = [d for d in project.check(dialects=["hive"]) if d.code == "E501"]
     assert found and all(d.severity == "warning" for d in found)
+    # `inactive_days > 30`: the trait reads the clock, reported where the rule uses it
+    assert ("segments/reactivation.yaml", 22, 12) in places(found, "hive")
     with pytest.raises(SegdslError) as refused:
         project.compile(["gold"], "hive")
     assert [d.severity for d in refused.value.diagnostics] == ["error"]

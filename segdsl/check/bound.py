@@ -12,7 +12,8 @@ checker reads one tree language.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import Any as PyAny
 from typing import Literal as Lit
 
 from segdsl.diagnostics import Span
@@ -299,6 +300,31 @@ def children(node: Expr) -> list[Expr]:
 
     map_children(node, collect)
     return found
+
+
+def placed(node: Expr, span: Span) -> Expr:
+    """`node` with every span in it set to `span`: a trait's tree, where a rule uses it, is
+    placed at the trait's name there (its own spans are places in the trait's text). The
+    tree is rebuilt node by node, since spans are no part of a node's value."""
+    if node is POISON:
+        return node
+    changes: dict[str, PyAny] = {f.name: _placed(getattr(node, f.name), span) for f in fields(node)}
+    if "span" in changes:
+        changes["span"] = span
+    return replace(node, **changes)
+
+
+def _placed(value: object, span: Span) -> object:
+    if isinstance(value, Expr):
+        return placed(value, span)
+    if isinstance(value, EventSet | TimeRange):
+        changes: dict[str, PyAny] = {
+            f.name: _placed(getattr(value, f.name), span) for f in fields(value)
+        }
+        return replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_placed(item, span) for item in value)
+    return value
 
 
 def is_condition(node: Expr) -> bool:

@@ -126,7 +126,7 @@ class Checker(EventChecks, PredicateChecks):
                     node.span,
                     "a trait cannot use itself, directly or through others",
                 )
-            return tree
+            return bound.placed(tree, node.span)
         if name in self.segmentations:
             ctx.references.append((name, node.span))
             return bound.SegmentationRef(Type.STRING, name)

@@ -181,9 +181,7 @@ class Dialect:
         try:
             self.translate_pattern(pattern)
         except RegexNotPortable as problem:
-            return Refusal(
-                f"`matches` with {problem}", "its regular expressions have no equivalent"
-            )
+            return Refusal(f"`matches` with {problem}", NO_EQUIVALENT)
         return None
 
     def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL:
