@@ -76,6 +76,13 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
         help="segment files or folders to report on (default: all)",
     )
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
+    check.add_argument(
+        "--dialect",
+        action="append",
+        default=[],
+        metavar="D",
+        help="check the rules against dialect D too (repeatable; the project's always)",
+    )
 
 
 def _compile_arguments(compile_: argparse.ArgumentParser) -> None:
@@ -203,7 +210,7 @@ def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
 
 def _check(args: argparse.Namespace) -> int:
     project = _load(args)
-    diagnostics = project.check()
+    diagnostics = project.check(args.dialect)
     if args.paths:
         missing = [str(p) for p in args.paths if not p.exists()]
         if missing:

@@ -3,7 +3,8 @@
 This is the Python API (`segdsl.load`). It drives the stages in order — document,
 syntax, check, then on demand lower/emit/execute — and turns every problem into a
 `Diagnostic` placed in its file. Lowering and execution are imported only when
-used, so `check` loads neither sqlglot nor duckdb.
+used; `check` loads sqlglot only for the dialects it checks the rules against
+(segdsl/emit/refusals.py, which reads the dialect classes' refusals), never duckdb.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from segdsl.document.files import (
     find_project,
     load_project,
 )
+from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.types import Type
 
 if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
+    from segdsl.emit.dialects import Dialect
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
 
@@ -70,9 +73,24 @@ class Project:
 
     # ---- stages -----------------------------------------------------------------------
 
-    def check(self) -> list[Diagnostic]:
-        """Every problem in the project's files, sorted by file and position."""
-        return sorted(self._check().diagnostics, key=Diagnostic.sort_key)
+    def check(self, dialects: Sequence[str] = ()) -> list[Diagnostic]:
+        """Every problem in the project's files, sorted by file and position, the rules
+        checked against the project's `dialect:` and each of `dialects` too: each construct
+        one cannot express is an E501 where it stands. Whether *as of* will be pinned is not
+        known here, so a dialect that cannot read the clock gives a warning (an error in
+        `compile` without `as_of`). An unknown name in `dialects` raises E502; an unknown
+        `dialect:` is an E502 at its line."""
+        from segdsl.emit.dialects import dialect_named
+
+        diagnostics = list(self._check().diagnostics)
+        targets = [d for d in (self._project_dialect(diagnostics),) if d is not None]
+        for name in dialects:
+            target = dialect_named(name)
+            if target not in targets:
+                targets.append(target)
+        for target in targets:
+            diagnostics.extend(self._refusals(target, None, None))
+        return sorted(diagnostics, key=Diagnostic.sort_key)
 
     def compile(
         self,
@@ -101,7 +119,18 @@ class Project:
         """The sqlglot SELECT behind `compile`: one named segment gives its members, anything
         else the key plus one column per segment and segmentation. `rules` picks the
         optimizer's passes (default: all that apply to the statement's kind)."""
+        from segdsl.emit.dialects import dialect_named
+
         segments, segmentations = self._select_names(names)
+        self._require_clean()
+        target = dialect_named(dialect or self.dialect)
+        refused = [
+            d
+            for d in self._refusals(target, [*segments, *segmentations], as_of is not None)
+            if d.severity == "error"
+        ]
+        if refused:
+            raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
         own = self._members_of(names, segments)
         if rules is None:
             rules = (RULES_SET if own is None else RULES_SINGLE) if optimized else ()
@@ -162,6 +191,76 @@ class Project:
         return resolve(self.warehouse, self.root)
 
     # ---- internals ----------------------------------------------------------------------
+
+    def _project_dialect(self, diagnostics: list[Diagnostic]) -> Dialect | None:
+        """The dialect `dialect:` names, or None with its E502 added, placed at its line."""
+        from segdsl.emit.dialects import dialect_named
+
+        try:
+            return dialect_named(self.dialect)
+        except SegdslError as error:
+            diagnostics.extend(
+                Diagnostic(d.code, d.message, self._loaded.dialect_location, d.hint)
+                for d in error.diagnostics
+            )
+            return None
+
+    def _refusals(
+        self, dialect: Dialect, names: Sequence[str] | None, pinned: bool | None
+    ) -> list[Diagnostic]:
+        """E501 at each construct that `dialect` cannot express, in the checked rules of
+        `names` and of what they refer to (all when None). A read of the clock is an error
+        when *as of* is not `pinned`, nothing when it is, a warning when not known (None)."""
+        from segdsl.emit.refusals import refusals
+
+        found: list[Diagnostic] = []
+        for owner, text, tree in self._rules(names):
+            for refusal in refusals(tree, dialect):
+                clock = refusal.feature == "clock"
+                if clock and pinned:
+                    continue
+                found.append(
+                    Diagnostic(
+                        "E501",
+                        refusal.message(dialect, owner),
+                        text.location(refusal.span),
+                        f"pin *as of* (--as-of) to compile for {dialect.name}, "
+                        "or compile for another dialect"
+                        if clock
+                        else "compile for another dialect, or rewrite the rule without this "
+                        "feature",
+                        "warning" if clock and pinned is None else "error",
+                    )
+                )
+        return found
+
+    def _rules(self, names: Sequence[str] | None) -> list[tuple[str, Text, bound.Expr]]:
+        """(owner, rule text, checked tree) of the segments and segmentations `names` (all
+        when None) and of every one they refer to, each once, in the project's order."""
+        checked = self._check()
+        wanted = set(checked.segments) | set(checked.segmentations)
+        if names is not None:
+            wanted, todo = set(), list(names)
+            while todo:
+                name = todo.pop()
+                if name in wanted:
+                    continue
+                wanted.add(name)
+                trees = [checked.segments[name]] if name in checked.segments else []
+                trees += [tree for _, tree in checked.segmentations.get(name, ((), None))[0]]
+                todo.extend(ref for tree in trees for ref in _references(tree))
+        rules: list[tuple[str, Text, bound.Expr]] = []
+        for name, tree in checked.segments.items():
+            if name in wanted:
+                rules.append((f"segment `{name}`", self.segments[name].where, tree))
+        for name, (buckets, _) in checked.segmentations.items():
+            if name in wanted:
+                texts = {b.name: b.rule for b in self.segmentations[name].buckets}
+                for bucket, tree in buckets:
+                    text = texts[bucket]
+                    assert text is not None
+                    rules.append((f"segmentation `{name}`", text, tree))
+        return rules
 
     @staticmethod
     def _members_of(names: Sequence[str] | None, segments: Sequence[str]) -> str | None:
@@ -249,6 +348,15 @@ class Project:
         if self._checked is None:
             self._checked = check_project(self._loaded)
         return self._checked
+
+
+def _references(tree: bound.Expr) -> list[str]:
+    """The segments and segmentations `tree` refers to directly."""
+    return [
+        node.name
+        for node in bound.descendants(tree)
+        if isinstance(node, bound.SegmentRef | bound.SegmentationRef)
+    ]
 
 
 def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Project:

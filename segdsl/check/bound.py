@@ -11,10 +11,12 @@ checker reads one tree language.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any as PyAny
 from typing import Literal as Lit
 
+from segdsl.diagnostics import Span
 from segdsl.document.environment import Event, Field, Property
 from segdsl.operators import OPERATORS
 from segdsl.types import Type
@@ -24,6 +26,10 @@ Unit = Lit["minute", "hour", "day", "week", "month", "year"]
 
 @dataclass(frozen=True)
 class Expr:
+    """A node of the bound tree. Those a dialect may refuse (an operator, an aggregate, a
+    read of the clock) keep the `span` of their construct in the rule's text, for the
+    problems found after checking (emit/refusals.py); a span is no part of a node's value."""
+
     type: Type
 
 
@@ -44,6 +50,8 @@ class ConstList(Expr):
 @dataclass(frozen=True)
 class AsOf(Expr):
     """The instant every relative time is measured from (`now`)."""
+
+    span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class Apply(Expr):
 
     op: str
     args: tuple[Expr, ...]
+    span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +173,7 @@ class Aggregate(Expr):
     kind: AggregateKind
     events: EventSet
     property: Property | None
+    span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,7 @@ class EventTest(Expr):
     """Whether some event of `events` happened, defined as `count(E) >= 1`."""
 
     events: EventSet
+    span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
     def count(self) -> Aggregate:
@@ -267,6 +278,53 @@ def map_events(events: EventSet, change: Callable[[Expr], Expr]) -> EventSet:
         TimeRange(bound_(window.low), bound_(window.high), window.low_strict, window.high_strict),
     )
     return events if changed == events else changed
+
+
+def descendants(node: Expr) -> Iterator[Expr]:
+    """`node` and every node below it that `map_children` reaches, parents first, without
+    recursion (a rule may nest deeper than Python's stack)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        todo.extend(reversed(children(current)))
+
+
+def children(node: Expr) -> list[Expr]:
+    """The direct children of `node` that `map_children` reaches, in order."""
+    found: list[Expr] = []
+
+    def collect(child: Expr) -> Expr:
+        found.append(child)
+        return child
+
+    map_children(node, collect)
+    return found
+
+
+def placed(node: Expr, span: Span) -> Expr:
+    """`node` with every span in it set to `span`: a trait's tree, where a rule uses it, is
+    placed at the trait's name there (its own spans are places in the trait's text). The
+    tree is rebuilt node by node, since spans are no part of a node's value."""
+    if node is POISON:
+        return node
+    changes: dict[str, PyAny] = {f.name: _placed(getattr(node, f.name), span) for f in fields(node)}
+    if "span" in changes:
+        changes["span"] = span
+    return replace(node, **changes)
+
+
+def _placed(value: object, span: Span) -> object:
+    if isinstance(value, Expr):
+        return placed(value, span)
+    if isinstance(value, EventSet | TimeRange):
+        changes: dict[str, PyAny] = {
+            f.name: _placed(getattr(value, f.name), span) for f in fields(value)
+        }
+        return replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_placed(item, span) for item in value)
+    return value
 
 
 def is_condition(node: Expr) -> bool:

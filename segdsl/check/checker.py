@@ -84,10 +84,10 @@ class Checker(EventChecks, PredicateChecks):
         return bound.Const(Type.TIMESTAMP, node.value)
 
     def _now(self, node: ast.Now, ctx: RuleContext) -> bound.Expr:
-        return bound.AsOf(Type.TIMESTAMP)
+        return bound.AsOf(Type.TIMESTAMP, node.span)
 
     def _today(self, node: ast.Today, ctx: RuleContext) -> bound.Expr:
-        return bound.Apply(Type.DATE, "today", ())
+        return bound.Apply(Type.DATE, "today", (), node.span)
 
     def _duration(self, node: ast.Duration, ctx: RuleContext) -> bound.Expr:
         return bound.Interval(Type.DURATION, node.amount, node.unit)
@@ -97,7 +97,10 @@ class Checker(EventChecks, PredicateChecks):
         return bound.Apply(
             Type.TIMESTAMP,
             "sub",
-            (bound.AsOf(Type.TIMESTAMP), bound.Interval(Type.DURATION, d.amount, d.unit)),
+            (
+                bound.AsOf(Type.TIMESTAMP, node.span),
+                bound.Interval(Type.DURATION, d.amount, d.unit),
+            ),
         )
 
     def _list(self, node: ast.List, ctx: RuleContext) -> bound.Expr:
@@ -123,7 +126,7 @@ class Checker(EventChecks, PredicateChecks):
                     node.span,
                     "a trait cannot use itself, directly or through others",
                 )
-            return tree
+            return bound.placed(tree, node.span)
         if name in self.segmentations:
             ctx.references.append((name, node.span))
             return bound.SegmentationRef(Type.STRING, name)
@@ -268,7 +271,7 @@ class Checker(EventChecks, PredicateChecks):
                         arg.span,
                         "all its values must have one type",
                     )
-        return bound.Apply(sig.result_type(types), name, tuple(args))
+        return bound.Apply(sig.result_type(types), name, tuple(args), node.span)
 
     def _attribute(self, node: ast.Attribute, ctx: RuleContext) -> bound.Expr:
         return ctx.report(

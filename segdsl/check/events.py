@@ -45,7 +45,7 @@ class EventChecks:
         events = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
         if events is None:
             return _poison()
-        count = bound.Aggregate(Type.INTEGER, "count", events, None)
+        count = bound.Aggregate(Type.INTEGER, "count", events, None, node.span)
         freq = node.frequency
         if freq is None:
             return compare(">=", count, bound.Const(Type.INTEGER, 1))
@@ -168,12 +168,16 @@ class EventChecks:
         assert _is_aggregate_kind(kind)  # callers pass only the aggregate functions' names
         if kind in ("first", "last"):
             if prop is None:
-                return bound.Aggregate(Type.TIMESTAMP, kind, events, None)
+                return bound.Aggregate(Type.TIMESTAMP, kind, events, None, node.span)
             return bound.Aggregate(
-                prop.type, "last_value" if kind == "last" else "first_value", events, prop
+                prop.type,
+                "last_value" if kind == "last" else "first_value",
+                events,
+                prop,
+                node.span,
             )
         if kind == "count":
-            return bound.Aggregate(Type.INTEGER, "count", events, prop)
+            return bound.Aggregate(Type.INTEGER, "count", events, prop, node.span)
         if prop is None:
             return ctx.report(
                 "E303",
@@ -182,7 +186,7 @@ class EventChecks:
                 f"e.g. `{kind}({events.event.name}.amount)`",
             )
         if kind == "count_distinct":
-            return bound.Aggregate(Type.INTEGER, kind, events, prop)
+            return bound.Aggregate(Type.INTEGER, kind, events, prop, node.span)
         allowed = _NUMERIC if kind in ("sum", "avg") else _ORDERED
         if prop.type not in allowed:
             return ctx.report(
@@ -192,7 +196,7 @@ class EventChecks:
                 "sum and avg take numbers; count_distinct counts any values",
             )
         result = Type.FLOAT if kind == "avg" and prop.type != Type.DECIMAL else prop.type
-        return bound.Aggregate(result, kind, events, prop)
+        return bound.Aggregate(result, kind, events, prop, node.span)
 
     def population(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
         if len(node.args) != 1:
@@ -246,6 +250,7 @@ class EventChecks:
             Type.INTEGER,
             "bucket",
             (bound.Const(Type.INTEGER, count.value), bound.Const(Type.STRING, salt.value)),
+            node.span,
         )
 
 

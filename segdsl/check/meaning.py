@@ -39,7 +39,7 @@ def compare(op: str, left: bound.Expr, right: bound.Expr) -> bound.Expr:
         and left.property is None
         and right == _ONE
     ):
-        return bound.Did(Type.BOOLEAN, left.events)  # `did E` is `count(E) >= 1`
+        return bound.Did(Type.BOOLEAN, left.events, left.span)  # `did E` is `count(E) >= 1`
     if left.type == Type.DATE and right.type == Type.TIMESTAMP:
         return compare(converse(op), right, left)
     if left.type == Type.TIMESTAMP and right.type == Type.DATE:

@@ -41,7 +41,7 @@ def _lines(node: object, depth: int, label: str) -> Iterator[str]:
     children: list[tuple[str, object]] = []
     for item in dataclasses.fields(node):
         value = getattr(node, item.name)
-        if item.name == "type":
+        if item.name == "type" or not item.compare:  # a span is no part of a node's value
             continue
         if isinstance(value, _TREE):
             children.append((item.name, value))

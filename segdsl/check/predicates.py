@@ -184,7 +184,9 @@ class PredicateChecks:
         if not patterns:
             test: bound.Expr = bound.FALSE  # no pattern: none matches
         elif node.ignore_case:
-            lowered = (bound.Apply(Type.STRING, "lower", (arg,)) for arg in (value, *patterns))
+            lowered = (
+                bound.Apply(Type.STRING, "lower", (arg,), node.span) for arg in (value, *patterns)
+            )
             test = bound.Apply(Type.BOOLEAN, node.op, tuple(lowered))
         else:
             test = bound.Apply(Type.BOOLEAN, node.op, (value, *patterns))
@@ -230,7 +232,9 @@ class PredicateChecks:
                 node.pattern.span,
                 "patterns use RE2 syntax (no lookaround or backreferences); see docs/language.md",
             )
-        test = bound.Apply(Type.BOOLEAN, "matches", (value, bound.Const(Type.STRING, text)))
+        test = bound.Apply(
+            Type.BOOLEAN, "matches", (value, bound.Const(Type.STRING, text)), node.span
+        )
         return self._over_values(test, ctx, node.span, node.negated)
 
     def _timetest(self, node: ast.TimeTest, ctx: RuleContext) -> bound.Expr:
@@ -268,7 +272,7 @@ class PredicateChecks:
         """The bounds of a window for values of type `of` (dates compare by dates)."""
         if isinstance(node, ast.WithinLast | ast.WithinNext):
             d = node.duration
-            start: bound.Expr = bound.AsOf(Type.TIMESTAMP)
+            start: bound.Expr = bound.AsOf(Type.TIMESTAMP, node.span)
             shifted = bound.Apply(
                 Type.TIMESTAMP,
                 "sub" if isinstance(node, ast.WithinLast) else "add",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from segdsl.diagnostics import Diagnostic
+from segdsl.diagnostics import Diagnostic, Location
 from segdsl.document import environment
 from segdsl.document.formats import (
     IDENTIFIER,
@@ -58,6 +58,7 @@ class Loaded:
     segments: dict[str, SegmentSource] = field(default_factory=dict)
     segmentations: dict[str, SegmentationSource] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    dialect_location: Location | None = None  # of `dialect:` in segdsl.yaml, when given
 
 
 def find_project(start: Path) -> Path | None:
@@ -93,6 +94,8 @@ def load_project(root: Path, only: list[Path] | None = None) -> Loaded:
     loaded.project = validate(ProjectModel, document, loaded.diagnostics)
     if loaded.project is None:
         return loaded
+    if isinstance(document.data, dict) and "dialect" in document.data:
+        loaded.dialect_location = document.location(("dialect",))
     schema_path = root / loaded.project.schema_file
     schema_doc = _read(schema_path, _display(schema_path, root), loaded)
     if schema_doc is not None:

@@ -8,6 +8,10 @@ states its facts as data and a few methods (base.Dialect):
 
 - `operators`, a table of operator builders used instead of the operator's own in
   segdsl/operators/, looked up along the class hierarchy (`Dialect.builder`);
+- `refuses`, what the dialect cannot express (an operator's name, "pick" for
+  `last(E.prop)`, "clock" for an unpinned *as of*) and why, looked up the same way: the
+  builders raise E501 from it, and emit/refusals.py finds the same constructs in the
+  checked rules, at their places, for `segdsl check --dialect D` and before `compile`;
 - `regex` (the flavour of its regular expressions, translated by regex.py) and
   `like_escapes` (what its LIKE reads as an escape), which the operators' own builders
   ask for through `b.dialect` (operators.DialectFacts), as they do `hex_to_int`;
@@ -19,8 +23,9 @@ states its facts as data and a few methods (base.Dialect):
 Imports run one way, with no cycle: segdsl/operators/ (the table the checker reads)
 imports no SQL library and nothing of emit; this package imports sqlglot and the
 operator table; lowering knows a dialect only as an operators.DialectFacts, which
-segdsl/project.py makes here (`dialect_named`) and hands to it, so `segdsl check`,
-which stops before lowering, never loads sqlglot. Every difference was found by running
+segdsl/project.py makes here (`dialect_named`) and hands to it; `segdsl check` loads
+this package (and sqlglot) only to read the refusals of the dialects it checks for,
+never lowering. Every difference was found by running
 the semantic cases on real engines (tests/test_engines.py) or read from sqlglot's
 generator and the vendor's documentation; what a dialect cannot express raises E501,
 naming the dialect and the feature.

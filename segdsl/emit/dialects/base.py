@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
@@ -28,6 +29,37 @@ PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # name of the function lowering writes for `last(E.prop)` / `first(E.prop)` (DuckDB's own):
 # True when it picks the latest event, False for the earliest
 PICKS = {"ARG_MAX_NULL": True, "ARG_MIN_NULL": False}
+
+
+# what a dialect may refuse besides an operator (by its name in segdsl/operators.py):
+# `last(E.prop)`/`first(E.prop)` (the pick of lowering's ARG_MAX_NULL) and an unpinned
+# *as of* (the clock)
+FEATURES = frozenset({"pick", "clock"})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a dialect cannot express a feature: `why` may name the dialect as `{dialect}`."""
+
+    feature: str
+    why: str
+
+
+NO_REGEX = Refusal(
+    "`matches`",
+    "segdsl translates RE2 patterns only for "
+    "engines whose regular expressions it knows (see docs/engines.md)",
+)
+NO_PICK = Refusal(
+    "`last(E.prop)` or `first(E.prop)`",
+    "segdsl knows no aggregate there that keeps a missing property of the latest event",
+)
+NO_EQUIVALENT = "its regular expressions have no equivalent"
+NO_UTC_CLOCK = Refusal(
+    "the current time (an unpinned *as of*)",
+    "{dialect} has no CONVERT_TIMEZONE to read the clock in UTC; "
+    "pass --as-of (or `as_of=`) to pin it",
+)
 
 
 def cannot_express(dialect: str, feature: str, why: str) -> SegdslError:
@@ -65,6 +97,10 @@ class Dialect:
 
     - `operators`: operator name → builder, used instead of the operator's own builder in
       segdsl/operators/ (looked up along the class hierarchy, nearest class first);
+    - `refuses`: feature (an operator's name, "pick" or "clock") → the Refusal that makes
+      it E501 here, or None where a subclass lifts its parent's refusal (looked up the same
+      way). The SQL builders consult it, and so does the check of a project for a dialect
+      before any SQL exists (emit/refusals.py), so both report the same problems;
     - `regex`: the flavour of the engine's regular expressions ("re2", or one that
       regex.translate knows: "are", "java", "rust"), None when segdsl does not know it;
     - `like_escapes`: what LIKE reads as an escape or a class, and its literal spelling;
@@ -74,6 +110,7 @@ class Dialect:
 
     name = ""  # sqlglot's name of the dialect; a plain dialect gets its own when made
     operators: Mapping[str, Builder] = {}
+    refuses: Mapping[str, Refusal | None] = {"matches": NO_REGEX, "pick": NO_PICK}
     regex: str | None = None
     like_escapes: tuple[tuple[str, str], ...] = ()
     reserved: frozenset[str] = ANYWHERE
@@ -87,9 +124,27 @@ class Dialect:
         unknown = set(vars(cls).get("operators", {})) - set(OPERATORS)
         if unknown:
             raise TypeError(f"{cls.__name__}.operators names no operator: {sorted(unknown)}")
+        unknown = set(vars(cls).get("refuses", {})) - set(OPERATORS) - FEATURES
+        if unknown:
+            raise TypeError(f"{cls.__name__}.refuses names no feature: {sorted(unknown)}")
+
+    def refusal(self, feature: str) -> Refusal | None:
+        """Why the dialect refuses `feature` (an operator's name, "pick", "clock"), if it does."""
+        for cls in type(self).__mro__:
+            table: Mapping[str, Refusal | None] = vars(cls).get("refuses", {})
+            if feature in table:
+                return table[feature]
+        return None
+
+    def refused(self, refusal: Refusal) -> SegdslError:
+        return cannot_express(self.name, refusal.feature, refusal.why.format(dialect=self.name))
 
     def builder(self, op: str) -> Builder:
-        """The builder of operator `op`: the nearest class's row, else the operator's own."""
+        """The builder of operator `op`: a refusing one where the dialect refuses it, else
+        the nearest class's row, else the operator's own."""
+        refusal = self.refusal(op)
+        if refusal is not None:
+            return unsupported(refusal.feature, refusal.why.format(dialect=self.name))
         for cls in type(self).__mro__:
             table: Mapping[str, Builder] = vars(cls).get("operators", {})
             if op in table:
@@ -102,25 +157,32 @@ class Dialect:
         """`x matches p` (an unanchored RE2 search) in the dialect's own regular expressions."""
         if self.regex == "re2":
             return exp.RegexpLike(this=x, expression=p)
-        if self.regex is None:
-            raise cannot_express(
-                self.name,
-                "`matches`",
-                "segdsl translates RE2 patterns only for "
-                "engines whose regular expressions it knows (see docs/engines.md)",
-            )
         text, _ = self.translated(p)
         return exp.RegexpLike(this=x, expression=exp.Literal.string(text))
 
     def translated(self, p: SQL) -> tuple[str, str]:
         """The literal RE2 pattern `p` in the dialect's flavour: (pattern, flags)."""
-        assert self.regex is not None and isinstance(p, exp.Literal) and p.is_string
+        assert isinstance(p, exp.Literal) and p.is_string
+        refusal = self.pattern_refusal(p.this)
+        if refusal is not None:
+            raise self.refused(refusal)
+        return self.translate_pattern(p.this)
+
+    def translate_pattern(self, pattern: str) -> tuple[str, str]:
+        """The RE2 `pattern` in the dialect's flavour, (pattern, flags); raises
+        regex.RegexNotPortable for what its regular expressions cannot say."""
+        assert self.regex is not None
+        return translate(pattern, self.regex)
+
+    def pattern_refusal(self, pattern: str) -> Refusal | None:
+        """Why `matches` cannot take the RE2 `pattern` here (where it takes patterns)."""
+        if self.regex == "re2" or self.refusal("matches") is not None:
+            return None
         try:
-            return translate(p.this, self.regex)
+            self.translate_pattern(pattern)
         except RegexNotPortable as problem:
-            raise cannot_express(
-                self.name, f"`matches` with {problem}", "its regular expressions have no equivalent"
-            ) from None
+            return Refusal(f"`matches` with {problem}", NO_EQUIVALENT)
+        return None
 
     def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL:
         """The number written by `count` lower-case hex digits, in portable SQL: each digit's
@@ -181,9 +243,15 @@ class Dialect:
 
     def adapted(self, node: exp.Expr) -> exp.Expr:
         if is_clock(node):
+            refusal = self.refusal("clock")
+            if refusal is not None:
+                raise self.refused(refusal)
             return self.clock(node)
         pick = _pick_call(node)
         if pick is not None:
+            refusal = self.refusal("pick")
+            if refusal is not None:
+                raise self.refused(refusal)
             latest, prop, time, where = pick
 
             def filtered(aggregate: exp.Expr) -> exp.Expr:
@@ -202,12 +270,9 @@ class Dialect:
         self, latest: bool, prop: exp.Expr, time: exp.Expr, filtered: Callable[[exp.Expr], exp.Expr]
     ) -> exp.Expr:
         """`ARG_MAX_NULL(prop, time)` (`ARG_MIN_NULL` when not `latest`): the property on the
-        latest event, even where it is missing; `filtered` adds the aggregate's FILTER."""
-        raise cannot_express(
-            self.name,
-            "`last(E.prop)` or `first(E.prop)`",
-            "segdsl knows no aggregate there that keeps a missing property of the latest event",
-        )
+        latest event, even where it is missing; `filtered` adds the aggregate's FILTER.
+        Reached only where `refuses` lifts "pick", in a class that defines this method."""
+        raise NotImplementedError(f"{type(self).__name__} lifts the refusal of `pick`")
 
     def rewrite(self, node: exp.Expr) -> exp.Expr:
         """Any other node, in this dialect (casts, interval arithmetic, ...)."""

@@ -9,5 +9,6 @@ class BigQuery(Dialect):
     """RE2 regular expressions; LIKE escapes with a backslash."""
 
     name = "bigquery"
+    refuses = {"matches": None}
     regex = "re2"
     like_escapes = BACKSLASH_ESCAPES

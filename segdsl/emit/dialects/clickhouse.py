@@ -19,6 +19,7 @@ class ClickHouse(Dialect):
         "lower": lambda b, s: exp.Anonymous(this="lowerUTF8", expressions=[s]),
         "upper": lambda b, s: exp.Anonymous(this="upperUTF8", expressions=[s]),
     }
+    refuses = {"matches": None, "pick": None}
     regex = "re2"
     like_escapes = BACKSLASH_ESCAPES
 

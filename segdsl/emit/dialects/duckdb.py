@@ -12,6 +12,7 @@ class DuckDB(Dialect):
     """RE2 regular expressions, hex read as '0x…', `ARG_MAX_NULL` its own function."""
 
     name = "duckdb"
+    refuses = {"matches": None, "pick": None}
     regex = "re2"
 
     def hex_to_int(self, b: Build, digits: SQL, count: int) -> SQL:

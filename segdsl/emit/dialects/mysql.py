@@ -7,9 +7,14 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
-from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect, cannot_express
+from segdsl.emit.dialects.base import (
+    BACKSLASH_ESCAPES,
+    NO_REGEX,
+    Dialect,
+    Refusal,
+    cannot_express,
+)
 from segdsl.emit.dialects.pcre import to_pcre
-from segdsl.emit.dialects.regex import RegexNotPortable
 from segdsl.emit.dialects.strings import ends_with_right, starts_with_left
 from segdsl.operators import SQL, Build, Builder
 
@@ -56,19 +61,17 @@ class MySQL(Dialect):
         "ends_with": ends_with_right,
         "weekday": weekday_mysql,
     }
+    refuses: Mapping[str, Refusal | None] = {"matches": None}
     like_escapes = BACKSLASH_ESCAPES
 
     def matches(self, b: Build, x: SQL, p: SQL) -> SQL:
         """`REGEXP_INSTR(x, p) > 0`: sqlglot writes REGEXP_LIKE, which MariaDB lacks."""
-        assert isinstance(p, exp.Literal) and p.is_string
-        try:
-            pattern = to_pcre(p.this)
-        except RegexNotPortable as problem:
-            raise cannot_express(
-                self.name, f"`matches` with {problem}", "its regular expressions have no equivalent"
-            ) from None
+        pattern, _ = self.translated(p)
         found = exp.Anonymous(this="REGEXP_INSTR", expressions=[x, exp.Literal.string(pattern)])
         return exp.GT(this=found, expression=exp.Literal.number(0))
+
+    def translate_pattern(self, pattern: str) -> tuple[str, str]:
+        return to_pcre(pattern), ""
 
     def clock(self, node: exp.Expr) -> exp.Expr:
         """UTC now in microseconds, whatever the session's time zone: sqlglot has no MySQL
@@ -90,11 +93,11 @@ class Doris(MySQL):
     """Doris's regular expressions are not MariaDB's, and no engine here runs it."""
 
     name = "doris"
-    matches = Dialect.matches
+    refuses = {"matches": NO_REGEX}
 
 
 class StarRocks(MySQL):
     """As Doris: `matches` is refused."""
 
     name = "starrocks"
-    matches = Dialect.matches
+    refuses = {"matches": NO_REGEX}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 from sqlglot import exp
 
-from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
+from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, NO_PICK, NO_REGEX, Dialect, Refusal
 from segdsl.emit.dialects.strings import ends_with_right
 from segdsl.operators import SQL, Build, Builder
 
@@ -43,6 +43,7 @@ class Postgres(Dialect):
         "weekday": weekday_from_dow,
         "round": round_numeric,
     }
+    refuses: Mapping[str, Refusal | None] = {"matches": None, "pick": None}
     regex: str | None = "are"
     like_escapes = BACKSLASH_ESCAPES
 
@@ -63,8 +64,8 @@ class Redshift(Postgres):
     """Regular expressions are POSIX ERE, which segdsl does not translate to; no ARRAY_AGG."""
 
     name = "redshift"
+    refuses = {"matches": NO_REGEX, "pick": NO_PICK}
     regex = None
-    pick = Dialect.pick
 
 
 class Materialize(Postgres):
@@ -72,6 +73,7 @@ class Materialize(Postgres):
     to prove the translation, so `matches` is refused."""
 
     name = "materialize"
+    refuses = {"matches": NO_REGEX}
     regex = None
 
 
@@ -79,4 +81,5 @@ class RisingWave(Postgres):
     """As Materialize: Rust's regular expressions, not run here."""
 
     name = "risingwave"
+    refuses = {"matches": NO_REGEX}
     regex = None

@@ -14,6 +14,7 @@ class Snowflake(Dialect):
     unquoted names are upper case, so only its own reserved words are quoted."""
 
     name = "snowflake"
+    refuses = {"matches": None}
     regex = "flags"
     reserved = SNOWFLAKE
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 from sqlglot import exp
 
-from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect, cannot_express
+from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, NO_UTC_CLOCK, Dialect, Refusal
 from segdsl.operators import SQL, Build, Builder, parenthesized
 
 
@@ -36,6 +36,7 @@ class Spark(Dialect):
         "div": parenthesized("div", divide_nullif),
         "weekday": weekday_spark,
     }
+    refuses: Mapping[str, Refusal | None] = {"matches": None, "pick": None}
     regex = "java"
     like_escapes = BACKSLASH_ESCAPES
 
@@ -52,7 +53,7 @@ class Spark(Dialect):
         in the session's zone, CONVERT_TIMEZONE moves its wall clock to UTC. What sqlglot
         writes for lowering's clock is the session's time (FROM_UTC_TIMESTAMP(…, 'UTC')) or,
         for Hive, AT TIME ZONE, which Spark cannot parse. CONVERT_TIMEZONE is Spark 3.4's;
-        Spark 2 and Hive lack it and refuse an unpinned *as of* (`_refuse_clock`)."""
+        Spark 2 and Hive lack it and refuse an unpinned *as of* (`_NO_CLOCK`)."""
         return exp.cast(
             exp.Anonymous(
                 this="CONVERT_TIMEZONE",
@@ -69,22 +70,14 @@ class Spark(Dialect):
         )
 
 
-def _refuse_clock(dialect: Dialect) -> exp.Expr:
-    """Spark 2 and Hive have no function that reads the clock in UTC whatever the session's
-    time zone: rather than SQL that reads the session's wall clock, E501 (pin *as of*)."""
-    raise cannot_express(
-        dialect.name,
-        "the current time (an unpinned *as of*)",
-        f"{dialect.name} has no CONVERT_TIMEZONE to read the clock in UTC; "
-        "pass --as-of (or `as_of=`) to pin it",
-    )
+# Spark 2 and Hive have no function that reads the clock in UTC whatever the session's
+# time zone: rather than SQL that reads the session's wall clock, E501 (pin *as of*)
+_NO_CLOCK: Mapping[str, Refusal | None] = {"clock": NO_UTC_CLOCK}
 
 
 class Spark2(Spark):
     name = "spark2"
-
-    def clock(self, node: exp.Expr) -> exp.Expr:
-        return _refuse_clock(self)
+    refuses = _NO_CLOCK
 
 
 class Databricks(Spark):
@@ -93,6 +86,4 @@ class Databricks(Spark):
 
 class Hive(Spark):
     name = "hive"
-
-    def clock(self, node: exp.Expr) -> exp.Expr:
-        return _refuse_clock(self)
+    refuses = _NO_CLOCK

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from sqlglot import exp
 
-from segdsl.emit.dialects.base import Dialect, cannot_express, unsupported
+from segdsl.emit.dialects.base import Dialect, Refusal, cannot_express
 from segdsl.operators import SQL, Build, Builder
 
 
@@ -110,7 +110,7 @@ def shift(t: exp.Expr, amount: exp.Expr, unit: str) -> exp.Expr:
     return exp.DPipe(this=_fn("MIN", same_day, last), expression=rest)
 
 
-_CASE = unsupported(
+_CASE = Refusal(
     "upper or lower case (`lower`, `upper`, `ignoring case`)",
     "SQLite's lower() and upper() change only ASCII letters",
 )
@@ -127,13 +127,15 @@ class SQLite(Dialect):
         "ends_with": ends_with_substr,
         "like": like_glob,
         "weekday": weekday_strftime,
-        "matches": unsupported(
+    }
+    refuses: Mapping[str, Refusal | None] = {
+        "matches": Refusal(
             "`matches`",
             "SQLite has no regular expressions unless the application defines a regexp() function",
         ),
         "lower": _CASE,
         "upper": _CASE,
-        "bucket": unsupported("`bucket`", "SQLite has no md5()"),
+        "bucket": Refusal("`bucket`", "SQLite has no md5()"),
     }
 
     def clock(self, node: exp.Expr) -> exp.Expr:

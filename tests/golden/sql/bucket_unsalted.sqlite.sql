@@ -1,2 +1,4 @@
--- error[E501]: the sqlite dialect cannot express `bucket`: SQLite has no md5()
---   = help: compile for another dialect, or rewrite the rule without this feature
+-- segments/golden.yaml:3:12: error[E501]: the sqlite dialect cannot express `bucket` in segment `bucket_unsalted`: SQLite has no md5()
+--   |
+-- 3 |     where: bucket(4) = 0
+--   |            ^^^^^^^^^ compile for another dialect, or rewrite the rule without this feature

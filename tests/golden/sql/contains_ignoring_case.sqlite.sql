@@ -1,2 +1,4 @@
--- error[E501]: the sqlite dialect cannot express upper or lower case (`lower`, `upper`, `ignoring case`): SQLite's lower() and upper() change only ASCII letters
---   = help: compile for another dialect, or rewrite the rule without this feature
+-- segments/golden.yaml:3:12: error[E501]: the sqlite dialect cannot express upper or lower case (`lower`, `upper`, `ignoring case`) in segment `contains_ignoring_case`: SQLite's lower() and upper() change only ASCII letters
+--   |
+-- 3 |     where: email contains "EXAMPLE" ignoring case
+--   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ compile for another dialect, or rewrite the rule without this feature

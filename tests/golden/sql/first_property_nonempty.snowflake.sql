@@ -1,2 +1,4 @@
--- error[E501]: the snowflake dialect cannot express `last(E.prop)` or `first(E.prop)`: segdsl knows no aggregate there that keeps a missing property of the latest event
---   = help: compile for another dialect, or rewrite the rule without this feature
+-- segments/golden.yaml:3:12: error[E501]: the snowflake dialect cannot express `last(E.prop)` or `first(E.prop)` in segment `first_property_nonempty`: segdsl knows no aggregate there that keeps a missing property of the latest event
+--   |
+-- 3 |     where: first(page_view.channel) = "seo"
+--   |            ^^^^^^^^^^^^^^^^^^^^^^^^ compile for another dialect, or rewrite the rule without this feature

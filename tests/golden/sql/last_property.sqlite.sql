@@ -1,2 +1,4 @@
--- error[E501]: the sqlite dialect cannot express `last(E.prop)` or `first(E.prop)`: segdsl knows no aggregate there that keeps a missing property of the latest event
---   = help: compile for another dialect, or rewrite the rule without this feature
+-- segments/golden.yaml:3:12: error[E501]: the sqlite dialect cannot express `last(E.prop)` or `first(E.prop)` in segment `last_property`: segdsl knows no aggregate there that keeps a missing property of the latest event
+--   |
+-- 3 |     where: last(page_view.device) = "mobile"
+--   |            ^^^^^^^^^^^^^^^^^^^^^^ compile for another dialect, or rewrite the rule without this feature

@@ -1,2 +1,4 @@
--- error[E501]: the bigquery dialect cannot express `last(E.prop)` or `first(E.prop)`: segdsl knows no aggregate there that keeps a missing property of the latest event
---   = help: compile for another dialect, or rewrite the rule without this feature
+-- segments/golden.yaml:3:12: error[E501]: the bigquery dialect cannot express `last(E.prop)` or `first(E.prop)` in segment `last_property_filter_window`: segdsl knows no aggregate there that keeps a missing property of the latest event
+--   |
+-- 3 |     where: last(purchase(amount > 10).category within 90 days) = "shoes"
+--   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ compile for another dialect, or rewrite the rule without this feature

@@ -1,2 +1,4 @@
--- error[E501]: the sqlite dialect cannot express `matches`: SQLite has no regular expressions unless the application defines a regexp() function
---   = help: compile for another dialect, or rewrite the rule without this feature
+-- segments/golden.yaml:3:12: error[E501]: the sqlite dialect cannot express `matches` in segment `matches_posix_class`: SQLite has no regular expressions unless the application defines a regexp() function
+--   |
+-- 3 |     where: name matches "^[[:alpha:]]+$"
+--   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ compile for another dialect, or rewrite the rule without this feature
