@@ -332,6 +332,21 @@ def _qualified(engine: Any) -> Qualified:
             "crm.tags",
             "crm.events",
         )
+    if name == "mariadb":  # a schema is a database
+        return (
+            [
+                "DROP DATABASE IF EXISTS crm",
+                "DROP DATABASE IF EXISTS `Odd.Schema`",
+                "CREATE DATABASE crm",
+                "CREATE DATABASE `Odd.Schema`",
+                "CREATE TABLE crm.customers AS SELECT * FROM names.`order`",
+                "CREATE TABLE `Odd.Schema`.tags AS SELECT * FROM names.`user`",
+                "CREATE TABLE crm.events AS SELECT * FROM names.`select`",
+            ],
+            "crm.customers",
+            '"Odd.Schema".tags',
+            "crm.events",
+        )
     assert name == "datafusion"
     return (
         [
@@ -351,6 +366,8 @@ def _executor(engine: Any) -> Callable[[str], object]:
         return engine.connections["names"].execute  # type: ignore[no-any-return]
     if engine.name == "postgres":
         return engine.connection.execute  # type: ignore[no-any-return]
+    if engine.name == "mariadb":
+        return lambda sql: engine.run("names", sql)
     if engine.name == "clickhouse":
         return engine.session.query  # type: ignore[no-any-return]
     if engine.name == "spark":
