@@ -243,15 +243,21 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Any]:
     reason = _missing(request.param)
     if reason is not None:
         pytest.skip(reason)
-    server = engines.PostgresServer() if request.param == "postgres" else None
-    started = engines.start_engine(request.param, (lambda: server) if server else None)
+    postgres = engines.PostgresServer() if request.param == "postgres" else None
+    mariadb = engines.MariaDBServer() if request.param == "mariadb" else None
+    started = engines.start_engine(
+        request.param,
+        (lambda: postgres) if postgres else None,
+        (lambda: mariadb) if mariadb else None,
+    )
     try:
         started.load("names", TABLES)
         yield started
     finally:
         started.close()
-        if server is not None:
-            server.stop()
+        for server in (postgres, mariadb):
+            if server is not None:
+                server.stop()
 
 
 def test_reserved_words_and_odd_names_run_everywhere(engine: Any, tmp_path: Path) -> None:
