@@ -3,8 +3,9 @@
 The order is the pipeline of segdsl/__init__.py. Every import counts, the ones under
 `if TYPE_CHECKING:` and the ones inside functions included, so no import inside a
 function can be hiding a cycle; imports inside functions are allowed only in the
-entry points, which load the SQL stages on demand (`segdsl check` never imports
-sqlglot, duckdb or lark's SQL-side users).
+entry points, which load the SQL stages on demand (importing them loads neither sqlglot
+nor duckdb; `segdsl check` loads sqlglot only to read the refusals of the dialects it
+checks for, and never duckdb).
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def test_no_import_cycle() -> None:
             visit(module)
 
 
-def test_checking_loads_no_sql_library() -> None:
+def test_the_entry_points_load_no_sql_library() -> None:
     code = (
         "import sys, segdsl.cli, segdsl.project;"
         "print(sorted(m for m in ('sqlglot', 'duckdb') if m in sys.modules))"
