@@ -133,7 +133,7 @@ class Project:
             raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
         own = self._members_of(names, segments)
         if rules is None:
-            rules = (RULES_SET if own is None else RULES_SINGLE) if optimized else ()
+            rules = _default_passes(own, optimized)
         lowering = self._lowering(dialect or self.dialect, as_of, rules, own)
         if own is not None:
             return lowering.select_members(own)
@@ -285,7 +285,7 @@ class Project:
         segments, _ = self._select_names(names)
         own = self._members_of(names, segments)
         if rules is None:
-            rules = (RULES_SET if own is None else RULES_SINGLE) if optimized else ()
+            rules = _default_passes(own, optimized)
         return self._optimized(as_of, rules, own)
 
     def _optimized(
@@ -375,6 +375,14 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
         )
     files = [Path(p).resolve() for p in only] if only is not None else None
     return Project(load_project(root, files))
+
+
+def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:
+    """The optimizer's passes for a statement: a segment's own statement (`own`) gets the
+    single-segment passes, the set statement the set's; none when not `optimized`."""
+    if not optimized:
+        return ()
+    return RULES_SET if own is None else RULES_SINGLE
 
 
 __all__ = ["Project", "load", "Type"]
