@@ -127,7 +127,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
         default=None,
         metavar="WAREHOUSE",
         help="a DuckDB file, a folder of Parquet/CSV files or a URL (postgresql://, "
-        "mysql://, sqlite://) other than the project's",
+        "mysql://, sqlite://, sc:// for Spark Connect) other than the project's",
     )
     _no_optimize_argument(run)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -118,9 +119,9 @@ def _mariadb_urls(server: engines.MariaDBServer, projects: dict[str, Path]) -> d
 
 
 def members_by_run(
-    root: Path, rules: Sequence[str], as_of: dt.datetime, warehouse: Any
+    root: Path, rules: Sequence[str], as_of: dt.datetime, warehouse: Any, chunk: int = CHUNK
 ) -> dict[str, engines.Outcome]:
-    """Members of every rule by `Project.run` on `warehouse`, CHUNK rules to a run; a run
+    """Members of every rule by `Project.run` on `warehouse`, `chunk` rules to a run; a run
     that fails is halved until the culprit stands alone."""
     found: dict[str, engines.Outcome] = {}
     path = root / "segments" / "warehouse_rules.yaml"
@@ -142,8 +143,8 @@ def members_by_run(
 
     unique = list(dict.fromkeys(rules))
     try:
-        for start in range(0, len(unique), CHUNK):
-            run(unique[start : start + CHUNK])
+        for start in range(0, len(unique), chunk):
+            run(unique[start : start + chunk])
     finally:
         path.unlink(missing_ok=True)
     return found
@@ -155,14 +156,17 @@ SAMPLES = [pytest.param(7, id="sample"), pytest.param(1, id="all", marks=pytest.
 def assert_cases_hold(
     engine: str, warehouses: dict[str, Any], projects: dict[str, Path], every: int = 1
 ) -> None:
-    """Every case (or every `every`-th) on the warehouses, with its expected members."""
-    cases = engines.semantic_cases()[::every]
+    """Every case (or every `every`-th) of the suites in `warehouses`, on them, with its
+    expected members."""
+    cases = [c for c in engines.semantic_cases()[::every] if c.shop in warehouses]
+    chunk = engines.CHUNK.get(engine, CHUNK)
     groups: dict[tuple[str, dt.datetime], list[engines.Case]] = {}
     for case in cases:
         groups.setdefault((case.shop, case.as_of), []).append(case)
     wrong = []
     for (suite, as_of), group in groups.items():
-        found = members_by_run(projects[suite], [c.rule for c in group], as_of, warehouses[suite])
+        rules = [c.rule for c in group]
+        found = members_by_run(projects[suite], rules, as_of, warehouses[suite], chunk)
         for case in group:
             if engines.verdict(engine, case, found[case.rule]) == "wrong":
                 wrong.append(engines.describe(case, found[case.rule]))
@@ -198,6 +202,44 @@ def test_cases_on_postgres(
 @pytest.mark.mariadb
 def test_cases_on_mariadb(projects: dict[str, Path], mariadb_server: engines.MariaDBServer) -> None:
     assert_cases_hold("mariadb", _mariadb_urls(mariadb_server, projects), projects)
+
+
+@pytest.fixture(scope="module")
+def spark_connect() -> Iterator[engines.SparkConnectServer]:
+    if engines.SPARK_HOME is None or not engines.java_available():
+        reason = "Spark Connect needs pyspark[connect] and Java"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    # the local session's JVM first: pyspark starts it with fork(), which gRPC's threads
+    # (the Connect client's) can break in the child
+    engines.local_spark()
+    server = engines.SparkConnectServer()
+    yield server
+    server.stop()
+
+
+@pytest.mark.spark
+def test_cases_on_spark_connect(
+    projects: dict[str, Path], spark_connect: engines.SparkConnectServer
+) -> None:
+    """By URL: `sc://host:port`; the server's `default` database holds one suite at a time."""
+    for suite, root in projects.items():
+        spark_connect.load(engines.read_warehouse(root / "warehouse.duckdb"))
+        assert_cases_hold("spark", {suite: spark_connect.url}, projects)
+
+
+@pytest.mark.spark
+def test_cases_on_a_local_spark_session(projects: dict[str, Path]) -> None:
+    """By connection: a classic SparkSession, its tables temporary views."""
+    spark = engines.SparkEngine()
+    try:
+        for suite, root in projects.items():
+            spark.load(suite, engines.read_warehouse(root / "warehouse.duckdb"))
+            spark.use(suite)
+            assert_cases_hold("spark", {suite: spark.session}, projects)
+    finally:
+        spark.close()
 
 
 # ---- the same sizes and files on every warehouse ---------------------------------------------
@@ -273,6 +315,32 @@ def test_postgres_gives_duckdbs_sizes_and_files(
 ) -> None:
     url = _postgres_urls(postgres_server, {"demo": demo})["demo"]
     assert_same_as_duckdb(demo, url, "postgres", tmp_path)
+
+
+@pytest.mark.spark
+def test_spark_connect_gives_duckdbs_sizes_and_files(
+    demo: Path, tmp_path: Path, spark_connect: engines.SparkConnectServer
+) -> None:
+    spark_connect.load(engines.read_warehouse(demo / "warehouse.duckdb"))
+    assert_same_as_duckdb(demo, spark_connect.url, "spark", tmp_path)
+
+
+@pytest.mark.spark
+def test_a_callers_spark_session_keeps_its_time_zone(
+    demo: Path, spark_connect: engines.SparkConnectServer
+) -> None:
+    """Run after the demo was loaded into the server (the test above)."""
+    session = spark_connect.session()
+    try:
+        session.conf.set("spark.sql.session.timeZone", "America/New_York")
+        spark_connect.load(engines.read_warehouse(demo / "warehouse.duckdb"))
+        here = segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF)
+        there = segdsl.load(demo).run(["abandoned_cart"], as_of=AS_OF, warehouse=session)
+        assert there.members("abandoned_cart") == here.members("abandoned_cart")
+        assert session.conf.get("spark.sql.session.timeZone") == "America/New_York"
+        assert session.sql("SELECT 1 AS one").collect()[0].one == 1  # still open
+    finally:
+        session.stop()
 
 
 @pytest.mark.mariadb
@@ -403,6 +471,7 @@ def test_a_url_names_variables_and_never_shows_the_password(
         ("postgres://u@h/db", "postgres", "postgres"),
         ("mysql://u@h:3306/db", "mysql", "mysql"),
         ("mariadb://u@h/db", "mysql", "mysql"),
+        ("sc://spark.example:15002", "spark", "spark"),
     ],
 )
 def test_what_a_warehouse_names(spec: str, kind: str, dialect: str) -> None:
@@ -434,6 +503,17 @@ def test_an_unreachable_server_is_e424_without_the_password(
     err = capsys.readouterr().err
     assert status == 1
     assert "E424" in err and "ana:***@127.0.0.1:1" in err
+    assert "topsecret" not in err and "Traceback" not in err
+
+
+def test_an_unreachable_spark_server_is_e424_without_the_token(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "sc://127.0.0.1:1/;token=topsecret"
+    status = cli.main(["--project", str(demo), "run", "--warehouse", url, "abandoned_cart"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "E424" in err and "sc://127.0.0.1:1/;token=***" in err
     assert "topsecret" not in err and "Traceback" not in err
 
 

@@ -1,15 +1,19 @@
 """Running the compiled statement on another engine, read-only, and fetching its rows:
 PostgreSQL through psycopg (a READ ONLY transaction), MySQL and MariaDB through pymysql
-(`START TRANSACTION READ ONLY`), SQLite through the standard library (`mode=ro`), a live
-DuckDB connection as it is. A caller's connection is neither closed nor left inside a
-transaction. The drivers are optional: each is imported when a run needs it."""
+(`START TRANSACTION READ ONLY`), SQLite through the standard library (`mode=ro`), Spark
+through a SparkSession (Spark Connect for `sc://`; Spark has no read-only mode, so the one
+statement sent is the compiled SELECT), a live DuckDB connection as it is. A caller's
+connection is neither closed nor left inside a transaction, and its session settings are
+put back. The drivers are optional: each is imported when a run needs it."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import socket
 import sqlite3
 import urllib.parse
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +22,13 @@ from segdsl.execute.warehouses import Warehouse
 
 Rows = tuple[list[str], list[tuple[Any, ...]]]  # the columns' names, the rows
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server is an error, not a hang
-DRIVERS = {"postgres": ("psycopg", "psycopg[binary]"), "mysql": ("pymysql", "pymysql")}
+DRIVERS = {
+    "postgres": ("psycopg", "psycopg[binary]"),
+    "mysql": ("pymysql", "pymysql"),
+    "spark": ("pyspark.sql.connect.session", "pyspark[connect]"),  # with its grpc client
+}
+SPARK_PORT = 15002  # Spark Connect's default
+SPARK_ZONE = "spark.sql.session.timeZone"
 MYSQL_IN_TRANSACTION = 1  # pymysql.constants.SERVER_STATUS.SERVER_STATUS_IN_TRANS
 
 
@@ -29,7 +39,9 @@ class EngineError(Exception):
 def _driver(kind: str) -> Any:
     module, package = DRIVERS[kind]
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():  # pyspark warns about the pandas it finds
+            warnings.simplefilter("ignore")
+            return importlib.import_module(module)
     except ImportError:
         raise SegdslError(
             [
@@ -71,7 +83,7 @@ def _opened(warehouse: Warehouse) -> Iterator[Any]:
         yield connection
     finally:
         with contextlib.suppress(Exception):
-            connection.close()
+            (connection.stop if warehouse.kind == "spark" else connection.close)()
 
 
 def _open_postgres(warehouse: Warehouse) -> Any:
@@ -109,6 +121,28 @@ def _open_sqlite(warehouse: Warehouse) -> Any:
     try:
         return sqlite3.connect(uri, uri=True)
     except sqlite3.Error as error:
+        raise unreachable(warehouse, error) from None
+
+
+def _open_spark(warehouse: Warehouse) -> Any:
+    """A new Spark Connect session (not the process's default one). The server is tried
+    first with a plain socket, because the client retries an unreachable one for minutes."""
+    connect = _driver("spark")
+    assert warehouse.url is not None
+    parsed = urllib.parse.urlsplit(warehouse.url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "localhost", parsed.port or SPARK_PORT), timeout=CONNECT_TIMEOUT
+        ):
+            pass
+    except OSError as error:
+        raise unreachable(warehouse, error) from None
+    try:  # the Connect class itself: pyspark's generic builder would set an environment
+        # variable that turns every later local SparkSession of the process into Connect
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return connect.SparkSession.builder.remote(warehouse.url).create()
+    except Exception as error:
         raise unreachable(warehouse, error) from None
 
 
@@ -191,6 +225,29 @@ def _run_duckdb(connection: Any, sql: str) -> Rows:
         cursor.close()
 
 
+def _run_spark(session: Any, sql: str) -> Rows:
+    """The statement in the session's UTC time zone (put back as it was after), fetched as
+    Arrow."""
+    zone = session.conf.get(SPARK_ZONE)
+    session.conf.set(SPARK_ZONE, "UTC")  # rules read times as UTC
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = session.sql(sql).toArrow()
+    except Exception as error:
+        raise EngineError(_first_lines(str(error))) from None
+    finally:
+        with contextlib.suppress(Exception):
+            session.conf.set(SPARK_ZONE, zone)
+    columns = [column.to_pylist() for column in table.columns]
+    return list(table.column_names), list(zip(*columns, strict=True))
+
+
+def _first_lines(message: str, count: int = 3) -> str:
+    """Spark's messages carry the JVM's stack and the whole plan after their first lines."""
+    return "\n".join(message.strip().splitlines()[:count])
+
+
 def _in_transaction() -> SegdslError:
     return SegdslError(
         [
@@ -207,10 +264,12 @@ OPENERS: dict[str, Callable[[Warehouse], Any]] = {
     "postgres": _open_postgres,
     "mysql": _open_mysql,
     "sqlite": _open_sqlite,
+    "spark": _open_spark,
 }
 RUNNERS: dict[str, Callable[[Any, str], Rows]] = {
     "postgres": _run_postgres,
     "mysql": _run_mysql,
     "sqlite": _run_sqlite,
     "duckdb": _run_duckdb,
+    "spark": _run_spark,
 }

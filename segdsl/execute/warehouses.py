@@ -1,6 +1,6 @@
 """Where a run reads its data: a DuckDB file, a folder of Parquet and CSV files, a
-PostgreSQL, MySQL/MariaDB or SQLite database named by URL, or a live connection. The
-dialect follows the warehouse.
+PostgreSQL, MySQL/MariaDB or SQLite database or a Spark Connect server named by URL, or a
+live connection (a SparkSession among them). The dialect follows the warehouse.
 
 A URL may name environment variables instead of secrets (`${PGPASSWORD}`); a secret is
 never shown: `Warehouse.shown` has the password replaced, and `redact` takes every secret
@@ -25,9 +25,16 @@ SCHEMES = {
     "mysql": "mysql",
     "mariadb": "mysql",
     "sqlite": "sqlite",
+    "sc": "spark",
 }
 DIALECTS = {"duckdb": "duckdb", "files": "duckdb", "postgres": "postgres", "mysql": "mysql"}
-CONNECTION_MODULES = {"psycopg": "postgres", "sqlite3": "sqlite", "pymysql": "mysql"}
+CONNECTION_MODULES = {
+    "psycopg": "postgres",
+    "sqlite3": "sqlite",
+    "pymysql": "mysql",
+    "pyspark": "spark",
+}
+SPARK_SECRETS = re.compile(r";token=([^;]*)", re.IGNORECASE)  # sc://host:port/;token=...
 TABLE_SUFFIXES = (".parquet", ".csv")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 HIDDEN = "***"
@@ -35,7 +42,7 @@ HIDDEN = "***"
 
 @dataclass(frozen=True)
 class Warehouse:
-    """`kind` is one of duckdb, files, postgres, mysql, sqlite; `url` holds the secrets
+    """`kind` is one of duckdb, files, postgres, mysql, sqlite, spark; `url` holds the secrets
     (never printed), `shown` is the text for messages."""
 
     kind: str
@@ -82,7 +89,7 @@ def resolve(spec: str | Path | Any, root: Path | None = None) -> Warehouse:
         raise bad_url(
             f"unknown warehouse `{scheme}://...`",
             hint="a DuckDB file or folder, or a URL: duckdb://, files://, postgresql://, "
-            "mysql://, sqlite://",
+            "mysql://, sqlite://, sc:// (Spark Connect)",
         )
     if kind in ("duckdb", "files", "sqlite"):
         return _path_warehouse(Path(_expand(rest, [])), root, kind)
@@ -108,6 +115,8 @@ def _server(kind: str, scheme: str, rest: str) -> Warehouse:
     parsed = urllib.parse.urlsplit(url)
     if parsed.password:
         secrets += [parsed.password, urllib.parse.unquote(parsed.password)]
+    if kind == "spark":
+        secrets += [token for token in SPARK_SECRETS.findall(url) if token]
     shown = url
     if parsed.password:
         user = parsed.username or ""
@@ -159,9 +168,11 @@ def _connection(connection: Any) -> Warehouse:
     if kind is None:
         raise bad_url(
             f"cannot run on a `{type(connection).__name__}` connection",
-            hint="pass a path, a URL, or a connection of duckdb, psycopg, pymysql or sqlite3",
+            hint="pass a path, a URL, or a connection of duckdb, psycopg, pymysql or "
+            "sqlite3, or a SparkSession",
         )
-    return Warehouse(kind, f"a {module} connection", connection=connection)
+    shown = "a SparkSession" if kind == "spark" else f"a {module} connection"
+    return Warehouse(kind, shown, connection=connection)
 
 
 def folder_tables(folder: Path) -> dict[str, Path]:

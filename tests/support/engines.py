@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import os
 import re
 import shutil
@@ -508,68 +509,83 @@ class MariaDBEngine:
         self.connection.close()
 
 
+SPARK_TYPES: dict[str, str] = {
+    "BIGINT": "bigint",
+    "INTEGER": "int",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp_ntz",
+    "VARCHAR": "string",
+}
+SPARK_CONFIG = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+    "spark.sql.adaptive.enabled": "false",
+}
+
+
+def spark_schema(table: Table) -> str:
+    """The table's columns as a Spark DDL schema (`a bigint, b string`), nullable."""
+
+    def spark_type(duck: str) -> str:
+        return duck.lower() if duck.startswith("DECIMAL") else SPARK_TYPES[duck]
+
+    return ", ".join(f"`{c.name}` {spark_type(c.type)}" for c in table.columns)
+
+
+_SPARK_FOLDER = Path(tempfile.gettempdir()) / f"segdsl-spark-{os.getpid()}"
+
+
+def local_spark() -> Any:
+    """The process's one local SparkSession (2 cores, few shuffle partitions, no UI, UTC),
+    started on first use; it ends with the process. Each user takes a `newSession()` of
+    it: temporary views and settings of its own."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master("local[2]").appName("segdsl-tests")
+    for key, value in {
+        **SPARK_CONFIG,
+        "spark.sql.warehouse.dir": str(_SPARK_FOLDER / "warehouse"),
+        "spark.driver.memory": "1g",
+    }.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("OFF")
+    return session
+
+
 class SparkEngine:
-    """One local SparkSession (2 cores, few shuffle partitions, no UI); a warehouse's tables
-    are temporary views, registered again when another warehouse's statement runs."""
+    """A session of the local SparkSession; a warehouse's tables are temporary views,
+    registered again when another warehouse's statement runs."""
 
     name, dialect = "spark", "spark"
 
     def __init__(self) -> None:
-        from pyspark.sql import SparkSession
-
-        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-spark-"))
-        self.session = (
-            SparkSession.builder.master("local[2]")
-            .appName("segdsl-engines")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.default.parallelism", "2")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-            .config("spark.sql.warehouse.dir", str(self.folder / "warehouse"))
-            .config("spark.driver.memory", "1g")
-            .config("spark.sql.adaptive.enabled", "false")
-            .getOrCreate()
-        )
-        self.session.sparkContext.setLogLevel("OFF")
+        self.session = local_spark().newSession()
         self.frames: dict[str, dict[str, Any]] = {}
         self.current: str | None = None
 
     def load(self, warehouse: str, tables: Sequence[Table]) -> None:
-        from pyspark.sql import types as T
-
-        simple = {
-            "BIGINT": T.LongType(),
-            "INTEGER": T.IntegerType(),
-            "DOUBLE": T.DoubleType(),
-            "BOOLEAN": T.BooleanType(),
-            "DATE": T.DateType(),
-            "TIMESTAMP": T.TimestampNTZType(),
-            "VARCHAR": T.StringType(),
+        self.frames[warehouse] = {
+            table.name: self.session.createDataFrame(list(table.rows), spark_schema(table)).cache()
+            for table in tables
         }
-
-        def spark_type(duck: str) -> Any:
-            if duck.startswith("DECIMAL"):
-                precision, scale = duck[len("DECIMAL(") : -1].split(",")
-                return T.DecimalType(int(precision), int(scale))
-            return simple[duck]
-
-        frames = {}
-        for table in tables:
-            schema = T.StructType(
-                [T.StructField(c.name, spark_type(c.type), True) for c in table.columns]
-            )
-            frame = self.session.createDataFrame(list(table.rows), schema)
-            frames[table.name] = frame.cache()
-        self.frames[warehouse] = frames
         self.current = None
 
-    def run(self, warehouse: str, sql: str) -> list[Row]:
+    def use(self, warehouse: str) -> None:
+        """The warehouse's tables as the session's temporary views."""
         if self.current != warehouse:
             for name, frame in self.frames[warehouse].items():
                 frame.createOrReplaceTempView(name)
             self.current = warehouse
+
+    def run(self, warehouse: str, sql: str) -> list[Row]:
+        self.use(warehouse)
         return [tuple(row) for row in self.session.sql(sql).collect()]
 
     def version(self) -> str:
@@ -580,7 +596,100 @@ class SparkEngine:
         self.session.conf.set("spark.sql.session.timeZone", name)
 
     def close(self) -> None:
-        self.session.stop()
+        for frames in self.frames.values():
+            for frame in frames.values():
+                frame.unpersist()
+        for name in {n for frames in self.frames.values() for n in frames}:
+            self.session.catalog.dropTempView(name)
+
+
+_PYSPARK = importlib.util.find_spec("pyspark")
+SPARK_HOME = Path(_PYSPARK.origin).parent if _PYSPARK and _PYSPARK.origin else None
+
+
+class SparkConnectServer:
+    """A throwaway Spark Connect server, started by pyspark's own sbin script in local mode
+    (UTC, 2 cores) on a free loopback port; logs, pid and warehouse in a temporary folder.
+    `load` writes tables into its `default` database through a client session."""
+
+    STARTUP = 180.0  # seconds; the JVM and the gRPC service start in 15-40 s on CI
+
+    def __init__(self) -> None:
+        assert SPARK_HOME is not None, "pyspark is not installed"
+        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-spark-connect-"))
+        self.port = _free_port()
+        self.env = {
+            **os.environ,
+            "SPARK_HOME": str(SPARK_HOME),
+            "SPARK_LOG_DIR": str(self.folder / "logs"),
+            "SPARK_PID_DIR": str(self.folder),
+            "SPARK_IDENT_STRING": f"segdsl-{self.port}",
+        }
+        options = []
+        for key, value in {
+            **SPARK_CONFIG,
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(self.port),
+            "spark.sql.warehouse.dir": str(self.folder / "warehouse"),
+        }.items():
+            options += ["--conf", f"{key}={value}"]
+        subprocess.run(
+            [
+                "bash",
+                str(SPARK_HOME / "sbin" / "start-connect-server.sh"),
+                "--master",
+                "local[2]",
+                "--driver-memory",
+                "1g",
+                *options,
+            ],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            cwd=self.folder,
+        )
+        deadline = time.monotonic() + self.STARTUP
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("the Spark Connect server did not start") from None
+                time.sleep(0.5)
+        self.client = self.session()
+
+    @property
+    def url(self) -> str:
+        return f"sc://127.0.0.1:{self.port}"
+
+    def session(self) -> Any:
+        """A new client session (the Connect class itself: pyspark's generic builder would
+        turn the process's later local sessions into Connect ones)."""
+        import warnings
+
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ConnectSession.builder.remote(self.url).create()
+
+    def load(self, tables: Sequence[Table]) -> None:
+        """The tables, replacing those of the same names in the `default` database."""
+        for table in tables:
+            frame = self.client.createDataFrame(list(table.rows), spark_schema(table))
+            frame.write.mode("overwrite").saveAsTable(table.name)
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.stop()
+        subprocess.run(
+            ["bash", str(SPARK_HOME / "sbin" / "stop-connect-server.sh")],
+            env=self.env,
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
