@@ -242,6 +242,15 @@ def test_cases_on_a_local_spark_session(projects: dict[str, Path]) -> None:
         spark.close()
 
 
+def test_cases_on_a_datafusion_context(projects: dict[str, Path]) -> None:
+    """By connection: a DataFusion SessionContext per suite, its tables registered Arrow."""
+    datafusion = engines.DataFusionEngine()
+    for suite, root in projects.items():
+        datafusion.load(suite, engines.read_warehouse(root / "warehouse.duckdb"))
+    contexts = dict(datafusion.contexts)
+    assert_cases_hold("datafusion", contexts, projects)
+
+
 # ---- the same sizes and files on every warehouse ---------------------------------------------
 
 
@@ -374,6 +383,32 @@ def test_sqlite_runs_read_only(demo: Path) -> None:
     with pytest.raises(EngineError, match="readonly"):
         _run_sqlite(connection, "CREATE TABLE x (a INTEGER)")
     connection.close()
+
+
+def test_datafusion_runs_read_only(tmp_path: Path) -> None:
+    import datafusion
+
+    from segdsl.execute.servers import EngineError, _run_datafusion
+
+    context = datafusion.SessionContext()
+    for statement in ("CREATE TABLE x AS SELECT 1 AS a", f"COPY (SELECT 1) TO '{tmp_path}/x.csv'"):
+        with pytest.raises(EngineError):
+            _run_datafusion(context, statement)
+    assert not list(tmp_path.iterdir())
+    assert _run_datafusion(context, "SELECT 1 AS a") == (["a"], [(1,)])
+
+
+def test_what_a_connection_is() -> None:
+    import datafusion
+
+    found = resolve(datafusion.SessionContext())
+    assert (found.kind, found.dialect, found.shown) == (
+        "datafusion",
+        "datafusion",
+        "a DataFusion SessionContext",
+    )
+    with pytest.raises(segdsl.SegdslError, match="E422"):
+        resolve(object())
 
 
 def test_a_duckdb_connection_runs_as_given(demo: Path) -> None:

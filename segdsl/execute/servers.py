@@ -2,7 +2,10 @@
 PostgreSQL through psycopg (a READ ONLY transaction), MySQL and MariaDB through pymysql
 (`START TRANSACTION READ ONLY`), SQLite through the standard library (`mode=ro`), Spark
 through a SparkSession (Spark Connect for `sc://`; Spark has no read-only mode, so the one
-statement sent is the compiled SELECT), a live DuckDB connection as it is. A caller's
+statement sent is the compiled SELECT), a chdb session or connection (ClickHouse in
+process; the same: only the SELECT, since a caller's chdb session cannot be made read-only
+and back), a DataFusion SessionContext (SQL options that refuse DDL, DML and statements),
+a live DuckDB connection as it is. A caller's
 connection is neither closed nor left inside a transaction, and its session settings are
 put back. The drivers are optional: each is imported when a run needs it."""
 
@@ -16,6 +19,8 @@ import urllib.parse
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
 from segdsl.execute.warehouses import Warehouse
@@ -239,6 +244,38 @@ def _run_spark(session: Any, sql: str) -> Rows:
     finally:
         with contextlib.suppress(Exception):
             session.conf.set(SPARK_ZONE, zone)
+    return _arrow_rows(table)
+
+
+def _run_chdb(connection: Any, sql: str) -> Rows:
+    """A chdb Session or Connection: the statement in UTC (`session_timezone`, put back as
+    it was after), fetched as Arrow."""
+    zone = str(connection.query("SELECT getSetting('session_timezone')", "TabSeparatedRaw"))
+    connection.query("SET session_timezone = 'UTC'")  # rules read times as UTC
+    try:
+        table = connection.query(sql, "ArrowTable")
+    except Exception as error:
+        raise EngineError(_first_lines(str(error))) from None
+    finally:
+        with contextlib.suppress(Exception):
+            quoted = exp.Literal.string(zone.rstrip("\n")).sql(dialect="clickhouse")
+            connection.query(f"SET session_timezone = {quoted}")
+    return _arrow_rows(table)
+
+
+def _run_datafusion(context: Any, sql: str) -> Rows:
+    """The statement under SQL options that refuse DDL, DML and other statements."""
+    from datafusion import SQLOptions
+
+    options = SQLOptions().with_allow_ddl(False).with_allow_dml(False)
+    try:
+        table = context.sql_with_options(sql, options.with_allow_statements(False))
+        return _arrow_rows(table.to_arrow_table())
+    except Exception as error:
+        raise EngineError(_first_lines(str(error))) from None
+
+
+def _arrow_rows(table: Any) -> Rows:
     columns = [column.to_pylist() for column in table.columns]
     return list(table.column_names), list(zip(*columns, strict=True))
 
@@ -272,4 +309,6 @@ RUNNERS: dict[str, Callable[[Any, str], Rows]] = {
     "sqlite": _run_sqlite,
     "duckdb": _run_duckdb,
     "spark": _run_spark,
+    "clickhouse": _run_chdb,
+    "datafusion": _run_datafusion,
 }

@@ -28,11 +28,14 @@ SCHEMES = {
     "sc": "spark",
 }
 DIALECTS = {"duckdb": "duckdb", "files": "duckdb", "postgres": "postgres", "mysql": "mysql"}
+# kinds reached only through a connection of the caller's (no URL): chdb, DataFusion
 CONNECTION_MODULES = {
     "psycopg": "postgres",
     "sqlite3": "sqlite",
     "pymysql": "mysql",
     "pyspark": "spark",
+    "chdb": "clickhouse",
+    "datafusion": "datafusion",
 }
 SPARK_SECRETS = re.compile(r";token=([^;]*)", re.IGNORECASE)  # sc://host:port/;token=...
 TABLE_SUFFIXES = (".parquet", ".csv")
@@ -42,7 +45,8 @@ HIDDEN = "***"
 
 @dataclass(frozen=True)
 class Warehouse:
-    """`kind` is one of duckdb, files, postgres, mysql, sqlite, spark; `url` holds the secrets
+    """`kind` is one of duckdb, files, postgres, mysql, sqlite, spark, clickhouse (chdb),
+    datafusion; `url` holds the secrets
     (never printed), `shown` is the text for messages."""
 
     kind: str
@@ -168,10 +172,12 @@ def _connection(connection: Any) -> Warehouse:
     if kind is None:
         raise bad_url(
             f"cannot run on a `{type(connection).__name__}` connection",
-            hint="pass a path, a URL, or a connection of duckdb, psycopg, pymysql or "
-            "sqlite3, or a SparkSession",
+            hint="pass a path, a URL, or a connection of duckdb, psycopg, pymysql, sqlite3 "
+            "or chdb, a SparkSession or a DataFusion SessionContext",
         )
-    shown = "a SparkSession" if kind == "spark" else f"a {module} connection"
+    shown = {"spark": "a SparkSession", "datafusion": "a DataFusion SessionContext"}.get(
+        kind, f"a {module} connection"
+    )
     return Warehouse(kind, shown, connection=connection)
 
 
