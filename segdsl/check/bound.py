@@ -236,7 +236,7 @@ TOO_DEEP = Poison(Type.NULL)  # a trait past MAX_TRAIT_DEPTH, reported where it 
 # What one rule may become once its traits and `in segment` references are written out
 # (docs/performance.md#supported-sizes): every later stage, and the SQL, is bounded by these.
 MAX_TRAIT_DEPTH = 100  # traits inside traits
-MAX_EXPANDED_NODES = 20_000  # nodes of a rule with its traits and segments written out
+MAX_EXPANDED_NODES = 100_000  # nodes of a rule with its traits and segments written out
 MAX_EXPANDED_DEPTH = 120  # nesting of the same
 TRUE = Const(Type.BOOLEAN, True)
 FALSE = Const(Type.BOOLEAN, False)
