@@ -108,18 +108,19 @@ class _ProjectChecks:
                         f"`{name}` expands to {nodes:,} nodes with its traits and segments "
                         f"written out; the limit is {bound.MAX_EXPANDED_NODES:,}"
                     )
-                    code, hint = "E312", (
-                        "a trait or segment used several times is written out at each use: "
-                        "use it fewer times, or compute it in the warehouse"
+                    code, hint = (
+                        "E312",
+                        (
+                            "a trait or segment used several times is written out at each use: "
+                            "use it fewer times, or compute it in the warehouse"
+                        ),
                     )
                 elif depth > bound.MAX_EXPANDED_DEPTH:
                     message = (
                         f"`{name}` nests {depth} levels deep with its traits and segments "
                         f"written out; the limit is {bound.MAX_EXPANDED_DEPTH}"
                     )
-                    code, hint = "E313", (
-                        "shorten the chain of `in segment` references and traits"
-                    )
+                    code, hint = "E313", ("shorten the chain of `in segment` references and traits")
                 else:
                     continue
                 self.checked.diagnostics.append(Diagnostic(code, message, where, hint))

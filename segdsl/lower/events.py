@@ -21,7 +21,6 @@ from segdsl.lower.groups import (
 )
 from segdsl.operators import AGGREGATES, OPERATORS
 
-
 MAX_GROUPS = 32
 """Event groups (CTEs, each joined) a statement may have before each stream's groups become
 one scan with a FILTER per window: 400 windows as 400 joins ran 19 s on 200 customers and
@@ -219,9 +218,7 @@ def _place_never(found: EventPlan, never: Iterable[bound.Aggregate]) -> None:
 def _fold(found: EventPlan, everything: bool = False) -> EventPlan:
     """Each stream that has a group over all its history takes in the stream's other groups
     (with `everything`, each stream is then one group)."""
-    whole = {
-        stream for stream, window in found.groups if everything or window == bound.EVERYTHING
-    }
+    whole = {stream for stream, window in found.groups if everything or window == bound.EVERYTHING}
     if not whole:
         return found
     folded = EventPlan(
