@@ -11,7 +11,7 @@ checker reads one tree language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any as PyAny
 from typing import Literal as Lit
@@ -231,6 +231,13 @@ class Poison(Expr):
 
 
 POISON = Poison(Type.NULL)
+TOO_DEEP = Poison(Type.NULL)  # a trait past MAX_TRAIT_DEPTH, reported where it is used
+
+# What one rule may become once its traits and `in segment` references are written out
+# (docs/performance.md#supported-sizes): every later stage, and the SQL, is bounded by these.
+MAX_TRAIT_DEPTH = 100  # traits inside traits
+MAX_EXPANDED_NODES = 100_000  # nodes of a rule with its traits and segments written out
+MAX_EXPANDED_DEPTH = 120  # nesting of the same
 TRUE = Const(Type.BOOLEAN, True)
 FALSE = Const(Type.BOOLEAN, False)
 EVERYTHING = TimeRange(None, None)  # a window over all history (up to *as of*)
@@ -305,26 +312,88 @@ def children(node: Expr) -> list[Expr]:
 def placed(node: Expr, span: Span) -> Expr:
     """`node` with every span in it set to `span`: a trait's tree, where a rule uses it, is
     placed at the trait's name there (its own spans are places in the trait's text). The
-    tree is rebuilt node by node, since spans are no part of a node's value."""
+    tree is rebuilt node by node, since spans are no part of a node's value; a node used
+    several times (a trait used twice by another) is rebuilt once and stays shared, so the
+    work is linear in the distinct nodes (docs/performance.md#supported-sizes)."""
     if node is POISON:
         return node
-    changes: dict[str, PyAny] = {f.name: _placed(getattr(node, f.name), span) for f in fields(node)}
-    if "span" in changes:
-        changes["span"] = span
-    return replace(node, **changes)
-
-
-def _placed(value: object, span: Span) -> object:
-    if isinstance(value, Expr):
-        return placed(value, span)
-    if isinstance(value, EventSet | TimeRange):
+    done: dict[int, object] = {}
+    order = [value for value in _post_order(node) if id(value) not in done]
+    for value in order:
+        if id(value) in done:
+            continue
+        if isinstance(value, tuple):
+            done[id(value)] = tuple(done.get(id(item), item) for item in value)
+            continue
+        assert isinstance(value, Expr | EventSet | TimeRange)
         changes: dict[str, PyAny] = {
-            f.name: _placed(getattr(value, f.name), span) for f in fields(value)
+            f.name: done.get(id(getattr(value, f.name)), getattr(value, f.name))
+            for f in fields(value)
         }
-        return replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(_placed(item, span) for item in value)
-    return value
+        if isinstance(value, Expr) and "span" in changes:
+            changes["span"] = span
+        done[id(value)] = value if value is POISON else replace(value, **changes)
+    result = done[id(node)]
+    assert isinstance(result, Expr)
+    return result
+
+
+def _post_order(node: object) -> list[object]:
+    """The nodes, event sets, windows and tuples under `node`, each after its parts, each
+    once (by identity), without recursion."""
+    found: list[object] = []
+    seen: set[int] = set()
+    todo: list[tuple[object, bool]] = [(node, False)]
+    while todo:
+        value, expanded = todo.pop()
+        if expanded:
+            found.append(value)
+            continue
+        if id(value) in seen:
+            continue
+        if isinstance(value, tuple):
+            parts: list[object] = list(value)
+        elif isinstance(value, Expr | EventSet | TimeRange):
+            parts = [getattr(value, f.name) for f in fields(value)]
+        else:
+            continue
+        seen.add(id(value))
+        todo.append((value, True))
+        todo.extend(
+            (part, False)
+            for part in reversed(parts)
+            if isinstance(part, tuple | Expr | EventSet | TimeRange)
+        )
+    return found
+
+
+def expanded(
+    node: Expr,
+    target: Callable[[Expr], Sequence[Expr]],
+    memo: dict[int, tuple[int, int]],
+) -> tuple[int, int]:
+    """(nodes, depth) of `node` with what `target` names written out in place (the trees of
+    a segment or segmentation reference): a shared node counts once per use, as in the SQL,
+    yet is measured once (`memo`, by identity), so this takes time linear in the distinct
+    nodes. A reference back to a node being measured (a cycle, reported as E204) counts 0."""
+    todo: list[tuple[Expr, bool]] = [(node, False)]
+    started: set[int] = set()
+    while todo:
+        current, ready = todo.pop()
+        key = id(current)
+        if key in memo:
+            continue
+        parts = [*children(current), *target(current)]
+        if not ready:
+            if key in started:
+                continue
+            started.add(key)
+            todo.append((current, True))
+            todo.extend((part, False) for part in parts if id(part) not in memo)
+            continue
+        sizes = [memo.get(id(part), (0, 0)) for part in parts]
+        memo[key] = (1 + sum(n for n, _ in sizes), 1 + max((d for _, d in sizes), default=0))
+    return memo.get(id(node), (0, 0))
 
 
 def is_condition(node: Expr) -> bool:

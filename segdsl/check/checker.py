@@ -38,6 +38,7 @@ class Checker(EventChecks, PredicateChecks):
         self.segment_names = segment_names
         self.segmentations = segmentation_buckets
         self.trait_tree = trait_tree
+        self.in_trait = False  # binding a trait: spans are placed where a rule uses it
 
     # ---- entry points ---------------------------------------------------------
 
@@ -119,6 +120,14 @@ class Checker(EventChecks, PredicateChecks):
             return bound.ManyValue(fld.type, fld) if fld.many else bound.Column(fld.type, fld)
         if name in self.env.traits:
             tree = self.trait_tree(name)
+            if tree is bound.TOO_DEEP:
+                return ctx.report(
+                    "E311",
+                    f"traits refer to traits more than {bound.MAX_TRAIT_DEPTH} deep here "
+                    f"(through `{name}`)",
+                    node.span,
+                    "compute the inner traits in the warehouse, or write shorter chains",
+                )
             if tree is None:
                 return ctx.report(
                     "E210",
@@ -126,7 +135,7 @@ class Checker(EventChecks, PredicateChecks):
                     node.span,
                     "a trait cannot use itself, directly or through others",
                 )
-            return bound.placed(tree, node.span)
+            return tree if self.in_trait else bound.placed(tree, node.span)
         if name in self.segmentations:
             ctx.references.append((name, node.span))
             return bound.SegmentationRef(Type.STRING, name)

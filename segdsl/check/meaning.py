@@ -136,24 +136,28 @@ def some_value(fld: Field, test: bound.Expr) -> bound.Expr:
 
 
 def _replaces_missing(expr: bound.Expr) -> bool:
-    if isinstance(expr, bound.Apply):
-        return expr.op in ("coalesce", "if") or any(_replaces_missing(a) for a in expr.args)
-    if isinstance(expr, bound.And | bound.Or):
-        return any(_replaces_missing(item) for item in expr.items)
-    if isinstance(expr, bound.Not):
-        return _replaces_missing(expr.operand)
-    return False
+    return any(
+        isinstance(node, bound.Apply) and node.op in ("coalesce", "if")
+        for node in _operand_nodes(expr)
+    )
 
 
 def many_fields(expr: bound.Expr) -> Iterator[Field]:
     """Many-valued fields that a predicate's operands read directly (not through `Any`)."""
-    if isinstance(expr, bound.ManyValue):
-        yield expr.field
-    elif isinstance(expr, bound.Apply):
-        for arg in expr.args:
-            yield from many_fields(arg)
-    elif isinstance(expr, bound.And | bound.Or):
-        for item in expr.items:
-            yield from many_fields(item)
-    elif isinstance(expr, bound.Not):
-        yield from many_fields(expr.operand)
+    for node in _operand_nodes(expr):
+        if isinstance(node, bound.ManyValue):
+            yield node.field
+
+
+def _operand_nodes(expr: bound.Expr) -> Iterator[bound.Expr]:
+    """`expr` and the nodes below it through operands (bound.operands), each distinct node
+    once, without recursion: a trait used twice is one shared node (linear work)."""
+    seen: set[int] = set()
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        todo.extend(reversed(bound.operands(node)))

@@ -57,6 +57,8 @@ class _ProjectChecks:
         self.env = env
         self.checked = Checked(diagnostics=list(loaded.diagnostics))
         self.traits: dict[str, bound.Expr | None] = {}
+        self.trait_depth = 0  # traits being bound, one inside the other
+        self.texts: dict[str, list[Text]] = {}  # each segment's and segmentation's rules
         self.references: References = {}
         buckets = {
             name: tuple(bk.name for bk in seg.buckets) for name, seg in loaded.segmentations.items()
@@ -72,17 +74,78 @@ class _ProjectChecks:
                 self.checked.segments[name] = tree
         for name, segmentation in self.loaded.segmentations.items():
             self.check_segmentation(name, segmentation)
-        self.checked.diagnostics.extend(_cycles(self.references))
+        cycles = _cycles(self.references)
+        self.checked.diagnostics.extend(cycles)
+        if not cycles:
+            self.refuse_oversized()
         return self.checked
+
+    def refuse_oversized(self) -> None:
+        """E312/E313 at each rule that, with its traits and `in segment` references written
+        out, grows past what the later stages and the engines can take
+        (docs/performance.md#supported-sizes); it is left out of the checked rules, so no
+        stage after the checker ever walks it."""
+        segments, segmentations = self.checked.segments, self.checked.segmentations
+
+        def target(node: bound.Expr) -> list[bound.Expr]:
+            if isinstance(node, bound.SegmentRef) and node.name in segments:
+                return [segments[node.name]]
+            if isinstance(node, bound.SegmentationRef) and node.name in segmentations:
+                return [rule for _, rule in segmentations[node.name][0]]
+            return []
+
+        memo: dict[int, tuple[int, int]] = {}
+        refused: set[str] = set()
+        owned = [(name, [tree]) for name, tree in segments.items()] + [
+            (name, [rule for _, rule in buckets]) for name, (buckets, _) in segmentations.items()
+        ]
+        for name, trees in owned:
+            for tree, text in zip(trees, self.texts[name], strict=False):
+                nodes, depth = bound.expanded(tree, target, memo)
+                where = text.location(ast.Span(0, len(text.value)))
+                if nodes > bound.MAX_EXPANDED_NODES:
+                    message = (
+                        f"`{name}` expands to {nodes:,} nodes with its traits and segments "
+                        f"written out; the limit is {bound.MAX_EXPANDED_NODES:,}"
+                    )
+                    code, hint = (
+                        "E312",
+                        (
+                            "a trait or segment used several times is written out at each use: "
+                            "use it fewer times, or compute it in the warehouse"
+                        ),
+                    )
+                elif depth > bound.MAX_EXPANDED_DEPTH:
+                    message = (
+                        f"`{name}` nests {depth} levels deep with its traits and segments "
+                        f"written out; the limit is {bound.MAX_EXPANDED_DEPTH}"
+                    )
+                    code, hint = "E313", ("shorten the chain of `in segment` references and traits")
+                else:
+                    continue
+                self.checked.diagnostics.append(Diagnostic(code, message, where, hint))
+                refused.add(name)
+                break
+        for name in refused:
+            segments.pop(name, None)
+            segmentations.pop(name, None)
 
     def trait_tree(self, name: str) -> bound.Expr | None:
         if name in self.traits:
             return self.traits[name]
+        if self.trait_depth >= bound.MAX_TRAIT_DEPTH:
+            return bound.TOO_DEEP  # left unbound: the trait that uses it reports E311
         self.traits[name] = None  # in progress: a use from inside is a cycle
         text = self.env.traits[name]
         ctx = RuleContext()
         tree = _parse(text, ctx)
-        result = self.checker.check_value(tree, ctx) if tree is not None else POISON
+        self.trait_depth += 1
+        self.checker.in_trait = True
+        try:
+            result = self.checker.check_value(tree, ctx) if tree is not None else POISON
+        finally:
+            self.trait_depth -= 1
+            self.checker.in_trait = self.trait_depth > 0
         for _reference, span in ctx.references:
             ctx.report(
                 "E211",
@@ -107,6 +170,7 @@ class _ProjectChecks:
                 "split it into segments and combine them with `in segment`",
             )
         self.report(text, ctx)
+        self.texts.setdefault(owner, []).append(text)
         self.references.setdefault(owner, []).extend(
             (ref, text, RuleProblem("E204", "", span)) for ref, span in ctx.references
         )

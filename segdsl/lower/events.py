@@ -21,6 +21,11 @@ from segdsl.lower.groups import (
 )
 from segdsl.operators import AGGREGATES, OPERATORS
 
+MAX_GROUPS = 32
+"""Event groups (CTEs, each joined) a statement may have before each stream's groups become
+one scan with a FILTER per window: 400 windows as 400 joins ran 19 s on 200 customers and
+then hit DuckDB's expression-depth limit (docs/performance.md#supported-sizes)."""
+
 
 @dataclass
 class Cuts:
@@ -194,6 +199,8 @@ def plan(
         walk(tree)
     _place_never(found, never)
     found = _fold(found) if "one_scan_per_stream" in shapes else found
+    if len(found.groups) > MAX_GROUPS:  # each group is a join: DuckDB's depth limit
+        found = _fold(found, everything=True)
     found.unclash(set(tables))
     return found
 
@@ -208,9 +215,10 @@ def _place_never(found: EventPlan, never: Iterable[bound.Aggregate]) -> None:
             found.absent.add(aggregate)
 
 
-def _fold(found: EventPlan) -> EventPlan:
-    """Each stream that has a group over all its history takes in the stream's other groups."""
-    whole = {stream for stream, window in found.groups if window == bound.EVERYTHING}
+def _fold(found: EventPlan, everything: bool = False) -> EventPlan:
+    """Each stream that has a group over all its history takes in the stream's other groups
+    (with `everything`, each stream is then one group)."""
+    whole = {stream for stream, window in found.groups if everything or window == bound.EVERYTHING}
     if not whole:
         return found
     folded = EventPlan(
