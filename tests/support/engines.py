@@ -51,6 +51,7 @@ Row = tuple[Any, ...]
 class Column:
     name: str
     type: str  # DuckDB's name of the type: BIGINT, INTEGER, DECIMAL(12,2), DOUBLE, BOOLEAN, ...
+    nullable: bool = True  # False: declared NOT NULL where the engine tells (ClickHouse)
 
 
 @dataclass(frozen=True)
@@ -585,7 +586,8 @@ class SparkEngine:
 
 
 class ClickHouseEngine:
-    """chdb (ClickHouse in process): one database per warehouse, Nullable columns,
+    """chdb (ClickHouse in process): one database per warehouse, Nullable columns (but for a
+    Column whose `nullable` is False: the fuzz declares columns the usual ClickHouse way too),
     DateTime64(6) for timestamps and Date32 for dates (Date starts in 1970)."""
 
     name, dialect = "clickhouse", "clickhouse"
@@ -609,7 +611,11 @@ class ClickHouseEngine:
         self.session.query(f"DROP DATABASE IF EXISTS `{warehouse}`")
         self.session.query(f"CREATE DATABASE `{warehouse}`")
         for table in tables:
-            columns = ", ".join(f"`{c.name}` Nullable({self._type(c.type)})" for c in table.columns)
+            columns = ", ".join(
+                f"`{c.name}` "
+                + (f"Nullable({self._type(c.type)})" if c.nullable else self._type(c.type))
+                for c in table.columns
+            )
             self.session.query(
                 f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns}) ENGINE = Memory"
             )
