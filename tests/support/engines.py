@@ -130,11 +130,17 @@ class DuckDBEngine:
             connection.close()
 
 
-def _iso(value: Any) -> Any:
+def _iso(value: Any, t_form: bool = False) -> Any:
     """SQLite keeps times as ISO-8601 text, as Python's sqlite3 writes them:
-    'YYYY-MM-DD HH:MM:SS' with '.ffffff' when there is a fraction, and 'YYYY-MM-DD'."""
+    'YYYY-MM-DD HH:MM:SS' with '.ffffff' when there is a fraction, and 'YYYY-MM-DD'; with
+    `t_form`, as other tools write them: 'YYYY-MM-DDTHH:MM:SS' and the fraction's digits
+    without trailing zeros ('.5')."""
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        return (
+            value.isoformat().rstrip("0")
+            if t_form and value.microsecond
+            else (value.isoformat(sep="T" if t_form else " "))
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -159,8 +165,9 @@ class SQLiteEngine:
         "VARCHAR": "TEXT",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, t_form: bool = False) -> None:
         self.connections: dict[str, sqlite3.Connection] = {}
+        self.t_form = t_form  # times as 'YYYY-MM-DDTHH:MM:SS.5' (see _iso)
 
     def load(self, warehouse: str, tables: Sequence[Table]) -> None:
         connection = sqlite3.connect(":memory:")
@@ -170,7 +177,7 @@ class SQLiteEngine:
             marks = ", ".join("?" * len(table.columns))
             connection.executemany(
                 f'INSERT INTO "{table.name}" VALUES ({marks})',
-                [tuple(_iso(v) for v in row) for row in table.rows],
+                [tuple(_iso(v, self.t_form) for v in row) for row in table.rows],
             )
         connection.commit()
         self.connections[warehouse] = connection
