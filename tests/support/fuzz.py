@@ -19,16 +19,16 @@ import datetime as dt
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from support import engines, rulegen
-
 import segdsl
 from segdsl import reference
 from segdsl.syntax.printer import print_rule
+from support import engines, rulegen
 
 Data = dict[str, list[dict[str, Any]]]
 
@@ -62,8 +62,29 @@ class Batch:
     plain: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # non-Nullable columns
 
 
-# what one of the fuzzed dialects refuses (engines.UNSUPPORTED: SQLite)
+# what one of the fuzzed dialects refuses (engines.UNSUPPORTED: SQLite), and what one of
+# them is known to answer differently (KNOWN): helper segments never hold either
 REFUSED_SOMEWHERE = ("lower(", "upper(", "ignoring case", "matches", "bucket(", "last(", "first(")
+DECIMALS = ("d", "ltv", "amount")  # the generator's decimal fields and traits
+
+# Rules left out of the comparison on one engine, for a difference recorded in
+# docs/engines.md#known-differences and not fixed yet: engine → (what, test on the rule text)
+KNOWN: dict[str, list[tuple[str, Callable[[str], bool]]]] = {
+    "clickhouse": [
+        # if()/coalesce() over an integer and a float, or a decimal and a float, have no
+        # common type there (chdb makes it a Variant, which cannot be Nullable)
+        ("if() or coalesce() over numbers", lambda r: "if(" in r or "coalesce(" in r),
+        # decimal ÷ decimal of a larger scale: "Decimal result's scale is less than argument's"
+        ("a division with a decimal", lambda r: "/" in r and any(d in r for d in DECIMALS)),
+        # round(float) compared with a decimal compares otherwise
+        ("round() compared with a decimal", lambda r: "round(" in r),
+    ],
+}
+
+
+def known(engine: str, rule: str) -> str | None:
+    """Why `rule` is left out on `engine` (KNOWN), or None."""
+    return next((what for what, test in KNOWN.get(engine, []) if test(rule)), None)
 
 
 def batch(seed: int, rules: int) -> Batch:
@@ -77,7 +98,9 @@ def batch(seed: int, rules: int) -> Batch:
         would be refused with it."""
         while True:
             text = print_rule(gen.condition(depth))
-            if not any(word in text for word in REFUSED_SOMEWHERE):
+            if not any(word in text for word in REFUSED_SOMEWHERE) and not any(
+                known(engine, text) for engine in KNOWN
+            ):
                 return text
 
     helpers = {name: helper(2) for name in rulegen.SEGMENTS}
@@ -149,6 +172,7 @@ class Tally:
 
     compared: Counter[str] = field(default_factory=Counter)
     refused: Counter[str] = field(default_factory=Counter)
+    known: Counter[str] = field(default_factory=Counter)  # left out: KNOWN
     failures: list[str] = field(default_factory=list)
 
 
@@ -202,10 +226,13 @@ def compare(
         want, undefined = baselines[b.seed, b.plain]
         refused = refused_rules(root, b.rules, engine.dialect)
         engine.load(warehouse, tables)
-        runnable = [r for r in b.rules if r not in refused]
+        runnable = [r for r in b.rules if r not in refused and not known(engine.name, r)]
         got = engines.members_on(engine, warehouse, root, runnable, b.as_of, chunk)
     for rule, loose in zip(b.rules, undefined, strict=True):
         expected, outcome = want[rule], got.get(rule)
+        if rule not in refused and known(engine.name, rule):
+            tally.known[label] += 1
+            continue
         if isinstance(expected, Exception):
             tally.failures.append(f"{label}: DuckDB fails on {rule!r}: {expected}"[:600])
             continue

@@ -9,7 +9,6 @@ from sqlglot import exp
 from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
 from segdsl.operators import Builder
 
-
 # aggregates whose FILTER is written `-IfOrNull` (docs/engines.md#clickhouse)
 _OR_NULL: dict[type, str] = {exp.Max: "maxIfOrNull", exp.Min: "minIfOrNull", exp.Avg: "avgIfOrNull"}
 
