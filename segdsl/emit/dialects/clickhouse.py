@@ -9,7 +9,7 @@ from sqlglot import exp
 from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
 from segdsl.operators import Builder
 
-# aggregates whose FILTER is written `-IfOrNull` (docs/engines.md#clickhouse)
+# aggregates whose FILTER is written `-IfOrNull` (docs/engines.md#notes-per-engine)
 _OR_NULL: dict[type, str] = {exp.Max: "maxIfOrNull", exp.Min: "minIfOrNull", exp.Avg: "avgIfOrNull"}
 
 

@@ -1,7 +1,7 @@
 """SQLite, where times are ISO-8601 text: 'YYYY-MM-DD HH:MM:SS[.ffffff]' as Python's sqlite3
 writes them, but also 'YYYY-MM-DDTHH:MM:SS', with any number of fraction digits ('.5'), as
 other tools write them; so times are compared in one normal form (`normal_time`), never as
-the text that is stored (docs/engines.md#sqlite)."""
+the text that is stored (docs/engines.md#notes-per-engine)."""
 
 from __future__ import annotations
 
