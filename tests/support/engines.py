@@ -52,6 +52,7 @@ Row = tuple[Any, ...]
 class Column:
     name: str
     type: str  # DuckDB's name of the type: BIGINT, INTEGER, DECIMAL(12,2), DOUBLE, BOOLEAN, ...
+    nullable: bool = True  # False: declared NOT NULL where the engine tells (ClickHouse)
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,17 @@ class DuckDBEngine:
             connection.close()
 
 
-def _iso(value: Any) -> Any:
+def _iso(value: Any, t_form: bool = False) -> Any:
     """SQLite keeps times as ISO-8601 text, as Python's sqlite3 writes them:
-    'YYYY-MM-DD HH:MM:SS' with '.ffffff' when there is a fraction, and 'YYYY-MM-DD'."""
+    'YYYY-MM-DD HH:MM:SS' with '.ffffff' when there is a fraction, and 'YYYY-MM-DD'; with
+    `t_form`, as other tools write them: 'YYYY-MM-DDTHH:MM:SS' and the fraction's digits
+    without trailing zeros ('.5')."""
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        return (
+            value.isoformat().rstrip("0")
+            if t_form and value.microsecond
+            else (value.isoformat(sep="T" if t_form else " "))
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -159,8 +166,9 @@ class SQLiteEngine:
         "VARCHAR": "TEXT",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, t_form: bool = False) -> None:
         self.connections: dict[str, sqlite3.Connection] = {}
+        self.t_form = t_form  # times as 'YYYY-MM-DDTHH:MM:SS.5' (see _iso)
 
     def load(self, warehouse: str, tables: Sequence[Table]) -> None:
         connection = sqlite3.connect(":memory:")
@@ -170,7 +178,7 @@ class SQLiteEngine:
             marks = ", ".join("?" * len(table.columns))
             connection.executemany(
                 f'INSERT INTO "{table.name}" VALUES ({marks})',
-                [tuple(_iso(v) for v in row) for row in table.rows],
+                [tuple(_iso(v, self.t_form) for v in row) for row in table.rows],
             )
         connection.commit()
         self.connections[warehouse] = connection
@@ -694,7 +702,8 @@ class SparkConnectServer:
 
 
 class ClickHouseEngine:
-    """chdb (ClickHouse in process): one database per warehouse, Nullable columns,
+    """chdb (ClickHouse in process): one database per warehouse, Nullable columns (but for a
+    Column whose `nullable` is False: the fuzz declares columns the usual ClickHouse way too),
     DateTime64(6) for timestamps and Date32 for dates (Date starts in 1970)."""
 
     name, dialect = "clickhouse", "clickhouse"
@@ -718,7 +727,11 @@ class ClickHouseEngine:
         self.session.query(f"DROP DATABASE IF EXISTS `{warehouse}`")
         self.session.query(f"CREATE DATABASE `{warehouse}`")
         for table in tables:
-            columns = ", ".join(f"`{c.name}` Nullable({self._type(c.type)})" for c in table.columns)
+            columns = ", ".join(
+                f"`{c.name}` "
+                + (f"Nullable({self._type(c.type)})" if c.nullable else self._type(c.type))
+                for c in table.columns
+            )
             self.session.query(
                 f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns}) ENGINE = Memory"
             )

@@ -9,6 +9,9 @@ from sqlglot import exp
 from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
 from segdsl.operators import Builder
 
+# aggregates whose FILTER is written `-IfOrNull` (docs/engines.md#notes-per-engine)
+_OR_NULL: dict[type, str] = {exp.Max: "maxIfOrNull", exp.Min: "minIfOrNull", exp.Avg: "avgIfOrNull"}
+
 
 class ClickHouse(Dialect):
     """RE2 regular expressions, backslash LIKE escapes, LOWER and UPPER only for ASCII,
@@ -31,19 +34,29 @@ class ClickHouse(Dialect):
     def pick(
         self, latest: bool, prop: exp.Expr, time: exp.Expr, filtered: Callable[[exp.Expr], exp.Expr]
     ) -> exp.Expr:
-        """argMax over a one-element tuple: argMax itself skips NULL values."""
+        """argMax over a one-element tuple: argMax itself skips NULL values. The tuple holds a
+        Nullable value, so that where no event passes the filter the default tuple holds
+        NULL, not the default of a column declared without Nullable (0, '')."""
         pick = exp.ArgMax if latest else exp.ArgMin
+        value = exp.Anonymous(this="toNullable", expressions=[prop])
         return exp.Anonymous(
             this="tupleElement",
             expressions=[
                 filtered(
-                    pick(this=exp.Anonymous(this="tuple", expressions=[prop]), expression=time)
+                    pick(this=exp.Anonymous(this="tuple", expressions=[value]), expression=time)
                 ),
                 exp.Literal.number(1),
             ],
         )
 
     def rewrite(self, node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Filter) and type(node.this) in _OR_NULL:
+            # `maxIf` over no passing row is the column's default (0, '', 1970-01-01) where
+            # the column is not Nullable, the usual ClickHouse way: `maxIfOrNull` is NULL
+            return exp.Anonymous(
+                this=_OR_NULL[type(node.this)],
+                expressions=[node.this.this, node.expression.this],
+            )
         if (
             isinstance(node, exp.Subquery)
             and isinstance(node.this, exp.Select)

@@ -1,8 +1,11 @@
-"""SQLite, where times are ISO-8601 text ('YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYY-MM-DD'), as
-Python's sqlite3 writes them, which compares correctly as text."""
+"""SQLite, where times are ISO-8601 text: 'YYYY-MM-DD HH:MM:SS[.ffffff]' as Python's sqlite3
+writes them, but also 'YYYY-MM-DDTHH:MM:SS', with any number of fraction digits ('.5'), as
+other tools write them; so times are compared in one normal form (`normal_time`), never as
+the text that is stored (docs/engines.md#notes-per-engine)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from sqlglot import exp
@@ -110,6 +113,40 @@ def shift(t: exp.Expr, amount: exp.Expr, unit: str) -> exp.Expr:
     return exp.DPipe(this=_fn("MIN", same_day, last), expression=rest)
 
 
+def normal_time(t: exp.Expr) -> exp.Expr:
+    """`t` as 'YYYY-MM-DD HH:MM:SS.ffffff': a space before the time, six fraction digits,
+    a date at midnight, so that text order is time order. A literal is written so here."""
+    if isinstance(t, exp.Literal) and t.is_string:
+        try:
+            value = dt.datetime.fromisoformat(t.this)
+        except ValueError:
+            return t
+        return exp.Literal.string(value.strftime("%Y-%m-%d %H:%M:%S.%f"))
+    whole = _fn("STRFTIME", exp.Literal.string("%Y-%m-%d %H:%M:%S"), seconds(t.copy()))
+    digits = exp.Substring(
+        this=exp.DPipe(
+            this=exp.Substring(this=t.copy(), start=exp.Literal.number(21)),
+            expression=exp.Literal.string("000000"),
+        ),
+        start=exp.Literal.number(1),
+        length=exp.Literal.number(6),
+    )
+    return exp.DPipe(
+        this=exp.DPipe(this=whole, expression=exp.Literal.string(".")), expression=digits
+    )
+
+
+def _time(node: exp.Expr) -> exp.Expr:
+    """`node` marked as a time, so that a comparison with it compares normal times."""
+    node.meta["time"] = True
+    return node
+
+
+def _is_time(node: exp.Expr) -> bool:
+    return bool(node.meta.get("time"))
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 _CASE = Refusal(
     "upper or lower case (`lower`, `upper`, `ignoring case`)",
     "SQLite's lower() and upper() change only ASCII letters",
@@ -140,23 +177,31 @@ class SQLite(Dialect):
 
     def clock(self, node: exp.Expr) -> exp.Expr:
         """UTC, in milliseconds."""
-        return _fn("STRFTIME", exp.Literal.string("%Y-%m-%d %H:%M:%f"), exp.Literal.string("now"))
+        return _time(
+            _fn("STRFTIME", exp.Literal.string("%Y-%m-%d %H:%M:%f"), exp.Literal.string("now"))
+        )
 
     def rewrite(self, node: exp.Expr) -> exp.Expr:
         """A timestamp literal stays text (DATETIME() would drop its fraction), interval
-        arithmetic becomes date functions, parts come from STRFTIME."""
+        arithmetic becomes date functions, parts come from STRFTIME; where a time (a
+        timestamp literal, the clock, a time moved by an interval) is compared, both sides
+        are compared as normal times (`normal_time`)."""
         if (
             isinstance(node, exp.Cast)
             and node.to.this == exp.DType.TIMESTAMP
             and isinstance(node.this, exp.Literal)
         ):
-            return node.this
+            return _time(node.this.copy())
+        if isinstance(node, _COMPARISONS) and (_is_time(node.this) or _is_time(node.expression)):
+            return type(node)(this=normal_time(node.this), expression=normal_time(node.expression))
         if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
             interval = node.expression
             amount = int(interval.this.this) * (-1 if isinstance(node, exp.Sub) else 1)
-            return shift(node.this, exp.Literal.number(amount), str(interval.text("unit")).lower())
+            return _time(
+                shift(node.this, exp.Literal.number(amount), str(interval.text("unit")).lower())
+            )
         if isinstance(node, exp.DateAdd):
-            return shift(node.this, node.expression, str(node.text("unit")).lower())
+            return _time(shift(node.this, node.expression, str(node.text("unit")).lower()))
         if type(node) in _PARTS:
             return strftime_int(_PARTS[type(node)], node.this)
         if isinstance(node, exp.Extract) and node.this.name.upper() == "HOUR":

@@ -7,8 +7,22 @@ WITH events_1 AS (
       e.event_name = 'checkout') AS a2
   FROM events AS e
   WHERE
-    e.ts >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
-    AND e.ts <= '2025-12-31 12:00:00'
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ts, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ts, 21) || '000000', 1, 6) >= STRFTIME(
+      '%Y-%m-%d %H:%M:%S',
+      SUBSTRING(
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11),
+        1,
+        19
+      )
+    ) || '.' || SUBSTRING(
+      SUBSTRING(
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11),
+        21
+      ) || '000000',
+      1,
+      6
+    )
+    AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ts, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ts, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
     AND e.event_name IN ('add_to_cart', 'checkout')
   GROUP BY
     e.customer_id

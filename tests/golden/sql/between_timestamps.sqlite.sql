@@ -2,5 +2,5 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at >= '2025-12-01 12:00:00'
-  AND c.last_seen_at <= '2025-12-30 18:00:00'
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= '2025-12-01 12:00:00.000000'
+  AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) <= '2025-12-30 18:00:00.000000'

@@ -4,7 +4,8 @@ WITH events_1 AS (
     COUNT(*) AS a1
   FROM events AS e
   WHERE
-    e.ts <= '2025-12-31 12:00:00' AND e.event_name IN ('page_view')
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ts, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ts, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
+    AND e.event_name IN ('page_view')
   GROUP BY
     e.customer_id
 )

@@ -4,8 +4,22 @@ WITH purchase_1 AS (
     COUNT(*) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at <= '2025-12-31 12:00:00'
-    AND e.ordered_at < DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11)
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
+    AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) < STRFTIME(
+      '%Y-%m-%d %H:%M:%S',
+      SUBSTRING(
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11),
+        1,
+        19
+      )
+    ) || '.' || SUBSTRING(
+      SUBSTRING(
+        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11),
+        21
+      ) || '000000',
+      1,
+      6
+    )
   GROUP BY
     e.customer_id
 )

@@ -4,21 +4,48 @@ WITH purchase_1 AS (
     COUNT(*) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at >= MIN(
-      DATE(
-        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -12)),
-        PRINTF(
-          '%+d days',
-          CAST(STRFTIME('%d', SUBSTRING('2025-12-31 12:00:00', 1, 19)) AS INTEGER) - 1
-        )
-      ),
-      DATE(
-        DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -12)),
-        '+1 month',
-        '-1 day'
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) >= STRFTIME(
+      '%Y-%m-%d %H:%M:%S',
+      SUBSTRING(
+        MIN(
+          DATE(
+            DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -12)),
+            PRINTF(
+              '%+d days',
+              CAST(STRFTIME('%d', SUBSTRING('2025-12-31 12:00:00', 1, 19)) AS INTEGER) - 1
+            )
+          ),
+          DATE(
+            DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -12)),
+            '+1 month',
+            '-1 day'
+          )
+        ) || SUBSTRING('2025-12-31 12:00:00', 11),
+        1,
+        19
       )
-    ) || SUBSTRING('2025-12-31 12:00:00', 11)
-    AND e.ordered_at <= '2025-12-31 12:00:00'
+    ) || '.' || SUBSTRING(
+      SUBSTRING(
+        MIN(
+          DATE(
+            DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -12)),
+            PRINTF(
+              '%+d days',
+              CAST(STRFTIME('%d', SUBSTRING('2025-12-31 12:00:00', 1, 19)) AS INTEGER) - 1
+            )
+          ),
+          DATE(
+            DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), 'start of month', PRINTF('%+d months', -12)),
+            '+1 month',
+            '-1 day'
+          )
+        ) || SUBSTRING('2025-12-31 12:00:00', 11),
+        21
+      ) || '000000',
+      1,
+      6
+    )
+    AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
   GROUP BY
     e.customer_id
 )

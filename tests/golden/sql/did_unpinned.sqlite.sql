@@ -4,8 +4,22 @@ WITH events_1 AS (
     COUNT(*) AS a1
   FROM events AS e
   WHERE
-    e.ts >= DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -7)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
-    AND e.ts <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now')
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ts, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ts, 21) || '000000', 1, 6) >= STRFTIME(
+      '%Y-%m-%d %H:%M:%S',
+      SUBSTRING(
+        DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -7)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11),
+        1,
+        19
+      )
+    ) || '.' || SUBSTRING(
+      SUBSTRING(
+        DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -7)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11),
+        21
+      ) || '000000',
+      1,
+      6
+    )
+    AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ts, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ts, 21) || '000000', 1, 6) <= STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19)) || '.' || SUBSTRING(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 21) || '000000', 1, 6)
     AND e.event_name IN ('page_view')
   GROUP BY
     e.customer_id

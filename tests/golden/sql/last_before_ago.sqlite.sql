@@ -4,7 +4,7 @@ WITH purchase_1 AS (
     MAX(e.ordered_at) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at <= '2025-12-31 12:00:00'
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
   GROUP BY
     e.customer_id
 )
@@ -14,4 +14,18 @@ FROM customers AS c
 INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 < DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11)
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(purchase_1.a1, 1, 19)) || '.' || SUBSTRING(SUBSTRING(purchase_1.a1, 21) || '000000', 1, 6) < STRFTIME(
+    '%Y-%m-%d %H:%M:%S',
+    SUBSTRING(
+      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11),
+      1,
+      19
+    )
+  ) || '.' || SUBSTRING(
+    SUBSTRING(
+      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11),
+      21
+    ) || '000000',
+    1,
+    6
+  )

@@ -3,11 +3,25 @@ WITH purchase_1 AS (
     e.customer_id AS k,
     SUM(e.amount) AS a1,
     COUNT(*) FILTER(WHERE
-      e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11)
-      AND e.ordered_at <= '2025-12-31 12:00:00') AS a2
+      STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) >= STRFTIME(
+        '%Y-%m-%d %H:%M:%S',
+        SUBSTRING(
+          DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11),
+          1,
+          19
+        )
+      ) || '.' || SUBSTRING(
+        SUBSTRING(
+          DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -7)) || SUBSTRING('2025-12-31 12:00:00', 11),
+          21
+        ) || '000000',
+        1,
+        6
+      )
+      AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000') AS a2
   FROM orders AS e
   WHERE
-    e.ordered_at <= '2025-12-31 12:00:00'
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
   GROUP BY
     e.customer_id
 )

@@ -4,11 +4,25 @@ WITH purchase_1 AS (
     COUNT(*) AS a1,
     SUM(e.amount) AS a2,
     COUNT(*) FILTER(WHERE
-      e.ordered_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11)
-      AND e.ordered_at <= '2025-12-31 12:00:00') AS a3
+      STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) >= STRFTIME(
+        '%Y-%m-%d %H:%M:%S',
+        SUBSTRING(
+          DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11),
+          1,
+          19
+        )
+      ) || '.' || SUBSTRING(
+        SUBSTRING(
+          DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -180)) || SUBSTRING('2025-12-31 12:00:00', 11),
+          21
+        ) || '000000',
+        1,
+        6
+      )
+      AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000') AS a3
   FROM orders AS e
   WHERE
-    e.ordered_at <= '2025-12-31 12:00:00'
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
   GROUP BY
     e.customer_id
 ), events_2 AS (
@@ -17,7 +31,8 @@ WITH purchase_1 AS (
     COUNT(*) AS a1
   FROM events AS e
   WHERE
-    e.ts <= '2025-12-31 12:00:00' AND e.event_name IN ('signup')
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ts, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ts, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
+    AND e.event_name IN ('signup')
   GROUP BY
     e.customer_id
 )

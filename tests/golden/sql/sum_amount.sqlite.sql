@@ -4,7 +4,7 @@ WITH purchase_1 AS (
     SUM(e.amount) AS a1
   FROM orders AS e
   WHERE
-    e.ordered_at <= '2025-12-31 12:00:00'
+    STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
   GROUP BY
     e.customer_id
 )

@@ -4,8 +4,22 @@ FROM customers AS c
 WHERE
   (
     (
-      c.last_seen_at >= DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -30)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11)
-      AND c.last_seen_at <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now')
+      STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= STRFTIME(
+        '%Y-%m-%d %H:%M:%S',
+        SUBSTRING(
+          DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -30)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11),
+          1,
+          19
+        )
+      ) || '.' || SUBSTRING(
+        SUBSTRING(
+          DATE(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19), PRINTF('%+d days', -30)) || SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 11),
+          21
+        ) || '000000',
+        1,
+        6
+      )
+      AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) <= STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19)) || '.' || SUBSTRING(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 21) || '000000', 1, 6)
     )
     OR c.signup_at >= DATETIME(
       DATE(

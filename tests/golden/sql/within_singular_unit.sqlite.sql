@@ -2,5 +2,19 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at >= DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -1)) || SUBSTRING('2025-12-31 12:00:00', 11)
-  AND c.last_seen_at <= '2025-12-31 12:00:00'
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= STRFTIME(
+    '%Y-%m-%d %H:%M:%S',
+    SUBSTRING(
+      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -1)) || SUBSTRING('2025-12-31 12:00:00', 11),
+      1,
+      19
+    )
+  ) || '.' || SUBSTRING(
+    SUBSTRING(
+      DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -1)) || SUBSTRING('2025-12-31 12:00:00', 11),
+      21
+    ) || '000000',
+    1,
+    6
+  )
+  AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
