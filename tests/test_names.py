@@ -314,13 +314,16 @@ def _qualified(engine: Any) -> Qualified:
             "aux.events",
         )
     if name == "clickhouse":
+        names = f"`{engine.database('names')}`"  # the process's one chdb session
         return (
             [
+                "DROP DATABASE IF EXISTS crm",
+                "DROP DATABASE IF EXISTS `Odd.Schema`",
                 "CREATE DATABASE crm",
                 "CREATE DATABASE `Odd.Schema`",
-                "CREATE TABLE crm.customers ENGINE = Memory AS SELECT * FROM names.`order`",
-                "CREATE TABLE `Odd.Schema`.tags ENGINE = Memory AS SELECT * FROM names.`user`",
-                "CREATE TABLE crm.events ENGINE = Memory AS SELECT * FROM names.`select`",
+                f"CREATE TABLE crm.customers ENGINE = Memory AS SELECT * FROM {names}.`order`",
+                f"CREATE TABLE `Odd.Schema`.tags ENGINE = Memory AS SELECT * FROM {names}.`user`",
+                f"CREATE TABLE crm.events ENGINE = Memory AS SELECT * FROM {names}.`select`",
             ],
             "crm.customers",
             '"Odd.Schema".tags',

@@ -242,6 +242,19 @@ def test_cases_on_a_local_spark_session(projects: dict[str, Path]) -> None:
         spark.close()
 
 
+@pytest.mark.clickhouse
+def test_cases_on_a_chdb_session(projects: dict[str, Path]) -> None:
+    """By connection: chdb's session, one database per suite, chosen by `USE`."""
+    clickhouse = engines.ClickHouseEngine()
+    try:
+        for suite, root in projects.items():
+            clickhouse.load(suite, engines.read_warehouse(root / "warehouse.duckdb"))
+            clickhouse.use(suite)
+            assert_cases_hold("clickhouse", {suite: clickhouse.session}, projects)
+    finally:
+        clickhouse.close()
+
+
 def test_cases_on_a_datafusion_context(projects: dict[str, Path]) -> None:
     """By connection: a DataFusion SessionContext per suite, its tables registered Arrow."""
     datafusion = engines.DataFusionEngine()

@@ -701,10 +701,26 @@ class SparkConnectServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+_CHDB_FOLDER = Path(tempfile.gettempdir()) / f"segdsl-chdb-{os.getpid()}"
+_CHDB: list[Any] = []  # the process's one chdb session
+
+
+def local_chdb() -> Any:
+    """The process's one chdb session (chdb's embedded server takes one data folder per
+    process), started on first use; it ends with the process."""
+    if not _CHDB:
+        from chdb import session
+
+        _CHDB.append(session.Session(str(_CHDB_FOLDER)))
+    return _CHDB[0]
+
+
 class ClickHouseEngine:
-    """chdb (ClickHouse in process): one database per warehouse, Nullable columns (but for a
-    Column whose `nullable` is False: the fuzz declares columns the usual ClickHouse way too),
-    DateTime64(6) for timestamps and Date32 for dates (Date starts in 1970)."""
+    """chdb (ClickHouse in process): one database per warehouse in the process's one chdb
+    session (named apart per engine, so engines alive together do not meet), Nullable
+    columns (but for a Column whose `nullable` is False: the fuzz declares columns the usual
+    ClickHouse way too), DateTime64(6) for timestamps and Date32 for dates (Date starts in
+    1970)."""
 
     name, dialect = "clickhouse", "clickhouse"
     TYPES: ClassVar[dict[str, str]] = {
@@ -717,15 +733,22 @@ class ClickHouseEngine:
         "VARCHAR": "String",
     }
 
-    def __init__(self) -> None:
-        from chdb import session
+    _made = 0
 
-        self.folder = Path(tempfile.mkdtemp(prefix="segdsl-chdb-"))
-        self.session = session.Session(str(self.folder))
+    def __init__(self) -> None:
+        self.session = local_chdb()
+        ClickHouseEngine._made += 1
+        self.prefix = f"e{ClickHouseEngine._made}_"
+        self.databases: set[str] = set()
+
+    def database(self, warehouse: str) -> str:
+        return f"{self.prefix}{warehouse}"
 
     def load(self, warehouse: str, tables: Sequence[Table]) -> None:
-        self.session.query(f"DROP DATABASE IF EXISTS `{warehouse}`")
-        self.session.query(f"CREATE DATABASE `{warehouse}`")
+        database = self.database(warehouse)
+        self.session.query(f"DROP DATABASE IF EXISTS `{database}`")
+        self.session.query(f"CREATE DATABASE `{database}`")
+        self.databases.add(database)
         for table in tables:
             columns = ", ".join(
                 f"`{c.name}` "
@@ -733,22 +756,25 @@ class ClickHouseEngine:
                 for c in table.columns
             )
             self.session.query(
-                f"CREATE TABLE `{warehouse}`.`{table.name}` ({columns}) ENGINE = Memory"
+                f"CREATE TABLE `{database}`.`{table.name}` ({columns}) ENGINE = Memory"
             )
             for start in range(0, len(table.rows), 5000):
                 values = ", ".join(
                     "(" + ", ".join(_clickhouse_literal(v) for v in row) + ")"
                     for row in table.rows[start : start + 5000]
                 )
-                self.session.query(f"INSERT INTO `{warehouse}`.`{table.name}` VALUES {values}")
+                self.session.query(f"INSERT INTO `{database}`.`{table.name}` VALUES {values}")
 
     def _type(self, duck: str) -> str:
         return (
             duck.replace("DECIMAL", "Decimal") if duck.startswith("DECIMAL") else self.TYPES[duck]
         )
 
+    def use(self, warehouse: str) -> None:
+        self.session.query(f"USE `{self.database(warehouse)}`")
+
     def run(self, warehouse: str, sql: str) -> list[Row]:
-        self.session.query(f"USE `{warehouse}`")
+        self.use(warehouse)
         table = self.session.query(sql, "ArrowTable")
         return [tuple(row.values()) for row in table.to_pylist()]
 
@@ -756,8 +782,10 @@ class ClickHouseEngine:
         return str(self.session.query("SELECT version()", "CSV")).strip().strip('"')
 
     def close(self) -> None:
-        self.session.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.session.query("USE default")
+        for database in self.databases:
+            self.session.query(f"DROP DATABASE IF EXISTS `{database}`")
+        self.databases.clear()
 
 
 def _clickhouse_literal(value: Any) -> str:
