@@ -130,7 +130,8 @@ class SourceCache:
 def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
     """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint."""
     d, loc = diagnostic, diagnostic.location
-    message, hint = shown(d.message), shown(d.hint) if d.hint else None
+    message = shown(d.message, newlines=True)  # an engine's message has lines
+    hint = shown(d.hint, newlines=True) if d.hint else None
     if loc is None:
         head = f"{d.severity}[{d.code}]: {message}"
         return head + (f"\n  = help: {hint}" if hint else "")
