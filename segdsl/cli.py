@@ -294,7 +294,7 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421", "E422"}
+_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421", "E422", "E446"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -363,6 +363,18 @@ def _run(args: argparse.Namespace) -> int:
                 )
             ]
         )
+    empty = [
+        option
+        for option, value in (("--table", args.table), ("--warehouse", args.warehouse))
+        if value is not None and not value.strip()
+    ]
+    if empty:
+        raise SegdslError(
+            [
+                Diagnostic("E446", f"`{option}` is empty", hint=f"give {option} a value")
+                for option in empty
+            ]
+        )
     project = _load(args)
     if args.out:
         check_output(args.out, project.resolve_warehouse(args.warehouse).files())
@@ -394,7 +406,7 @@ def _run(args: argparse.Namespace) -> int:
         _say(f"\n{total:,} customers, as of {as_of}")
     if args.out:
         result.write(args.out, args.table)
-        where = f" (table {args.table})" if args.out.suffix.lower() == ".duckdb" else ""
+        where = f" (table {shown(args.table)})" if args.out.suffix.lower() == ".duckdb" else ""
         _say(f"wrote {shown(str(args.out))}{where}")
     small = [s.name for s in sizes if s.too_small]
     if small:
