@@ -55,6 +55,7 @@ CASE_KEYS = {
     "changes",
     "absent",
     "memory",
+    "stdout",
 }
 SETUP_KINDS = {
     "hardlink",
@@ -90,6 +91,7 @@ class Case:
     changes: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     memory: int = MEMORY_MB
+    stdout: str = "pipe"  # or `closed` (`segdsl ... >&-`) or `full` (`> /dev/full`)
 
 
 def load_catalogue() -> list[Case]:
@@ -265,6 +267,10 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
     }
 
     def limits() -> None:
+        if case.stdout == "closed":
+            os.close(1)
+        elif case.stdout == "full":
+            os.dup2(os.open("/dev/full", os.O_WRONLY), 1)
         if size_limit is not None:
             import resource
 
