@@ -56,6 +56,7 @@ CASE_KEYS = {
     "absent",
     "memory",
     "stdout",
+    "not_printed",
 }
 SETUP_KINDS = {
     "hardlink",
@@ -91,6 +92,7 @@ class Case:
     changes: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     memory: int = MEMORY_MB
+    not_printed: list[str] = field(default_factory=list)  # e.g. "\x1b": shown escaped
     stdout: str = "pipe"  # or `closed` (`segdsl ... >&-`) or `full` (`> /dev/full`)
 
 
@@ -327,6 +329,8 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
         assert not (root / name).exists(), f"{name} exists: foreign code ran\n{shown}"
     assert snapshot(tmp) == before_tmp, f"the temporary folder changed: {sorted(snapshot(tmp))}"
     assert not (home / ".duckdb").exists(), "DuckDB installed something in $HOME"
+    for text in case.not_printed:
+        assert text not in stdout + stderr, f"{text!r} was printed as it is\n{shown}"
     assert peak_mb < case.memory, f"peak memory {peak_mb:.0f} MB, bound {case.memory} MB\n{shown}"
 
 
