@@ -294,7 +294,7 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421", "E422", "E446"}
+_USAGE_CODES = {"E408", "E502", "E414", "E418", "E421", "E422", "E446"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -308,8 +308,8 @@ def _check(args: argparse.Namespace) -> int:
     diagnostics = project.check(args.dialect)
     if args.paths:
         missing = [str(p) for p in args.paths if not p.exists()]
-        if missing:
-            raise SegdslError(
+        if missing:  # a usage error (2), where a path segdsl.yaml names is the project's (1)
+            _print_diagnostics(
                 [
                     Diagnostic(
                         "E401",
@@ -317,8 +317,10 @@ def _check(args: argparse.Namespace) -> int:
                         hint="paths are relative to the current folder",
                     )
                     for m in missing
-                ]
+                ],
+                "text",
             )
+            return EXIT_USAGE
         wanted = [p.resolve() for p in args.paths]
         diagnostics = [
             d
