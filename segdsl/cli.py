@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import os
 import signal
 import sys
@@ -23,12 +24,56 @@ from segdsl.diagnostics import (
     render_github,
     render_json,
     render_text,
+    shown,
 )
 
 if TYPE_CHECKING:
     from segdsl.project import Project
 
 EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class _StdoutLost(Exception):
+    """stdout is closed or cannot take the output (a full disk, /dev/full)."""
+
+
+def _say(text: str) -> None:
+    """One line of the command's output, on stdout."""
+    if sys.stdout is None:  # started with stdout closed (`segdsl check >&-`)
+        raise _StdoutLost("stdout is closed")
+    try:
+        print(text)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _StdoutLost(error.strerror or str(error)) from None
+
+
+def _tell(text: str) -> None:
+    """One line for the person at the terminal, on stderr; lost if stderr is (the exit
+    status still says what happened)."""
+    try:
+        print(text, file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, AttributeError):
+        _silence(2)
+
+
+def _silence(fd: int) -> None:
+    """Points fd at /dev/null, so that Python's final flush of what is still buffered
+    neither fails nor prints "Exception ignored"."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+    except OSError:
+        pass
+
+
+# A year from either end of Python's calendar, so that the times a rule measures from
+# *as of* (next week's birthdays, the end of its day) stay inside it (docs/cli.md#exit-codes).
+AS_OF_RANGE = (dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31, 23, 59, 59, 999999))
 
 
 def parse_as_of(text: str) -> dt.datetime:
@@ -39,8 +84,27 @@ def parse_as_of(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(
             f"`{text}` is not a date or timestamp (e.g. 2025-12-31 or 2025-12-31T12:00:00)"
         ) from None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    try:
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC
+        value = dt.datetime.max
+    if not AS_OF_RANGE[0] <= value <= AS_OF_RANGE[1]:
+        raise argparse.ArgumentTypeError(
+            f"`{text}` is outside the years {AS_OF_RANGE[0].year} to {AS_OF_RANGE[1].year} "
+            "(in UTC) that --as-of takes"
+        )
+    return value
+
+
+def parse_seed(text: str) -> int:
+    """A whole number that fits the warehouse's BIGINT, where the demo's generator keeps it."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+    if not -(2**63) <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"`{text}` is beyond 64 bits (-2^63 to 2^63-1)")
     return value
 
 
@@ -144,17 +208,36 @@ def _no_optimize_argument(command: argparse.ArgumentParser) -> None:
 def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("directory", nargs="?", type=Path, default=Path("segdsl-demo"), metavar="DIR")
     demo.add_argument("--customers", type=int, default=10_000, metavar="N")
-    demo.add_argument("--seed", type=int, default=42, metavar="S")
+    demo.add_argument("--seed", type=parse_seed, default=42, metavar="S")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for fd, stream in ((1, sys.stdout), (2, sys.stderr)):
+        if stream is None:  # closed: hold the number, or the next file opened would get it
+            _silence(fd)
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate from argv has no UTF-8
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     received: list[int] = []
     restore = _on_signals(received)
     try:
-        if args.command == "demo":
-            return _demo(args)
-        return int(_COMMANDS[args.command](args))
+        status = _demo(args) if args.command == "demo" else int(_COMMANDS[args.command](args))
+        _flush_stdout()
+        return status
+    except _StdoutLost as lost:
+        _silence(1)
+        _print_diagnostics(
+            [
+                Diagnostic(
+                    "E445",
+                    f"cannot write the output: {lost}",
+                    hint="give segdsl a stdout that takes its output (a file, a pipe)",
+                )
+            ],
+            "text",
+        )
+        return EXIT_ERRORS
     except SegdslError as error:
         if received:  # DuckDB's interrupt, reported by execute as the query's failure
             return _interrupted(received)
@@ -163,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _interrupted(received)
     except BrokenPipeError:  # `segdsl compile | head`: the reader has all it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence(1)
         return EXIT_CLEAN
     except Exception:
         if received:  # DuckDB turns the interrupt into its own error ("Query interrupted")
@@ -171,6 +254,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     finally:
         restore()
+
+
+def _flush_stdout() -> None:
+    """Writes what print() buffered: a full disk shows here, not in print()."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _StdoutLost(error.strerror or str(error)) from None
 
 
 def _on_signals(received: list[int]) -> Callable[[], None]:
@@ -195,11 +290,11 @@ def _on_signals(received: list[int]) -> Callable[[], None]:
 
 def _interrupted(received: Sequence[int]) -> int:
     number = received[0] if received else signal.SIGINT
-    print(f"interrupted ({signal.Signals(number).name})", file=sys.stderr)
+    _tell(f"interrupted ({signal.Signals(number).name})")
     return 128 + number
 
 
-_USAGE_CODES = {"E401", "E408", "E502", "E414", "E418", "E421", "E422"}
+_USAGE_CODES = {"E408", "E502", "E414", "E418", "E421", "E422", "E446"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -213,8 +308,8 @@ def _check(args: argparse.Namespace) -> int:
     diagnostics = project.check(args.dialect)
     if args.paths:
         missing = [str(p) for p in args.paths if not p.exists()]
-        if missing:
-            raise SegdslError(
+        if missing:  # a usage error (2), where a path segdsl.yaml names is the project's (1)
+            _print_diagnostics(
                 [
                     Diagnostic(
                         "E401",
@@ -222,8 +317,10 @@ def _check(args: argparse.Namespace) -> int:
                         hint="paths are relative to the current folder",
                     )
                     for m in missing
-                ]
+                ],
+                "text",
             )
+            return EXIT_USAGE
         wanted = [p.resolve() for p in args.paths]
         diagnostics = [
             d
@@ -239,7 +336,7 @@ def _check(args: argparse.Namespace) -> int:
             if count
             else f"ok: {checked} segments and segmentations checked"
         )
-        print(summary, file=sys.stderr if count else sys.stdout)
+        (_tell if count else _say)(summary)
     return EXIT_ERRORS if any(d.severity == "error" for d in diagnostics) else EXIT_CLEAN
 
 
@@ -251,7 +348,7 @@ def _within(path: Path, wanted: Path) -> bool:
 def _compile(args: argparse.Namespace) -> int:
     project = _load(args)
     sql = project.compile(args.names or None, args.dialect, args.as_of, optimized=args.optimized)
-    print(sql + ";")
+    _say(shown(sql, newlines=True) + ";" if _terminal() else sql + ";")
     return EXIT_CLEAN
 
 
@@ -268,6 +365,18 @@ def _run(args: argparse.Namespace) -> int:
                 )
             ]
         )
+    empty = [
+        option
+        for option, value in (("--table", args.table), ("--warehouse", args.warehouse))
+        if value is not None and not value.strip()
+    ]
+    if empty:
+        raise SegdslError(
+            [
+                Diagnostic("E446", f"`{option}` is empty", hint=f"give {option} a value")
+                for option in empty
+            ]
+        )
     project = _load(args)
     if args.out:
         check_output(args.out, project.resolve_warehouse(args.warehouse).files())
@@ -278,31 +387,32 @@ def _run(args: argparse.Namespace) -> int:
     for size in sizes:
         flag = f"below min_size {size.min_size}" if size.too_small else ""
         share = "" if size.share is None else f"{100 * size.share:.1f}%"
-        rows.append((size.name, size.bucket or "", f"{size.members:,}", share, flag))
+        bucket = shown(size.bucket or "")
+        rows.append((shown(size.name), bucket, f"{size.members:,}", share, flag))
     unused = {i for i in (1, 3) if not any(r[i] for r in rows[1:])}  # no bucket, no share
     rows = [tuple(c for i, c in enumerate(r) if i not in unused) for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
-        print(
+        _say(
             "  ".join(
                 c.rjust(w) if c[:1].isdigit() else c.ljust(w)
                 for c, w in zip(row, widths, strict=True)
             ).rstrip()
         )
         if i == 0:
-            print("  ".join("-" * w for w in widths).rstrip())
+            _say("  ".join("-" * w for w in widths).rstrip())
     as_of = result.as_of.isoformat(sep=" ")
     if total is None:  # one segment's statement lists its members, and counts nobody else
-        print(f"\nas of {as_of}; no share: the statement of one segment lists only its members")
+        _say(f"\nas of {as_of}; no share: the statement of one segment lists only its members")
     else:
-        print(f"\n{total:,} customers, as of {as_of}")
+        _say(f"\n{total:,} customers, as of {as_of}")
     if args.out:
         result.write(args.out, args.table)
-        where = f" (table {args.table})" if args.out.suffix.lower() == ".duckdb" else ""
-        print(f"wrote {args.out}{where}")
+        where = f" (table {shown(args.table)})" if args.out.suffix.lower() == ".duckdb" else ""
+        _say(f"wrote {shown(str(args.out))}{where}")
     small = [s.name for s in sizes if s.too_small]
     if small:
-        print(f"{len(small)} segment(s) below min_size: {', '.join(small)}", file=sys.stderr)
+        _tell(f"{len(small)} segment(s) below min_size: {shown(', '.join(small))}")
     return EXIT_CLEAN
 
 
@@ -317,8 +427,9 @@ def _demo(args: argparse.Namespace) -> int:
     except ValueError as error:
         _print_diagnostics([Diagnostic("E417", f"{error}", hint="e.g. --customers 10000")], "text")
         return EXIT_USAGE
-    print(f"wrote a demo project to {summary.directory} ({summary.customers:,} customers)")
-    print(f"next: cd {summary.directory} && segdsl run --as-of 2025-12-31T12:00:00")
+    folder = shown(str(summary.directory))
+    _say(f"wrote a demo project to {folder} ({summary.customers:,} customers)")
+    _say(f"next: cd {folder} && segdsl run --as-of 2025-12-31T12:00:00")
     return EXIT_CLEAN
 
 
@@ -336,15 +447,24 @@ def _print_diagnostics(
     diagnostics: Sequence[Diagnostic], form: str, root: Path | None = None
 ) -> None:
     if form == "json":
-        print(render_json(diagnostics))
+        _say(render_json(diagnostics))
         return
     if form == "github":
         for d in diagnostics:
-            print(render_github(d))
+            _say(render_github(d))
         return
     sources = SourceCache(root)
     for d in diagnostics:
-        print(render_text(d, sources) + "\n", file=sys.stderr)
+        _tell(render_text(d, sources) + "\n")
+
+
+def _terminal() -> bool:
+    """Whether stdout is a terminal, where SQL text shows its control characters escaped
+    (docs/cli.md#control-characters); into a file or a pipe it goes as it is."""
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,29 @@ class SegdslError(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(f"{d.code}: {d.message}" for d in self.diagnostics))
+
+
+# What a terminal would act on instead of showing: C0 and C1 controls (ANSI escapes, \r,
+# \b), DEL, line and paragraph separators, bidirectional overrides and isolates, and
+# lone surrogates, which have no UTF-8 (docs/cli.md#control-characters).
+_UNSHOWABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ud800-\udfff]"
+)
+_UNSHOWABLE_OR_NEWLINE = re.compile(_UNSHOWABLE.pattern[:-1] + "\\n]")
+
+
+def shown(text: str, newlines: bool = False) -> str:
+    """`text` as text output shows it: every character a terminal would act on (or that
+    a file name or YAML value could smuggle in) as an escape, `\x1b`, `\u202e`; tabs and,
+    with `newlines`, line breaks are kept."""
+    pattern = _UNSHOWABLE if newlines else _UNSHOWABLE_OR_NEWLINE
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def article(noun: object) -> str:
@@ -106,22 +130,34 @@ class SourceCache:
 def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
     """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint."""
     d, loc = diagnostic, diagnostic.location
+    message = shown(d.message, newlines=True)  # an engine's message has lines
+    hint = shown(d.hint, newlines=True) if d.hint else None
     if loc is None:
-        head = f"{d.severity}[{d.code}]: {d.message}"
-        return head + (f"\n  = help: {d.hint}" if d.hint else "")
-    head = f"{loc.path}:{loc.line}:{loc.column}: {d.severity}[{d.code}]: {d.message}"
+        head = f"{d.severity}[{d.code}]: {message}"
+        return head + (f"\n  = help: {hint}" if hint else "")
+    head = f"{shown(loc.path)}:{loc.line}:{loc.column}: {d.severity}[{d.code}]: {message}"
     text = sources.line(loc.path, loc.line)
     if text is None:
-        return head + (f"\n  = help: {d.hint}" if d.hint else "")
-    text = text.replace("\t", " ")
+        return head + (f"\n  = help: {hint}" if hint else "")
+    text, column, end_column = _shown_line(text.replace("\t", " "), loc)
     gutter = " " * len(str(loc.line))
-    end = loc.end_column if loc.end_line == loc.line else len(text) + 1
-    width = max(1, min(end, len(text) + 1) - loc.column)
-    carets = " " * (loc.column - 1) + "^" * width
-    label = f" {d.hint}" if d.hint else ""
+    end = end_column if loc.end_line == loc.line else len(text) + 1
+    width = max(1, min(end, len(text) + 1) - column)
+    carets = " " * (column - 1) + "^" * width
+    label = f" {hint}" if hint else ""
     return "\n".join(
         [head, f"{gutter} |", f"{loc.line} | {text}", f"{gutter} | {carets}{label}".rstrip()]
     )
+
+
+def _shown_line(text: str, loc: Location) -> tuple[str, int, int]:
+    """The source line as shown, and the location's columns moved past the escapes."""
+
+    def column(at: int) -> int:
+        return len(shown(text[: at - 1])) + 1
+
+    end = loc.end_column if loc.end_line == loc.line else len(text) + 1
+    return shown(text), column(loc.column), column(end)
 
 
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:
@@ -144,6 +180,7 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _escape_github(text: str, property_value: bool = False) -> str:
+    text = shown(text, newlines=True)  # the log shows the line to people too
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")

@@ -106,7 +106,7 @@ class Project:
         from segdsl.emit import to_sql
 
         query = self.select(names, dialect, as_of, optimized, rules)
-        return to_sql(query, dialect or self.dialect, pretty)
+        return to_sql(query, self.dialect if dialect is None else dialect, pretty)
 
     def select(
         self,
@@ -123,7 +123,7 @@ class Project:
 
         segments, segmentations = self._select_names(names)
         self._require_clean()
-        target = dialect_named(dialect or self.dialect)
+        target = dialect_named(self.dialect if dialect is None else dialect)
         refused = [
             d
             for d in self._refusals(target, [*segments, *segmentations], as_of is not None)
@@ -134,7 +134,7 @@ class Project:
         own = self._members_of(names, segments)
         if rules is None:
             rules = _default_passes(own, optimized)
-        lowering = self._lowering(dialect or self.dialect, as_of, rules, own)
+        lowering = self._lowering(self.dialect if dialect is None else dialect, as_of, rules, own)
         if own is not None:
             return lowering.select_members(own)
         return lowering.select_columns(segments, segmentations)

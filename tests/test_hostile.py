@@ -6,7 +6,8 @@ docs/security.md promises.
 For every case: the exit status and error code are the expected ones, nothing printed a
 traceback, the command ended within TIMEOUT seconds, the warehouse's sha256 is unchanged,
 no file of the project changed or appeared beyond the case's `creates` and `changes`, the
-temporary folder is left as it was, and no DuckDB extension was installed in $HOME.
+temporary folder is left as it was, no DuckDB extension was installed in $HOME, and the
+command's peak resident memory stayed under MEMORY_MB (or the case's `memory`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,6 +39,7 @@ from segdsl.demo import write_demo
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = Path(__file__).with_name("hostile")
 TIMEOUT = 20.0
+MEMORY_MB = 2048  # peak resident memory of the command, unless the case says `memory`
 SMALL, BIG = 200, 600_000  # customers of `base: demo` and `base: big demo`
 CASE_KEYS = {
     "name",
@@ -50,6 +54,9 @@ CASE_KEYS = {
     "creates",
     "changes",
     "absent",
+    "memory",
+    "stdout",
+    "not_printed",
 }
 SETUP_KINDS = {
     "hardlink",
@@ -84,6 +91,9 @@ class Case:
     creates: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    memory: int = MEMORY_MB
+    not_printed: list[str] = field(default_factory=list)  # e.g. "\x1b": shown escaped
+    stdout: str = "pipe"  # or `closed` (`segdsl ... >&-`) or `full` (`> /dev/full`)
 
 
 def load_catalogue() -> list[Case]:
@@ -259,6 +269,10 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
     }
 
     def limits() -> None:
+        if case.stdout == "closed":
+            os.close(1)
+        elif case.stdout == "full":
+            os.dup2(os.open("/dev/full", os.O_WRONLY), 1)
         if size_limit is not None:
             import resource
 
@@ -281,15 +295,16 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
             f"segdsl ended before {case.signal['send']} was sent: make the warehouse bigger"
         )
         process.send_signal(signal.Signals[case.signal["send"]])
-    try:
-        stdout, stderr = process.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
+    output = read_pipes(process)
+    peak_mb = wait_with_usage(process, started + TIMEOUT)
+    if peak_mb is None:
         process.kill()
-        process.communicate()
+        process.wait()
         pytest.fail(f"segdsl took longer than {TIMEOUT} s")
+    stdout, stderr = output()
     elapsed = time.monotonic() - started
     shown = (
-        f"exit {process.returncode} after {elapsed:.1f} s\n"
+        f"exit {process.returncode} after {elapsed:.1f} s, peak {peak_mb:.0f} MB\n"
         f"--- stdout\n{stdout}\n--- stderr\n{stderr}"
     )
 
@@ -314,6 +329,47 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
         assert not (root / name).exists(), f"{name} exists: foreign code ran\n{shown}"
     assert snapshot(tmp) == before_tmp, f"the temporary folder changed: {sorted(snapshot(tmp))}"
     assert not (home / ".duckdb").exists(), "DuckDB installed something in $HOME"
+    for text in case.not_printed:
+        assert text not in stdout + stderr, f"{text!r} was printed as it is\n{shown}"
+    assert peak_mb < case.memory, f"peak memory {peak_mb:.0f} MB, bound {case.memory} MB\n{shown}"
+
+
+def read_pipes(process: subprocess.Popen[str]) -> Callable[[], tuple[str, str]]:
+    """Reads stdout and stderr in threads (a full pipe would block the command); the
+    returned function waits for both ends and gives their texts."""
+    texts: dict[str, str] = {}
+
+    def drain(name: str, pipe: Any) -> None:
+        texts[name] = pipe.read()
+        pipe.close()
+
+    threads = [
+        threading.Thread(target=drain, args=(name, pipe), daemon=True)
+        for name, pipe in (("stdout", process.stdout), ("stderr", process.stderr))
+    ]
+    for thread in threads:
+        thread.start()
+
+    def output() -> tuple[str, str]:
+        for thread in threads:
+            thread.join()
+        return texts["stdout"], texts["stderr"]
+
+    return output
+
+
+def wait_with_usage(process: subprocess.Popen[str], deadline: float) -> float | None:
+    """Reaps the command with wait4, for its rusage: its peak resident memory in MB (Linux
+    counts ru_maxrss in KiB, across exec, so `unshare` and `sh` before segdsl count too);
+    None if it is still running at the deadline. Popen's own returncode is set from it."""
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_maxrss / 1024
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.02)
 
 
 def test_shipped_parser_tables_are_current() -> None:

@@ -132,7 +132,7 @@ def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[Path]:
 def _display(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside the root; a symlink loop
         return str(path)
 
 

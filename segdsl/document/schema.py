@@ -98,6 +98,15 @@ def _streams(events: dict[str, StreamModel], problems: _Problems) -> dict[str, e
         props = {}
         for prop, spec in stream.properties.items():
             spec = FieldModel(type=spec) if isinstance(spec, str) else spec
+            if spec.type == "geo":  # a property is one column; a place is two
+                problems.add(
+                    "E410",
+                    f"event property `{prop}` of `{name}` cannot be geo",
+                    ("events", name, "properties", prop),
+                    "distance_km reads a customer field; give the event its lat and lon "
+                    "as two decimal properties",
+                )
+                continue
             props[prop] = environment.Property(prop, Type(spec.type), spec.column or prop)
         if stream.name and not stream.names:
             problems.add(

@@ -88,9 +88,9 @@ class Result:
             exp.Anonymous(this="histogram", expressions=[column(s)]) for s in self.segmentations
         ]
         (row,) = self._fetch(exp.select(*columns))
-        total = int(row[0])
+        total = int(row[0])  # COUNT_IF over no customers is NULL, not 0
         sizes = [
-            Size(name, None, int(n), n / total if total else 0.0, self._min_sizes.get(name))
+            Size(name, None, int(n or 0), n / total if total else 0.0, self._min_sizes.get(name))
             for name, n in zip(self.segments, row[1:], strict=False)
         ]
         for name, histogram in zip(self.segmentations, row[1 + len(self.segments) :], strict=True):

@@ -175,6 +175,8 @@ def plan(
             and reads_values_only(node.condition, True)
         ):
             found.add_values(node)
+        elif isinstance(node, bound.Any):  # a correlated EXISTS: `last(E.p) = tag`
+            walk(node.condition)
         elif isinstance(node, bound.PercentileCut):
             walk(node.population.value)
             found.add_cut(node.population, node.op, node.bound)

@@ -120,6 +120,13 @@ def _decode_string(token: Token) -> str:
         if nxt in _ESCAPES:
             out.append(_ESCAPES[nxt])
             i += 2
+        elif nxt == "u" and re.fullmatch(r"[dD][89a-fA-F][0-9a-fA-F]{2}", raw[i + 2 : i + 6]):
+            raise RuleProblem(  # half of a UTF-16 pair: no character, no UTF-8 for it
+                "E105",
+                f"`\\{raw[i + 1 : i + 6]}` is half of a UTF-16 surrogate pair, not a character",
+                ast.Span(start, start + 6),
+                "write the character itself, or \\uXXXX of a character outside D800-DFFF",
+            )
         elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
             out.append(chr(int(raw[i + 2 : i + 6], 16)))
             i += 6

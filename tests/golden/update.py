@@ -25,7 +25,9 @@ files, so a change of behaviour shows up as a failing test and then as a diff he
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
+import os
 import re
 import shutil
 import sys
@@ -60,7 +62,16 @@ UPDATE_COMMAND = ".venv/bin/python -m tests.golden.update"
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "sqlite")
 PLACEHOLDER = "<project>"  # stands for the temporary project folder in every output
-ERROR_CASE_KEYS = {"about", "code", "known_bad", "base", "command", "formats", "without"}
+ERROR_CASE_KEYS = {
+    "about",
+    "code",
+    "known_bad",
+    "base",
+    "command",
+    "formats",
+    "without",
+    "stdout_full",
+}
 BASES = ("shop", "shop with warehouse", "empty")
 FORMATS = ("text", "json", "github")
 MAIN_THREAD_STACK = 8 * 1024 * 1024  # bytes; the usual `ulimit -s` of a Linux main thread
@@ -157,6 +168,7 @@ class ErrorCase:
     command: tuple[str, ...]
     formats: tuple[str, ...]
     without: tuple[str, ...] = ()  # Python packages hidden from the run, as if not installed
+    stdout_full: bool = False  # stdout fails every write, as /dev/full does
 
     def inputs(self) -> Iterator[Path]:
         for path in sorted(self.folder.rglob("*")):
@@ -196,6 +208,7 @@ def error_cases() -> list[ErrorCase]:
                 tuple(command),
                 formats,
                 tuple(spec.get("without", ())),
+                bool(spec.get("stdout_full", False)),
             )
         )
     return cases
@@ -213,7 +226,9 @@ def error_case_files(case: ErrorCase) -> Files:
             if form != "text":
                 args += ["--format", form]
             with _hidden(case.without):
-                status, stdout, stderr = run_cli(["--project", str(root), *args])
+                status, stdout, stderr = run_cli(
+                    ["--project", str(root), *args], full=case.stdout_full
+                )
             out = case.folder / "expected"
             if form == "text":
                 files[_relative(out.with_suffix(".txt"))] = _anonymous(stderr, root)
@@ -254,7 +269,14 @@ def _lay_out(case: ErrorCase, root: Path) -> None:
         shutil.copyfile(path, target)  # bytes as they are: some cases hold invalid UTF-8
 
 
-def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
+class _Full(io.StringIO):
+    """A stdout on a full disk: every write fails as /dev/full's does."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def run_cli(args: Sequence[str], full: bool = False) -> tuple[int, str, str]:
     """`segdsl ARGS` in this process: (exit status, stdout, stderr).
 
     It runs on a fresh thread, so that its stack starts at the same depth whoever calls
@@ -263,7 +285,7 @@ def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
     the real command has. An uncaught exception is recorded as Python would print it,
     without the frames, with the exit status 1 that Python gives it.
     """
-    stdout, stderr = io.StringIO(), io.StringIO()
+    stdout, stderr = _Full() if full else io.StringIO(), io.StringIO()
     outcome: list[int] = []
 
     def call() -> None:
