@@ -65,6 +65,9 @@ SETUP_KINDS = {
     "bind",
     "planted_lark_cache",
     "file_size_limit",
+    "big",
+    "copies",
+    "socket",
 }
 MOUNTS = {"tmpfs", "read_only", "bind"}  # set-ups that run the command inside `unshare -rm`
 
@@ -198,6 +201,17 @@ def set_up(case: Case, root: Path, tmp: Path) -> tuple[list[str], int | None]:
             path.mkdir(parents=True)
         elif kind == "fifo":
             os.mkfifo(path)
+        elif kind == "big":  # a YAML file of `bytes` bytes: one comment line
+            path.write_bytes(b"#" + b"x" * (int(step["bytes"]) - 2) + b"\n")
+        elif kind == "copies":  # `count` copies of `text`, named <target>/<i>.yaml
+            path.mkdir(parents=True, exist_ok=True)
+            for i in range(int(step["count"])):
+                (path / f"{i}.yaml").write_text(step["text"].replace("{i}", str(i)))
+        elif kind == "socket":
+            import socket
+
+            listener = socket.socket(socket.AF_UNIX)
+            listener.bind(str(path))
         elif kind == "write":
             path.write_text(step["text"], encoding="utf-8")
         elif kind == "edit":
