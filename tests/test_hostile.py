@@ -210,8 +210,13 @@ def set_up(case: Case, root: Path, tmp: Path) -> tuple[list[str], int | None]:
         elif kind == "socket":
             import socket
 
-            listener = socket.socket(socket.AF_UNIX)
-            listener.bind(str(path))
+            listener, here = socket.socket(socket.AF_UNIX), os.getcwd()
+            os.chdir(path.parent)  # a socket's path is at most 107 bytes: bind a short one
+            try:
+                listener.bind(path.name)
+            finally:
+                os.chdir(here)
+                listener.close()
         elif kind == "write":
             path.write_text(step["text"], encoding="utf-8")
         elif kind == "edit":
