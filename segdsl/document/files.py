@@ -193,7 +193,8 @@ def _yaml_files(folder: Path, shown: str, room: int) -> list[str]:
     for here, folders, names in os.walk(folder):  # links to folders are not followed
         folders.sort()
         inner = os.path.relpath(here, folder)
-        for name in sorted(names):
+        linked = [f for f in folders if os.path.islink(os.path.join(here, f))]
+        for name in sorted([*names, *linked]):  # a link named .yaml is read, and refused
             if name.endswith((".yaml", ".yml")):
                 found.append(os.path.normpath(os.path.join(shown, inner, name)))
                 if len(found) >= room:
