@@ -60,7 +60,7 @@ UPDATE_COMMAND = ".venv/bin/python -m tests.golden.update"
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "sqlite")
 PLACEHOLDER = "<project>"  # stands for the temporary project folder in every output
-ERROR_CASE_KEYS = {"about", "code", "known_bad", "base", "command", "formats", "without"}
+ERROR_CASE_KEYS = {"about", "code", "known_bad", "base", "command", "formats", "without", "big"}
 BASES = ("shop", "shop with warehouse", "empty")
 FORMATS = ("text", "json", "github")
 MAIN_THREAD_STACK = 8 * 1024 * 1024  # bytes; the usual `ulimit -s` of a Linux main thread
@@ -157,6 +157,7 @@ class ErrorCase:
     command: tuple[str, ...]
     formats: tuple[str, ...]
     without: tuple[str, ...] = ()  # Python packages hidden from the run, as if not installed
+    big: tuple[tuple[str, int], ...] = ()  # (path, bytes): a file too large to keep in git
 
     def inputs(self) -> Iterator[Path]:
         for path in sorted(self.folder.rglob("*")):
@@ -196,6 +197,7 @@ def error_cases() -> list[ErrorCase]:
                 tuple(command),
                 formats,
                 tuple(spec.get("without", ())),
+                tuple((str(k), int(v)) for k, v in spec.get("big", {}).items()),
             )
         )
     return cases
@@ -252,6 +254,8 @@ def _lay_out(case: ErrorCase, root: Path) -> None:
         target = root / path.relative_to(case.folder)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)  # bytes as they are: some cases hold invalid UTF-8
+    for relative, size in case.big:  # one YAML comment line of `size` bytes
+        (root / relative).write_bytes(b"#" + b"x" * (size - 2) + b"\n")
 
 
 def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
