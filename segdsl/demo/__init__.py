@@ -94,7 +94,9 @@ def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> Demo
     directory = Path(directory)
     texts = {name: _template(template) for name, template in _FILES.items()}
     if directory.is_symlink():
-        raise DemoRefused("E416", f"{directory} is a symbolic link; the demo never writes through one")
+        raise DemoRefused(
+            "E416", f"{directory} is a symbolic link; the demo never writes through one"
+        )
     for name in (*reversed(_FILES), WAREHOUSE, "segments"):  # the project file first
         target = directory / name
         if target.is_symlink():
@@ -136,8 +138,7 @@ def _check_room(directory: Path, customers: int) -> None:
     if needed > free:
         raise DemoRefused(
             "E417",
-            f"{customers:,} customers need about {needed:,} bytes; "
-            f"{existing} has {free:,} free",
+            f"{customers:,} customers need about {needed:,} bytes; {existing} has {free:,} free",
         )
 
 
@@ -157,7 +158,10 @@ def _write(
 ) -> dict[str, int]:
     """Writes the warehouse, then the files; `made` lists each thing as it appears."""
     temporary = directory / f".{WAREHOUSE}.{os.getpid()}.tmp"
-    scratch = (temporary.with_name(temporary.name + ".wal"), temporary.with_name(temporary.name + ".tmp"))
+    scratch = (
+        temporary.with_name(temporary.name + ".wal"),
+        temporary.with_name(temporary.name + ".tmp"),
+    )
     made.extend((temporary, *scratch))
     rows = build_warehouse(temporary, customers, seed, DEMO_AS_OF)
     made.append(directory / WAREHOUSE)
