@@ -294,7 +294,7 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E408", "E502", "E414", "E418", "E421", "E422", "E446"}
+_USAGE_CODES = {"E408", "E502", "E414", "E416", "E417", "E418", "E421", "E422", "E446"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -417,16 +417,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from segdsl.demo import write_demo
+    from segdsl.demo import DemoRefused, write_demo
 
     try:
         summary = write_demo(args.directory, customers=args.customers, seed=args.seed)
-    except FileExistsError as error:
-        _print_diagnostics([Diagnostic("E416", f"{error}", hint="choose another folder")], "text")
-        return EXIT_USAGE
-    except ValueError as error:
-        _print_diagnostics([Diagnostic("E417", f"{error}", hint="e.g. --customers 10000")], "text")
-        return EXIT_USAGE
+    except DemoRefused as refused:
+        hint = {
+            "E416": "choose another folder",
+            "E417": "e.g. --customers 10000 (docs/security.md#limits)",
+            "E429": "choose a folder you can write to, with room for the warehouse",
+        }[refused.code]
+        raise SegdslError([Diagnostic(refused.code, str(refused), hint=hint)]) from None
     folder = shown(str(summary.directory))
     _say(f"wrote a demo project to {folder} ({summary.customers:,} customers)")
     _say(f"next: cd {folder} && segdsl run --as-of 2025-12-31T12:00:00")

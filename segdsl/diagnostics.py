@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""The largest project file segdsl reads (docs/security.md#limits)."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,80 @@ def did_you_mean(name: str, candidates: Iterable[str], kind: str) -> str:
     return f"known {kind}: {shown}{more}"
 
 
+class Refused(Exception):
+    """A file that segdsl does not read: `code` and a reason that names no content."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def read_confined(root: Path, path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of `path` (relative to `root`, or absolute), if it is a regular file
+    inside `root` once symbolic links are resolved and at most `limit` bytes long
+    (docs/security.md#confined-reads). It lives here, not in document/, because the
+    snippet of a diagnostic reads its file too, and must be held to the same rule.
+
+    The file is opened without blocking and without following a link, then checked
+    again through its descriptor, so a FIFO never hangs and a file swapped in between
+    the check and the open is refused rather than read."""
+    base = os.path.realpath(root)
+    target = os.path.realpath(os.path.join(base, path))
+    if os.path.commonpath([base, target]) != base:
+        raise Refused("E425", "is outside the project")
+    try:
+        before = os.stat(target)
+    except OSError as error:
+        raise Refused("E401", error.strerror or "cannot be read") from None
+    _require_regular(before)
+    if before.st_size > limit:
+        raise Refused("E427", f"is {before.st_size:,} bytes, over the limit of {limit:,}")
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+    try:
+        descriptor = os.open(target, flags)
+    except OSError as error:
+        raise Refused("E401", error.strerror or "cannot be read") from None
+    try:
+        opened = os.fstat(descriptor)
+        _require_regular(opened)
+        if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino):
+            raise Refused("E426", "changed while it was being opened")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(descriptor)
+    if size > limit:
+        raise Refused("E427", f"grew past the limit of {limit:,} bytes while being read")
+    return b"".join(chunks)
+
+
+def _require_regular(status: os.stat_result) -> None:
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return
+    kind = (
+        "a folder"
+        if stat.S_ISDIR(mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a special file"
+    )
+    raise Refused("E426", f"is {kind}, not a regular file")
+
+
 class SourceCache:
-    """File texts for snippets, read once."""
+    """File texts for snippets, read once, and only the project's own (read_confined):
+    a diagnostic never shows a line of a file outside the project."""
 
     def __init__(self, base: Path | None = None) -> None:
         self._lines: dict[str, list[str]] = {}
@@ -119,9 +196,9 @@ class SourceCache:
     def line(self, path: str, number: int) -> str | None:
         if path not in self._lines:
             try:
-                text = (self._base / path).read_text(encoding="utf-8", errors="replace")
-                self.add(path, text)
-            except OSError:
+                raw = read_confined(self._base, path)
+                self.add(path, raw.decode("utf-8", errors="replace"))
+            except Refused:
                 self._lines[path] = []
         lines = self._lines[path]
         return lines[number - 1] if 0 < number <= len(lines) else None

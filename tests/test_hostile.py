@@ -72,6 +72,9 @@ SETUP_KINDS = {
     "bind",
     "planted_lark_cache",
     "file_size_limit",
+    "big",
+    "copies",
+    "socket",
 }
 MOUNTS = {"tmpfs", "read_only", "bind"}  # set-ups that run the command inside `unshare -rm`
 
@@ -208,6 +211,22 @@ def set_up(case: Case, root: Path, tmp: Path) -> tuple[list[str], int | None]:
             path.mkdir(parents=True)
         elif kind == "fifo":
             os.mkfifo(path)
+        elif kind == "big":  # a YAML file of `bytes` bytes: one comment line
+            path.write_bytes(b"#" + b"x" * (int(step["bytes"]) - 2) + b"\n")
+        elif kind == "copies":  # `count` copies of `text`, named <target>/<i>.yaml
+            path.mkdir(parents=True, exist_ok=True)
+            for i in range(int(step["count"])):
+                (path / f"{i}.yaml").write_text(step["text"].replace("{i}", str(i)))
+        elif kind == "socket":
+            import socket
+
+            listener, here = socket.socket(socket.AF_UNIX), os.getcwd()
+            os.chdir(path.parent)  # a socket's path is at most 107 bytes: bind a short one
+            try:
+                listener.bind(path.name)
+            finally:
+                os.chdir(here)
+                listener.close()
         elif kind == "write":
             path.write_text(step["text"], encoding="utf-8")
         elif kind == "edit":

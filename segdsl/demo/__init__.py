@@ -11,10 +11,13 @@ of its history ends at ``DEMO_AS_OF`` so that sizes are reproducible with
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+
+import duckdb
 
 from segdsl.demo.data import build_warehouse
 
@@ -22,6 +25,19 @@ DEMO_AS_OF = datetime(2025, 12, 31, 12, 0, 0)
 """The demo's "now": no event, order or signup is later than this instant."""
 
 WAREHOUSE = "warehouse.duckdb"
+MAX_CUSTOMERS = 2_000_000
+"""The largest demo (about 700 MB and two minutes; docs/security.md#limits)."""
+BYTES_PER_CUSTOMER = 1_500
+"""Free space a demo needs per customer: the warehouse takes about 350 bytes, DuckDB's
+write-ahead log and spill files the rest while it is built."""
+
+
+class DemoRefused(Exception):
+    """The demo cannot be written: `code` (E416, E417, E429) and why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -64,32 +80,43 @@ def _template(name: str) -> str:
 def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> DemoSummary:
     """Write the demo project into ``directory`` (created if needed).
 
-    Refuses with ``FileExistsError`` when ``directory`` already holds a project or
-    any file the demo would write, so a user's work is never overwritten. The
-    warehouse is built under a temporary name and renamed into place, so an
-    interrupted run never leaves a half-written database behind.
+    Refuses (DemoRefused) a size outside 1..MAX_CUSTOMERS or one the disk has no room
+    for (E417), a ``directory`` that holds a project, any file the demo would write or a
+    symbolic link in their place (E416), so that a user's work is never overwritten and
+    nothing is written through a link. The warehouse is built under a temporary name and
+    renamed into place; a failed or interrupted run removes everything it wrote (E429
+    when it failed), the folder too when it made it.
     """
-    if customers < 1:
-        raise ValueError(f"customers must be at least 1, not {customers}")
+    if not 1 <= customers <= MAX_CUSTOMERS:
+        raise DemoRefused(
+            "E417", f"customers must be between 1 and {MAX_CUSTOMERS:,}, not {customers:,}"
+        )
     directory = Path(directory)
     texts = {name: _template(template) for name, template in _FILES.items()}
-    for name in (*reversed(_FILES), WAREHOUSE):  # the project file first
-        if (directory / name).exists():
-            raise FileExistsError(f"{directory / name} exists; the demo never overwrites files")
-    directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / f".{WAREHOUSE}.{os.getpid()}.tmp"
-    leftovers = (temporary, temporary.with_name(temporary.name + ".wal"))
+    if directory.is_symlink():
+        raise DemoRefused(
+            "E416", f"{directory} is a symbolic link; the demo never writes through one"
+        )
+    for name in (*reversed(_FILES), WAREHOUSE, "segments"):  # the project file first
+        target = directory / name
+        if target.is_symlink():
+            raise DemoRefused(
+                "E416", f"{target} is a symbolic link; the demo never writes through one"
+            )
+        if name != "segments" and target.exists():
+            raise DemoRefused("E416", f"{target} exists; the demo never overwrites files")
+    _check_room(directory, customers)
+    made: list[Path] = []
     try:
-        for leftover in leftovers:
-            leftover.unlink(missing_ok=True)
-        rows = build_warehouse(temporary, customers, seed, DEMO_AS_OF)
-        os.replace(temporary, directory / WAREHOUSE)
-    finally:
-        for leftover in leftovers:
-            leftover.unlink(missing_ok=True)
-    (directory / "segments").mkdir(exist_ok=True)
-    for name, text in texts.items():
-        (directory / name).write_text(text, encoding="utf-8")
+        _make_folders(directory, made)
+        rows = _write(directory, customers, seed, texts, made)
+    except (OSError, duckdb.Error) as error:
+        _remove(made)
+        reason = getattr(error, "strerror", None) or str(error)
+        raise DemoRefused("E429", f"cannot write the demo to {directory}: {reason}") from None
+    except BaseException:
+        _remove(made)
+        raise
     return DemoSummary(
         directory=directory,
         customers=rows["customers"],
@@ -97,3 +124,69 @@ def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> Demo
         orders=rows["orders"],
         tags=rows["customer_tags"],
     )
+
+
+def _check_room(directory: Path, customers: int) -> None:
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        free = shutil.disk_usage(existing).free
+    except OSError:
+        return  # not a folder: making it fails, and says why
+    needed = customers * BYTES_PER_CUSTOMER
+    if needed > free:
+        raise DemoRefused(
+            "E417",
+            f"{customers:,} customers need about {needed:,} bytes; {existing} has {free:,} free",
+        )
+
+
+def _make_folders(directory: Path, made: list[Path]) -> None:
+    missing = []
+    for folder in [directory, *directory.parents]:
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir()
+        made.append(folder)
+
+
+def _write(
+    directory: Path, customers: int, seed: int, texts: dict[str, str], made: list[Path]
+) -> dict[str, int]:
+    """Writes the warehouse, then the files; `made` lists each thing as it appears."""
+    temporary = directory / f".{WAREHOUSE}.{os.getpid()}.tmp"
+    scratch = (
+        temporary.with_name(temporary.name + ".wal"),
+        temporary.with_name(temporary.name + ".tmp"),
+    )
+    made.extend((temporary, *scratch))
+    rows = build_warehouse(temporary, customers, seed, DEMO_AS_OF)
+    made.append(directory / WAREHOUSE)
+    os.replace(temporary, directory / WAREHOUSE)
+    _remove(list(scratch))
+    segments = directory / "segments"
+    if not segments.exists():
+        made.append(segments)
+        segments.mkdir()
+    for name, text in texts.items():
+        made.append(directory / name)
+        with open(directory / name, "x", encoding="utf-8") as handle:  # never through a link
+            handle.write(text)
+    for path in (temporary, *scratch):
+        made.remove(path)
+    return rows
+
+
+def _remove(made: list[Path]) -> None:
+    """Removes what a run made, newest first; what is not there was never made."""
+    for path in reversed(made):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path) if path.name.endswith(".tmp") else path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a folder the user filled meanwhile stays

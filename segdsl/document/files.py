@@ -1,15 +1,19 @@
 """Project, schema and segment files → validated models, each rule kept with its place in its file.
 
 The file formats and their validation are in formats.py, the schema's environment in
-schema.py; this module finds the files, reads them and keeps what they define.
+schema.py; this module finds the files, reads them and keeps what they define. It reads
+only the project's own regular files, within the limits of docs/security.md#limits
+(read_confined), and names every file as written, relative to the project.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from segdsl.diagnostics import Diagnostic, Location
+from segdsl.diagnostics import MAX_FILE_BYTES, Diagnostic, Location, Refused, read_confined
 from segdsl.document import environment
 from segdsl.document.formats import (
     IDENTIFIER,
@@ -22,6 +26,17 @@ from segdsl.document.schema import environment_of
 from segdsl.document.source import Document, Path_, Text, load_document
 
 PROJECT_FILE = "segdsl.yaml"
+MAX_FILES = 2_000
+"""Segment files a project may have (docs/security.md#limits)."""
+MAX_PROJECT_BYTES = 32 * 1024 * 1024
+"""All the files of a project together (docs/security.md#limits)."""
+_HINTS = {
+    "E401": "check the path in segdsl.yaml",
+    "E425": "segdsl reads only files inside the project's folder; "
+    "name them relative to segdsl.yaml, without `..`",
+    "E426": "name a regular YAML file (a symbolic link is followed only to one inside the project)",
+    "E427": "see docs/security.md#limits; split the file or the project",
+}
 
 
 @dataclass(frozen=True)
@@ -59,27 +74,36 @@ class Loaded:
     segmentations: dict[str, SegmentationSource] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     dialect_location: Location | None = None  # of `dialect:` in segdsl.yaml, when given
+    bytes_read: int = 0
 
 
 def find_project(start: Path) -> Path | None:
+    """The nearest folder holding a segdsl.yaml of any kind: one that is a link, a FIFO
+    or a folder is then refused where it is read, rather than passed over for a parent's."""
     for folder in [start, *start.parents]:
-        if (folder / PROJECT_FILE).is_file():
+        if os.path.lexists(folder / PROJECT_FILE):
             return folder
     return None
 
 
-def _read(path: Path, display: str, loaded: Loaded) -> Document | None:
+def _read(path: Path | str, display: str, loaded: Loaded) -> Document | None:
     try:
-        raw = path.read_bytes()
-    except OSError as error:
+        raw = read_confined(loaded.root, path, min(MAX_FILE_BYTES, _budget(loaded)))
+    except Refused as refused:
+        if refused.code == "E427" and _budget(loaded) < MAX_FILE_BYTES:
+            refused = Refused(
+                "E427", f"would take the project past {MAX_PROJECT_BYTES:,} bytes in all"
+            )
+        prefix = "cannot read " if refused.code == "E401" else ""
         loaded.diagnostics.append(
             Diagnostic(
-                "E401",
-                f"cannot read `{display}`: {error.strerror}",
-                hint="check the path in segdsl.yaml",
+                refused.code,
+                f"{prefix}`{display}`{':' if prefix else ''} {refused.reason}",
+                hint=_HINTS[refused.code],
             )
         )
         return None
+    loaded.bytes_read += len(raw)
     document, problems = load_document(display, raw)
     loaded.diagnostics.extend(problems)
     return document
@@ -96,29 +120,47 @@ def load_project(root: Path, only: list[Path] | None = None) -> Loaded:
         return loaded
     if isinstance(document.data, dict) and "dialect" in document.data:
         loaded.dialect_location = document.location(("dialect",))
-    schema_path = root / loaded.project.schema_file
-    schema_doc = _read(schema_path, _display(schema_path, root), loaded)
+    schema = loaded.project.schema_file
+    schema_doc = _read(schema, schema, loaded)
     if schema_doc is not None:
         model = validate(SchemaModel, schema_doc, loaded.diagnostics)
         if model is not None:
             loaded.environment = environment_of(model, schema_doc, loaded.diagnostics)
-    files = only if only is not None else segment_files(root, loaded.project.segments, loaded)
-    for path in files:
-        segment_doc = _read(path, _display(path, root), loaded)
+    if only is not None:
+        files = [_display(_relative(path, root)) for path in only]
+    else:
+        files = segment_files(root, loaded.project.segments, loaded)
+    if len(files) > MAX_FILES:
+        loaded.diagnostics.append(
+            Diagnostic(
+                "E427",
+                f"the project has more than {MAX_FILES:,} segment files",
+                hint=_HINTS["E427"],
+            )
+        )
+        return loaded
+    for name in files:
+        segment_doc = _read(name, name, loaded)
         if segment_doc is not None:
             _add_segments(segment_doc, loaded)
     return loaded
 
 
-def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[Path]:
-    files: list[Path] = []
+def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[str]:
+    """The files that `segments:` names, as paths relative to the project: a folder's
+    YAML files, searched without following links to other folders, and at most one more
+    than MAX_FILES (enough to say there are too many)."""
+    files: list[str] = []
     for entry in entries:
-        path = root / entry
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
-        elif path.is_file():
-            files.append(path)
-        else:
+        shown = _display(entry)
+        try:
+            target = _inside(root, entry)
+        except Refused as refused:
+            loaded.diagnostics.append(
+                Diagnostic(refused.code, f"`{entry}` {refused.reason}", hint=_HINTS[refused.code])
+            )
+            continue
+        if target is None:
             loaded.diagnostics.append(
                 Diagnostic(
                     "E401",
@@ -126,14 +168,56 @@ def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[Path]:
                     hint="fix `segments:` in segdsl.yaml",
                 )
             )
+        elif stat.S_ISDIR(target.stat().st_mode):
+            files.extend(_yaml_files(target, shown, MAX_FILES + 1 - len(files)))
+        else:
+            files.append(shown)  # read_confined refuses anything but a regular file
+        if len(files) > MAX_FILES:
+            break
     return files
 
 
-def _display(path: Path, root: Path) -> str:
+def _inside(root: Path, entry: str) -> Path | None:
+    """Where `entry` leads, links resolved, if that is inside the project (None when
+    nothing is there); refused when it leads outside."""
+    base = os.path.realpath(root)
+    target = os.path.realpath(os.path.join(base, entry))
+    if os.path.commonpath([base, target]) != base:
+        raise Refused("E425", "is outside the project")
+    return Path(target) if os.path.lexists(target) else None
+
+
+def _yaml_files(folder: Path, shown: str, room: int) -> list[str]:
+    """`shown/...` for each .yaml or .yml file under `folder`, sorted, at most `room`."""
+    found: list[str] = []
+    for here, folders, names in os.walk(folder):  # links to folders are not followed
+        folders.sort()
+        inner = os.path.relpath(here, folder)
+        linked = [f for f in folders if os.path.islink(os.path.join(here, f))]
+        for name in sorted([*names, *linked]):  # a link named .yaml is read, and refused
+            if name.endswith((".yaml", ".yml")):
+                found.append(os.path.normpath(os.path.join(shown, inner, name)))
+                if len(found) >= room:
+                    return sorted(found)
+    return sorted(found)
+
+
+def _budget(loaded: Loaded) -> int:
+    return max(0, MAX_PROJECT_BYTES - loaded.bytes_read)
+
+
+def _relative(path: Path, root: Path) -> str:
+    """A path given to load(only=...) relative to the project when it is inside it;
+    as it was given otherwise (and then refused when read)."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except (ValueError, RuntimeError, OSError):  # outside the root; a symlink loop
+        return str(path.relative_to(root))
+    except ValueError:
         return str(path)
+
+
+def _display(entry: str) -> str:
+    """A path from segdsl.yaml without a trailing `/` or `./`, to name the files under it."""
+    return os.path.normpath(entry) if entry.strip() else entry
 
 
 def _add_segments(document: Document, loaded: Loaded) -> None:

@@ -25,6 +25,43 @@ except ImportError:  # pragma: no cover - libyaml is optional
 
 Path_ = tuple[str | int, ...]
 
+MAX_ALIAS_NODES = 10_000
+"""Nodes that YAML aliases may add to a file beyond those written (docs/security.md#limits)."""
+MAX_DEPTH = 200
+"""Nesting of a file's values, aliases expanded (docs/security.md#limits)."""
+
+
+class _TooLarge(Exception):
+    """The document, its aliases expanded, is past MAX_ALIAS_NODES or MAX_DEPTH."""
+
+
+class _Budget:
+    """Counts the nodes constructed: an alias that is expanded costs its whole subtree
+    again, so a billion-laughs document stops after MAX_ALIAS_NODES, not a billion."""
+
+    def __init__(self, root: Node):
+        self.left = _distinct_nodes(root) + MAX_ALIAS_NODES
+
+    def spend(self, depth: int) -> None:
+        self.left -= 1
+        if self.left < 0 or depth > MAX_DEPTH:
+            raise _TooLarge
+
+
+def _distinct_nodes(root: Node) -> int:
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            todo.extend(node.value)
+    return len(seen)
+
 
 class SourceFile:
     """A file's text with line starts, to turn character indexes into lines and columns."""
@@ -155,7 +192,17 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
     nodes: dict[Path_, Node] = {}
     problems: list[Diagnostic] = []
     try:
-        data = _construct(root, (), nodes, problems, source)
+        data = _construct(root, (), nodes, problems, source, _Budget(root))
+    except _TooLarge:
+        return None, [
+            Diagnostic(
+                "E428",
+                f"the file's aliases expand past {MAX_ALIAS_NODES:,} values "
+                f"or {MAX_DEPTH} levels of nesting",
+                source.location(0, 0),
+                "write the values out, or use fewer `*` aliases (docs/security.md#limits)",
+            )
+        ]
     except (ConstructorError, ValueError) as error:
         mark = getattr(error, "problem_mark", None)
         index = mark.index if mark else 0
@@ -171,11 +218,15 @@ def _construct(
     nodes: dict[Path_, Node],
     problems: list[Diagnostic],
     source: SourceFile,
+    budget: _Budget,
 ) -> Any:
+    budget.spend(len(path))
     nodes[path] = node
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):  # `? [a, *b]`: counted, then shown as text
+                _construct(key_node, (*path, "?"), {}, [], source, budget)
             key = SafeConstructor().construct_object(key_node, deep=True)
             if not isinstance(key, str | int | bool | float) or key is None:
                 key = str(key)
@@ -190,11 +241,11 @@ def _construct(
                     )
                 )
                 continue
-            result[key] = _construct(value_node, (*path, key), nodes, problems, source)
+            result[key] = _construct(value_node, (*path, key), nodes, problems, source, budget)
         return result
     if isinstance(node, SequenceNode):
         return [
-            _construct(item, (*path, i), nodes, problems, source)
+            _construct(item, (*path, i), nodes, problems, source, budget)
             for i, item in enumerate(node.value)
         ]
     return SafeConstructor().construct_object(node, deep=True)

@@ -71,6 +71,7 @@ ERROR_CASE_KEYS = {
     "formats",
     "without",
     "stdout_full",
+    "big",
 }
 BASES = ("shop", "shop with warehouse", "empty")
 FORMATS = ("text", "json", "github")
@@ -169,6 +170,7 @@ class ErrorCase:
     formats: tuple[str, ...]
     without: tuple[str, ...] = ()  # Python packages hidden from the run, as if not installed
     stdout_full: bool = False  # stdout fails every write, as /dev/full does
+    big: tuple[tuple[str, int], ...] = ()  # (path, bytes): a file too large to keep in git
 
     def inputs(self) -> Iterator[Path]:
         for path in sorted(self.folder.rglob("*")):
@@ -209,6 +211,7 @@ def error_cases() -> list[ErrorCase]:
                 formats,
                 tuple(spec.get("without", ())),
                 bool(spec.get("stdout_full", False)),
+                tuple((str(k), int(v)) for k, v in spec.get("big", {}).items()),
             )
         )
     return cases
@@ -267,6 +270,8 @@ def _lay_out(case: ErrorCase, root: Path) -> None:
         target = root / path.relative_to(case.folder)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)  # bytes as they are: some cases hold invalid UTF-8
+    for relative, size in case.big:  # one YAML comment line of `size` bytes
+        (root / relative).write_bytes(b"#" + b"x" * (size - 2) + b"\n")
 
 
 class _Full(io.StringIO):
