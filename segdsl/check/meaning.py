@@ -133,8 +133,8 @@ def _time_membership(value: bound.Expr, values: tuple[object, ...]) -> bound.Exp
     items that meet `value` by equality stay one `in_list`, each date item against a
     timestamp value is the range of its day."""
     if value.type == Type.DATE:
-        days = dict.fromkeys(v.date() if isinstance(v, dt.datetime) else v for v in values)
-        consts = tuple(bound.Const(Type.DATE, v) for v in days)
+        dates = dict.fromkeys(v.date() if isinstance(v, dt.datetime) else v for v in values)
+        consts = tuple(bound.Const(Type.DATE, v) for v in dates)
         return bound.Apply(Type.BOOLEAN, "in_list", (value, *consts))
     instants = [bound.Const(Type.TIMESTAMP, v) for v in values if isinstance(v, dt.datetime)]
     days = [v for v in values if not isinstance(v, dt.datetime)]
