@@ -30,7 +30,7 @@ def name_problem(name: str, kind: str) -> tuple[str, str, str] | None:
             f"`{name}` is not a valid {kind} name",
             "names are letters, digits and `_`, not starting with a digit",
         )
-    if name.lower() in RESERVED:
+    if name.lower() in RESERVED and kind != "segment":  # `in segment now` reads a name
         return (
             "E213",
             f"`{name}` is a word of the rule language: a rule cannot use it as a {kind}'s name",
