@@ -9,6 +9,7 @@ optimizer's passes (segdsl/optimize/).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from segdsl.check import bound
@@ -113,15 +114,34 @@ def after_bound(value: bound.Expr, of: Type) -> tuple[bound.Expr, bool]:
 
 
 def membership(value: bound.Expr, items: bound.ConstList) -> bound.Expr:
+    """`value in items` is `value = item` for some item, each item with its own type: a
+    date item against a timestamp takes its whole day, a timestamp item against a date
+    stands for its date (docs/semantics.md#lists-and-sets)."""
     if not items.values:
         return bound.FALSE
-    if value.type == Type.TIMESTAMP and items.type == Type.DATE:
-        return bound.Or(
-            Type.BOOLEAN,
-            tuple(compare("=", value, bound.Const(Type.DATE, v)) for v in items.values),
-        )
+    if value.type in _TIMES and items.type in _TIMES:
+        return _time_membership(value, items.values)
     consts = tuple(bound.Const(items.type, v) for v in items.values)
     return bound.Apply(Type.BOOLEAN, "in_list", (value, *consts))
+
+
+_TIMES = (Type.DATE, Type.TIMESTAMP)
+
+
+def _time_membership(value: bound.Expr, values: tuple[object, ...]) -> bound.Expr:
+    """A list of dates and timestamps (a datetime is a timestamp, a date a date): the
+    items that meet `value` by equality stay one `in_list`, each date item against a
+    timestamp value is the range of its day."""
+    if value.type == Type.DATE:
+        dates = dict.fromkeys(v.date() if isinstance(v, dt.datetime) else v for v in values)
+        consts = tuple(bound.Const(Type.DATE, v) for v in dates)
+        return bound.Apply(Type.BOOLEAN, "in_list", (value, *consts))
+    instants = [bound.Const(Type.TIMESTAMP, v) for v in values if isinstance(v, dt.datetime)]
+    days = [v for v in values if not isinstance(v, dt.datetime)]
+    tests = [compare("=", value, bound.Const(Type.DATE, day)) for day in dict.fromkeys(days)]
+    if instants:
+        tests.insert(0, bound.Apply(Type.BOOLEAN, "in_list", (value, *instants)))
+    return tests[0] if len(tests) == 1 else bound.Or(Type.BOOLEAN, tuple(tests))
 
 
 def some_value(fld: Field, test: bound.Expr) -> bound.Expr:

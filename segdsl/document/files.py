@@ -16,10 +16,10 @@ from pathlib import Path
 from segdsl.diagnostics import MAX_FILE_BYTES, Diagnostic, Location, Refused, read_confined
 from segdsl.document import environment
 from segdsl.document.formats import (
-    IDENTIFIER,
     ProjectModel,
     SchemaModel,
     SegmentFileModel,
+    name_problem,
     validate,
 )
 from segdsl.document.schema import environment_of
@@ -277,13 +277,21 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
 
 
 def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> bool:
-    if not IDENTIFIER.fullmatch(name):
+    problem = name_problem(name, "segment" if path[0] == "segments" else "segmentation")
+    if problem is not None:
+        code, message, hint = problem
+        loaded.diagnostics.append(
+            Diagnostic(code, message, document.location(path, key=True), hint)
+        )
+        return False
+    key = loaded.environment.entity.key if loaded.environment else None
+    if key is not None and name.lower() == key.lower():
         loaded.diagnostics.append(
             Diagnostic(
-                "E410",
-                f"`{name}` is not a valid segment name",
+                "E213",
+                f"`{name}` is the name of the key column, which every result has",
                 document.location(path, key=True),
-                "names are letters, digits and `_`, not starting with a digit",
+                "rename it; a result's columns are the key and one per segment",
             )
         )
         return False

@@ -17,6 +17,26 @@ from segdsl.document.source import Document, Path_
 from segdsl.types import FIELD_TYPES, TYPE_ALIASES, FieldTypeName
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# words a rule reads as part of the language where a name would stand (docs/language.md#names):
+# `true > 1` compares the literal, `not` and `in` cannot start a value
+RESERVED = frozenset({"true", "false", "null", "now", "today", "not", "in", "did"})
+
+
+def name_problem(name: str, kind: str) -> tuple[str, str, str] | None:
+    """Why a rule could not use `name` (code, message, hint), or None when it can."""
+    if not IDENTIFIER.fullmatch(name):
+        return (
+            "E410",
+            f"`{name}` is not a valid {kind} name",
+            "names are letters, digits and `_`, not starting with a digit",
+        )
+    if name.lower() in RESERVED and kind != "segment":  # `in segment now` reads a name
+        return (
+            "E213",
+            f"`{name}` is a word of the rule language: a rule cannot use it as a {kind}'s name",
+            "rename it; " + ", ".join(f"`{w}`" for w in sorted(RESERVED)) + " are reserved",
+        )
+    return None
 
 
 class _Model(BaseModel):

@@ -6,11 +6,18 @@ checker can take the environment as given.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from segdsl.diagnostics import Diagnostic
 from segdsl.document import environment
-from segdsl.document.formats import IDENTIFIER, EntityModel, FieldModel, SchemaModel, StreamModel
+from segdsl.document.formats import (
+    EntityModel,
+    FieldModel,
+    SchemaModel,
+    StreamModel,
+    name_problem,
+)
 from segdsl.document.source import Document, Path_, Text
 from segdsl.types import Type
 
@@ -24,6 +31,16 @@ class _Problems:
 
     def add(self, code: str, message: str, path: Path_, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, self.document.location(path), hint))
+
+    def name(self, name: str, kind: str, path: Path_) -> bool:
+        """Whether a rule can use `name`; else its problem is added at the key."""
+        problem = name_problem(name, kind)
+        if problem is not None:
+            code, message, hint = problem
+            self.diagnostics.append(
+                Diagnostic(code, message, self.document.location(path, key=True), hint)
+            )
+        return problem is None
 
 
 def environment_of(
@@ -63,13 +80,7 @@ def _fields(customers: EntityModel, problems: _Problems) -> dict[str, environmen
     for name, spec in customers.fields.items():
         path = ("customers", "fields", name)
         spec = FieldModel(type=spec) if isinstance(spec, str) else spec
-        if not IDENTIFIER.fullmatch(name):
-            problems.add(
-                "E410",
-                f"`{name}` is not a valid field name",
-                path,
-                "names are letters, digits and `_`, not starting with a digit",
-            )
+        problems.name(name, "field", path)
         if spec.type == "geo" and not (spec.lat and spec.lon):
             problems.add("E410", f"geo field `{name}` needs `lat` and `lon` columns", path)
         if spec.many and not (spec.table and spec.key):
@@ -94,9 +105,26 @@ def _fields(customers: EntityModel, problems: _Problems) -> dict[str, environmen
 
 def _streams(events: dict[str, StreamModel], problems: _Problems) -> dict[str, environment.Stream]:
     streams: dict[str, environment.Stream] = {}
+    offered: dict[str, str] = {}  # event name → the stream that offers it
     for name, stream in events.items():
         props = {}
+        for index, event in enumerate([name] if stream.name is None else stream.names):
+            place = ("events", name) if stream.name is None else ("events", name, "names", index)
+            if stream.name is not None and not problems.name(event, "event", place):
+                continue
+            if event in offered and offered[event] != name:
+                problems.add(
+                    "E214",
+                    f"the event `{event}` is offered by the streams `{offered[event]}` and "
+                    f"`{name}`",
+                    place,
+                    "an event name belongs to one stream; rename one of them",
+                )
+            offered.setdefault(event, name)
+        if stream.name is None:
+            problems.name(name, "event", ("events", name))
         for prop, spec in stream.properties.items():
+            problems.name(prop, "property", ("events", name, "properties", prop))
             spec = FieldModel(type=spec) if isinstance(spec, str) else spec
             if spec.type == "geo":  # a property is one column; a place is two
                 problems.add(
@@ -126,6 +154,22 @@ def _sets(
 ) -> dict[str, environment.NamedSet]:
     sets: dict[str, environment.NamedSet] = {}
     for name, values in model.items():
+        problems.name(name, "set", ("sets", name))
+        for index, value in enumerate(values):
+            if isinstance(value, float) and not math.isfinite(value):
+                problems.add(
+                    "E215",
+                    f"set `{name}` holds `{value}`, which no field can equal",
+                    ("sets", name, index),
+                    'quote it for the text (".inf"), or leave it out',
+                )
+            elif isinstance(value, int) and not isinstance(value, bool) and not _fits(value):
+                problems.add(
+                    "E215",
+                    f"set `{name}` holds {value}, beyond 64-bit integers",
+                    ("sets", name, index),
+                    "no engine holds it as an integer; leave it out, or quote it for the text",
+                )
         kinds = {_literal_type(v) for v in values}
         numeric = kinds <= {Type.INTEGER, Type.FLOAT}
         if len(kinds) > 1 and not numeric:
@@ -138,6 +182,10 @@ def _sets(
         set_type = Type.FLOAT if Type.FLOAT in kinds else min(kinds, key=str, default=Type.STRING)
         sets[name] = environment.NamedSet(name, tuple(values), set_type)
     return sets
+
+
+def _fits(value: int) -> bool:
+    return -(2**63) <= value < 2**63
 
 
 def _literal_type(value: object) -> Type:
@@ -156,6 +204,7 @@ def _traits(
     traits: dict[str, Text] = {}
     for name in model:
         text = problems.document.text(("traits", name))
+        problems.name(name, "trait", ("traits", name))
         if name in fields:
             problems.add(
                 "E411",

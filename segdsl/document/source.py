@@ -227,10 +227,7 @@ def _construct(
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):  # `? [a, *b]`: counted, then shown as text
                 _construct(key_node, (*path, "?"), {}, [], source, budget)
-            key = SafeConstructor().construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | bool | float) or key is None:
-                key = str(key)
-            key = str(key) if not isinstance(key, str) else key
+            key = _key(key_node)
             if key in result:
                 problems.append(
                     Diagnostic(
@@ -249,6 +246,23 @@ def _construct(
             for i, item in enumerate(node.value)
         ]
     return SafeConstructor().construct_object(node, deep=True)
+
+
+# the scalar tags a plain key resolves to (YAML 1.1, as PyYAML reads it)
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "bool", "null", "int", "float", "timestamp")
+}
+
+
+def _key(node: Node) -> str:
+    """A key is the text written (docs/files.md#keys): YAML 1.1 would read `on:`, `no:`,
+    `yes:`, `null:` or `~:` as a boolean or null and rename the segment, bucket, field or
+    set to `True`, `False` or `None`. A merge key (`<<`) or another tag is constructed, and
+    fails as before."""
+    if isinstance(node, ScalarNode) and node.tag in _PLAIN_TAGS:
+        return str(node.value)
+    key = SafeConstructor().construct_object(node, deep=True)
+    return key if isinstance(key, str) else str(key)
 
 
 def _value_offsets(text: str, node: ScalarNode) -> tuple[int, ...]:

@@ -46,7 +46,55 @@ __all__ = [
 ]
 
 
+# what an engine's message says, → the code, the message's start and the hint
+# (docs/errors.md#e435-the-warehouse-is-locked and the codes after it)
+_REFUSALS = (
+    (
+        ("could not set lock", "conflicting lock", "database is locked"),
+        "E435",
+        "the warehouse is locked by another program",
+        "close the program that holds it open for writing, or run on a copy",
+    ),
+    (
+        ("corrupt database", "checksum", "could not read enough bytes", "malformed"),
+        "E436",
+        "the warehouse file is damaged",
+        "restore the warehouse from a backup, or export it again",
+    ),
+    (
+        (
+            "expression depth",
+            "stack depth",
+            "too_deep",
+            "expression tree is too large",
+            "thread stack overrun",
+            "maximum parse depth",
+        ),
+        "E437",
+        "the compiled query is nested deeper than the warehouse allows",
+        "split the rule, or the segments it refers to, into smaller ones",
+    ),
+    (
+        (
+            "not in timestamp range",
+            "date out of range",
+            "timestamp out of range",
+            "out of range for type timestamp",
+            "out of range for type date",
+            "datetime overflow",
+        ),
+        "E438",
+        "a date or time of the rule is beyond the warehouse's calendar",
+        "a rule moves a time by too much (`+ 300000 years`), or *as of* is too far off",
+    ),
+)
+
+
 def _rejected(message: str) -> SegdslError:
+    lowered = message.lower()
+    for words, code, what, hint in _REFUSALS:
+        if any(word in lowered for word in words):
+            return SegdslError([Diagnostic(code, f"{what}: {message}", hint=hint)])
     return SegdslError(
         [
             Diagnostic(

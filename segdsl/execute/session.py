@@ -139,12 +139,22 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
         # from those of a connection the process already holds; SET is the same here
         connection = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as error:
+        lowered = str(error).lower()
+        if "could not set lock" in lowered or "conflicting lock" in lowered:
+            code, hint = (
+                "E435",
+                "close the program that holds it open for writing, or run on a copy",
+            )
+        elif "corrupt" in lowered or "checksum" in lowered or "enough bytes" in lowered:
+            code, hint = "E436", "restore the warehouse from a backup, or export it again"
+        else:
+            code, hint = "E419", NOT_DUCKDB
         raise SegdslError(
             [
                 Diagnostic(
-                    "E419",
+                    code,
                     f"cannot open the warehouse `{warehouse.name}`: {first_line(error)}",
-                    hint=NOT_DUCKDB,
+                    hint=hint,
                 )
             ]
         ) from None

@@ -96,6 +96,24 @@ def parse_rule(text: str) -> ast.Expr:
     return result
 
 
+_DECIMAL_DIGITS = 38
+_LARGEST = 2**63 - 1
+
+
+def _whole(token: Token) -> int:
+    """A whole number of the rule: a 64-bit integer, which every engine holds alike
+    (docs/language.md#numbers)."""
+    value = int(token)
+    if value > _LARGEST:
+        raise RuleProblem(
+            "E320",
+            f"`{token}` is beyond the largest integer, {_LARGEST}",
+            _tspan(token),
+            "engines read larger whole numbers each its own way; write a smaller one",
+        )
+    return value
+
+
 def _span(meta: Meta) -> ast.Span:
     return ast.Span(meta.start_pos, meta.end_pos)
 
@@ -260,13 +278,13 @@ class _ToAst(Transformer[Token, Any]):
         return condition
 
     def at_least(self, meta: Meta, count: Token) -> ast.Frequency:
-        return ast.Frequency(">=", int(count), span=_span(meta))
+        return ast.Frequency(">=", _whole(count), span=_span(meta))
 
     def at_most(self, meta: Meta, count: Token) -> ast.Frequency:
-        return ast.Frequency("<=", int(count), span=_span(meta))
+        return ast.Frequency("<=", _whole(count), span=_span(meta))
 
     def exactly(self, meta: Meta, count: Token) -> ast.Frequency:
-        return ast.Frequency("=", int(count), span=_span(meta))
+        return ast.Frequency("=", _whole(count), span=_span(meta))
 
     def in_segment(self, meta: Meta, name: Token) -> ast.InSegment:
         return ast.InSegment(str(name), name_span=_tspan(name), span=_span(meta))
@@ -313,7 +331,7 @@ class _ToAst(Transformer[Token, Any]):
     def duration(self, meta: Meta, amount: Token, unit: Token) -> ast.Duration:
         word = str(unit).lower().rstrip("s")
         assert _is_unit(word)
-        return ast.Duration(int(amount), word, span=_span(meta))
+        return ast.Duration(_whole(amount), word, span=_span(meta))
 
     def ago(self, meta: Meta, duration: ast.Duration) -> ast.Ago:
         return ast.Ago(duration, span=_span(meta))
@@ -325,9 +343,16 @@ class _ToAst(Transformer[Token, Any]):
         return ast.String(_decode_string(token), span=_tspan(token))
 
     def integer(self, meta: Meta, token: Token) -> ast.Integer:
-        return ast.Integer(int(token), span=_tspan(token))
+        return ast.Integer(_whole(token), span=_tspan(token))
 
     def decimal(self, meta: Meta, token: Token) -> ast.Decimal_:
+        if len(str(token).replace(".", "").lstrip("0")) > _DECIMAL_DIGITS:
+            raise RuleProblem(
+                "E320",
+                f"`{token}` has more than {_DECIMAL_DIGITS} digits",
+                _tspan(token),
+                "engines hold decimals of up to 38 digits, and round longer ones each its own way",
+            )
         return ast.Decimal_(Decimal(str(token)), span=_tspan(token))
 
     def true(self, meta: Meta) -> ast.Boolean:
