@@ -32,8 +32,9 @@ ORDER = [
     "lower",
     "emit",
     "execute",
-    "project",
     "reference",
+    "review",
+    "project",
     "demo",
     "cli",
     "",  # the package itself

@@ -37,9 +37,10 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from segdsl.document.environment import Environment, Field
+from segdsl.document.files import SegmentationSource, SegmentSource
 from segdsl.operators import FUNCTIONS, RULE_AGGREGATES, SPELLED
 from segdsl.reference.events import BehaviourEvaluation
 from segdsl.reference.predicates import operands, positive_test
@@ -55,8 +56,18 @@ from segdsl.syntax import ast
 from segdsl.syntax.parser import parse_rule
 from segdsl.types import Type
 
-if TYPE_CHECKING:
-    from segdsl.project import Project
+
+class Project(Protocol):
+    """What the evaluator reads of a project (segdsl.project.Project has it): the schema
+    environment and the rules as written."""
+
+    @property
+    def environment(self) -> Environment | None: ...
+    @property
+    def segments(self) -> Mapping[str, SegmentSource]: ...
+    @property
+    def segmentations(self) -> Mapping[str, SegmentationSource]: ...
+
 
 Rows = Sequence[Mapping[str, Any]]
 Data = Mapping[str, Rows]

@@ -1,0 +1,48 @@
+"""What the review commands read of a project: segdsl.project.Project has all of it and
+passes itself in, so this stage never imports the project stage (tests/test_architecture.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from segdsl.diagnostics import Diagnostic
+from segdsl.document.environment import Environment
+from segdsl.document.files import SegmentationSource, SegmentSource
+from segdsl.execute import Result, Warehouse
+
+
+class Reviewed(Protocol):
+    """A loaded project, as segdsl.project.Project offers it."""
+
+    root: Path
+
+    @property
+    def environment(self) -> Environment | None: ...
+    @property
+    def segments(self) -> Mapping[str, SegmentSource]: ...
+    @property
+    def segmentations(self) -> Mapping[str, SegmentationSource]: ...
+    @property
+    def dialect(self) -> str: ...
+
+    def check(self, dialects: Sequence[str] = ()) -> list[Diagnostic]: ...
+
+    def compile(
+        self,
+        names: Sequence[str] | None = None,
+        dialect: str | None = None,
+        as_of: dt.datetime | None = None,
+        pretty: bool = True,
+    ) -> str: ...
+
+    def run(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+    ) -> Result: ...
+
+    def resolve_warehouse(self, warehouse: Path | str | Any = None) -> Warehouse: ...
