@@ -75,6 +75,9 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     dialect_location: Location | None = None  # of `dialect:` in segdsl.yaml, when given
     bytes_read: int = 0
+    # segment and segmentation names by their lower case, which is how the engines' column
+    # names compare (DuckDB's, Spark's, MySQL's): `vip` and `VIP` would be one column
+    folded: dict[str, str] = field(default_factory=dict)
 
 
 def find_project(start: Path) -> Path | None:
@@ -295,15 +298,19 @@ def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> boo
             )
         )
         return False
-    previous = loaded.segments.get(name) or loaded.segmentations.get(name)
+    same = loaded.folded.get(name.lower(), name)
+    previous = loaded.segments.get(same) or loaded.segmentations.get(same)
     if previous is not None:
         loaded.diagnostics.append(
             Diagnostic(
                 "E209",
-                f"`{name}` is defined twice",
+                f"`{name}` is defined twice"
+                + ("" if same == name else f": as `{same}`, which differs only in case"),
                 document.location(path, key=True),
-                f"it is already defined in {previous.path}; segment names are global",
+                f"it is already defined in {previous.path}; segment names are global"
+                + ("" if same == name else ", and a result's column names ignore case"),
             )
         )
         return False
+    loaded.folded[name.lower()] = name
     return True
