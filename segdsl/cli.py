@@ -211,9 +211,7 @@ def _explain_arguments(explain: argparse.ArgumentParser) -> None:
         metavar="T",
         help="measure relative times from T (default: the start of the run)",
     )
-    explain.add_argument(
-        "--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`"
-    )
+    explain.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
     explain.add_argument("--format", choices=["text", "json"], default="text")
 
 

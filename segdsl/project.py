@@ -197,9 +197,7 @@ class Project:
         counts a rule's clauses as such segments, so that the compiler lowers them as it
         does any rule. Each rule keeps its place in its file (a slice of a segment's `where`),
         so a problem in it would be shown where the clause is written."""
-        extra = {
-            name: SegmentSource(name, text, path) for name, (text, path) in rules.items()
-        }
+        extra = {name: SegmentSource(name, text, path) for name, (text, path) in rules.items()}
         return Project(dataclasses.replace(self._loaded, segments={**self.segments, **extra}))
 
     def explain(

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from support import engines
 
@@ -138,6 +139,34 @@ def test_a_customer_trace_is_the_reference_evaluators(
         assert not all(c.holds for c in traced.clauses)
 
 
+def test_inputs_are_the_customers_values_by_hand_written_sql(
+    demo: Path, project: segdsl.Project, rules: reference.Rules, rows: Any
+) -> None:
+    members = sorted(reference.members(rules, "abandoned_cart", rows, AS_OF))
+    key = members[0]
+    traced = project.explain("abandoned_cart", customer=key, as_of=AS_OF)
+    added, _ = traced.clauses
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as connection:
+        ((carts,),) = connection.execute(
+            "SELECT count(*) FROM events WHERE customer_id = ? AND event_name = 'add_to_cart' "
+            "AND ts > ? - INTERVAL 7 DAY AND ts <= ?",
+            [key, AS_OF, AS_OF],
+        ).fetchall()
+        ((country, consent),) = connection.execute(
+            "SELECT country_code, marketing_consent FROM customers WHERE customer_id = ?", [key]
+        ).fetchall()
+    assert carts >= 1 and added.inputs == {
+        "count(add_to_cart within 7 days)": carts,
+        "window": ["2025-12-24T12:00:00", "2025-12-31T12:00:00"],
+    }
+    mailable = project.explain("eu_sale_waiters_mailable", customer=key, as_of=AS_OF)
+    reference_clause, consent_clause, _ = mailable.clauses
+    assert reference_clause.inputs == {}  # a segment reference: its yes or no is the input
+    assert consent_clause.inputs == {"marketing_consent": consent}
+    eu = project.explain("eu_sale_waiters", customer=key, as_of=AS_OF)
+    assert eu.clauses[0].inputs == {"country": country}
+
+
 def run_cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -157,8 +186,11 @@ def test_json_has_the_documented_shape(demo: Path, explained: dict[str, Explanat
     ]  # fmt: skip
     assert document["as_of"] == "2025-12-31T12:00:00" and document["customer"] == 7
     first = document["clauses"][0]
-    assert list(first) == ["rule", "line", "column", "members", "still_in", "holds", "clauses"]
-    assert "still_in" not in first["clauses"][0]  # an operand of an `or`
+    assert list(first) == [
+        "rule", "line", "column", "members", "still_in", "holds", "inputs", "clauses",
+    ]  # fmt: skip
+    leaf = first["clauses"][0]  # `country in EU`, an operand of an `or`: no funnel
+    assert "still_in" not in leaf and list(leaf["inputs"]) == ["country"]
     assert document["members"] == explained["mixed"].members
     status, again, _ = run_cli(
         "--project", str(demo), "explain", "mixed", "--as-of", "2025-12-31T12:00:00",
@@ -178,7 +210,7 @@ def test_text_is_an_aligned_table(demo: Path) -> None:
     assert header.split() == ["clause", "at", "members", "still", "in"]
     assert set(rule) == {"-", " "} and len(table) == 3
     end = header.index("members") + len("members")  # counts end under the heading
-    assert all(row[end - 1].isdigit() and row[end:end + 1] in {" ", ""} for row in table)
+    assert all(row[end - 1].isdigit() and row[end : end + 1] in {" ", ""} for row in table)
     assert table[2].startswith("  did checkout within 7 days")  # under its `not`
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean, shown
 from segdsl.document.source import Text
+from segdsl.review.inputs import CustomerInputs
 from segdsl.review.protocol import Reviewed
 from segdsl.syntax import ast
 from segdsl.syntax.parser import parse_rule
@@ -43,6 +44,7 @@ class Clause:
     members: int  # customers for whom this clause alone holds
     still_in: int | None  # for an operand of an `and`: customers all operands so far hold for
     holds: bool | None  # with a customer: whether the clause holds for them
+    inputs: dict[str, Any] | None  # with a customer: the values that decided a leaf
     clauses: tuple[Clause, ...]  # the operands of an `and`, `or` or `not`
 
 
@@ -78,7 +80,7 @@ class Explanation:
 class _Node:
     """A clause while it is counted: its place in the rule and its column's name."""
 
-    span: ast.Span
+    tree: ast.Expr
     column: str
     conjunction: bool  # its operands are an `and`'s
     operands: list[_Node]
@@ -100,7 +102,7 @@ def explain(
     root = _node(parse_rule(text.value), names, segment, text)
     root.column = segment  # the segment's own column: the whole rule
     nodes = _walk(root)
-    rules = {n.column: (_slice(text, n.span), source.path) for n in nodes[1:]}
+    rules = {n.column: (_slice(text, n.tree.span), source.path) for n in nodes[1:]}
     result = project.with_rules(rules).run([segment, *rules], as_of, warehouse)
     members = {size.name: size.members for size in result.sizes()}
     funnels = [
@@ -115,19 +117,22 @@ def explain(
         if node.conjunction
         for operand in node.operands
     }
-    key, row = None, None
+    key, row, inputs = None, None, None
     if customer is not None:
         key, row = _customer_row(result, customer)
+        inputs = CustomerInputs(project, warehouse, key, result.as_of)
 
     def clause(node: _Node) -> Clause:
-        location = text.location(node.span)
+        span = node.tree.span
+        location = text.location(span)
         return Clause(
-            text.value[node.span.start : node.span.end],
+            text.value[span.start : span.end],
             location.line,
             location.column,
             members[node.column],
             still_in.get(node.column),
             None if row is None else bool(row[node.column]),
+            None if inputs is None or node.operands else inputs.of(node.tree, text.value),
             tuple(clause(o) for o in node.operands),
         )
 
@@ -196,12 +201,11 @@ def _node(tree: ast.Expr, names: _Names, segment: str, text: Text) -> _Node:
                     "E463",
                     f"`{segment}` has more than {MAX_CLAUSES} clauses, more than explain counts",
                     text.location(ast.Span(0, len(text.value))),
-                    "split the rule into segments combined with `in segment`, "
-                    "and explain those",
+                    "split the rule into segments combined with `in segment`, and explain those",
                 )
             ]
         )
-    node = _Node(tree.span, names.next(), isinstance(tree, ast.And), [])
+    node = _Node(tree, names.next(), isinstance(tree, ast.And), [])
     operands: Sequence[ast.Expr] = ()
     if isinstance(tree, ast.And | ast.Or):
         operands = tree.items
@@ -267,7 +271,7 @@ def render(explanation: Explanation, form: str) -> str:
 def _text(explanation: Explanation) -> str:
     traced = explanation.customer is not None
     header = ["clause", "at", "members", "still in"] + (["holds"] if traced else [])
-    rows: list[list[str]] = []
+    rows: list[list[str] | str] = []  # a table row, or a line of inputs under its clause
 
     def add(clause: Clause, depth: int) -> None:
         rows.append(
@@ -279,12 +283,20 @@ def _text(explanation: Explanation) -> str:
             ]
             + ([_yes(clause.holds)] if traced else [])
         )
+        for name, value in (clause.inputs or {}).items():
+            shown_value = (
+                " to ".join("open" if v is None else str(v) for v in value)
+                if name == "window"
+                else _shown_value(value)
+            )
+            rows.append("  " * (depth + 2) + shown(f"{name} = {shown_value}"))
         for operand in clause.clauses:
             add(operand, depth + 1)
 
     for clause in explanation.clauses:
         add(clause, 0)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    table = [header, *(r for r in rows if isinstance(r, list))]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     numeric = {2, 3}
 
     def line(cells: list[str]) -> str:
@@ -303,8 +315,19 @@ def _text(explanation: Explanation) -> str:
         verdict = "a member" if explanation.holds else "not a member"
         lines.append(f"customer {shown(str(explanation.customer))}: {verdict}")
     lines += ["", line(header), "  ".join("-" * w for w in widths)]
-    lines += [line(r) for r in rows]
+    lines += [r if isinstance(r, str) else line(r) for r in rows]
     return "\n".join(lines)
+
+
+def _shown_value(value: Any) -> str:
+    """A value as a rule writes it: text quoted, a missing value `null`."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown_value(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _yes(holds: bool | None) -> str:
@@ -321,7 +344,7 @@ def _clause_json(clause: Clause, traced: bool) -> dict[str, Any]:
     if clause.still_in is not None:
         document["still_in"] = clause.still_in
     if traced:
-        document["holds"] = clause.holds
+        document |= {"holds": clause.holds, "inputs": clause.inputs or {}}
     document["clauses"] = [_clause_json(c, traced) for c in clause.clauses]
     return document
 
