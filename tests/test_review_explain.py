@@ -30,7 +30,7 @@ MIXED = """segments:
         and not (did purchase within 90 days and inactive_days > 30)  # lapsed buyers
         and not in segment abandoned_cart
 """
-EXPLAINED = ["mixed", "abandoned_cart", "eu_sale_waiters_mailable", "night_owls"]
+EXPLAINED = ["mixed", "abandoned_cart", "eu_sale_waiters_mailable", "night_owls", "inactive_month"]
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,8 @@ def test_every_clause_counts_as_the_reference_evaluator_does(
             )
             checked += 1
     assert checked >= 12
+    (leaf,) = explained["inactive_month"].clauses  # a rule of one clause: itself
+    assert leaf.rule == "inactive_days > 30" and leaf.members == explained["inactive_month"].members
 
 
 def test_the_funnel_counts_the_customers_still_in_after_each_operand(
@@ -123,14 +125,16 @@ def test_line_and_column_point_at_the_clause_in_the_file(
     assert [(c.line, c.column) for c in explained["mixed"].clauses] == [(4, 8), (5, 13), (6, 13)]
 
 
-@pytest.mark.parametrize("member", [True, False])
+@pytest.mark.parametrize(
+    ("segment", "member"), [("mixed", True), ("mixed", False), ("inactive_month", False)]
+)
 def test_a_customer_trace_is_the_reference_evaluators(
-    project: segdsl.Project, rules: reference.Rules, rows: Any, member: bool
+    project: segdsl.Project, rules: reference.Rules, rows: Any, segment: str, member: bool
 ) -> None:
-    members = reference.members(rules, "mixed", rows, AS_OF)
+    members = reference.members(rules, segment, rows, AS_OF)
     keys = sorted(r["customer_id"] for r in rows["customers"])
     key = next(k for k in keys if (k in members) == member)
-    traced = project.explain("mixed", customer=str(key), as_of=AS_OF)
+    traced = project.explain(segment, customer=str(key), as_of=AS_OF)
     assert traced.customer == key and traced.holds is member
     for clause in walk(traced.clauses):
         holds = reference.evaluate(rules, clause.rule, rows, AS_OF)[key]

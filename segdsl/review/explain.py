@@ -100,9 +100,12 @@ def explain(
     text = source.where
     names = _Names({*project.segments, *project.segmentations})
     root = _node(parse_rule(text.value), names, segment, text)
-    root.column = segment  # the segment's own column: the whole rule
     nodes = _walk(root)
-    rules = {n.column: (_slice(text, n.tree.span), source.path) for n in nodes[1:]}
+    if root.operands:  # the segment's own column is the whole rule's; a leaf keeps its own,
+        root.column = segment  # so that the run is one row per customer (two columns at least)
+    rules = {
+        n.column: (_slice(text, n.tree.span), source.path) for n in nodes if n.column != segment
+    }
     result = project.with_rules(rules).run([segment, *rules], as_of, warehouse)
     members = {size.name: size.members for size in result.sizes()}
     funnels = [
