@@ -181,11 +181,12 @@ def _segment_source(project: Reviewed, segment: str) -> Any:
 
 
 class _Names:
-    """Column names for the clauses that no segment or segmentation of the project has."""
+    """Column names for the clauses that no segment or segmentation of the project has, in
+    any case: some engines tell a result's columns apart without case (E209)."""
 
     def __init__(self, taken: set[str]):
         self.prefix = "explain_clause_"
-        while any(name.startswith(self.prefix) for name in taken):
+        while any(name.lower().startswith(self.prefix) for name in taken):
             self.prefix += "x_"
         self.count = 0
 
