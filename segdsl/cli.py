@@ -125,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     _run_arguments(
         commands.add_parser("run", help="run segments on the warehouse; print their sizes")
     )
+    _explain_arguments(
+        commands.add_parser("explain", help="count a segment's clauses, or trace one customer")
+    )
     _demo_arguments(
         commands.add_parser("demo", help="write an example project with a generated warehouse")
     )
@@ -194,6 +197,22 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
         "mysql://, sqlite://, sc:// for Spark Connect) other than the project's",
     )
     _no_optimize_argument(run)
+
+
+def _explain_arguments(explain: argparse.ArgumentParser) -> None:
+    explain.add_argument("segment", metavar="SEGMENT")
+    explain.add_argument(
+        "--customer", default=None, metavar="KEY", help="trace this customer through the rule"
+    )
+    explain.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="measure relative times from T (default: the start of the run)",
+    )
+    explain.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
+    explain.add_argument("--format", choices=["text", "json"], default="text")
 
 
 def _no_optimize_argument(command: argparse.ArgumentParser) -> None:
@@ -294,7 +313,7 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E408", "E502", "E414", "E416", "E417", "E418", "E421", "E422", "E446"}
+_USAGE_CODES = {"E408", "E502", "E414", "E416", "E417", "E418", "E421", "E422", "E446", "E461"}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -416,6 +435,15 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from segdsl.review.explain import render
+
+    project = _load(args)
+    explanation = project.explain(args.segment, args.customer, args.as_of, args.warehouse)
+    _say(render(explanation, args.format))
+    return EXIT_CLEAN
+
+
 def _demo(args: argparse.Namespace) -> int:
     from segdsl.demo import DemoRefused, write_demo
 
@@ -434,7 +462,7 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-_COMMANDS = {"check": _check, "compile": _compile, "run": _run}
+_COMMANDS = {"check": _check, "compile": _compile, "run": _run, "explain": _explain}
 
 
 def _root(args: argparse.Namespace) -> Path:

@@ -9,8 +9,9 @@ used; `check` loads sqlglot only for the dialects it checks the rules against
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from segdsl.emit.dialects import Dialect
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
+    from segdsl.review.explain import Explanation
 
 
 class Project:
@@ -189,6 +191,28 @@ class Project:
                 ]
             )
         return resolve(self.warehouse, self.root)
+
+    def with_rules(self, rules: Mapping[str, tuple[Text, str]]) -> Project:
+        """This project plus segments `name: (rule, file)` that no file defines: `explain`
+        counts a rule's clauses as such segments, so that the compiler lowers them as it
+        does any rule. Each rule keeps its place in its file (a slice of a segment's `where`),
+        so a problem in it would be shown where the clause is written."""
+        extra = {name: SegmentSource(name, text, path) for name, (text, path) in rules.items()}
+        return Project(dataclasses.replace(self._loaded, segments={**self.segments, **extra}))
+
+    def explain(
+        self,
+        segment: str,
+        customer: object = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+    ) -> Explanation:
+        """A segment's rule as a tree of its clauses, each counted on the warehouse, with
+        the funnel along each `and`; with `customer` (a key), that customer's yes or no for
+        every clause too (docs/cli.md#segdsl-explain)."""
+        from segdsl.review.explain import explain
+
+        return explain(self, segment, customer, as_of, warehouse)
 
     # ---- internals ----------------------------------------------------------------------
 

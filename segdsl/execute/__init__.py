@@ -19,6 +19,7 @@ The warehouse is never modified (docs/security.md, docs/warehouses.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -27,7 +28,7 @@ from sqlglot import exp
 from segdsl.diagnostics import Diagnostic, SegdslError
 from segdsl.execute.output import OUT_SUFFIXES, OUT_TABLE, check_output, same_file
 from segdsl.execute.result import RESULT_TABLE, Result, Size, Statement
-from segdsl.execute.servers import EngineError, fetch
+from segdsl.execute.servers import EngineError, Rows, fetch
 from segdsl.execute.session import connect, connect_files, connect_memory, sql
 from segdsl.execute.warehouses import Warehouse, folder_tables, resolve
 
@@ -41,6 +42,7 @@ __all__ = [
     "check_output",
     "connect",
     "execute",
+    "read_rows",
     "resolve",
     "same_file",
 ]
@@ -141,6 +143,33 @@ def execute(warehouse: Warehouse, statement: Statement) -> Result:
         )
         session.execute(sql(create))
         return Result(session, statement, warehouse.files())
+    except duckdb.Error as error:
+        raise _rejected(str(error)) from None
+    except EngineError as error:
+        raise _rejected(warehouse.redact(str(error))) from None
+
+
+def read_rows(warehouse: Warehouse, statements: Sequence[str]) -> list[Rows]:
+    """The rows of a few small statements, in the warehouse's dialect, read-only like a run:
+    `segdsl explain --customer` reads that customer's rows with them."""
+    path = warehouse.path
+    if path is not None and not (path.is_dir() if warehouse.kind == "files" else path.is_file()):
+        raise _missing(warehouse)
+    try:
+        if path is not None and warehouse.kind in ("files", "duckdb"):
+            session = (
+                connect_files(folder_tables(path)) if warehouse.kind == "files" else connect(path)
+            )
+            try:
+                found: list[Rows] = []
+                for text in statements:
+                    cursor = session.execute(text)
+                    names = [d[0] for d in cursor.description or ()]
+                    found.append((names, cursor.fetchall()))
+                return found
+            finally:
+                session.close()
+        return [fetch(warehouse, text) for text in statements]
     except duckdb.Error as error:
         raise _rejected(str(error)) from None
     except EngineError as error:

@@ -126,6 +126,34 @@ class Result:
         rows = self._fetch(exp.select(key).where(condition).order_by(key.copy()))
         return [r[0] for r in rows]
 
+    def conjunctions(self, groups: Sequence[Sequence[str]]) -> list[int]:
+        """For each group of segment columns, the customers in all of them, from one pass
+        over the result: `segdsl explain`'s funnel, since `a and b` holds exactly where both
+        do (two-valued logic)."""
+        if not groups:
+            return []
+        columns = [exp.CountIf(this=exp.and_(*(column(s) for s in group))) for group in groups]
+        (row,) = self._fetch(exp.select(*columns))
+        return [int(n or 0) for n in row]
+
+    def key_value(self, text: str) -> Any:
+        """`text` as a value of the key's column (`"42"` → 42 for an integer key), or None
+        when it is no such value."""
+        kind = self.relation.types[0]
+        cast = exp.TryCast(this=exp.Literal.string(text), to=exp.DataType.build(str(kind)))
+        ((value,),) = self.connection.execute(sql(exp.select(cast))).fetchall()
+        return value
+
+    def row(self, key: Any) -> dict[str, Any] | None:
+        """One customer's row of a one-row-per-customer result (column → value), or None."""
+        condition = exp.EQ(this=column(self.key), expression=exp.Placeholder())
+        query = sql(exp.select(exp.Star()).from_(RESULT_TABLE).where(condition))
+        cursor = self.connection.execute(query, [key])
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], found, strict=True))
+
     def _ordered(self) -> duckdb.DuckDBPyRelation:
         return self.relation.order(sql(column(self.key)))
 

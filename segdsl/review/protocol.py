@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from segdsl.diagnostics import Diagnostic
 from segdsl.document.environment import Environment
 from segdsl.document.files import SegmentationSource, SegmentSource
+from segdsl.document.source import Text
 from segdsl.execute import Result, Warehouse
 
 
@@ -46,3 +47,8 @@ class Reviewed(Protocol):
     ) -> Result: ...
 
     def resolve_warehouse(self, warehouse: Path | str | Any = None) -> Warehouse: ...
+
+    def with_rules(self, rules: Mapping[str, tuple[Text, str]]) -> Reviewed:
+        """The project plus segments `name: (rule, file)` of rules no file defines
+        (`explain` counts a rule's clauses as such segments)."""
+        ...
