@@ -10,6 +10,8 @@ docs/performance.md for what is compared and benchmarks/RESULTS.md for numbers.
     python -m benchmarks --warehouse /tmp/d   # reuse a demo project (segdsl demo /tmp/d)
     python -m benchmarks --scale              # run time and RSS at 0.1M, 1M and 10M
     python -m benchmarks --quick              # tiny and fast: the smoke test's run
+    python -m benchmarks --engines postgres,spark --customers 100000
+                                              # on other engines: writes ENGINES.md
 """
 
 from __future__ import annotations
@@ -281,6 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the phases already in --out/results.json; measure the rest",
     )
     parser.add_argument(
+        "--engines",
+        default=None,
+        metavar="NAMES",
+        help="instead: the event segments on these engines (postgres, spark) against "
+        "hand-written SQL; writes engines.json and ENGINES.md in --out",
+    )
+    parser.add_argument(
         "--report",
         action="store_true",
         help="measure nothing: rewrite RESULTS.md from the JSON results in --out",
@@ -291,6 +300,18 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="segdsl-bench-"))
     args.out.mkdir(parents=True, exist_ok=True)
     results_json, scale_json = args.out / "results.json", args.out / "scale.json"
+    if args.engines:
+        from . import engines
+
+        project = args.warehouse or demo_project(work / f"demo-{args.customers}", args.customers)
+        measured = {
+            "meta": meta(project, args.runs),
+            "engines": engines.measure(project, args.runs, args.engines.split(","), _log),
+        }
+        (args.out / "engines.json").write_text(json.dumps(measured, indent=1))
+        (args.out / "ENGINES.md").write_text(report.engines_md(measured))
+        print(report.engines_md(measured))
+        return 0
     if args.scale and not args.report:
         sizes = [int(s) for s in args.sizes.split(",")]
         scaled = scale(sizes, args.runs, work)

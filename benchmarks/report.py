@@ -390,3 +390,46 @@ def results_md(
         if chart_name:
             parts += [f"![scale]({chart_name})", ""]
     return "\n".join(parts)
+
+
+def engines_md(measured: dict[str, Any]) -> str:
+    """ENGINES.md: per engine, each event segment's compiled/hand-written wall ratio."""
+    meta = measured["meta"]
+    parts = [
+        "# Benchmark results on other engines",
+        "",
+        "Written by `python -m benchmarks --engines ...` (benchmarks/engines.py). Each ratio "
+        "is the wall time of segdsl's compiled statement over that of the fastest hand-written "
+        "variant (benchmarks/hand.py, translated by sqlglot from DuckDB's SQL) giving the same "
+        "members; medians of interleaved runs after a warm-up.",
+        "",
+        f"- date: {meta['date']}",
+        f"- machine: {meta['machine']} (shared with other work during the run)",
+        f"- segdsl: {meta.get('code', '?')}",
+        f"- data: {meta['customers']:,} customers, {meta['events']:,} events, {meta['runs']} runs",
+        "",
+    ]
+    for name, found in measured["engines"].items():
+        segments = found["segments"]
+        parts += [
+            f"## {found.get('version', name)}",
+            "",
+            f"Median ratio over {len(segments)} segments: "
+            + (f"**{found['median_ratio']:.2f}x**" if found["median_ratio"] else "none measured")
+            + (
+                f"; slowest relative to hand-written: `{found['worst']}`." if found["worst"] else ""
+            ),
+            "",
+            "| segment | members | compiled (s) | hand-written (s) | variant | ratio |",
+            "| --- | ---: | ---: | ---: | --- | ---: |",
+        ]
+        for segment, row in sorted(segments.items()):
+            parts.append(
+                f"| `{segment}` | {row['members']:,} | {row['compiled']:.3f} | "
+                f"{row['hand']:.3f} | {row['variant']} | {row['ratio']:.2f} |"
+            )
+        if found["left_out"]:
+            parts += ["", "Hand-written variants left out on this engine:", ""]
+            parts += [f"- `{k}`: {v}" for k, v in sorted(found["left_out"].items())]
+        parts.append("")
+    return "\n".join(parts)
