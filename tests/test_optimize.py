@@ -143,7 +143,8 @@ def test_every_pass_keeps_the_cases_single_statement(
 ) -> None:
     """Each case's own statement with no pass and with each pass alone (all passes: the
     semantic tests). A rewriting pass is run on the cases whose tree it changes; a shape
-    on every case."""
+    pass (which changes no tree) on every other case, in turn, to keep CI's time: the set
+    statement runs each shape on all of them."""
     project, found = case_projects[group], GROUPS[group]
     as_of = group[1]
     assert project.warehouse is not None
@@ -158,9 +159,13 @@ def test_every_pass_keeps_the_cases_single_statement(
             name = f"r{i}"
             plain_tree = project.optimized([name], as_of=as_of, rules=[]).segments[name]
             variants = {"no pass": []}
-            for one in optimize.RULES_SINGLE:
+            for k, one in enumerate(optimize.RULES_SINGLE):
+                if one.rewrite is None:
+                    if (i + k) % 2 == 0:
+                        variants[one.name] = [one]
+                    continue
                 tree = project.optimized([name], as_of=as_of, rules=[one]).segments[name]
-                if one.rewrite is None or tree != plain_tree:
+                if tree != plain_tree:
                     variants[one.name] = [one]
             for variant, passes in variants.items():
                 problems += _wrong([case], {"r0": members(name, passes)}, variant)

@@ -6,6 +6,6 @@ live here, each a module with a public function that returns data; the CLI print
 
 The stage comes after execute and the reference evaluator and before the project, which
 offers each command as a method (`project.test()`, `project.explain(...)`, ...) and passes
-itself in: this stage reads the project only through the `Rules` protocol of
+itself in: this stage reads the project only through the `Reviewed` protocol of
 segdsl/review/protocol.py, so nothing here imports segdsl.project.
 """
