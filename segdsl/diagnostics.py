@@ -89,11 +89,12 @@ def article(noun: object) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-FUZZY_WORK = 4_000_000
-"""Characters that the "did you mean" hints of one check may compare in all
-(docs/performance.md#supported-sizes). Each unknown name is compared with every known
-name of a length that could match, so 16,000 unknown names among 16,000 known ones would
-be quadratic; past this budget, unknown names are still reported, with the plain hint."""
+FUZZY_WORK = 8_000_000
+"""Characters that the "did you mean" hints of one check may compare in all, about a
+second of work (docs/performance.md#supported-sizes). Each unknown name is compared with
+every known name of a length that could match, so 16,000 unknown names among 16,000
+known ones would be quadratic: an unknown name whose comparisons no longer fit in what is
+left is still reported, with the plain hint, which says why it suggests nothing."""
 
 
 class FuzzyBudget:
@@ -153,8 +154,7 @@ class NameIndex:
             if _ratio(min(length, size), length + size) >= _CUTOFF
         ]
         cost = sum(len(names) * (len(names[0]) + size) for names in window)
-        if cost > self.budget.left:
-            self.budget.left = 0
+        if cost > self.budget.left:  # a name with fewer look-alikes may still fit
             return False, None
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(name)
