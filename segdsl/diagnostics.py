@@ -12,7 +12,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,26 +89,118 @@ def article(noun: object) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like `name`, for "did you mean" hints."""
-    names = list(candidates)
-    by_case = [c for c in names if c.lower() == name.lower()]
-    if by_case:
-        return by_case[0]
-    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return found[0] if found else None
+FUZZY_WORK = 8_000_000
+"""Characters that the "did you mean" hints of one check may compare in all, about a
+second of work (docs/performance.md#supported-sizes). Each unknown name is compared with
+every known name of a length that could match, so 16,000 unknown names among 16,000
+known ones would be quadratic: an unknown name whose comparisons no longer fit in what is
+left is still reported, with the plain hint, which says why it suggests nothing."""
+
+
+class FuzzyBudget:
+    """What is left of `FUZZY_WORK` for one check, shared by all its name indexes."""
+
+    def __init__(self, work: int = FUZZY_WORK):
+        self.left = work
+
+
+class NameIndex:
+    """The candidate names of one kind, sorted and bucketed by length once, so that each
+    "did you mean" compares an unknown name only with the names whose length lets
+    difflib's ratio reach its cutoff (`real_quick_ratio`, the first test of
+    `difflib.get_close_matches`), and asks about each unknown name once. The suggestion
+    is the one `closest` would make over all candidates."""
+
+    def __init__(self, candidates: Iterable[str], kind: str, budget: FuzzyBudget | None = None):
+        self.names = sorted(set(candidates))
+        self.kind = kind
+        self.budget = budget or FuzzyBudget()
+        self._by_case: dict[str, str] = {}
+        self._by_length: dict[int, list[str]] = {}
+        for candidate in self.names:
+            self._by_case.setdefault(candidate.lower(), candidate)
+            self._by_length.setdefault(len(candidate), []).append(candidate)
+        self._hints: dict[str, str] = {}
+
+    def hint(self, name: str) -> str:
+        """`did you mean ...?`, or the known names when none is close."""
+        found = self._hints.get(name)
+        if found is None:
+            found = self._hints[name] = self._hint(name)
+        return found
+
+    def _hint(self, name: str) -> str:
+        if not self.names:
+            return f"no {self.kind} are defined"
+        match = self._by_case.get(name.lower())
+        compared = True
+        if match is None:
+            compared, match = self._closest(name)
+        if match:
+            return f"did you mean `{match}`?"
+        shown = ", ".join(f"`{n}`" for n in self.names[:12])
+        more = f" and {len(self.names) - 12} more" if len(self.names) > 12 else ""
+        unsought = "" if compared else " (too many unknown names to look for a close one)"
+        return f"known {self.kind}: {shown}{more}{unsought}"
+
+    def _closest(self, name: str) -> tuple[bool, str | None]:
+        """Whether `name` was compared (the budget allowed it), and the candidate
+        `difflib.get_close_matches(name, names, n=1, cutoff=0.6)` would pick: the
+        highest ratio, the greatest name among equals."""
+        size = len(name)
+        window = [
+            names
+            for length, names in self._by_length.items()
+            if _ratio(min(length, size), length + size) >= _CUTOFF
+        ]
+        cost = sum(len(names) * (len(names[0]) + size) for names in window)
+        if cost > self.budget.left:  # a name with fewer look-alikes may still fit
+            return False, None
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(name)
+        best: tuple[float, str] | None = None
+        for names in window:
+            for candidate in names:
+                matcher.set_seq1(candidate)
+                if matcher.quick_ratio() >= _CUTOFF:
+                    cost += len(candidate) * size
+                    score = matcher.ratio()
+                    if score >= _CUTOFF and (best is None or (score, candidate) > best):
+                        best = (score, candidate)
+        self.budget.left = max(0, self.budget.left - cost)
+        return True, best[1] if best else None
+
+
+_CUTOFF = 0.6  # difflib.get_close_matches's default, which the hints have always used
+
+
+def _ratio(matches: int, length: int) -> float:
+    """difflib's ratio of `matches` in sequences `length` long together."""
+    return 2.0 * matches / length if length else 1.0
+
+
+class Suggestions:
+    """The "did you mean" hints of one check: each kind's candidates indexed once, on
+    first use, and one `FuzzyBudget` for them all."""
+
+    def __init__(self, work: int = FUZZY_WORK):
+        self.budget = FuzzyBudget(work)
+        self._indexes: dict[str, NameIndex] = {}
+
+    def hint(
+        self, name: str, kind: str, candidates: Callable[[], Iterable[str]], key: str = ""
+    ) -> str:
+        """The hint for `name` among `candidates()` (called only the first time `key`, by
+        default `kind`, is asked about)."""
+        index = self._indexes.get(key or kind)
+        if index is None:
+            index = self._indexes[key or kind] = NameIndex(candidates(), kind, self.budget)
+        return index.hint(name)
 
 
 def did_you_mean(name: str, candidates: Iterable[str], kind: str) -> str:
-    names = sorted(set(candidates))
-    match = closest(name, names)
-    if match:
-        return f"did you mean `{match}`?"
-    if not names:
-        return f"no {kind} are defined"
-    shown = ", ".join(f"`{n}`" for n in names[:12])
-    more = f" and {len(names) - 12} more" if len(names) > 12 else ""
-    return f"known {kind}: {shown}{more}"
+    """The hint for one unknown name; for many, build a `NameIndex` or `Suggestions` once."""
+    return NameIndex(candidates, kind).hint(name)
 
 
 class Refused(Exception):

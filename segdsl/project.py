@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from segdsl.check import bound
 from segdsl.check.project import Checked, check_project
-from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
+from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError
 from segdsl.document.environment import Entity, Environment
 from segdsl.document.files import (
     PROJECT_FILE,
@@ -354,14 +354,9 @@ class Project:
             return list(self.segments), list(self.segmentations)
         unknown = [n for n in names if n not in self.segments and n not in self.segmentations]
         if unknown:
-            known = [*self.segments, *self.segmentations]
+            known = NameIndex([*self.segments, *self.segmentations], "segments")
             raise SegdslError(
-                [
-                    Diagnostic(
-                        "E203", f"unknown segment `{n}`", hint=did_you_mean(n, known, "segments")
-                    )
-                    for n in unknown
-                ]
+                [Diagnostic("E203", f"unknown segment `{n}`", hint=known.hint(n)) for n in unknown]
             )
         return (
             [n for n in names if n in self.segments],

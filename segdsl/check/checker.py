@@ -15,7 +15,7 @@ from segdsl.check.context import RuleContext
 from segdsl.check.events import POPULATION, EventChecks
 from segdsl.check.meaning import negate, to_date
 from segdsl.check.predicates import _ERROR, PredicateChecks
-from segdsl.diagnostics import article, did_you_mean
+from segdsl.diagnostics import Suggestions, article
 from segdsl.document.environment import Environment
 from segdsl.operators import FUNCTIONS, RULE_AGGREGATES, Signature
 from segdsl.syntax import ast
@@ -39,6 +39,7 @@ class Checker(EventChecks, PredicateChecks):
         self.segmentations = segmentation_buckets
         self.trait_tree = trait_tree
         self.in_trait = False  # binding a trait: spans are placed where a rule uses it
+        self.suggestions = Suggestions()  # "did you mean": one index per kind, one budget
 
     # ---- entry points ---------------------------------------------------------
 
@@ -150,10 +151,10 @@ class Checker(EventChecks, PredicateChecks):
                 node.span,
                 f"write `in segment {name}`",
             )
-        known = [*entity.fields, *self.env.traits, *self.segmentations]
-        return ctx.report(
-            "E201", f"unknown field `{name}`", node.span, did_you_mean(name, known, "fields")
+        hint = self.suggestions.hint(
+            name, "fields", lambda: [*entity.fields, *self.env.traits, *self.segmentations]
         )
+        return ctx.report("E201", f"unknown field `{name}`", node.span, hint)
 
     def _insegment(self, node: ast.InSegment, ctx: RuleContext) -> bound.Expr:
         if node.name not in self.segment_names:
@@ -161,7 +162,7 @@ class Checker(EventChecks, PredicateChecks):
                 "E203",
                 f"unknown segment `{node.name}`",
                 node.name_span,
-                did_you_mean(node.name, self.segment_names, "segments"),
+                self.suggestions.hint(node.name, "segments", lambda: self.segment_names),
             )
         ctx.references.append((node.name, node.name_span))
         return bound.SegmentRef(Type.BOOLEAN, node.name)
@@ -236,8 +237,10 @@ class Checker(EventChecks, PredicateChecks):
                 "E205",
                 f"unknown function `{node.name}`",
                 node.name_span,
-                did_you_mean(
-                    node.name, [*FUNCTIONS, *RULE_AGGREGATES, *POPULATION, "bucket"], "functions"
+                self.suggestions.hint(
+                    node.name,
+                    "functions",
+                    lambda: [*FUNCTIONS, *RULE_AGGREGATES, *POPULATION, "bucket"],
                 ),
             )
         args = [self.bind(a, ctx) for a in node.args]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeGuard, get_args
 
 from segdsl.check import bound
 from segdsl.check.meaning import compare
-from segdsl.diagnostics import article, did_you_mean
+from segdsl.diagnostics import Suggestions, article
 from segdsl.document.environment import Event, Property, Stream
 from segdsl.syntax import ast
 from segdsl.types import Type
@@ -34,12 +34,18 @@ class EventChecks:
         from segdsl.document.environment import Environment
 
         env: Environment
+        suggestions: Suggestions
 
         def bind(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr: ...
 
         def window(
             self, node: ast.Window, of: Type, ctx: RuleContext
         ) -> bound.TimeRange | None: ...
+
+    def _property_hint(self, name: str, stream: Stream) -> str:
+        return self.suggestions.hint(
+            name, "properties", lambda: stream.properties, f"properties of {stream.name}"
+        )
 
     def _did(self, node: ast.Did, ctx: RuleContext) -> bound.Expr:
         events = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
@@ -100,7 +106,7 @@ class EventChecks:
         stream = self.env.streams.get(name)
         if stream is not None:  # a named stream itself: all its events
             return Event(name, stream, None)
-        hint = did_you_mean(name, [*events, *self.env.streams], "events")
+        hint = self.suggestions.hint(name, "events", lambda: [*events, *self.env.streams])
         if name in self.env.entity.fields:
             hint = f"`{name}` is a field, not an event; {hint}"
         ctx.report("E206", f"unknown event `{name}`", span, hint)
@@ -117,7 +123,7 @@ class EventChecks:
                 "E207",
                 f"`{stream.name}` events have no property `{name}`",
                 span,
-                did_you_mean(name, stream.properties, "properties"),
+                self._property_hint(name, stream),
             )
             return _poison()
         return bound.PropertyValue(prop.type, prop)
@@ -157,7 +163,7 @@ class EventChecks:
                     "E207",
                     f"`{events.event.stream.name}` events have no property `{prop_name}`",
                     prop_span or node.span,
-                    did_you_mean(prop_name, events.event.stream.properties, "properties"),
+                    self._property_hint(prop_name, events.event.stream),
                 )
         return self._aggregate_of(node, events, prop, ctx)
 

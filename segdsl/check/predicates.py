@@ -24,7 +24,7 @@ from segdsl.check.meaning import (
     to_date,
     window_test,
 )
-from segdsl.diagnostics import article, did_you_mean
+from segdsl.diagnostics import Suggestions, article
 from segdsl.operators import OPERATORS, Op
 from segdsl.syntax import ast
 from segdsl.types import Type, common, comparable
@@ -42,6 +42,7 @@ class PredicateChecks:
     if TYPE_CHECKING:
         env: Environment
         segmentations: dict[str, tuple[str, ...]]
+        suggestions: Suggestions
 
         def bind(self, node: ast.Expr, ctx: RuleContext) -> bound.Expr: ...
 
@@ -105,7 +106,7 @@ class PredicateChecks:
                     "E202",
                     f"unknown set `{node.name}`",
                     node.span,
-                    did_you_mean(node.name, self.env.sets, "sets"),
+                    self.suggestions.hint(node.name, "sets", lambda: self.env.sets),
                 )
                 return None
             return bound.ConstList(named.type, named.values)
@@ -263,7 +264,9 @@ class PredicateChecks:
                     "E212",
                     f"segmentation `{name}` has no bucket `{value}`",
                     span,
-                    did_you_mean(str(value), buckets, "buckets"),
+                    self.suggestions.hint(
+                        str(value), "buckets", lambda: buckets, f"buckets of {name}"
+                    ),
                 )
 
     # ---- windows --------------------------------------------------------------------------

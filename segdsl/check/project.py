@@ -58,6 +58,8 @@ class _ProjectChecks:
         self.checked = Checked(diagnostics=list(loaded.diagnostics))
         self.traits: dict[str, bound.Expr | None] = {}
         self.trait_depth = 0  # traits being bound, one inside the other
+        self.beyond: set[str] = set()  # traits first met past MAX_TRAIT_DEPTH (E311)
+        self.quiet_depth = False  # binding the rest of a chain already refused with E311
         self.texts: dict[str, list[Text]] = {}  # each segment's and segmentation's rules
         self.references: References = {}
         buckets = {
@@ -67,7 +69,9 @@ class _ProjectChecks:
 
     def run(self) -> Checked:
         for name in self.env.traits:
+            self.quiet_depth = name in self.beyond
             self.trait_tree(name)
+        self.quiet_depth = False
         for name, segment in self.loaded.segments.items():
             tree = self.check_rule(name, segment.where)
             if tree is not None:
@@ -84,7 +88,8 @@ class _ProjectChecks:
         """E312/E313 at each rule that, with its traits and `in segment` references written
         out, grows past what the later stages and the engines can take
         (docs/performance.md#supported-sizes); it is left out of the checked rules, so no
-        stage after the checker ever walks it."""
+        stage after the checker ever walks it. A chain of such rules is reported once, at
+        the rules that no other refused rule refers to: the others are inside them."""
         segments, segmentations = self.checked.segments, self.checked.segmentations
 
         def target(node: bound.Expr) -> list[bound.Expr]:
@@ -95,7 +100,7 @@ class _ProjectChecks:
             return []
 
         memo: dict[int, tuple[int, int]] = {}
-        refused: set[str] = set()
+        refused: dict[str, Diagnostic] = {}
         owned = [(name, [tree]) for name, tree in segments.items()] + [
             (name, [rule for _, rule in buckets]) for name, (buckets, _) in segmentations.items()
         ]
@@ -123,9 +128,10 @@ class _ProjectChecks:
                     code, hint = "E313", ("shorten the chain of `in segment` references and traits")
                 else:
                     continue
-                self.checked.diagnostics.append(Diagnostic(code, message, where, hint))
-                refused.add(name)
+                refused[name] = Diagnostic(code, message, where, hint)
                 break
+        inside = {ref for name in refused for ref, _, _ in self.references.get(name, [])}
+        self.checked.diagnostics.extend(d for n, d in refused.items() if n not in inside)
         for name in refused:
             segments.pop(name, None)
             segmentations.pop(name, None)
@@ -134,6 +140,7 @@ class _ProjectChecks:
         if name in self.traits:
             return self.traits[name]
         if self.trait_depth >= bound.MAX_TRAIT_DEPTH:
+            self.beyond.add(name)
             return bound.TOO_DEEP  # left unbound: the trait that uses it reports E311
         self.traits[name] = None  # in progress: a use from inside is a cycle
         text = self.env.traits[name]
@@ -153,8 +160,10 @@ class _ProjectChecks:
                 span,
                 "use the segment in the rule instead",
             )
-        self.report(text, ctx)
         self.traits[name] = POISON if ctx.problems else result
+        if self.quiet_depth:  # the rest of a chain: E311 was reported where it began
+            ctx.problems = [p for p in ctx.problems if p.code != "E311"]
+        self.report(text, ctx)
         return self.traits[name]
 
     def check_rule(self, owner: str, text: Text) -> bound.Expr | None:
