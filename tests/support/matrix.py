@@ -103,7 +103,8 @@ def matrix(
         "",
         f"sqlglot {versions()['sqlglot']}. Cases are counted with their negations; "
         "a wrong answer fails the tests, so the column of wrong answers is always empty "
-        "and left out.",
+        "and left out. PostgreSQL, MariaDB and SQLite come from the system's packages, so "
+        "their rows give the release line, not the patch release.",
         "",
         "## Features",
         "",
@@ -154,11 +155,23 @@ def matrix(
     return "\n".join(lines) + "\n"
 
 
+# Engines installed from the system's packages (Debian's PostgreSQL and MariaDB, the SQLite
+# that Python links) get patch releases the project does not choose, so their row names the
+# release line (15, 10.11, 3.40); pinned Python packages give their whole version.
+RELEASE_PARTS = {"postgres": 1, "mariadb": 2, "sqlite": 2}
+
+
+def release(engine: str, version: str) -> str:
+    """The version as the engine's row states it."""
+    parts = RELEASE_PARTS.get(engine)
+    return ".".join(version.split(".")[:parts]) if parts else version
+
+
 def engine_row(engine: str, verdicts: dict[Case, str], version: str) -> str:
     """The engine's row of the first table."""
     counts = {v: sum(1 for x in verdicts.values() if x == v) for v in ("ok", "E501")}
     return (
-        f"| {engine} | {version} | {DIALECT_OF[engine]} | {len(verdicts)} | "
+        f"| {engine} | {release(engine, version)} | {DIALECT_OF[engine]} | {len(verdicts)} | "
         f"{counts['ok']} | {counts['E501']} |"
     )
 
