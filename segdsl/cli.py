@@ -128,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     _explain_arguments(
         commands.add_parser("explain", help="count a segment's clauses, or trace one customer")
     )
+    _test_arguments(commands.add_parser("test", help="run the fixture tests of the rules"))
     _demo_arguments(
         commands.add_parser("demo", help="write an example project with a generated warehouse")
     )
@@ -213,6 +214,20 @@ def _explain_arguments(explain: argparse.ArgumentParser) -> None:
     )
     explain.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
     explain.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _test_arguments(test: argparse.ArgumentParser) -> None:
+    test.add_argument("names", nargs="*", metavar="NAMES", help="tests to run (default: all)")
+    test.add_argument("--format", choices=["text", "json", "github"], default="text")
+    test.add_argument("--engine", choices=["duckdb", "reference"], default="duckdb")
+    test.add_argument(
+        "--init",
+        default=None,
+        metavar="SEGMENT",
+        help="write tests/SEGMENT.yaml from a sample of the warehouse's members and others",
+    )
+    test.add_argument("--as-of", type=parse_as_of, default=None, metavar="T", help="for --init")
+    test.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="for --init")
 
 
 def _no_optimize_argument(command: argparse.ArgumentParser) -> None:
@@ -313,7 +328,19 @@ def _interrupted(received: Sequence[int]) -> int:
     return 128 + number
 
 
-_USAGE_CODES = {"E408", "E502", "E414", "E416", "E417", "E418", "E421", "E422", "E446", "E461"}
+_USAGE_CODES = {
+    "E408",
+    "E502",
+    "E414",
+    "E416",
+    "E417",
+    "E418",
+    "E421",
+    "E422",
+    "E446",
+    "E461",
+    "E457",
+}
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -444,6 +471,27 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _test(args: argparse.Namespace) -> int:
+    from segdsl.review.test_output import render
+
+    project = _load(args)
+    if args.init:
+        from segdsl.review.test_init import write_starter
+
+        path = write_starter(project, args.init, args.as_of, args.warehouse)
+        _say(f"wrote {shown(str(path))}")
+        return EXIT_CLEAN
+    try:
+        report = project.test(args.names or None, args.engine)
+    except SegdslError as error:
+        if args.format == "text":
+            raise
+        _print_diagnostics(error.diagnostics, args.format, project.root)
+        return EXIT_USAGE if any(d.code in _USAGE_CODES for d in error.diagnostics) else EXIT_ERRORS
+    _say(render(report, args.format))
+    return EXIT_ERRORS if report.failed else EXIT_CLEAN
+
+
 def _demo(args: argparse.Namespace) -> int:
     from segdsl.demo import DemoRefused, write_demo
 
@@ -462,7 +510,13 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-_COMMANDS = {"check": _check, "compile": _compile, "run": _run, "explain": _explain}
+_COMMANDS = {
+    "check": _check,
+    "compile": _compile,
+    "run": _run,
+    "explain": _explain,
+    "test": _test,
+}
 
 
 def _root(args: argparse.Namespace) -> Path:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
     from segdsl.review.explain import Explanation
+    from segdsl.review.testing import TestReport
 
 
 class Project:
@@ -213,6 +214,16 @@ class Project:
         from segdsl.review.explain import explain
 
         return explain(self, segment, customer, as_of, warehouse)
+
+    def test(self, names: Sequence[str] | None = None, engine: str = "duckdb") -> TestReport:
+        """Run the project's fixture tests (`tests:` of segdsl.yaml, default tests/) on an
+        in-memory warehouse built from each test's rows, with the compiled SQL (`duckdb`) or
+        the reference evaluator (`reference`); docs/cli.md#segdsl-test."""
+        from segdsl.document.testfiles import test_entries
+        from segdsl.review.testing import run_tests
+
+        listed = self._loaded.project.tests if self._loaded.project else None
+        return run_tests(self, test_entries(self.root, listed), names, engine)
 
     # ---- internals ----------------------------------------------------------------------
 

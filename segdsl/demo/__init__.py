@@ -68,6 +68,7 @@ _SEGMENT_FILES = (
 )
 _FILES: dict[str, str] = {
     **{f"segments/{name}.yaml": f"{name}.yaml" for name in _SEGMENT_FILES},
+    "tests/behaviour.yaml": "tests_behaviour.yaml",
     "schema.yaml": "schema.yaml",
     "segdsl.yaml": "segdsl.yaml",
 }
@@ -97,13 +98,13 @@ def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> Demo
         raise DemoRefused(
             "E416", f"{directory} is a symbolic link; the demo never writes through one"
         )
-    for name in (*reversed(_FILES), WAREHOUSE, "segments"):  # the project file first
+    for name in (*reversed(_FILES), WAREHOUSE, "segments", "tests"):  # the project file first
         target = directory / name
         if target.is_symlink():
             raise DemoRefused(
                 "E416", f"{target} is a symbolic link; the demo never writes through one"
             )
-        if name != "segments" and target.exists():
+        if name not in ("segments", "tests") and target.exists():
             raise DemoRefused("E416", f"{target} exists; the demo never overwrites files")
     _check_room(directory, customers)
     made: list[Path] = []
@@ -167,10 +168,10 @@ def _write(
     made.append(directory / WAREHOUSE)
     os.replace(temporary, directory / WAREHOUSE)
     _remove(list(scratch))
-    segments = directory / "segments"
-    if not segments.exists():
-        made.append(segments)
-        segments.mkdir()
+    for folder in (directory / "segments", directory / "tests"):
+        if not folder.exists():
+            made.append(folder)
+            folder.mkdir()
     for name, text in texts.items():
         made.append(directory / name)
         with open(directory / name, "x", encoding="utf-8") as handle:  # never through a link

@@ -47,6 +47,7 @@ class ProjectModel(_Model):
     name: str
     schema_file: str = Field("environment.yaml", alias="schema")
     segments: list[str] = ["segments/"]
+    tests: list[str] | None = None  # test files or folders (default: tests/, when it exists)
     warehouse: str | None = None
     dialect: str = "duckdb"
 

@@ -1,0 +1,435 @@
+"""A test's rows and expectations, checked against the schema and the rules (E450 to E456).
+
+`given` is written in the names a rule uses (fields, streams, properties); this module turns
+it into the warehouse's shape that schema.yaml maps: for every table (the customers table,
+the side table of each many-valued field, each stream's table) its columns with their types
+and the rows given, so that an in-memory warehouse built from it is read by the compiled SQL
+exactly as the real one. Every value is checked against its field's type here, with its
+place in the file, so that nothing reaches a database that would fail there instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from segdsl.diagnostics import Diagnostic, Location, did_you_mean
+from segdsl.document.environment import Environment
+from segdsl.document.files import SegmentationSource
+from segdsl.document.source import Document, Path_
+from segdsl.document.testfiles import TestFile, TestModel
+from segdsl.document.testvalues import convert, shown_value
+from segdsl.types import Type
+
+TIME, NAME = "at", "name"  # the event time and the event name of a row of a stream
+
+
+@dataclass
+class Table:
+    """One table of the fixture: its columns (name → type) and rows (column → value)."""
+
+    columns: dict[str, Type]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a test expects of one segment (`members`, or `includes`/`excludes`) or one
+    segmentation (`buckets`: customer → bucket)."""
+
+    target: str
+    kind: str  # "members", "includes" or "buckets"
+    location: Location
+    members: tuple[Any, ...] = ()
+    excludes: tuple[Any, ...] = ()
+    buckets: tuple[tuple[Any, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One test, ready to run: its warehouse in memory and what it expects."""
+
+    __test__ = False
+
+    name: str
+    file: str
+    location: Location
+    as_of: dt.datetime
+    key: str
+    customers: tuple[Any, ...]  # the keys given, in order
+    tables: dict[str, Table]
+    expectations: tuple[Expectation, ...]
+
+
+def test_cases(
+    files: list[TestFile],
+    env: Environment,
+    segments: Mapping[str, object],
+    segmentations: Mapping[str, SegmentationSource],
+) -> tuple[list[TestCase], list[Diagnostic]]:
+    """Every test of the files, and the problems of those that cannot run."""
+    cases: list[TestCase] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for test_file in files:
+        for name, model in test_file.model.tests.items():
+            place = ("tests", name)
+            reader = _Reader(test_file.document, env, problems)
+            if name in seen:
+                reader.add(
+                    "E454",
+                    f"test `{name}` is defined twice",
+                    place,
+                    key=True,
+                    hint=f"it is already defined in {seen[name]}; test names are global",
+                )
+                continue
+            seen[name] = test_file.path
+            case = reader.case(name, model, segments, segmentations)
+            if case is not None:
+                cases.append(case)
+    return cases, problems
+
+
+class _Reader:
+    """Reads one test, adding its problems, each placed in the document."""
+
+    def __init__(self, document: Document, env: Environment, problems: list[Diagnostic]):
+        self.document = document
+        self.env = env
+        self.problems = problems
+        self.count = 0
+        entity = env.entity
+        key_field = entity.fields.get(entity.key)
+        self.key_type = key_field.type if key_field is not None else None
+
+    def add(
+        self, code: str, message: str, path: Path_, hint: str | None = None, key: bool = False
+    ) -> None:
+        self.count += 1
+        self.problems.append(Diagnostic(code, message, self.document.location(path, key), hint))
+
+    def case(
+        self,
+        name: str,
+        model: TestModel,
+        segments: Mapping[str, object],
+        segmentations: Mapping[str, SegmentationSource],
+    ) -> TestCase | None:
+        place: Path_ = ("tests", name)
+        as_of = model.as_of
+        if not isinstance(as_of, dt.datetime):
+            as_of = dt.datetime.combine(as_of, dt.time())
+        elif as_of.tzinfo is not None:
+            as_of = as_of.astimezone(dt.UTC).replace(tzinfo=None)
+        tables = self._tables()
+        customers = self._customers(model, place, tables)
+        self._streams(model, place, tables, set(customers))
+        expectations = [
+            e
+            for target, value in model.expect.items()
+            if (
+                e := self._expectation(
+                    target,
+                    value,
+                    (*place, "expect", target),
+                    segments,
+                    segmentations,
+                    set(customers),
+                )
+            )
+            is not None
+        ]
+        if self.count:
+            return None
+        return TestCase(
+            name,
+            self.document.source.path,
+            self.document.location(place, key=True),
+            as_of,
+            self.env.entity.key,
+            tuple(customers),
+            tables,
+            tuple(expectations),
+        )
+
+    # ---- the tables ---------------------------------------------------------------------
+
+    def _tables(self) -> dict[str, Table]:
+        """Every table schema.yaml maps, with its columns and no rows yet."""
+        entity = self.env.entity
+        key_type = self.key_type or Type.INTEGER
+        tables: dict[str, Table] = {entity.table: Table({entity.key: key_type})}
+        for f in entity.fields.values():
+            if f.many:
+                side = tables.setdefault(f.table or "", Table({f.key or "": key_type}))
+                side.columns.setdefault(f.column, f.type)
+            elif f.type == Type.GEO:
+                tables[entity.table].columns.setdefault(f.lat or "", Type.FLOAT)
+                tables[entity.table].columns.setdefault(f.lon or "", Type.FLOAT)
+            else:
+                tables[entity.table].columns.setdefault(f.column, f.type)
+        for s in self.env.streams.values():
+            table = tables.setdefault(s.table, Table({s.key: key_type}))
+            table.columns.setdefault(s.time, Type.TIMESTAMP)
+            if s.name_column:
+                table.columns.setdefault(s.name_column, Type.STRING)
+            for p in s.properties.values():
+                table.columns.setdefault(p.column, p.type)
+        return tables
+
+    def _customers(self, model: TestModel, place: Path_, tables: dict[str, Table]) -> list[Any]:
+        entity = self.env.entity
+        keys: list[Any] = []
+        for i, row in enumerate(model.given.get("customers", [])):
+            at: Path_ = (*place, "given", "customers", i)
+            if entity.key not in row or row[entity.key] is None:
+                self.add(
+                    "E455",
+                    f"a customer without `{entity.key}`",
+                    at,
+                    f"give each customer its key: {{{entity.key}: ...}}",
+                )
+                continue
+            key = self._key(row[entity.key], (*at, entity.key))
+            if key is None:
+                continue
+            if key in keys:
+                self.add(
+                    "E454",
+                    f"the customer `{key}` is given twice",
+                    (*at, entity.key),
+                    "each customer is one row; merge the two",
+                )
+                continue
+            keys.append(key)
+            values: dict[str, Any] = {entity.key: key}
+            for name, value in row.items():
+                if name == entity.key:
+                    continue
+                f = entity.fields.get(name)
+                if f is None:
+                    self.add(
+                        "E451",
+                        f"unknown field `{name}`",
+                        (*at, name),
+                        did_you_mean(name, entity.fields, "fields"),
+                        key=True,
+                    )
+                elif f.many:
+                    items = value if isinstance(value, list) else [value]
+                    for j, item in enumerate(items):
+                        got = self._value(
+                            item,
+                            f.type,
+                            (*at, name, j) if isinstance(value, list) else (*at, name),
+                            name,
+                        )
+                        if got is not None:
+                            tables[f.table or ""].rows.append({f.key or "": key, f.column: got})
+                elif f.type == Type.GEO:
+                    pair = self._geo(value, (*at, name), name)
+                    if pair is not None:
+                        values[f.lat or ""], values[f.lon or ""] = pair
+                else:
+                    values[f.column] = self._value(value, f.type, (*at, name), name)
+            tables[entity.table].rows.append(values)
+        return keys
+
+    def _streams(
+        self, model: TestModel, place: Path_, tables: dict[str, Table], customers: set[Any]
+    ) -> None:
+        key = self.env.entity.key
+        for stream_name, rows in model.given.items():
+            if stream_name == "customers":
+                continue
+            at: Path_ = (*place, "given", stream_name)
+            stream = self.env.streams.get(stream_name)
+            if stream is None:
+                self.add(
+                    "E452",
+                    f"unknown stream `{stream_name}`",
+                    at,
+                    did_you_mean(stream_name, ["customers", *self.env.streams], "tables"),
+                    key=True,
+                )
+                continue
+            for i, row in enumerate(rows):
+                here: Path_ = (*at, i)
+                missing = [c for c in (key, TIME) if row.get(c) is None]
+                if stream.name_column and row.get(NAME) is None:
+                    missing.append(NAME)
+                if missing:
+                    self.add(
+                        "E455",
+                        f"an event of `{stream_name}` without "
+                        + ", ".join(f"`{m}`" for m in missing),
+                        here,
+                        f"give `{key}`, `{TIME}` (the event time)"
+                        + (
+                            f" and `{NAME}` (one of {', '.join(stream.names)})"
+                            if stream.name_column
+                            else ""
+                        ),
+                    )
+                    continue
+                owner = self._key(row[key], (*here, key))
+                if owner is not None and owner not in customers:
+                    self.add(
+                        "E456",
+                        f"an event of the customer `{owner}`, who is not given",
+                        (*here, key),
+                        "add the customer to `given: customers:`",
+                    )
+                values: dict[str, Any] = {stream.key: owner}
+                values[stream.time] = self._value(row[TIME], Type.TIMESTAMP, (*here, TIME), TIME)
+                for name, value in row.items():
+                    if name in (key, TIME):
+                        continue
+                    if name == NAME and stream.name_column:
+                        if value not in stream.names:
+                            self.add(
+                                "E453",
+                                f"`{value}` is not an event of `{stream_name}`",
+                                (*here, NAME),
+                                did_you_mean(str(value), stream.names, "events"),
+                            )
+                        values[stream.name_column] = value
+                        continue
+                    prop = stream.properties.get(name)
+                    if prop is None:
+                        self.add(
+                            "E451",
+                            f"unknown property `{name}` of `{stream_name}`",
+                            (*here, name),
+                            did_you_mean(name, stream.properties, "properties"),
+                            key=True,
+                        )
+                    elif prop.column == stream.time:
+                        self.add(
+                            "E453",
+                            f"`{name}` is the event time of `{stream_name}`",
+                            (*here, name),
+                            f"give it as `{TIME}`",
+                            key=True,
+                        )
+                    else:
+                        values[prop.column] = self._value(value, prop.type, (*here, name), name)
+                tables[stream.table].rows.append(values)
+
+    # ---- values ---------------------------------------------------------------------------
+
+    def _key(self, value: Any, at: Path_) -> Any:
+        if self.key_type is None:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                self.add("E453", "a customer key is a number or a text", at)
+                return None
+            return value
+        return self._value(value, self.key_type, at, self.env.entity.key)
+
+    def _value(self, value: Any, of: Type, at: Path_, name: str) -> Any:
+        """The value as the column holds it; None (with E453) when it is not one."""
+        if value is None:
+            return None
+        found = convert(value, of)
+        if found is None:
+            hint = (
+                "quote it, so that YAML reads it as text"
+                if of == Type.STRING
+                else (
+                    f"write a {of.value}"
+                    + (" such as 2025-12-31T12:00:00" if of in (Type.TIMESTAMP, Type.DATE) else "")
+                )
+            )
+            self.add("E453", f"`{name}` is a {of.value}, not {shown_value(value)}", at, hint)
+        return found
+
+    def _geo(self, value: Any, at: Path_, name: str) -> tuple[float, float] | None:
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        ):
+            return float(value[0]), float(value[1])
+        self.add(
+            "E453",
+            f"`{name}` is a place, not {shown_value(value)}",
+            at,
+            "write [latitude, longitude]",
+        )
+        return None
+
+    def _expectation(
+        self,
+        target: str,
+        value: Any,
+        at: Path_,
+        segments: Mapping[str, object],
+        segmentations: Mapping[str, SegmentationSource],
+        customers: set[Any],
+    ) -> Expectation | None:
+        location = self.document.location(at, key=True)
+        if target in segmentations:
+            buckets = [b.name for b in segmentations[target].buckets]
+            if not isinstance(value, dict):
+                self.add("E405", f"`{target}` is a segmentation: expect `{{key: bucket}}`", at)
+                return None
+            pairs = []
+            for spelled, bucket in value.items():
+                key = self._listed_key(spelled, (*at, spelled), customers, True)
+                if bucket not in buckets:
+                    self.add(
+                        "E450",
+                        f"`{target}` has no bucket `{bucket}`",
+                        (*at, spelled),
+                        did_you_mean(str(bucket), buckets, "buckets"),
+                    )
+                elif key is not None:
+                    pairs.append((key, str(bucket)))
+            return Expectation(target, "buckets", location, buckets=tuple(pairs))
+        if target not in segments:
+            self.add(
+                "E450",
+                f"unknown segment `{target}`",
+                at,
+                did_you_mean(target, [*segments, *segmentations], "segments"),
+                key=True,
+            )
+            return None
+        if isinstance(value, list):
+            keys = [self._listed_key(v, (*at, i), customers) for i, v in enumerate(value)]
+            return Expectation(target, "members", location, tuple(k for k in keys if k is not None))
+        if isinstance(value, dict) and value and set(value) <= {"includes", "excludes"}:
+            lists = {}
+            for part in ("includes", "excludes"):
+                items = value.get(part, [])
+                if not isinstance(items, list):
+                    self.add("E405", f"`{part}` is a list of customer keys", (*at, part))
+                    return None
+                keys = [self._listed_key(v, (*at, part, i), customers) for i, v in enumerate(items)]
+                lists[part] = tuple(k for k in keys if k is not None)
+            return Expectation(target, "includes", location, lists["includes"], lists["excludes"])
+        self.add(
+            "E405",
+            f"`{target}`: expect a list of members, or `includes:`/`excludes:`",
+            at,
+            "see docs/files.md#test-files",
+        )
+        return None
+
+    def _listed_key(self, value: Any, at: Path_, customers: set[Any], is_key: bool = False) -> Any:
+        if is_key and isinstance(value, str) and self.key_type == Type.INTEGER:
+            value = int(value) if value.lstrip("-").isdigit() else value  # a mapping key is text
+        key = self._key(value, at)
+        if key is not None and key not in customers:
+            self.add(
+                "E456",
+                f"the customer `{key}` is expected but not given",
+                at,
+                "add the customer to `given: customers:`",
+                key=is_key,
+            )
+            return None
+        return key

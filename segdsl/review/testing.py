@@ -1,0 +1,279 @@
+"""`segdsl test`: fixture tests of the rules, run on the real compiled SQL.
+
+Each test's rows become an in-memory DuckDB warehouse shaped as schema.yaml maps the real
+one (segdsl/execute/fixtures.py), and the statement that `segdsl run` would run on DuckDB
+runs on it, word for word; `engine="reference"` asks the reference evaluator
+(segdsl/reference) instead, a second implementation that shares no SQL with the first.
+
+Fast by construction: one DuckDB session for the whole run, its tables created once and
+refilled per test, and one compiled statement per *as of* for every segment any of those
+tests expects something of (compiling costs far more than running on a few rows). A
+failure is explained: for each customer whose membership differs, the trace of
+`segdsl explain --customer` on the same fixture (segdsl/review/explain.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from segdsl import reference
+from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
+from segdsl.document.givens import Expectation, TestCase, test_cases
+from segdsl.document.testfiles import read_test_files
+from segdsl.execute.fixtures import Fixtures
+from segdsl.review.explain import Explanation, explain
+from segdsl.review.protocol import Reviewed
+
+ENGINES = ("duckdb", "reference")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A customer for whom an expectation does not hold."""
+
+    customer: Any
+    expected: bool | str | None  # member or not; for a segmentation, the bucket
+    actual: bool | str | None
+    trace: Explanation | None  # explain's trace of the rule (for a bucket: the bucket's rule)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation of a test: a segment's members, or a segmentation's buckets."""
+
+    target: str
+    kind: str  # "members", "includes" or "buckets"
+    line: int
+    column: int
+    passed: bool
+    expected: tuple[Any, ...]  # members; included keys; (key, bucket) pairs
+    excluded: tuple[Any, ...]  # for `includes`: the keys that must not be members
+    actual: tuple[Any, ...]  # members among the customers given; (key, bucket) pairs
+    differences: tuple[Difference, ...]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    __test__ = False
+
+    name: str
+    file: str
+    line: int
+    column: int
+    as_of: dt.datetime
+    customers: int
+    passed: bool
+    outcomes: tuple[Outcome, ...]
+
+
+@dataclass(frozen=True)
+class TestReport:
+    """What `segdsl test` reports: every test run, in the order of the files."""
+
+    __test__ = False
+
+    engine: str
+    results: tuple[TestResult, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        return len(self.results) - self.passed
+
+
+def load_tests(project: Reviewed, entries: list[str]) -> list[TestCase]:
+    """The project's tests, checked (E450 to E456 and the file codes); raises on a problem."""
+    errors = [d for d in project.check() if d.severity == "error"]
+    if errors:
+        raise SegdslError(sorted(errors, key=Diagnostic.sort_key))
+    files, problems = read_test_files(project.root, entries)
+    env = project.environment
+    assert env is not None  # the project checked cleanly
+    cases, more = test_cases(files, env, project.segments, project.segmentations)
+    problems += more
+    if problems:
+        raise SegdslError(sorted(problems, key=Diagnostic.sort_key))
+    return cases
+
+
+def run_tests(
+    project: Reviewed,
+    entries: list[str],
+    names: Sequence[str] | None = None,
+    engine: str = "duckdb",
+) -> TestReport:
+    if engine not in ENGINES:
+        raise SegdslError(
+            [Diagnostic("E457", f"unknown engine `{engine}`", hint="duckdb or reference")]
+        )
+    cases = load_tests(project, entries)
+    if names:
+        known = [c.name for c in cases]
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E457",
+                        f"no test is named `{n}`",
+                        hint=did_you_mean(n, known, "tests")
+                        if known
+                        else "the project has no tests (docs/files.md#test-files)",
+                    )
+                    for n in unknown
+                ]
+            )
+        cases = [c for c in cases if c.name in names]
+    if not cases:
+        return TestReport(engine, ())
+    fixtures = Fixtures(cases[0].tables)
+    try:
+        statements = _Statements(project, cases)
+        results = []
+        for case in cases:
+            fixtures.fill(case.tables)
+            if engine == "duckdb":
+                found = statements.outcomes(case, fixtures)
+            else:
+                found = _reference(project, case)
+            results.append(_result(project, case, found, fixtures))
+        return TestReport(engine, tuple(results))
+    finally:
+        fixtures.close()
+
+
+class _Statements:
+    """One compiled statement per *as of*, for every target of the tests at that instant."""
+
+    def __init__(self, project: Reviewed, cases: Sequence[TestCase]):
+        self.project = project
+        self.targets: dict[dt.datetime, list[str]] = {}
+        for case in cases:
+            wanted = self.targets.setdefault(case.as_of, [])
+            wanted += [e.target for e in case.expectations if e.target not in wanted]
+        self.texts: dict[dt.datetime, str] = {}
+
+    def outcomes(self, case: TestCase, fixtures: Fixtures) -> dict[Any, dict[str, Any]]:
+        """Customer → target → membership (bool) or bucket, for the test's targets."""
+        targets = self.targets[case.as_of]
+        if not targets:
+            return {}
+        if len(targets) == 1 and targets[0] in self.project.segments:
+            targets = [*targets, targets[0]]  # the one-row-per-customer statement
+        if case.as_of not in self.texts:
+            self.texts[case.as_of] = self.project.compile(targets, "duckdb", case.as_of, False)
+        names, rows = fixtures.rows(self.texts[case.as_of])
+        return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in rows}
+
+
+def _reference(project: Reviewed, case: TestCase) -> dict[Any, dict[str, Any]]:
+    data = {name: table.rows for name, table in case.tables.items()}
+    rules = reference.Rules.of(project)
+    evaluator = reference.Evaluator(rules, data, case.as_of)
+    found: dict[Any, dict[str, Any]] = {c.key: {} for c in evaluator.customers}
+    for target in {e.target for e in case.expectations}:
+        if target in project.segmentations:
+            for customer in evaluator.customers:
+                found[customer.key][target] = evaluator.bucket_of(target, customer)
+        else:
+            for key, holds in evaluator.evaluate(rules.segment(target)).items():
+                found[key][target] = holds
+    return found
+
+
+def _result(
+    project: Reviewed, case: TestCase, found: dict[Any, dict[str, Any]], fixtures: Fixtures
+) -> TestResult:
+    outcomes = tuple(_outcome(project, case, e, found, fixtures) for e in case.expectations)
+    return TestResult(
+        case.name,
+        case.file,
+        case.location.line,
+        case.location.column,
+        case.as_of,
+        len(case.customers),
+        all(o.passed for o in outcomes),
+        outcomes,
+    )
+
+
+def _outcome(
+    project: Reviewed,
+    case: TestCase,
+    expectation: Expectation,
+    found: dict[Any, dict[str, Any]],
+    fixtures: Fixtures,
+) -> Outcome:
+    target = expectation.target
+    actual = {key: found.get(key, {}).get(target) for key in case.customers}
+    wanted: dict[Any, bool | str | None]
+    if expectation.kind == "buckets":
+        wanted = dict(expectation.buckets)
+        shown: tuple[Any, ...] = tuple((k, actual[k]) for k in case.customers if k in wanted)
+        expected: tuple[Any, ...] = expectation.buckets
+    else:
+        members = set(expectation.members)
+        if expectation.kind == "members":
+            wanted = {key: key in members for key in case.customers}
+        else:
+            wanted = {key: True for key in expectation.members}
+            wanted |= {key: False for key in expectation.excludes}
+        actual = {key: bool(value) for key, value in actual.items()}
+        shown = tuple(k for k in case.customers if actual[k])
+        expected = expectation.members
+    differing = [key for key in case.customers if key in wanted and wanted[key] != actual[key]]
+    differences = tuple(
+        Difference(
+            key,
+            wanted[key],
+            actual[key],
+            _trace(project, case, expectation, key, wanted[key], fixtures),
+        )
+        for key in differing
+    )
+    location = expectation.location
+    return Outcome(
+        target,
+        expectation.kind,
+        location.line,
+        location.column,
+        not differences,
+        expected,
+        expectation.excludes,
+        shown,
+        differences,
+    )
+
+
+def _trace(
+    project: Reviewed,
+    case: TestCase,
+    expectation: Expectation,
+    key: Any,
+    wanted: bool | str | None,
+    fixtures: Fixtures,
+) -> Explanation | None:
+    """explain's trace of the customer on the test's own rows: the segment's rule, or for a
+    segmentation the rule of the bucket expected (none for `else`)."""
+    target, reviewed = expectation.target, project
+    if expectation.kind == "buckets":
+        source = project.segmentations[target]
+        rule = next((b.rule for b in source.buckets if b.name == wanted), None)
+        if rule is None:
+            return None
+        taken = {*project.segments, *project.segmentations}
+        name = f"{target}_{wanted}"
+        while name in taken:
+            name += "_"
+        reviewed = project.with_rules({name: (rule, source.path)})
+        target = name
+    try:
+        return explain(reviewed, target, key, case.as_of, fixtures.connection)
+    except SegdslError:
+        return None
