@@ -20,7 +20,7 @@ from segdsl.document.environment import Environment
 from segdsl.document.files import SegmentationSource
 from segdsl.document.source import Document, Path_
 from segdsl.document.testfiles import TestFile, TestModel
-from segdsl.document.testvalues import convert, shown_value
+from segdsl.document.testvalues import a_type, convert, shown_value
 from segdsl.types import Type
 
 TIME, NAME = "at", "name"  # the event time and the event name of a row of a stream
@@ -104,6 +104,7 @@ class _Reader:
         entity = env.entity
         key_field = entity.fields.get(entity.key)
         self.key_type = key_field.type if key_field is not None else None
+        self.table_key_type = self.key_type
 
     def add(
         self, code: str, message: str, path: Path_, hint: str | None = None, key: bool = False
@@ -124,6 +125,10 @@ class _Reader:
             as_of = dt.datetime.combine(as_of, dt.time())
         elif as_of.tzinfo is not None:
             as_of = as_of.astimezone(dt.UTC).replace(tzinfo=None)
+        if self.key_type is None:  # the key is no field: its type is that of the keys given
+            given = [r.get(self.env.entity.key) for r in model.given.get("customers", [])]
+            texts = any(isinstance(k, str) for k in given)
+            self.table_key_type = Type.STRING if texts else Type.INTEGER
         tables = self._tables()
         customers = self._customers(model, place, tables)
         self._streams(model, place, tables, set(customers))
@@ -160,7 +165,7 @@ class _Reader:
     def _tables(self) -> dict[str, Table]:
         """Every table schema.yaml maps, with its columns and no rows yet."""
         entity = self.env.entity
-        key_type = self.key_type or Type.INTEGER
+        key_type = self.table_key_type or Type.INTEGER
         tables: dict[str, Table] = {entity.table: Table({entity.key: key_type})}
         for f in entity.fields.values():
             if f.many:
@@ -252,7 +257,7 @@ class _Reader:
                     "E452",
                     f"unknown stream `{stream_name}`",
                     at,
-                    did_you_mean(stream_name, ["customers", *self.env.streams], "tables"),
+                    did_you_mean(stream_name, ["customers", *self.env.streams], "names"),
                     key=True,
                 )
                 continue
@@ -339,11 +344,11 @@ class _Reader:
                 "quote it, so that YAML reads it as text"
                 if of == Type.STRING
                 else (
-                    f"write a {of.value}"
+                    f"write {a_type(of)}"
                     + (" such as 2025-12-31T12:00:00" if of in (Type.TIMESTAMP, Type.DATE) else "")
                 )
             )
-            self.add("E453", f"`{name}` is a {of.value}, not {shown_value(value)}", at, hint)
+            self.add("E453", f"`{name}` is {a_type(of)}, not {shown_value(value)}", at, hint)
         return found
 
     def _geo(self, value: Any, at: Path_, name: str) -> tuple[float, float] | None:
@@ -420,7 +425,7 @@ class _Reader:
         return None
 
     def _listed_key(self, value: Any, at: Path_, customers: set[Any], is_key: bool = False) -> Any:
-        if is_key and isinstance(value, str) and self.key_type == Type.INTEGER:
+        if is_key and isinstance(value, str) and self.table_key_type == Type.INTEGER:
             value = int(value) if value.lstrip("-").isdigit() else value  # a mapping key is text
         key = self._key(value, at)
         if key is not None and key not in customers:

@@ -60,3 +60,8 @@ def _timestamp(value: Any) -> dt.datetime | None:
 def shown_value(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else f'"{value}"'
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def a_type(of: Type) -> str:
+    """`an integer`, `a string`: the type's name with its article."""
+    return ("an " if of.value[0] in "aeiou" else "a ") + of.value

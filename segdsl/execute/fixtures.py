@@ -52,8 +52,17 @@ class Fixtures:
 
     def __init__(self, shapes: Mapping[str, TableRows]):
         self.connection = connect_memory()
+        self.shapes: dict[str, dict[str, Type]] = {}
+        self._attached: set[str] = set()
+        self._create(shapes)
+
+    def _create(self, shapes: Mapping[str, TableRows]) -> None:
+        """The tables, (re)created: a test whose key differs in type from the last's (a key
+        that is no field of the schema takes the type of the keys given) gets its own."""
+        for name in self.shapes:
+            self.connection.execute(sql(exp.Drop(this=_table(name), kind="TABLE")))
         self.shapes = {name: dict(t.columns) for name, t in shapes.items()}
-        attached: set[str] = set()
+        attached = self._attached
         try:
             for name, columns in self.shapes.items():
                 table = _table(name)
@@ -98,6 +107,8 @@ class Fixtures:
 
     def fill(self, tables: Mapping[str, TableRows]) -> None:
         """Empties every table and puts the test's rows in."""
+        if {name: dict(t.columns) for name, t in tables.items()} != self.shapes:
+            self._create(tables)
         for name, columns in self.shapes.items():
             self.connection.execute(sql(exp.Delete(this=_table(name))))
             rows = tables[name].rows if name in tables else ()
