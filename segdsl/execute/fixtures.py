@@ -1,11 +1,14 @@
 """The warehouse of a `segdsl test`: an in-memory DuckDB database shaped as schema.yaml maps
-the real one (the customers table, side tables, stream tables; schemas of qualified names),
-filled with a test's rows, on which the compiled statement runs word for word.
+the real one (the customers table, side tables, stream tables; schemas and catalogs of
+qualified names), holding a test's rows, on which the compiled statement runs word for word.
 
-One session serves every test of a run: the tables are created once and emptied and
-filled again for each test, since creating a session and its tables costs more than the
-statement of a small fixture. The session is private and in memory, locked down like any
-other (segdsl/execute/session.py): a test never touches a file.
+One session serves every test of a run. The rows of all the tests are inserted at once,
+each with its test's number, into private tables of the schema `segdsl_fixture`; each
+table the schema maps is a view of its private table that shows the rows of the current
+test only (the number in `segdsl_fixture.current`). Moving to the next test is one UPDATE:
+a statement costs DuckDB a millisecond or two whatever its size, so emptying and filling
+each table for every test cost more than the test's own query. The session is private
+and in memory, locked down like any other (segdsl/execute/session.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ SQL_TYPES = {
     Type.DATE: "DATE",
     Type.TIMESTAMP: "TIMESTAMP",
 }
+PRIVATE = "segdsl_fixture"  # the schema of the rows of every test
+TEST = "segdsl_test"  # the column of a row's test number
+ROWS_PER_INSERT = 500
 
 
 class TableRows(Protocol):
@@ -41,104 +47,135 @@ class TableRows(Protocol):
     def rows(self) -> Sequence[Mapping[str, Any]]: ...
 
 
+Shapes = Mapping[str, Mapping[str, Type]]
+
+
 def _table(name: str) -> exp.Table:
     parts = [exp.to_identifier(part, quoted=True) for part, _ in table_path(name)]
     catalog, db, table = [None] * (3 - len(parts)) + parts
     return exp.Table(this=table, db=db, catalog=catalog)
 
 
+def _private(index: int) -> exp.Table:
+    return exp.Table(
+        this=exp.to_identifier(f"t{index}", quoted=True), db=exp.to_identifier(PRIVATE)
+    )
+
+
+def _current() -> exp.Table:
+    return exp.Table(this=exp.to_identifier("current"), db=exp.to_identifier(PRIVATE))
+
+
+def _rejected(error: duckdb.Error, what: str) -> SegdslError:
+    return SegdslError(
+        [
+            Diagnostic(
+                "E415",
+                f"{what}: {error}",
+                hint="does schema.yaml name each table and column once?",
+            )
+        ]
+    )
+
+
 class Fixtures:
-    """One private in-memory session, with every table of the schema in it."""
+    """One private in-memory session holding the rows of many tests, showing one at a time."""
 
-    def __init__(self, shapes: Mapping[str, TableRows]):
+    def __init__(self, shapes: Shapes, tests: Sequence[Mapping[str, TableRows]]):
         self.connection = connect_memory()
-        self.shapes: dict[str, dict[str, Type]] = {}
-        self._attached: set[str] = set()
-        self._create(shapes)
-
-    def _create(self, shapes: Mapping[str, TableRows]) -> None:
-        """The tables, (re)created: a test whose key differs in type from the last's (a key
-        that is no field of the schema takes the type of the keys given) gets its own."""
-        for name in self.shapes:
-            self.connection.execute(sql(exp.Drop(this=_table(name), kind="TABLE")))
-        self.shapes = {name: dict(t.columns) for name, t in shapes.items()}
-        attached = self._attached
+        self.shapes = {name: dict(columns) for name, columns in shapes.items()}
         try:
-            for name, columns in self.shapes.items():
-                table = _table(name)
-                if table.catalog and table.catalog not in attached:
-                    memory = exp.Literal.string(":memory:")
-                    alias = exp.to_identifier(table.catalog, quoted=True)
-                    attach = exp.Attach(this=exp.Alias(this=memory, alias=alias))
-                    self.connection.execute(sql(attach))
-                    attached.add(table.catalog)
-                if table.db:
-                    schema = exp.Create(
-                        this=exp.Table(
-                            this=exp.to_identifier(table.db, quoted=True),
-                            db=table.args.get("catalog"),
-                        ),
-                        kind="SCHEMA",
-                        exists=True,
+            run = self.connection.execute
+            # a fixture's few rows are read faster by one thread than by the machine's cores
+            one = exp.EQ(this=exp.column("threads"), expression=exp.Literal.number(1))
+            run(sql(exp.Set(expressions=[exp.SetItem(this=one)])))
+            run(sql(exp.Create(this=exp.to_identifier(PRIVATE), kind="SCHEMA")))
+            current = exp.Schema(this=_current(), expressions=[_column(TEST, "BIGINT")])
+            run(sql(exp.Create(this=current, kind="TABLE")))
+            run(
+                sql(
+                    exp.insert(
+                        exp.Values(expressions=[exp.Tuple(expressions=[exp.Literal.number(-1)])]),
+                        _current(),
                     )
-                    self.connection.execute(sql(schema))
-                definition = exp.Schema(
-                    this=table,
-                    expressions=[
-                        exp.ColumnDef(
-                            this=exp.to_identifier(c, quoted=True),
-                            kind=exp.DataType.build(SQL_TYPES[t], dialect="duckdb"),
-                        )
-                        for c, t in columns.items()
-                    ],
                 )
-                self.connection.execute(sql(exp.Create(this=definition, kind="TABLE")))
+            )
+            for index, (name, columns) in enumerate(self.shapes.items()):
+                self._create(index, name, columns)
+            for index, (name, columns) in enumerate(self.shapes.items()):
+                self._insert(index, name, list(columns), tests)
         except duckdb.Error as error:
             self.connection.close()
-            raise SegdslError(
-                [
-                    Diagnostic(
-                        "E415",
-                        f"cannot build the test warehouse: {error}",
-                        hint="does schema.yaml name each table and column once?",
-                    )
-                ]
-            ) from None
+            raise _rejected(error, "cannot build the test warehouse") from None
+        self._show = sql(exp.update(_current(), {TEST: exp.Placeholder()}))
 
-    def fill(self, tables: Mapping[str, TableRows]) -> None:
-        """Empties every table and puts the test's rows in."""
-        if {name: dict(t.columns) for name, t in tables.items()} != self.shapes:
-            self._create(tables)
-        for name, columns in self.shapes.items():
-            self.connection.execute(sql(exp.Delete(this=_table(name))))
-            rows = tables[name].rows if name in tables else ()
-            if not rows:
-                continue
-            names = list(columns)
-            values = exp.Values(
-                expressions=[
-                    exp.Tuple(expressions=[exp.Placeholder() for _ in names]) for _ in rows
-                ]
+    def _create(self, index: int, name: str, columns: Mapping[str, Type]) -> None:
+        run = self.connection.execute
+        table = _table(name)
+        if table.catalog:
+            alias = exp.to_identifier(table.catalog, quoted=True)
+            attach = exp.Attach(
+                this=exp.Alias(this=exp.Literal.string(":memory:"), alias=alias), exists=True
             )
-            insert = exp.Insert(
-                this=exp.Schema(
-                    this=_table(name),
-                    expressions=[exp.to_identifier(c, quoted=True) for c in names],
-                ),
-                expression=values,
+            run(sql(attach))
+        if table.db:
+            schema = exp.Table(this=table.args["db"].copy(), db=table.args.get("catalog"))
+            run(sql(exp.Create(this=schema, kind="SCHEMA", exists=True)))
+        definition = exp.Schema(
+            this=_private(index),
+            expressions=[_column(TEST, "BIGINT")]
+            + [_column(c, SQL_TYPES[t]) for c, t in columns.items()],
+        )
+        run(sql(exp.Create(this=definition, kind="TABLE")))
+        shown = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(_private(index))
+        shown = shown.where(
+            exp.EQ(
+                this=exp.column(TEST),
+                expression=exp.select(exp.column(TEST)).from_(_current()).subquery(),
             )
-            params = [row.get(c) for row in rows for c in names]
-            self.connection.execute(sql(insert), params)
+        )
+        run(sql(exp.Create(this=table, kind="VIEW", expression=shown)))
+
+    def _insert(
+        self, index: int, name: str, names: list[str], tests: Sequence[Mapping[str, TableRows]]
+    ) -> None:
+        rows = [
+            (number, row)
+            for number, tables in enumerate(tests)
+            if name in tables
+            for row in tables[name].rows
+        ]
+        texts: dict[int, str] = {}  # the INSERT of n rows: built once per size
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            if len(chunk) not in texts:
+                row = exp.Tuple(expressions=[exp.Placeholder() for _ in range(len(names) + 1)])
+                insert = exp.insert(
+                    exp.Values(expressions=[row.copy() for _ in chunk]),
+                    _private(index),
+                    columns=[TEST, *names],
+                )
+                texts[len(chunk)] = sql(insert)
+            params = [v for number, r in chunk for v in (number, *(r.get(c) for c in names))]
+            self.connection.execute(texts[len(chunk)], params)
+
+    def show(self, number: int) -> None:
+        """The views show the rows of test `number` (its place in the sequence given)."""
+        self.connection.execute(self._show, [number])
 
     def rows(self, statement: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """The compiled statement's column names and rows."""
         try:
             cursor = self.connection.execute(statement)
         except duckdb.Error as error:
-            raise SegdslError(
-                [Diagnostic("E415", f"the test warehouse rejected the query: {error}")]
-            ) from None
+            raise _rejected(error, "the test warehouse rejected the query") from None
         return [d[0] for d in cursor.description or ()], cursor.fetchall()
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _column(name: str, kind: str) -> exp.ColumnDef:
+    return exp.ColumnDef(
+        this=exp.to_identifier(name, quoted=True), kind=exp.DataType.build(kind, dialect="duckdb")
+    )

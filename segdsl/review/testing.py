@@ -6,8 +6,8 @@ runs on it, word for word; `engine="reference"` asks the reference evaluator
 (segdsl/reference) instead, a second implementation that shares no SQL with the first.
 
 Fast by construction: one DuckDB session for the whole run, its tables created once and
-refilled per test, and one compiled statement per *as of* for every segment any of those
-tests expects something of (compiling costs far more than running on a few rows). A
+refilled per test, and one compiled statement per *as of* and set of segments expected,
+shared by the tests that have both (compiling costs far more than running on a few rows). A
 failure is explained: for each customer whose membership differs, the trace of
 `segdsl explain --customer` on the same fixture (segdsl/review/explain.py).
 """
@@ -132,43 +132,54 @@ def run_tests(
         cases = [c for c in cases if c.name in names]
     if not cases:
         return TestReport(engine, ())
-    fixtures = Fixtures(cases[0].tables)
-    try:
-        statements = _Statements(project, cases)
-        results = []
-        for case in cases:
-            fixtures.fill(case.tables)
-            if engine == "duckdb":
-                found = statements.outcomes(case, fixtures)
-            else:
-                found = _reference(project, case)
-            results.append(_result(project, case, found, fixtures))
-        return TestReport(engine, tuple(results))
-    finally:
-        fixtures.close()
+    statements = _Statements(project)
+    results: dict[str, TestResult] = {}
+    for group in _by_shape(cases):
+        shapes = {name: table.columns for name, table in group[0].tables.items()}
+        fixtures = Fixtures(shapes, [case.tables for case in group])
+        try:
+            for number, case in enumerate(group):
+                fixtures.show(number)
+                if engine == "duckdb":
+                    found = statements.outcomes(case, fixtures)
+                else:
+                    found = _reference(project, case)
+                results[case.name] = _result(project, case, found, fixtures)
+        finally:
+            fixtures.close()
+    return TestReport(engine, tuple(results[case.name] for case in cases))
+
+
+def _by_shape(cases: Sequence[TestCase]) -> list[list[TestCase]]:
+    """The tests by the shape of their tables (the same for all, but where the key is no
+    field of the schema and takes the type of the keys given)."""
+    groups: dict[str, list[TestCase]] = {}
+    for case in cases:
+        shape = repr({name: table.columns for name, table in case.tables.items()})
+        groups.setdefault(shape, []).append(case)
+    return list(groups.values())
 
 
 class _Statements:
-    """One compiled statement per *as of*, for every target of the tests at that instant."""
+    """The compiled statement of each test's targets at its *as of*, compiled once for all
+    the tests that share both (compiling costs more than running on a few rows, and a
+    statement of only the test's own targets runs faster than one of every test's)."""
 
-    def __init__(self, project: Reviewed, cases: Sequence[TestCase]):
+    def __init__(self, project: Reviewed):
         self.project = project
-        self.targets: dict[dt.datetime, list[str]] = {}
-        for case in cases:
-            wanted = self.targets.setdefault(case.as_of, [])
-            wanted += [e.target for e in case.expectations if e.target not in wanted]
-        self.texts: dict[dt.datetime, str] = {}
+        self.texts: dict[tuple[dt.datetime, tuple[str, ...]], str] = {}
 
     def outcomes(self, case: TestCase, fixtures: Fixtures) -> dict[Any, dict[str, Any]]:
         """Customer → target → membership (bool) or bucket, for the test's targets."""
-        targets = self.targets[case.as_of]
+        targets = tuple(dict.fromkeys(e.target for e in case.expectations))
         if not targets:
             return {}
         if len(targets) == 1 and targets[0] in self.project.segments:
-            targets = [*targets, targets[0]]  # the one-row-per-customer statement
-        if case.as_of not in self.texts:
-            self.texts[case.as_of] = self.project.compile(targets, "duckdb", case.as_of, False)
-        names, rows = fixtures.rows(self.texts[case.as_of])
+            targets = (*targets, targets[0])  # the one-row-per-customer statement
+        if (case.as_of, targets) not in self.texts:
+            text = self.project.compile(list(targets), "duckdb", case.as_of, False)
+            self.texts[case.as_of, targets] = text
+        names, rows = fixtures.rows(self.texts[case.as_of, targets])
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in rows}
 
 
