@@ -479,7 +479,7 @@ def _test(args: argparse.Namespace) -> int:
         from segdsl.review.test_init import write_starter
 
         path = write_starter(project, args.init, args.as_of, args.warehouse)
-        _say(f"wrote {shown(str(path))}")
+        _say(f"wrote {shown(str(path.relative_to(project.root)))}")
         return EXIT_CLEAN
     try:
         report = project.test(args.names or None, args.engine)

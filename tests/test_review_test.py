@@ -230,7 +230,7 @@ def initialised(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     for segment in INIT_SEGMENTS:
         status, out, err = _cli("--project", str(root), "test", "--init", segment, "--as-of", AS_OF)
         assert status == 0, err
-        assert out.strip() == f"wrote {root / 'tests' / f'{segment}.yaml'}"
+        assert out.strip() == f"wrote tests/{segment}.yaml"
     return root
 
 

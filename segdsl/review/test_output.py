@@ -87,7 +87,10 @@ def _text(report: TestReport) -> str:
         checks = len(result.outcomes)
         failing = sum(not o.passed for o in result.outcomes)
         status = "PASS" if result.passed else "FAIL"
-        counts = f"{checks} expectation{'s' * (checks != 1)}, {result.customers} customers"
+        people = result.customers
+        counts = (
+            f"{checks} expectation{'s' * (checks != 1)}, {people} customer{'s' * (people != 1)}"
+        )
         if failing:
             counts += f", {failing} failing"
         lines.append(f"{status}  {shown(result.name).ljust(width)}  {counts}")
