@@ -7,7 +7,8 @@ each with its test's number, into private tables of the schema `segdsl_fixture`;
 table the schema maps is a view of its private table that shows the rows of the current
 test only (the number in `segdsl_fixture.current`). Moving to the next test is one UPDATE:
 a statement costs DuckDB a millisecond or two whatever its size, so emptying and filling
-each table for every test cost more than the test's own query. The session is private
+each table for every test cost more than the test's own query. A table's rows go in as
+one INSERT of unnested lists, one list per column. The session is private
 and in memory, locked down like any other (segdsl/execute/session.py).
 """
 
@@ -35,7 +36,6 @@ SQL_TYPES = {
 }
 PRIVATE = "segdsl_fixture"  # the schema of the rows of every test
 TEST = "segdsl_test"  # the column of a row's test number
-ROWS_PER_INSERT = 500
 
 
 class TableRows(Protocol):
@@ -145,19 +145,22 @@ class Fixtures:
             if name in tables
             for row in tables[name].rows
         ]
-        texts: dict[int, str] = {}  # the INSERT of n rows: built once per size
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
-            if len(chunk) not in texts:
-                row = exp.Tuple(expressions=[exp.Placeholder() for _ in range(len(names) + 1)])
-                insert = exp.insert(
-                    exp.Values(expressions=[row.copy() for _ in chunk]),
-                    _private(index),
-                    columns=[TEST, *names],
-                )
-                texts[len(chunk)] = sql(insert)
-            params = [v for number, r in chunk for v in (number, *(r.get(c) for c in names))]
-            self.connection.execute(texts[len(chunk)], params)
+        if not rows:
+            return
+        # one list per column, unnested: one statement of a few nodes, whatever the rows
+        kinds = {TEST: "BIGINT", **{c: SQL_TYPES[self.shapes[name][c]] for c in names}}
+        selected = [
+            exp.Unnest(
+                expressions=[
+                    exp.cast(exp.Placeholder(), exp.DataType.build(f"{kind}[]", dialect="duckdb"))
+                ]
+            )
+            for kind in kinds.values()
+        ]
+        insert = exp.insert(exp.select(*selected), _private(index), columns=list(kinds))
+        params: list[list[Any]] = [[number for number, _ in rows]]
+        params += [[row.get(c) for _, row in rows] for c in names]
+        self.connection.execute(sql(insert), params)
 
     def show(self, number: int) -> None:
         """The views show the rows of test `number` (its place in the sequence given)."""

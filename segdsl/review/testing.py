@@ -26,6 +26,7 @@ from segdsl.document.testfiles import read_test_files
 from segdsl.execute.fixtures import Fixtures
 from segdsl.review.explain import Explanation, explain
 from segdsl.review.protocol import Reviewed
+from segdsl.review.test_batch import batchable, merged
 
 ENGINES = ("duckdb", "reference")
 
@@ -136,18 +137,37 @@ def run_tests(
     results: dict[str, TestResult] = {}
     for group in _by_shape(cases):
         shapes = {name: table.columns for name, table in group[0].tables.items()}
-        fixtures = Fixtures(shapes, [case.tables for case in group])
+        batch = [c for c in group if engine == "duckdb" and statements.batchable(c)]
+        fixture_rows = [case.tables for case in group]
+        back: dict[Any, tuple[int, Any]] = {}
+        if batch:  # one more "test": the rows of all the batched tests, under new keys
+            rows, back = merged(project, batch)
+            fixture_rows.append(rows)
+        fixtures = Fixtures(shapes, fixture_rows)
         try:
+            if batch:
+                fixtures.show(len(group))
+            found_in_batch = statements.batched(batch, back, fixtures)
             for number, case in enumerate(group):
-                fixtures.show(number)
-                if engine == "duckdb":
+                if case.name in found_in_batch:
+                    found = found_in_batch[case.name]
+                elif engine == "duckdb":
+                    fixtures.show(number)
                     found = statements.outcomes(case, fixtures)
                 else:
                     found = _reference(project, case)
-                results[case.name] = _result(project, case, found, fixtures)
+                results[case.name] = _result(project, case, found, _Shown(fixtures, number))
         finally:
             fixtures.close()
     return TestReport(engine, tuple(results[case.name] for case in cases))
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """The fixture session, and the test whose rows a trace must see."""
+
+    fixtures: Fixtures
+    number: int
 
 
 def _by_shape(cases: Sequence[TestCase]) -> list[list[TestCase]]:
@@ -168,19 +188,52 @@ class _Statements:
     def __init__(self, project: Reviewed):
         self.project = project
         self.texts: dict[tuple[dt.datetime, tuple[str, ...]], str] = {}
+        self.batchables: dict[tuple[str, ...], bool] = {}
 
-    def outcomes(self, case: TestCase, fixtures: Fixtures) -> dict[Any, dict[str, Any]]:
-        """Customer → target → membership (bool) or bucket, for the test's targets."""
+    def text(self, case: TestCase) -> str | None:
         targets = tuple(dict.fromkeys(e.target for e in case.expectations))
         if not targets:
-            return {}
+            return None
         if len(targets) == 1 and targets[0] in self.project.segments:
             targets = (*targets, targets[0])  # the one-row-per-customer statement
         if (case.as_of, targets) not in self.texts:
             text = self.project.compile(list(targets), "duckdb", case.as_of, False)
             self.texts[case.as_of, targets] = text
-        names, rows = fixtures.rows(self.texts[case.as_of, targets])
+        return self.texts[case.as_of, targets]
+
+    def batchable(self, case: TestCase) -> bool:
+        targets = tuple(sorted({e.target for e in case.expectations}))
+        if targets not in self.batchables:
+            self.batchables[targets] = batchable(self.project, targets)
+        return self.batchables[targets]
+
+    def outcomes(self, case: TestCase, fixtures: Fixtures) -> dict[Any, dict[str, Any]]:
+        """Customer → target → membership (bool) or bucket, for the test's targets."""
+        text = self.text(case)
+        if text is None:
+            return {}
+        names, rows = fixtures.rows(text)
         return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in rows}
+
+    def batched(
+        self, cases: Sequence[TestCase], back: dict[Any, tuple[int, Any]], fixtures: Fixtures
+    ) -> dict[str, dict[Any, dict[str, Any]]]:
+        """The outcomes of `cases`, whose merged rows the fixture shows: each statement once,
+        for all the tests that share it."""
+        found: dict[str, dict[Any, dict[str, Any]]] = {case.name: {} for case in cases}
+        by_text: dict[str, list[int]] = {}
+        for number, case in enumerate(cases):
+            text = self.text(case)
+            if text is not None:
+                by_text.setdefault(text, []).append(number)
+        for text, numbers in by_text.items():
+            wanted = set(numbers)
+            names, rows = fixtures.rows(text)
+            for row in rows:
+                number, key = back[row[0]]
+                if number in wanted:
+                    found[cases[number].name][key] = dict(zip(names[1:], row[1:], strict=True))
+        return found
 
 
 def _reference(project: Reviewed, case: TestCase) -> dict[Any, dict[str, Any]]:
@@ -199,7 +252,7 @@ def _reference(project: Reviewed, case: TestCase) -> dict[Any, dict[str, Any]]:
 
 
 def _result(
-    project: Reviewed, case: TestCase, found: dict[Any, dict[str, Any]], fixtures: Fixtures
+    project: Reviewed, case: TestCase, found: dict[Any, dict[str, Any]], fixtures: _Shown
 ) -> TestResult:
     outcomes = tuple(_outcome(project, case, e, found, fixtures) for e in case.expectations)
     return TestResult(
@@ -219,7 +272,7 @@ def _outcome(
     case: TestCase,
     expectation: Expectation,
     found: dict[Any, dict[str, Any]],
-    fixtures: Fixtures,
+    fixtures: _Shown,
 ) -> Outcome:
     target = expectation.target
     actual = {key: found.get(key, {}).get(target) for key in case.customers}
@@ -268,7 +321,7 @@ def _trace(
     expectation: Expectation,
     key: Any,
     wanted: bool | str | None,
-    fixtures: Fixtures,
+    fixtures: _Shown,
 ) -> Explanation | None:
     """explain's trace of the customer on the test's own rows: the segment's rule, or for a
     segmentation the rule of the bucket expected (none for `else`)."""
@@ -285,6 +338,7 @@ def _trace(
         reviewed = project.with_rules({name: (rule, source.path)})
         target = name
     try:
-        return explain(reviewed, target, key, case.as_of, fixtures.connection)
+        fixtures.fixtures.show(fixtures.number)
+        return explain(reviewed, target, key, case.as_of, fixtures.fixtures.connection)
     except SegdslError:
         return None
