@@ -281,3 +281,50 @@ def test_two_hundred_tests(demo: Path, tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert len(report.results) == 200 and report.failed == 0
     print(f"200 tests in {elapsed:.2f} s")
+
+
+SAME_KEYS = """tests:
+  first:
+    as_of: 2025-12-31T12:00:00
+    given:
+      customers: [{customer_id: 1}, {customer_id: 2}]
+      events: [{customer_id: 1, name: add_to_cart, at: 2025-12-30T10:00:00}]
+    expect: {abandoned_cart: [1], low_key_carts: [1]}
+  second:
+    as_of: 2025-12-31T12:00:00
+    given:
+      customers: [{customer_id: 1}, {customer_id: 2}]
+      events: [{customer_id: 2, name: add_to_cart, at: 2025-12-30T10:00:00}]
+    expect: {abandoned_cart: [2], low_key_carts: []}
+  third:
+    as_of: 2025-12-31T12:00:00
+    given:
+      customers: [{customer_id: 1}, {customer_id: 2}]
+      events: [{customer_id: 2, name: add_to_cart, at: 2025-12-30T10:00:00}]
+    expect: {abandoned_cart: [2]}
+  fourth:
+    as_of: 2025-12-31T12:00:00
+    given:
+      customers: [{customer_id: 1}, {customer_id: 2}]
+      events: [{customer_id: 1, name: add_to_cart, at: 2025-12-30T10:00:00}]
+    expect: {abandoned_cart: [1]}
+"""
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "reference"])
+def test_tests_sharing_keys_do_not_mix(demo: Path, tmp_path: Path, engine: str) -> None:
+    """The batched statement gives each test's customers keys of their own; a rule reading
+    the key (`customer_id <= 1`) runs test by test, and both agree with the reference."""
+    from segdsl.review.test_batch import batchable
+
+    root = _copy(demo, tmp_path / "p")
+    (root / "segments" / "keys.yaml").write_text(
+        "segments:\n  low_key_carts:\n    where: customer_id <= 1 and did add_to_cart\n",
+        encoding="utf-8",
+    )
+    (root / "tests" / "same.yaml").write_text(SAME_KEYS, encoding="utf-8")
+    project = segdsl.load(root)
+    assert batchable(project, ["abandoned_cart", "eu_sale_waiters"])
+    assert not batchable(project, ["low_key_carts"]) and not batchable(project, ["lifecycle"])
+    report = project.test(engine=engine)
+    assert report.failed == 0 and report.passed == 4
