@@ -65,6 +65,7 @@ def test_summary_counts_the_tables(demo: DemoSummary, db: Any) -> None:
         "schema.yaml",
         "segdsl.yaml",
         "segments",
+        "tests",
         "warehouse.duckdb",
     ]
 
@@ -276,6 +277,7 @@ def test_project_and_schema_files(demo: DemoSummary, db: Any) -> None:
         "name": "demo",
         "schema": "schema.yaml",
         "segments": ["segments/"],
+        "tests": ["tests/"],
         "warehouse": "warehouse.duckdb",
         "dialect": "duckdb",
     }
