@@ -21,7 +21,8 @@ from typing import Any
 
 from segdsl import reference
 from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
-from segdsl.document.givens import Expectation, TestCase, test_cases
+from segdsl.document.expects import Expectation
+from segdsl.document.givens import TestCase, test_cases
 from segdsl.document.testfiles import read_test_files
 from segdsl.execute.fixtures import Fixtures
 from segdsl.review.explain import Explanation, explain
