@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from segdsl.diagnostics import Diagnostic, Location, did_you_mean
-from segdsl.document.environment import Environment
+from segdsl.document.environment import Environment, Stream
 from segdsl.document.expects import Expectation, Reading
 from segdsl.document.files import SegmentationSource
 from segdsl.document.source import Path_
@@ -217,7 +217,6 @@ class _Reader(Reading):
     def _streams(
         self, model: TestModel, place: Path_, tables: dict[str, Table], customers: set[Any]
     ) -> None:
-        key = self.env.entity.key
         for stream_name, rows in model.given.items():
             if stream_name == "customers":
                 continue
@@ -233,66 +232,73 @@ class _Reader(Reading):
                 )
                 continue
             for i, row in enumerate(rows):
-                here: Path_ = (*at, i)
-                missing = [c for c in (key, TIME) if row.get(c) is None]
-                if stream.name_column and row.get(NAME) is None:
-                    missing.append(NAME)
-                if missing:
+                event = self._event(stream, row, (*at, i), customers)
+                if event is not None:
+                    tables[stream.table].rows.append(event)
+
+    def _event(
+        self, stream: Stream, row: dict[str, Any], here: Path_, customers: set[Any]
+    ) -> dict[str, Any] | None:
+        """One event row as its table's columns; None (with its problem) without a key."""
+        key, stream_name = self.env.entity.key, stream.name
+        missing = [c for c in (key, TIME) if row.get(c) is None]
+        if stream.name_column and row.get(NAME) is None:
+            missing.append(NAME)
+        if missing:
+            self.add(
+                "E455",
+                f"an event of `{stream_name}` without " + ", ".join(f"`{m}`" for m in missing),
+                here,
+                f"give `{key}`, `{TIME}` (the event time)"
+                + (
+                    f" and `{NAME}` (one of {', '.join(stream.names)})"
+                    if stream.name_column
+                    else ""
+                ),
+            )
+            return None
+        owner = self._key(row[key], (*here, key))
+        if owner is not None and owner not in customers:
+            self.add(
+                "E456",
+                f"an event of the customer `{owner}`, who is not given",
+                (*here, key),
+                "add the customer to `given: customers:`",
+            )
+        values: dict[str, Any] = {stream.key: owner}
+        values[stream.time] = self._value(row[TIME], Type.TIMESTAMP, (*here, TIME), TIME)
+        for name, value in row.items():
+            if name in (key, TIME):
+                continue
+            if name == NAME and stream.name_column:
+                if value not in stream.names:
                     self.add(
-                        "E455",
-                        f"an event of `{stream_name}` without "
-                        + ", ".join(f"`{m}`" for m in missing),
-                        here,
-                        f"give `{key}`, `{TIME}` (the event time)"
-                        + (
-                            f" and `{NAME}` (one of {', '.join(stream.names)})"
-                            if stream.name_column
-                            else ""
-                        ),
+                        "E453",
+                        f"`{value}` is not an event of `{stream_name}`",
+                        (*here, NAME),
+                        did_you_mean(str(value), stream.names, "events"),
                     )
-                    continue
-                owner = self._key(row[key], (*here, key))
-                if owner is not None and owner not in customers:
-                    self.add(
-                        "E456",
-                        f"an event of the customer `{owner}`, who is not given",
-                        (*here, key),
-                        "add the customer to `given: customers:`",
-                    )
-                values: dict[str, Any] = {stream.key: owner}
-                values[stream.time] = self._value(row[TIME], Type.TIMESTAMP, (*here, TIME), TIME)
-                for name, value in row.items():
-                    if name in (key, TIME):
-                        continue
-                    if name == NAME and stream.name_column:
-                        if value not in stream.names:
-                            self.add(
-                                "E453",
-                                f"`{value}` is not an event of `{stream_name}`",
-                                (*here, NAME),
-                                did_you_mean(str(value), stream.names, "events"),
-                            )
-                        values[stream.name_column] = value
-                        continue
-                    prop = stream.properties.get(name)
-                    if prop is None:
-                        self.add(
-                            "E451",
-                            f"unknown property `{name}` of `{stream_name}`",
-                            (*here, name),
-                            did_you_mean(name, stream.properties, "properties"),
-                            key=True,
-                        )
-                    elif prop.column == stream.time:
-                        self.add(
-                            "E453",
-                            f"`{name}` is the event time of `{stream_name}`",
-                            (*here, name),
-                            f"give it as `{TIME}`",
-                            key=True,
-                        )
-                    else:
-                        values[prop.column] = self._value(value, prop.type, (*here, name), name)
-                tables[stream.table].rows.append(values)
+                values[stream.name_column] = value
+                continue
+            prop = stream.properties.get(name)
+            if prop is None:
+                self.add(
+                    "E451",
+                    f"unknown property `{name}` of `{stream_name}`",
+                    (*here, name),
+                    did_you_mean(name, stream.properties, "properties"),
+                    key=True,
+                )
+            elif prop.column == stream.time:
+                self.add(
+                    "E453",
+                    f"`{name}` is the event time of `{stream_name}`",
+                    (*here, name),
+                    f"give it as `{TIME}`",
+                    key=True,
+                )
+            else:
+                values[prop.column] = self._value(value, prop.type, (*here, name), name)
+        return values
 
     # ---- values ---------------------------------------------------------------------------
