@@ -328,3 +328,40 @@ def test_tests_sharing_keys_do_not_mix(demo: Path, tmp_path: Path, engine: str) 
     assert not batchable(project, ["low_key_carts"]) and not batchable(project, ["lifecycle"])
     report = project.test(engine=engine)
     assert report.failed == 0 and report.passed == 4
+
+
+def test_qualified_tables_text_keys_and_places(tmp_path: Path) -> None:
+    """A warehouse of catalog.schema.table names, a quoted name with a dot, a key that is no
+    field (text keys), geo and decimal fields, a time with an offset: the fixture is shaped
+    as schema.yaml maps it, and both engines agree."""
+    root = tmp_path / "q"
+    for name, text in {
+        "segdsl.yaml": "name: q\nschema: schema.yaml\n",
+        "schema.yaml": (
+            "customers:\n  table: shop.crm.people\n  key: id\n  fields:\n"
+            '    code: {type: string, column: "Code"}\n'
+            '    tag: {type: string, many: true, table: crm."tags.v1", column: tag, key: person}\n'
+            "    place: {type: geo, lat: lat, lon: lon}\n    score: decimal\n"
+            "events:\n  visit:\n    table: web.visits\n    key: person\n    time: ts\n"
+            "    properties:\n      path: string\n"
+        ),
+        "segments/s.yaml": (
+            'segments:\n  tagged:\n    where: tag = "x" and did visit within 7 days and '
+            "distance_km(place, 52.5, 13.4) < 10 and score > 1.5\n"
+        ),
+        "tests/t.yaml": (
+            "tests:\n  q:\n    as_of: 2025-12-31\n    given:\n      customers:\n"
+            '        - {id: a, tag: x, place: [52.5, 13.41], score: "2.25"}\n'
+            "        - {id: b, tag: [x, y], place: [48.1, 11.5], score: 3}\n"
+            "        - {id: c, tag: x, place: [52.5, 13.41], score: 1.5}\n"
+            "      visit:\n        - {id: a, at: 2025-12-30T00:00:00+01:00, path: /}\n"
+            "        - {id: b, at: 2025-12-30}\n        - {id: c, at: 2025-12-30}\n"
+            "    expect:\n      tagged: [a]\n"
+        ),
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    project = segdsl.load(root)
+    for engine in ("duckdb", "reference"):
+        report = project.test(engine=engine)
+        assert report.failed == 0, engine

@@ -56,14 +56,24 @@ def _table(name: str) -> exp.Table:
     return exp.Table(this=table, db=db, catalog=catalog)
 
 
+HOME = "memory"  # the in-memory database's name: a view in an attached catalog (a table
+# named catalog.schema.table) finds the private tables by their full name
+
+
 def _private(index: int) -> exp.Table:
     return exp.Table(
-        this=exp.to_identifier(f"t{index}", quoted=True), db=exp.to_identifier(PRIVATE)
+        this=exp.to_identifier(f"t{index}", quoted=True),
+        db=exp.to_identifier(PRIVATE),
+        catalog=exp.to_identifier(HOME),
     )
 
 
 def _current() -> exp.Table:
-    return exp.Table(this=exp.to_identifier("current"), db=exp.to_identifier(PRIVATE))
+    return exp.Table(
+        this=exp.to_identifier("current"),
+        db=exp.to_identifier(PRIVATE),
+        catalog=exp.to_identifier(HOME),
+    )
 
 
 def _rejected(error: duckdb.Error, what: str) -> SegdslError:
