@@ -41,6 +41,17 @@ def write_starter(
     warehouse: Path | str | Any = None,
 ) -> Path:
     """Writes tests/SEGMENT.yaml and returns its path (E457 when it exists)."""
+    if segment in project.segmentations:
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E457",
+                    f"`{segment}` is a segmentation; --init writes a test of a segment",
+                    hint="write the buckets' expectations by hand (`{key: bucket}`), "
+                    "docs/files.md#test-files",
+                )
+            ]
+        )
     if segment not in project.segments:
         known = [*project.segments]
         raise SegdslError(
@@ -264,7 +275,7 @@ def _text(
         lines += [f"        - {_flow(row)}" for row in rows]
     lines += [
         "    expect:",
-        *(f"    {line}" for line in note.splitlines()),
+        *(f"      {line}" for line in note.splitlines()),
         f"      {segment}: {_flow(expect)}",
     ]
     return "\n".join(lines) + "\n"
