@@ -365,3 +365,16 @@ def test_qualified_tables_text_keys_and_places(tmp_path: Path) -> None:
     for engine in ("duckdb", "reference"):
         report = project.test(engine=engine)
         assert report.failed == 0, engine
+
+
+def test_a_test_name_twice_in_two_files(demo: Path, tmp_path: Path) -> None:
+    root = _copy(demo, tmp_path / "p")
+    text = f"tests:\n  t:\n    as_of: {AS_OF}\n    given: {{customers: [{ROW}]}}\n"
+    text += "    expect: {abandoned_cart: []}\n"
+    for name in ("a.yaml", "b.yaml"):
+        (root / "tests" / name).write_text(text, encoding="utf-8")
+    with pytest.raises(SegdslError) as raised:
+        segdsl.load(root).test()
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.code == "E454" and diagnostic.location is not None
+    assert diagnostic.location.path == "tests/b.yaml" and "tests/a.yaml" in (diagnostic.hint or "")
