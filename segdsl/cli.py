@@ -128,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     _explain_arguments(
         commands.add_parser("explain", help="count a segment's clauses, or trace one customer")
     )
+    _diff_arguments(
+        commands.add_parser("diff", help="members a change of the rules adds and drops")
+    )
+    _overlap_arguments(commands.add_parser("overlap", help="members that segments share"))
     _demo_arguments(
         commands.add_parser("demo", help="write an example project with a generated warehouse")
     )
@@ -213,6 +217,45 @@ def _explain_arguments(explain: argparse.ArgumentParser) -> None:
     )
     explain.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
     explain.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _diff_arguments(diff: argparse.ArgumentParser) -> None:
+    diff.add_argument("names", nargs="*", metavar="SEGMENT")
+    diff.add_argument(
+        "--base", default=None, metavar="REV", help="compare with the rules at git revision REV"
+    )
+    diff.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="measure relative times from T (default: the start of the run)",
+    )
+    diff.add_argument(
+        "--vs-as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T2",
+        help="compare with the same rules as of T2",
+    )
+    diff.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
+    diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+
+
+def _overlap_arguments(overlap: argparse.ArgumentParser) -> None:
+    overlap.add_argument("names", nargs="*", metavar="SEGMENT")
+    overlap.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="measure relative times from T (default: the start of the run)",
+    )
+    overlap.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
+    overlap.add_argument("--format", choices=["text", "json"], default="text")
+    overlap.add_argument(
+        "--plot", type=Path, default=None, metavar="FILE.svg", help="draw the heatmap to FILE.svg"
+    )
 
 
 def _no_optimize_argument(command: argparse.ArgumentParser) -> None:
@@ -314,6 +357,7 @@ def _interrupted(received: Sequence[int]) -> int:
 
 
 _USAGE_CODES = {"E408", "E502", "E414", "E416", "E417", "E418", "E421", "E422", "E446", "E461"}
+_USAGE_CODES |= {"E465", "E468", "E469", "E470", "E472"}  # diff and overlap
 
 
 def _load(args: argparse.Namespace, extra: Sequence[Path] = ()) -> Project:
@@ -444,6 +488,31 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from segdsl.review.diff_output import render
+
+    project = _load(args)
+    found = project.diff(args.names, args.base, args.as_of, args.vs_as_of, args.warehouse)
+    _say(render(found, args.format, unchanged=bool(args.names)))
+    return EXIT_CLEAN
+
+
+def _overlap(args: argparse.Namespace) -> int:
+    from segdsl.review.heatmap import check_plot, write_svg
+    from segdsl.review.overlap import render
+
+    project = _load(args)
+    files = list(project.resolve_warehouse(args.warehouse).files()) if args.plot else []
+    if args.plot:
+        check_plot(args.plot, files)
+    found = project.overlap(args.names, args.as_of, args.warehouse)
+    _say(render(found, args.format))
+    if args.plot:
+        write_svg(found, args.plot, files)
+        (_tell if args.format == "json" else _say)(f"wrote {shown(str(args.plot))}")
+    return EXIT_CLEAN
+
+
 def _demo(args: argparse.Namespace) -> int:
     from segdsl.demo import DemoRefused, write_demo
 
@@ -463,6 +532,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"check": _check, "compile": _compile, "run": _run, "explain": _explain}
+_COMMANDS |= {"diff": _diff, "overlap": _overlap}
 
 
 def _root(args: argparse.Namespace) -> Path:

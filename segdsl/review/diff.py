@@ -193,8 +193,8 @@ def _statement(
     customer; otherwise a full join keeps the customers of either."""
     booleans: list[str] = []
     texts: list[str] = []
-    columns: list[exp.Expression] = []
-    subqueries: list[exp.Expression] = []
+    columns: list[exp.Expr] = []
+    subqueries: list[exp.Expr] = []
     for alias, side, query in queries:
         renamed = [_KEY, *side.segments.values(), *(c for c, _ in side.segmentations.values())]
         query = query.copy()
@@ -222,7 +222,7 @@ def _statement(
 
 def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> list[Change]:
     """Every count and sample of every segment and bucket, from one aggregate query."""
-    units: list[tuple[str, str | None, exp.Expression | None, exp.Expression | None]] = []
+    units: list[tuple[str, str | None, exp.Expr | None, exp.Expr | None]] = []
     for name in wanted:
         if name in old.segments or name in new.segments:
             units.append((name, None, _flag(old.segments.get(name)), _flag(new.segments.get(name))))
@@ -239,7 +239,7 @@ def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> lis
                     )
                 )
     false = exp.false()
-    aggregates: list[exp.Expression] = []
+    aggregates: list[exp.Expr] = []
     for _, _, before, after in units:
         b, a = before or false, after or false
         entered = exp.and_(a.copy(), exp.not_(b.copy()))
@@ -252,12 +252,12 @@ def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> lis
     query = exp.select(*aggregates).from_(RESULT_TABLE)
     (row,) = result.connection.execute(query.sql("duckdb")).fetchall()
     changes = []
-    for i, (name, bucket, before, after) in enumerate(units):
+    for i, (unit, part, before, after) in enumerate(units):
         counts = row[6 * i : 6 * i + 6]
         changes.append(
             Change(
-                name,
-                bucket,
+                unit,
+                part,
                 None if before is None else int(counts[0] or 0),
                 None if after is None else int(counts[1] or 0),
                 int(counts[2] or 0),
@@ -269,18 +269,18 @@ def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> lis
     return changes
 
 
-def _flag(column: str | None) -> exp.Expression | None:
+def _flag(column: str | None) -> exp.Expr | None:
     if column is None:
         return None
     return exp.func("COALESCE", exp.column(column, quoted=True), exp.false())
 
 
-def _is(column: str, bucket: str) -> exp.Expression:
+def _is(column: str, bucket: str) -> exp.Expr:
     equal = exp.EQ(this=exp.column(column, quoted=True), expression=exp.Literal.string(bucket))
     return exp.func("COALESCE", equal, exp.false())
 
 
-def _smallest(key: str, condition: exp.Expression) -> exp.Expression:
+def _smallest(key: str, condition: exp.Expr) -> exp.Expr:
     """DuckDB's `min(key, n)`: the n smallest keys where `condition` holds, in order."""
     smallest = exp.Anonymous(
         this="min", expressions=[exp.column(key, quoted=True), exp.Literal.number(SAMPLE)]
