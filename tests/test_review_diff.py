@@ -258,6 +258,12 @@ def test_outside_a_repository_is_e466(repo: Path, tmp_path: Path) -> None:
     assert status == 1
 
 
+def test_a_git_that_does_not_answer_is_e471(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segdsl.document.stored, "GIT_TIMEOUT", 0.0)
+    status, _, err = run_cli("--project", str(repo), "diff", "--base", "HEAD")
+    assert status == 1 and "error[E471]: git failed: git did not answer within 0 s" in err
+
+
 # ---- the files at a revision: the same confinement as on disk ----------------------------
 
 

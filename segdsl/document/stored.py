@@ -160,11 +160,14 @@ def _repository(root: Path) -> tuple[Path, str]:
     try:
         out = _git(root, ["rev-parse", "--show-toplevel", "--show-prefix"], 1 << 16)
     except _Failed as failed:
+        if "did not answer" in str(failed) or "cannot run git" in str(failed):
+            raise _git_failed(failed) from None
+        why = "" if "not a git repository" in str(failed) else f": {failed}"
         raise SegdslError(
             [
                 Diagnostic(
                     "E466",
-                    f"the project's folder is not in a git repository: {failed}",
+                    f"the project's folder is not in a git repository{why}",
                     hint="--base reads the rules from git; commit the project, or compare "
                     "two instants with --vs-as-of",
                 )
@@ -237,8 +240,8 @@ def _git_failed(failed: Exception) -> SegdslError:
             Diagnostic(
                 "E471",
                 f"git failed: {failed}",
-                hint=f"each git command has {GIT_TIMEOUT:.0f} s; is the repository on a slow "
-                "or locked disk?",
+                hint=f"is git installed? each git command has {GIT_TIMEOUT:.0f} s: is the "
+                "repository on a slow or busy disk?",
             )
         ]
     )
