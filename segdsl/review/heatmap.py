@@ -48,7 +48,7 @@ def svg(found: Overlap) -> str:
         jaccard[(p.a, p.b)] = jaccard[(p.b, p.a)] = p.jaccard
     label = FONT * 0.62 * max(len(shown(n)) for n in names) + 16
     size = CELL * len(names)
-    width, height = int(label + size + 8), int(label + size + 40)
+    width, height = int(label * 1.5 + size), int(label + size + 40)  # the top names lean right
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="{FONT}">',
