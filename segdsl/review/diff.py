@@ -197,7 +197,6 @@ def _statement(
     subqueries: list[exp.Expr] = []
     for alias, side, query in queries:
         renamed = [_KEY, *side.segments.values(), *(c for c, _ in side.segmentations.values())]
-        query = query.copy()
         for projection, name in zip(query.selects, renamed, strict=True):
             projection.set("alias", exp.to_identifier(name))
         subqueries.append(
@@ -220,9 +219,50 @@ def _statement(
     )
 
 
+_Unit = tuple[str, str | None, exp.Expr | None, exp.Expr | None]
+
+
 def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> list[Change]:
-    """Every count and sample of every segment and bucket, from one aggregate query."""
-    units: list[tuple[str, str | None, exp.Expr | None, exp.Expr | None]] = []
+    """Every count of every segment and bucket from one aggregate query over the result,
+    then the samples of those that changed from a second: a sample costs far more than a
+    count (measured: 230 of them take a second over 10,000 customers, their counts 0.03 s),
+    and most segments of a change do not change."""
+    units = _units(old, new, wanted)
+    if not units:
+        return []
+    false = exp.false()
+    counts: list[exp.Expr] = []
+    moves: list[tuple[exp.Expr, exp.Expr]] = []
+    for _, _, before, after in units:
+        b, a = before or false, after or false
+        moves.append((exp.and_(a, exp.not_(b)), exp.and_(b, exp.not_(a))))
+        counts += [exp.CountIf(this=b), exp.CountIf(this=a)]
+        counts += [exp.CountIf(this=moves[-1][0]), exp.CountIf(this=moves[-1][1])]
+    (row,) = _fetch(result, counts)
+    sampled = [(i, side) for i in range(len(units)) for side in (0, 1) if row[4 * i + 2 + side]]
+    samples: dict[tuple[int, int], tuple[Any, ...]] = {}
+    if sampled:
+        (found,) = _fetch(result, [_smallest(result.key, moves[i][side]) for i, side in sampled])
+        samples = {where: tuple(keys or ()) for where, keys in zip(sampled, found, strict=True)}
+    return [
+        Change(
+            unit,
+            part,
+            None if before is None else int(row[4 * i] or 0),
+            None if after is None else int(row[4 * i + 1] or 0),
+            int(row[4 * i + 2] or 0),
+            int(row[4 * i + 3] or 0),
+            samples.get((i, 0), ()),
+            samples.get((i, 1), ()),
+        )
+        for i, (unit, part, before, after) in enumerate(units)
+    ]
+
+
+def _units(old: _Side, new: _Side, wanted: Sequence[str]) -> list[_Unit]:
+    """(name, bucket, before, after) of every segment and bucket, `before` and `after` the
+    conditions on the result's columns (None where that side has no such thing)."""
+    units: list[_Unit] = []
     for name in wanted:
         if name in old.segments or name in new.segments:
             units.append((name, None, _flag(old.segments.get(name)), _flag(new.segments.get(name))))
@@ -238,35 +278,12 @@ def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> lis
                         _is(a_column, bucket) if bucket in a_buckets else None,
                     )
                 )
-    false = exp.false()
-    aggregates: list[exp.Expr] = []
-    for _, _, before, after in units:
-        b, a = before or false, after or false
-        entered = exp.and_(a.copy(), exp.not_(b.copy()))
-        left = exp.and_(b.copy(), exp.not_(a.copy()))
-        aggregates += [exp.CountIf(this=b.copy()), exp.CountIf(this=a.copy())]
-        aggregates += [exp.CountIf(this=entered.copy()), exp.CountIf(this=left.copy())]
-        aggregates += [_smallest(result.key, entered), _smallest(result.key, left)]
-    if not aggregates:
-        return []
-    query = exp.select(*aggregates).from_(RESULT_TABLE)
-    (row,) = result.connection.execute(query.sql("duckdb")).fetchall()
-    changes = []
-    for i, (unit, part, before, after) in enumerate(units):
-        counts = row[6 * i : 6 * i + 6]
-        changes.append(
-            Change(
-                unit,
-                part,
-                None if before is None else int(counts[0] or 0),
-                None if after is None else int(counts[1] or 0),
-                int(counts[2] or 0),
-                int(counts[3] or 0),
-                tuple(counts[4] or ()),
-                tuple(counts[5] or ()),
-            )
-        )
-    return changes
+    return units
+
+
+def _fetch(result: Result, columns: Sequence[exp.Expr]) -> list[tuple[Any, ...]]:
+    query = exp.select(*columns).from_(RESULT_TABLE)
+    return result.connection.execute(query.sql("duckdb")).fetchall()
 
 
 def _flag(column: str | None) -> exp.Expr | None:
