@@ -165,6 +165,32 @@ def test_the_base_at_an_older_commit_and_by_hash(project: segdsl.Project, repo: 
     assert error.value.diagnostics[0].code == "E467"
 
 
+def test_a_changed_customers_table_keeps_the_customers_of_either(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The schema's entity changed: the two sides read different customers tables, and a
+    full join keeps a customer whom only one of them has (as a non-member on the other)."""
+    import duckdb
+
+    copy = tmp_path / "shop"
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".gitignore"))
+    git(copy, "init", "-q")
+    commit_all(copy, "the demo")
+    with duckdb.connect(str(copy / "warehouse.duckdb")) as connection:
+        connection.execute(
+            "CREATE TABLE customers_even AS SELECT * FROM customers WHERE customer_id % 2 = 0"
+        )
+    schema = copy / "schema.yaml"
+    schema.write_text(schema.read_text().replace("table: customers\n", "table: customers_even\n"))
+    project = segdsl.load(copy)
+    (change,) = project.diff(["inactive_month"], base="HEAD", as_of=AS_OF).changes
+    everyone = project.at_revision("HEAD").run(["inactive_month", "abandoned_cart"], AS_OF)
+    before = set(everyone.members("inactive_month"))
+    odd = sorted(k for k in before if k % 2)
+    assert (change.before, change.after) == (len(before), len(before) - len(odd))
+    assert (change.entered, change.left, change.left_sample) == (0, len(odd), tuple(odd[:SAMPLE]))
+
+
 def test_no_change_is_no_change(project: segdsl.Project) -> None:
     found = project.diff(["abandoned_cart", "lifecycle"], vs_as_of=AS_OF, as_of=AS_OF)
     assert found.changes and not any(c.changed for c in found.changes)
