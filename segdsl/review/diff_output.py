@@ -65,7 +65,7 @@ def _text(found: Diff, unchanged: bool) -> str:
     lines += [line(rows[0]), "  ".join("-" * w for w in widths).rstrip()]
     lines += [line(r) for r in rows[1:]]
     if len(rows) == 1:
-        lines = lines[:2]
+        lines = lines[:1]  # no row: no table
     total = len(found.changes)
     lines += ["", f"{changed} of {total} segments and buckets changed"]
     if not unchanged and changed < total:
