@@ -117,7 +117,7 @@ def diff(
         raise SegdslError(sorted(errors, key=Diagnostic.sort_key))
     wanted = _wanted(names, [before, project])
     place = project.resolve_warehouse(warehouse)
-    old, new = _side(before, wanted, "b"), _side(project, wanted, "a")
+    old, new = _side(before, wanted, "segdsl_b"), _side(project, wanted, "segdsl_a")
     queries = [
         (alias, side, p.select(_names(side), place.dialect, t, columns=True))
         for alias, side, p, t in (
@@ -188,7 +188,7 @@ def _statement(
     as_of: dt.datetime,
 ) -> Statement:
     """ONE statement: each side's SELECT a subquery, its columns renamed to the side's
-    (`a3`, `b3`), joined on the key. Both read the same customers table when the schema's
+    (`segdsl_a3`, `segdsl_b3`: no key can be named so by accident), joined on the key. Both read the same customers table when the schema's
     entity is unchanged (always with --vs-as-of), and an inner join then keeps every
     customer; otherwise a full join keeps the customers of either."""
     booleans: list[str] = []
