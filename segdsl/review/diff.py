@@ -188,9 +188,10 @@ def _statement(
     as_of: dt.datetime,
 ) -> Statement:
     """ONE statement: each side's SELECT a subquery, its columns renamed to the side's
-    (`segdsl_a3`, `segdsl_b3`: no key can be named so by accident), joined on the key. Both read the same customers table when the schema's
-    entity is unchanged (always with --vs-as-of), and an inner join then keeps every
-    customer; otherwise a full join keeps the customers of either."""
+    (`segdsl_a3`, `segdsl_b3`: no key is named so by accident), joined on the key. Both
+    read the same customers table when the schema's entity is unchanged (always with
+    --vs-as-of), and an inner join then keeps every customer; otherwise a full join keeps
+    the customers of either."""
     booleans: list[str] = []
     texts: list[str] = []
     columns: list[exp.Expr] = []
