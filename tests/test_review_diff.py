@@ -191,6 +191,24 @@ def test_a_changed_customers_table_keeps_the_customers_of_either(
     assert (change.entered, change.left, change.left_sample) == (0, len(odd), tuple(odd[:SAMPLE]))
 
 
+def test_the_warehouse_runs_one_statement(
+    project: segdsl.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segdsl.review import diff as module
+
+    statements: list[str] = []
+    real = module.execute
+
+    def counted(place: Any, statement: Any) -> Any:
+        statements.append(statement.sql)
+        return real(place, statement)
+
+    monkeypatch.setattr(module, "execute", counted)
+    project.diff(NAMES, base="HEAD", as_of=AS_OF)
+    (sql,) = statements
+    assert sql.count(" JOIN (") >= 1 and "segdsl_b0" in sql and "segdsl_a0" in sql
+
+
 def test_no_change_is_no_change(project: segdsl.Project) -> None:
     found = project.diff(["abandoned_cart", "lifecycle"], vs_as_of=AS_OF, as_of=AS_OF)
     assert found.changes and not any(c.changed for c in found.changes)

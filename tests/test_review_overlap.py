@@ -70,6 +70,28 @@ def test_every_pair_is_the_reference_evaluators(
     assert (within.a, within.b_in_a) == ("eu_sale_waiters", 1.0) and 0 < within.jaccard < 1
 
 
+def test_all_pairs_come_from_one_run_and_one_aggregate(
+    project: segdsl.Project, found: Overlap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segdsl.execute import Result
+
+    calls: list[str] = []
+    run, conjunctions = segdsl.Project.run, Result.conjunctions
+
+    def counted_run(self: segdsl.Project, *args: Any, **kwargs: Any) -> Any:
+        calls.append("run")
+        return run(self, *args, **kwargs)
+
+    def counted_conjunctions(self: Result, groups: Any) -> Any:
+        calls.append("aggregate")
+        return conjunctions(self, groups)
+
+    monkeypatch.setattr(segdsl.Project, "run", counted_run)
+    monkeypatch.setattr(Result, "conjunctions", counted_conjunctions)
+    assert project.overlap(NAMES, as_of=AS_OF) == found
+    assert calls == ["run", "aggregate"]
+
+
 def run_cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
