@@ -35,6 +35,7 @@ MAX_LINKS = 40
 MAX_REVISION = 256
 _REVISION = re.compile(r"[^\x00-\x20\x7f]+")
 _REGULAR = {"100644", "100755"}
+_KEPT = {"GIT_CEILING_DIRECTORIES"}  # where the search for a repository stops: the caller's say
 
 
 @dataclass(frozen=True)
@@ -253,9 +254,9 @@ class _Failed(Exception):
 
 def _git(folder: Path, arguments: list[str], cap: int) -> bytes:
     """What `git arguments` prints in `folder`, at most `cap` bytes, within GIT_TIMEOUT.
-    The environment keeps no GIT_* variable of the caller's, prompts for nothing and
+    The environment keeps no GIT_* variable of the caller's (but _KEPT), prompts for nothing and
     takes no lock; no pager, no fsmonitor hook."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEPT}
     env |= {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     argv = ["git", "--no-pager", "-c", "core.fsmonitor=false", "-c", "core.quotepath=off"]
     try:
