@@ -231,11 +231,10 @@ def _count(result: Result, old: _Side, new: _Side, wanted: Sequence[str]) -> lis
     units = _units(old, new, wanted)
     if not units:
         return []
-    false = exp.false()
     counts: list[exp.Expr] = []
     moves: list[tuple[exp.Expr, exp.Expr]] = []
     for _, _, before, after in units:
-        b, a = before or false, after or false
+        b, a = before or exp.false(), after or exp.false()
         moves.append((exp.and_(a, exp.not_(b)), exp.and_(b, exp.not_(a))))
         counts += [exp.CountIf(this=b), exp.CountIf(this=a)]
         counts += [exp.CountIf(this=moves[-1][0]), exp.CountIf(this=moves[-1][1])]
