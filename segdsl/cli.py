@@ -522,9 +522,18 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _warehouse_given(args: argparse.Namespace) -> None:
+    """`--warehouse ''` is E446, as for `run`: it would name an empty in-memory database."""
+    if args.warehouse is not None and not args.warehouse.strip():
+        raise SegdslError(
+            [Diagnostic("E446", "`--warehouse` is empty", hint="give --warehouse a value")]
+        )
+
+
 def _diff(args: argparse.Namespace) -> int:
     from segdsl.review.diff_output import render
 
+    _warehouse_given(args)
     project = _load(args)
     found = project.diff(args.names, args.base, args.as_of, args.vs_as_of, args.warehouse)
     _say(render(found, args.format, unchanged=bool(args.names)))
@@ -535,6 +544,7 @@ def _overlap(args: argparse.Namespace) -> int:
     from segdsl.review.heatmap import check_plot, write_svg
     from segdsl.review.overlap import render
 
+    _warehouse_given(args)
     project = _load(args)
     files = list(project.resolve_warehouse(args.warehouse).files()) if args.plot else []
     if args.plot:

@@ -279,6 +279,7 @@ def test_text_is_an_aligned_table_of_the_changes(repo: Path) -> None:
         (["--base", "HEAD\n--all"], "E465", 2),
         (["--base", "HEAD~1"], "E467", 1),
         (["nosuch", "--base", "HEAD"], "E203", 1),
+        (["--base", "HEAD", "--warehouse", ""], "E446", 2),
     ],
 )
 def test_a_bad_comparison_is_a_coded_error(

@@ -138,6 +138,7 @@ def test_text_and_the_heatmap(demo: Path, found: Overlap, tmp_path: Path) -> Non
         (["gold", "gold"], "E470", 2),
         (["gold", "lifecycle"], "E472", 2),
         (["gold", "nosuch"], "E203", 1),
+        (["gold", "awaits_sale", "--warehouse", " "], "E446", 2),
         (["gold", "awaits_sale", "--plot", "heat.png"], "E469", 2),
         (["gold", "awaits_sale", "--plot", "warehouse.duckdb"], "E469", 2),
         (["gold", "awaits_sale", "--plot", "warehouse.svg"], "E418", 2),
