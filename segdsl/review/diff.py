@@ -98,6 +98,9 @@ def diff(
     vs_as_of: dt.datetime | None,
     warehouse: Path | str | Any = None,
 ) -> Diff:
+    """The members entered and left per segment and bucket (docs/cli.md#segdsl-diff): the
+    rules at git revision `base` against `project`'s, or `project`'s at `vs_as_of` against
+    `as_of`; E468 unless exactly one of the two is given."""
     if (base is None) == (vs_as_of is None):
         raise SegdslError(
             [
@@ -126,6 +129,11 @@ def diff(
         )
         if _names(side)
     ]
+    described: dict[str, str] = {"as_of": vs_as_of.isoformat()} if vs_as_of else {}
+    if base is not None:
+        described = {"revision": base, "commit": before.commit or ""}
+    if not queries:  # neither side has a segment: nothing to compare, and nothing is run
+        return Diff(described, as_of, 0, ())
     key = _entity_key(project)
     same = base is None or _entity(before) == _entity(project)
     statement = _statement(queries, place.dialect, key, same, as_of)
@@ -133,9 +141,6 @@ def diff(
     changes = _count(result, old, new, wanted)
     customers = result.total()
     assert customers is not None
-    described: dict[str, str] = {"as_of": vs_as_of.isoformat()} if vs_as_of else {}
-    if base is not None:
-        described = {"revision": base, "commit": before.commit or ""}
     return Diff(described, as_of, customers, tuple(changes))
 
 
