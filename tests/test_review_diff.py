@@ -337,6 +337,18 @@ def test_a_committed_link_outside_the_project_is_refused(hostile: Path, tmp_path
     assert all("leak" not in d.message for d in problems)
 
 
+def test_the_project_folder_itself_as_segments_at_a_revision(hostile: Path) -> None:
+    shutil.copy(Path(segdsl.__file__).parent / "demo" / "files" / "schema.yaml", hostile)
+    (hostile / "segdsl.yaml").write_text("name: h\nschema: schema.yaml\nsegments: [.]\n")
+    (hostile / "more").mkdir()
+    (hostile / "more" / "s.yaml").write_text("segments:\n  adults:\n    where: age >= 18\n")
+    commit_all(hostile, "the folder itself")
+    stored = segdsl.load(hostile).at_revision("HEAD")
+    assert stored.segments["adults"].path == "HEAD:more/s.yaml"
+    on_disk = segdsl.load(hostile)
+    assert [d.code for d in stored.check()] == [d.code for d in on_disk.check()]
+
+
 def test_a_huge_file_at_a_revision_is_refused_before_it_is_read(hostile: Path) -> None:
     (hostile / "schema.yaml").write_bytes(b"#" + b"x" * (5 * 1024 * 1024) + b"\n")
     (hostile / "segments" / "bomb.yaml").write_text(

@@ -67,7 +67,10 @@ class StoredFiles:
         return self._blob(entry.oid, limit + 1)
 
     def kind(self, entry: str) -> str | None:
-        found = self.entries.get(self._resolve(entry))
+        path = self._resolve(entry)
+        if path == "":
+            return "folder"  # the project's folder itself (`segments: [.]`)
+        found = self.entries.get(path)
         if found is None:
             return None
         return "folder" if found.kind == "tree" else "file"
