@@ -7,8 +7,8 @@ SELECTs become the two subqueries of ONE statement, joined on the customer's key
 columns are each side's segments and segmentations: the warehouse is read once, by one
 statement. Its result lands, as a run's does, in the private DuckDB session, where one
 aggregate query counts, for every segment and bucket, the members before and after, those
-who entered and those who left, and keeps the smallest keys of each (the samples, stable
-across runs and engines).
+who entered and those who left, and a second keeps the smallest keys of those who moved
+(the samples, stable across runs and engines) for the segments and buckets that changed.
 """
 
 from __future__ import annotations
