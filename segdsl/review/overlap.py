@@ -64,9 +64,9 @@ class Overlap:
                     "a": p.a,
                     "b": p.b,
                     "both": p.both,
-                    "a_in_b": round(p.a_in_b, 6),
-                    "b_in_a": round(p.b_in_a, 6),
-                    "jaccard": round(p.jaccard, 6),
+                    "a_in_b": p.a_in_b,  # unrounded: the same on every run and engine
+                    "b_in_a": p.b_in_a,
+                    "jaccard": p.jaccard,
                 }
                 for p in self.pairs
             ],
