@@ -110,6 +110,7 @@ def test_json_has_the_documented_shape(demo: Path, found: Overlap) -> None:
     assert document["segments"] == found.segments
     assert list(document["pairs"][0]) == ["a", "b", "both", "a_in_b", "b_in_a", "jaccard"]
     assert len(document["pairs"]) == len(NAMES) * (len(NAMES) - 1) // 2
+    assert [p["jaccard"] for p in document["pairs"]] == [p.jaccard for p in found.pairs]
 
 
 def test_text_and_the_heatmap(demo: Path, found: Overlap, tmp_path: Path) -> None:
