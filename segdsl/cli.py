@@ -130,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("explain", help="count a segment's clauses, or trace one customer")
     )
     _test_arguments(commands.add_parser("test", help="run the fixture tests of the rules"))
+    _diff_arguments(
+        commands.add_parser("diff", help="members a change of the rules adds and drops")
+    )
+    _overlap_arguments(commands.add_parser("overlap", help="members that segments share"))
     _demo_arguments(
         commands.add_parser("demo", help="write an example project with a generated warehouse")
     )
@@ -229,6 +233,45 @@ def _test_arguments(test: argparse.ArgumentParser) -> None:
     )
     test.add_argument("--as-of", type=parse_as_of, default=None, metavar="T", help="for --init")
     test.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="for --init")
+
+
+def _diff_arguments(diff: argparse.ArgumentParser) -> None:
+    diff.add_argument("names", nargs="*", metavar="SEGMENT")
+    diff.add_argument(
+        "--base", default=None, metavar="REV", help="compare with the rules at git revision REV"
+    )
+    diff.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="measure relative times from T (default: the start of the run)",
+    )
+    diff.add_argument(
+        "--vs-as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T2",
+        help="compare with the same rules as of T2",
+    )
+    diff.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
+    diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+
+
+def _overlap_arguments(overlap: argparse.ArgumentParser) -> None:
+    overlap.add_argument("names", nargs="*", metavar="SEGMENT")
+    overlap.add_argument(
+        "--as-of",
+        type=parse_as_of,
+        default=None,
+        metavar="T",
+        help="measure relative times from T (default: the start of the run)",
+    )
+    overlap.add_argument("--warehouse", default=None, metavar="WAREHOUSE", help="as for `run`")
+    overlap.add_argument("--format", choices=["text", "json"], default="text")
+    overlap.add_argument(
+        "--plot", type=Path, default=None, metavar="FILE.svg", help="draw the heatmap to FILE.svg"
+    )
 
 
 def _no_optimize_argument(command: argparse.ArgumentParser) -> None:
@@ -341,6 +384,11 @@ _USAGE_CODES = {
     "E446",
     "E461",
     "E457",
+    "E465",
+    "E468",
+    "E469",
+    "E470",
+    "E472",
 }
 
 
@@ -526,6 +574,41 @@ def _test(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if report.failed else EXIT_CLEAN
 
 
+def _warehouse_given(args: argparse.Namespace) -> None:
+    """`--warehouse ''` is E446, as for `run`: it would name an empty in-memory database."""
+    if args.warehouse is not None and not args.warehouse.strip():
+        raise SegdslError(
+            [Diagnostic("E446", "`--warehouse` is empty", hint="give --warehouse a value")]
+        )
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from segdsl.review.diff_output import render
+
+    _warehouse_given(args)
+    project = _load(args)
+    found = project.diff(args.names, args.base, args.as_of, args.vs_as_of, args.warehouse)
+    _say(render(found, args.format, unchanged=bool(args.names)))
+    return EXIT_CLEAN
+
+
+def _overlap(args: argparse.Namespace) -> int:
+    from segdsl.review.heatmap import check_plot, write_svg
+    from segdsl.review.overlap import render
+
+    _warehouse_given(args)
+    project = _load(args)
+    files = list(project.resolve_warehouse(args.warehouse).files()) if args.plot else []
+    if args.plot:
+        check_plot(args.plot, files)
+    found = project.overlap(args.names, args.as_of, args.warehouse)
+    _say(render(found, args.format))
+    if args.plot:
+        write_svg(found, args.plot, files)
+        (_tell if args.format == "json" else _say)(f"wrote {shown(str(args.plot))}")
+    return EXIT_CLEAN
+
+
 def _demo(args: argparse.Namespace) -> int:
     from segdsl.demo import DemoRefused, write_demo
 
@@ -550,6 +633,8 @@ _COMMANDS = {
     "run": _run,
     "explain": _explain,
     "test": _test,
+    "diff": _diff,
+    "overlap": _overlap,
 }
 
 

@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from segdsl.emit.dialects import Dialect
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
+    from segdsl.review.diff import Diff
     from segdsl.review.explain import Explanation
+    from segdsl.review.overlap import Overlap
     from segdsl.review.testing import TestReport
 
 
@@ -69,6 +71,11 @@ class Project:
         if not project or not project.warehouse:
             return None
         return project.warehouse if "://" in project.warehouse else self.root / project.warehouse
+
+    @property
+    def commit(self) -> str | None:
+        """The git commit the files were read from (`at_revision`); None for the disk."""
+        return getattr(self._loaded.store, "commit", None)
 
     @property
     def dialect(self) -> str:
@@ -118,10 +125,12 @@ class Project:
         as_of: dt.datetime | None = None,
         optimized: bool = True,
         rules: Sequence[Pass] | None = None,
+        columns: bool = False,
     ) -> Query:
         """The sqlglot SELECT behind `compile`: one named segment gives its members, anything
-        else the key plus one column per segment and segmentation. `rules` picks the
-        optimizer's passes (default: all that apply to the statement's kind)."""
+        else the key plus one column per segment and segmentation (with `columns`, one
+        segment too: `diff` joins two such statements). `rules` picks the optimizer's
+        passes (default: all that apply to the statement's kind)."""
         from segdsl.emit.dialects import dialect_named
 
         segments, segmentations = self._select_names(names)
@@ -134,7 +143,7 @@ class Project:
         ]
         if refused:
             raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
-        own = self._members_of(names, segments)
+        own = None if columns else self._members_of(names, segments)
         if rules is None:
             rules = _default_passes(own, optimized)
         lowering = self._lowering(self.dialect if dialect is None else dialect, as_of, rules, own)
@@ -224,6 +233,41 @@ class Project:
 
         listed = self._loaded.project.tests if self._loaded.project else None
         return run_tests(self, test_entries(self.root, listed), names, engine)
+
+    def at_revision(self, revision: str) -> Project:
+        """The project as committed at git revision `revision` (a branch, tag or commit of
+        the repository holding the project's folder), read with git, nothing checked out,
+        under the same confinement and limits as the files on disk (E465, E466, E467)."""
+        from segdsl.document.stored import StoredFiles
+
+        return Project(load_project(self.root, store=StoredFiles(self.root, revision)))
+
+    def diff(
+        self,
+        names: Sequence[str] | None = None,
+        base: str | None = None,
+        as_of: dt.datetime | None = None,
+        vs_as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+    ) -> Diff:
+        """Members entered and left per segment and bucket: the rules at git revision
+        `base` against these, or these rules at `vs_as_of` against `as_of`; exactly one of
+        the two (docs/cli.md#segdsl-diff)."""
+        from segdsl.review.diff import diff
+
+        return diff(self, names, base, as_of, vs_as_of, warehouse)
+
+    def overlap(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+    ) -> Overlap:
+        """Members of both segments of each pair, and their Jaccard index, from one pass
+        over one run's result (docs/cli.md#segdsl-overlap)."""
+        from segdsl.review.overlap import overlap
+
+        return overlap(self, names, as_of, warehouse)
 
     # ---- internals ----------------------------------------------------------------------
 

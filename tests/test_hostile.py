@@ -75,6 +75,7 @@ SETUP_KINDS = {
     "big",
     "copies",
     "socket",
+    "git",
 }
 MOUNTS = {"tmpfs", "read_only", "bind"}  # set-ups that run the command inside `unshare -rm`
 
@@ -256,7 +257,19 @@ def set_up(case: Case, root: Path, tmp: Path) -> tuple[list[str], int | None]:
             plant_lark_cache(tmp, root / target)
         elif kind == "file_size_limit":
             size_limit = int(target)
+        elif kind == "git":  # commit the project as it is now, message `target`
+            commit_project(root, str(target))
     return mounts, size_limit
+
+
+def commit_project(root: Path, message: str) -> None:
+    """`git init` (once) and a commit of everything in the project but its warehouse."""
+    identity = ["-c", "user.name=hostile", "-c", "user.email=hostile@example.invalid"]
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        (root / ".git" / "info" / "exclude").write_text("warehouse.duckdb\n")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", *identity, "commit", "-q", "-m", message], cwd=root, check=True)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.section}/{c.name}" for c in CASES])

@@ -12,6 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from segdsl.diagnostics import MAX_FILE_BYTES, Diagnostic, Location, Refused, read_confined
 from segdsl.document import environment
@@ -37,6 +38,54 @@ _HINTS = {
     "E426": "name a regular YAML file (a symbolic link is followed only to one inside the project)",
     "E427": "see docs/security.md#limits; split the file or the project",
 }
+
+
+class Store(Protocol):
+    """Where a project's files are read from: the disk (`Disk`), or the files stored at a
+    git revision (segdsl/document/stored.py), held to the same confinement and limits."""
+
+    def read(self, path: str, limit: int) -> bytes:
+        """The bytes of the regular file `path` (relative to the project), at most `limit`
+        long; Refused (E401, E425, E426, E427) otherwise."""
+        ...
+
+    def kind(self, entry: str) -> str | None:
+        """ "folder", "file" or None (nothing there) for `entry`, links resolved; Refused
+        (E425) when it leads outside the project."""
+        ...
+
+    def yaml_files(self, entry: str, shown: str, room: int) -> list[str]:
+        """`shown/...` for each .yaml or .yml file under the folder `entry`, sorted, at most
+        `room`."""
+        ...
+
+    def display(self, name: str) -> str:
+        """How a file is named in diagnostics: as written on disk, `REV:name` at a revision."""
+        ...
+
+
+class Disk:
+    """The project's files on disk (read_confined)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def read(self, path: str, limit: int) -> bytes:
+        return read_confined(self.root, path, limit)
+
+    def kind(self, entry: str) -> str | None:
+        target = _inside(self.root, entry)
+        if target is None:
+            return None
+        return "folder" if stat.S_ISDIR(target.stat().st_mode) else "file"
+
+    def yaml_files(self, entry: str, shown: str, room: int) -> list[str]:
+        target = _inside(self.root, entry)
+        assert target is not None
+        return _yaml_files(target, shown, room)
+
+    def display(self, name: str) -> str:
+        return name
 
 
 @dataclass(frozen=True)
@@ -78,6 +127,7 @@ class Loaded:
     # segment and segmentation names by their lower case, which is how the engines' column
     # names compare (DuckDB's, Spark's, MySQL's): `vip` and `VIP` would be one column
     folded: dict[str, str] = field(default_factory=dict)
+    store: Store | None = None  # where the files are read from; None: the disk, at `root`
 
 
 def find_project(start: Path) -> Path | None:
@@ -89,9 +139,11 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
-def _read(path: Path | str, display: str, loaded: Loaded) -> Document | None:
+def _read(path: str, display: str, loaded: Loaded) -> Document | None:
+    store = loaded.store or Disk(loaded.root)
+    display = store.display(display)
     try:
-        raw = read_confined(loaded.root, path, min(MAX_FILE_BYTES, _budget(loaded)))
+        raw = store.read(path, min(MAX_FILE_BYTES, _budget(loaded)))
     except Refused as refused:
         if refused.code == "E427" and _budget(loaded) < MAX_FILE_BYTES:
             refused = Refused(
@@ -112,10 +164,11 @@ def _read(path: Path | str, display: str, loaded: Loaded) -> Document | None:
     return document
 
 
-def load_project(root: Path, only: list[Path] | None = None) -> Loaded:
-    """Read segdsl.yaml, the schema and the segment files (or just `only` of them)."""
-    loaded = Loaded(root=root)
-    document = _read(root / PROJECT_FILE, PROJECT_FILE, loaded)
+def load_project(root: Path, only: list[Path] | None = None, store: Store | None = None) -> Loaded:
+    """Read segdsl.yaml, the schema and the segment files (or just `only` of them), from
+    the disk or from `store` (the files at a git revision)."""
+    loaded = Loaded(root=root, store=store)
+    document = _read(PROJECT_FILE, PROJECT_FILE, loaded)
     if document is None:
         return loaded
     loaded.project = validate(ProjectModel, document, loaded.diagnostics)
@@ -154,16 +207,17 @@ def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[str]:
     YAML files, searched without following links to other folders, and at most one more
     than MAX_FILES (enough to say there are too many)."""
     files: list[str] = []
+    store = loaded.store or Disk(root)
     for entry in entries:
         shown = _display(entry)
         try:
-            target = _inside(root, entry)
+            kind = store.kind(entry)
         except Refused as refused:
             loaded.diagnostics.append(
                 Diagnostic(refused.code, f"`{entry}` {refused.reason}", hint=_HINTS[refused.code])
             )
             continue
-        if target is None:
+        if kind is None:
             loaded.diagnostics.append(
                 Diagnostic(
                     "E401",
@@ -171,8 +225,8 @@ def segment_files(root: Path, entries: list[str], loaded: Loaded) -> list[str]:
                     hint="fix `segments:` in segdsl.yaml",
                 )
             )
-        elif stat.S_ISDIR(target.stat().st_mode):
-            files.extend(_yaml_files(target, shown, MAX_FILES + 1 - len(files)))
+        elif kind == "folder":
+            files.extend(store.yaml_files(entry, shown, MAX_FILES + 1 - len(files)))
         else:
             files.append(shown)  # read_confined refuses anything but a regular file
         if len(files) > MAX_FILES:

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlglot.expressions import Query
+
 from segdsl.diagnostics import Diagnostic
 from segdsl.document.environment import Environment
 from segdsl.document.files import SegmentationSource, SegmentSource
@@ -28,6 +30,8 @@ class Reviewed(Protocol):
     def segmentations(self) -> Mapping[str, SegmentationSource]: ...
     @property
     def dialect(self) -> str: ...
+    @property
+    def commit(self) -> str | None: ...
 
     def check(self, dialects: Sequence[str] = ()) -> list[Diagnostic]: ...
 
@@ -45,6 +49,19 @@ class Reviewed(Protocol):
         as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
     ) -> Result: ...
+
+    def select(
+        self,
+        names: Sequence[str] | None = None,
+        dialect: str | None = None,
+        as_of: dt.datetime | None = None,
+        *,
+        columns: bool = False,
+    ) -> Query: ...
+
+    def at_revision(self, revision: str) -> Reviewed:
+        """The project as committed at a git revision (`diff --base`)."""
+        ...
 
     def resolve_warehouse(self, warehouse: Path | str | Any = None) -> Warehouse: ...
 
