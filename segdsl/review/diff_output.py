@@ -3,10 +3,9 @@ scripts, and a comment for a pull request."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from segdsl.diagnostics import shown
+from segdsl.diagnostics import json_text, shown
 from segdsl.review.diff import Change, Diff
 
 
@@ -14,7 +13,7 @@ def render(found: Diff, form: str, unchanged: bool = True) -> str:
     """`unchanged` False leaves the unchanged segments out of the text's table (the CLI's
     choice when no segment is named); JSON and Markdown always have every one."""
     if form == "json":
-        return json.dumps(found.to_json(), indent=2, ensure_ascii=False)
+        return json_text(found.to_json())
     if form == "markdown":
         return _markdown(found)
     return _text(found, unchanged)

@@ -10,14 +10,13 @@ many pairs there are. The heatmap is an SVG file written by segdsl/review/heatma
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError, shown
+from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError, json_text, shown
 from segdsl.review.protocol import Reviewed
 
 MAX_SEGMENTS = 200
@@ -146,7 +145,7 @@ def _segments(project: Reviewed, names: Sequence[str] | None) -> list[str]:
 def render(found: Overlap, form: str) -> str:
     """The text (for people) or JSON (for scripts) of `segdsl overlap`."""
     if form == "json":
-        return json.dumps(found.to_json(), indent=2, ensure_ascii=False)
+        return json_text(found.to_json())
     header = ["a", "b", "members a", "members b", "both", "a in b", "b in a", "jaccard"]
     rows = [header]
     for p in found.pairs:

@@ -4,17 +4,16 @@ files, customers in the order they are given."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from segdsl.diagnostics import shown
+from segdsl.diagnostics import json_text, shown
 from segdsl.review.explain import render as render_explanation
 from segdsl.review.testing import Difference, Outcome, TestReport, TestResult
 
 
 def render(report: TestReport, form: str) -> str:
     if form == "json":
-        return json.dumps(to_json(report), indent=2, ensure_ascii=False)
+        return json_text(to_json(report))
     if form == "github":
         return _github(report)
     return _text(report)
