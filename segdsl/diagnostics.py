@@ -12,6 +12,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,17 @@ def shown(text: str, newlines: bool = False) -> str:
     with `newlines`, line breaks are kept."""
     pattern = _UNSHOWABLE if newlines else _UNSHOWABLE_OR_NEWLINE
     return pattern.sub(_escape, text)
+
+
+def columns(text: str) -> int:
+    """Terminal columns of `text`: Hangul and CJK characters take two (`휴면고객` is 8)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def padded(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns, on the left when `right`."""
+    pad = " " * (width - columns(text))
+    return pad + text if right else text + pad
 
 
 def _escape(match: re.Match[str]) -> str:
