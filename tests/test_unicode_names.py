@@ -185,3 +185,8 @@ def test_members_on_postgres(project: segdsl.Project, postgres_url: str) -> None
     assert _members(result) == MEMBERS
     for bucket, members in BUCKETS.items():
         assert sorted(result.members("активность", bucket)) == members
+
+
+def test_a_name_asked_for_in_nfd_is_the_nfc_segment(project: segdsl.Project) -> None:
+    sql = project.compile([NFD_CAFE], as_of=AS_OF)
+    assert sql == project.compile(["café_kunden"], as_of=AS_OF)
