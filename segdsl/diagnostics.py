@@ -322,8 +322,9 @@ def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
         return head + (f"\n  = help: {hint}" if hint else "")
     text, column, end_column = _shown_line(text.replace("\t", " "), loc)
     gutter = " " * len(str(loc.line))
-    end = end_column if loc.end_line == loc.line else len(text) + 1
-    width = max(1, min(end, len(text) + 1) - column)
+    shown_width = columns(text)  # terminal columns: a Hangul or CJK character takes two
+    end = end_column if loc.end_line == loc.line else shown_width + 1
+    width = max(1, min(end, shown_width + 1) - column)
     carets = " " * (column - 1) + "^" * width
     label = f" {hint}" if hint else ""
     return "\n".join(
@@ -332,10 +333,11 @@ def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
 
 
 def _shown_line(text: str, loc: Location) -> tuple[str, int, int]:
-    """The source line as shown, and the location's columns moved past the escapes."""
+    """The source line as shown, and the location's columns moved past the escapes and
+    counted in terminal columns, so that the carets stand under wide characters too."""
 
     def column(at: int) -> int:
-        return len(shown(text[: at - 1])) + 1
+        return columns(shown(text[: at - 1])) + 1
 
     end = loc.end_column if loc.end_line == loc.line else len(text) + 1
     return shown(text), column(loc.column), column(end)
