@@ -121,8 +121,10 @@ class EventChecks:
         )
         if part == "window":
             hint = (
-                "a window's bounds are the same for every customer: dates, timestamps, "
-                "or times relative to as of (`2025-12-01`, `30 days ago`, `today - 7 days`)"
+                "a window's bounds are the same for every customer (`2025-12-01`, "
+                "`30 days ago`); to compare with the customer's own time, compare the events' "
+                "last or first time: `last(purchase) > signup_at + 7 days` is "
+                "`did purchase after signup_at + 7 days`"
             )
         else:
             hint = (
