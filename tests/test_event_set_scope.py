@@ -91,7 +91,8 @@ REWRITES = {
         JOIN orders o ON o.customer_id = c.customer_id
         WHERE o.ordered_at > c.signup_at + INTERVAL 7 DAY AND o.ordered_at <= $as_of""",
     "last(checkout) > first(add_to_cart)": """SELECT DISTINCT c.customer_id FROM customers c
-        JOIN events k ON k.customer_id = c.customer_id JOIN (SELECT customer_id, min(ts) AS t FROM events WHERE event_name = 'add_to_cart'
+        JOIN events k ON k.customer_id = c.customer_id
+        JOIN (SELECT customer_id, min(ts) AS t FROM events WHERE event_name = 'add_to_cart'
               AND ts <= $as_of GROUP BY customer_id) a ON a.customer_id = k.customer_id
         WHERE k.event_name = 'checkout' AND k.ts > a.t AND k.ts <= $as_of""",
     "first(purchase) < signup_at + 30 days": """SELECT DISTINCT c.customer_id FROM customers c
