@@ -190,3 +190,8 @@ def test_members_on_postgres(project: segdsl.Project, postgres_url: str) -> None
 def test_a_name_asked_for_in_nfd_is_the_nfc_segment(project: segdsl.Project) -> None:
     sql = project.compile([NFD_CAFE], as_of=AS_OF)
     assert sql == project.compile(["café_kunden"], as_of=AS_OF)
+
+
+def test_explain_takes_the_names_too(project: segdsl.Project) -> None:
+    assert project.explain(NFD_CAFE, as_of=AS_OF) == project.explain("café_kunden", as_of=AS_OF)
+    assert project.explain("휴면고객", as_of=AS_OF) is not None
