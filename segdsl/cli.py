@@ -30,6 +30,7 @@ from segdsl.diagnostics import (
 )
 
 if TYPE_CHECKING:
+    from segdsl.execute import Result
     from segdsl.project import Project
 
 EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -430,10 +431,43 @@ def _run(args: argparse.Namespace) -> int:
         result.write(args.out, args.table)
         where = f" (table {shown(args.table)})" if args.out.suffix.lower() == ".duckdb" else ""
         _say(f"wrote {shown(str(args.out))}{where}")
+    _warn_of_keys(result, project)
     small = [s.name for s in sizes if s.too_small]
     if small:
         _tell(f"{len(small)} segment(s) below min_size: {shown(', '.join(small))}")
     return EXIT_CLEAN
+
+
+def _warn_of_keys(result: Result, project: Project) -> None:
+    """E439, a warning: rows without a key or with a repeated one are counted as customers
+    of their own, so the sizes above count them; the run still answers (exit 0)."""
+    keys = result.key_check()
+    if keys.clean:
+        return
+    environment = project.environment
+    table = environment.entity.table if environment else "the customers' table"
+    found = [
+        f"{n:,} {'row' if n == 1 else 'rows'} {what}"
+        for n, what in (
+            (keys.missing, f"with no `{result.key}`"),
+            (keys.repeated, f"repeating another row's `{result.key}`"),
+        )
+        if n
+    ]
+    among = "" if result.members_of is None else f" among the members of `{result.members_of}`"
+    _print_diagnostics(
+        [
+            Diagnostic(
+                "E439",
+                f"`{table}` has {' and '.join(found)}{among}; the sizes "
+                "count each such row as a customer",
+                hint=f"make `{result.key}` unique and never missing in `{table}`, or point "
+                "`key:` in schema.yaml at a column that is (docs/errors.md#e439)",
+                severity="warning",
+            )
+        ],
+        "text",
+    )
 
 
 def _explain(args: argparse.Namespace) -> int:

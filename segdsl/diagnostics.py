@@ -95,6 +95,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def json_text(document: object, indent: int | None = 2) -> str:
+    """`document` as JSON for stdout: UTF-8 text as it is, but every character `shown`
+    escapes is a `\\uXXXX` escape (JSON escapes only C0 controls), so a bidirectional
+    override or a lone surrogate from a YAML value neither reorders what a terminal or a
+    PR comment shows nor fails to encode; parsed back, each string is what it was."""
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    return _UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def article(noun: object) -> str:
     """`a string`, `an integer`: messages name types with their article."""
     word = str(noun)
@@ -359,7 +368,7 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
         if d.hint:
             row["hint"] = d.hint
         rows.append(row)
-    return json.dumps({"diagnostics": rows, "errors": len(rows)}, indent=2, ensure_ascii=False)
+    return json_text({"diagnostics": rows, "errors": len(rows)})
 
 
 def _escape_github(text: str, property_value: bool = False) -> str:

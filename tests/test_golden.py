@@ -130,8 +130,8 @@ def test_every_code_is_documented_and_has_a_golden_case() -> None:
     assert not documented - codes, (
         f"docs/errors.md documents codes that segdsl/ never emits: {sorted(documented - codes)}"
     )
-    # no golden case yet: a golden case cannot lay out a warehouse locked by another
-    # process, a damaged binary file, or a query past the engine's expression depth
+    # a golden case cannot lay out a warehouse locked by another process, a damaged binary
+    # file, or a query past an engine's expression depth: tests/test_engine_refusals.py
     without_golden = {"E435", "E436", "E437"}
     assert not codes - shown - without_golden, (
         f"codes without a golden error case in tests/golden/errors/: {sorted(codes - shown)}"

@@ -58,6 +58,8 @@ class _ProjectChecks:
         self.checked = Checked(diagnostics=list(loaded.diagnostics))
         self.traits: dict[str, bound.Expr | None] = {}
         self.trait_depth = 0  # traits being bound, one inside the other
+        self.heights: dict[str, int] = {}  # a bound trait's chain: itself and the traits inside
+        self.tallest: list[int] = []  # per trait being bound, the tallest trait it used so far
         self.beyond: set[str] = set()  # traits first met past MAX_TRAIT_DEPTH (E311)
         self.quiet_depth = False  # binding the rest of a chain already refused with E311
         self.texts: dict[str, list[Text]] = {}  # each segment's and segmentation's rules
@@ -137,8 +139,17 @@ class _ProjectChecks:
             segmentations.pop(name, None)
 
     def trait_tree(self, name: str) -> bound.Expr | None:
+        """The trait's bound tree, bound once. A chain deeper than MAX_TRAIT_DEPTH is E311
+        wherever it is first met, whichever trait is listed first: binding stops that deep
+        (the rest is bound later, quietly), and a trait bound earlier counts with its own
+        height, so a chain listed innermost first is refused as one listed outermost first."""
         if name in self.traits:
-            return self.traits[name]
+            known = self.traits[name]
+            height = self.heights.get(name, 0)  # none while in progress (a cycle)
+            if known is not POISON and self.trait_depth + height > bound.MAX_TRAIT_DEPTH:
+                return bound.TOO_DEEP
+            self._used(height)
+            return known
         if self.trait_depth >= bound.MAX_TRAIT_DEPTH:
             self.beyond.add(name)
             return bound.TOO_DEEP  # left unbound: the trait that uses it reports E311
@@ -148,11 +159,14 @@ class _ProjectChecks:
         tree = _parse(text, ctx)
         self.trait_depth += 1
         self.checker.in_trait = True
+        self.tallest.append(0)
         try:
             result = self.checker.check_value(tree, ctx) if tree is not None else POISON
         finally:
             self.trait_depth -= 1
             self.checker.in_trait = self.trait_depth > 0
+            self.heights[name] = 1 + self.tallest.pop()
+            self._used(self.heights[name])
         for _reference, span in ctx.references:
             ctx.report(
                 "E211",
@@ -165,6 +179,10 @@ class _ProjectChecks:
             ctx.problems = [p for p in ctx.problems if p.code != "E311"]
         self.report(text, ctx)
         return self.traits[name]
+
+    def _used(self, height: int) -> None:
+        if self.tallest:
+            self.tallest[-1] = max(self.tallest[-1], height)
 
     def check_rule(self, owner: str, text: Text) -> bound.Expr | None:
         ctx = RuleContext()

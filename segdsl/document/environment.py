@@ -102,14 +102,18 @@ class Environment:
     streams: dict[str, Stream] = field(default_factory=dict)
     sets: dict[str, NamedSet] = field(default_factory=dict)
     traits: dict[str, Text] = field(default_factory=dict)
+    _events: dict[str, Event] | None = field(default=None, init=False, repr=False, compare=False)
 
     def events(self) -> dict[str, Event]:
-        """Every event name a rule may use with `did`."""
-        found: dict[str, Event] = {}
-        for stream in self.streams.values():
-            if stream.name_column is None:
-                found[stream.name] = Event(stream.name, stream, None)
-            else:
-                for value in stream.names:
-                    found[value] = Event(value, stream, value)
-        return found
+        """Every event name a rule may use with `did`; built at the first lookup and kept
+        (the checker asks once per `did`), so the streams are not changed after it."""
+        if self._events is None:
+            found: dict[str, Event] = {}
+            for stream in self.streams.values():
+                if stream.name_column is None:
+                    found[stream.name] = Event(stream.name, stream, None)
+                else:
+                    for value in stream.names:
+                        found[value] = Event(value, stream, value)
+            self._events = found
+        return self._events

@@ -27,7 +27,7 @@ from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
 from segdsl.execute.output import OUT_SUFFIXES, OUT_TABLE, check_output, same_file
-from segdsl.execute.result import RESULT_TABLE, Result, Size, Statement
+from segdsl.execute.result import RESULT_TABLE, KeyCheck, Result, Size, Statement
 from segdsl.execute.servers import EngineError, Rows, fetch
 from segdsl.execute.session import connect, connect_files, connect_memory, sql
 from segdsl.execute.warehouses import Warehouse, folder_tables, resolve
@@ -35,6 +35,7 @@ from segdsl.execute.warehouses import Warehouse, folder_tables, resolve
 __all__ = [
     "OUT_SUFFIXES",
     "OUT_TABLE",
+    "KeyCheck",
     "Result",
     "Size",
     "Statement",

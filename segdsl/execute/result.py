@@ -35,6 +35,20 @@ class Size:
 
 
 @dataclass(frozen=True)
+class KeyCheck:
+    """What the result's key column holds that a key should not: rows without a key, and
+    rows beyond the first of a key that repeats. Each such row is counted as a customer of
+    its own, so sizes and shares count them too (docs/errors.md#e439)."""
+
+    missing: int
+    repeated: int
+
+    @property
+    def clean(self) -> bool:
+        return not self.missing and not self.repeated
+
+
+@dataclass(frozen=True)
 class Statement:
     """What a run asks: the compiled text (`compile(..., pretty=False)`, exactly), the
     dialect it is written in, and the names of the result's columns."""
@@ -97,6 +111,21 @@ class Result:
             for bucket, n in sorted((histogram or {}).items(), key=lambda kv: -kv[1]):
                 sizes.append(Size(name, bucket, int(n), n / total if total else 0.0, None))
         return sizes
+
+    def key_check(self) -> KeyCheck:
+        """Missing and repeated keys among the result's rows (every customer, or one
+        segment's members), counted in this private session, never on the warehouse."""
+        key = column(self.key)
+        rows = exp.Count(this=exp.Star())
+        present = exp.Count(this=key)
+        distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
+        ((missing, repeated),) = self._fetch(
+            exp.select(
+                exp.Sub(this=rows, expression=present.copy()),
+                exp.Sub(this=present, expression=distinct),
+            )
+        )
+        return KeyCheck(int(missing), int(repeated))
 
     def total(self) -> int | None:
         """The number of customers; None in a single segment's run, whose statement lists

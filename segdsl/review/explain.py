@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean, shown
+from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean, json_text, shown
 from segdsl.document.formats import normal_name
 from segdsl.document.source import Text
 from segdsl.review.inputs import CustomerInputs
@@ -270,7 +270,7 @@ def _customer_row(result: Any, customer: object) -> tuple[Any, dict[str, Any]]:
 def render(explanation: Explanation, form: str) -> str:
     """The text (for people) or JSON (for scripts) of `segdsl explain`."""
     if form == "json":
-        return json.dumps(explanation.to_json(), indent=2, ensure_ascii=False)
+        return json_text(explanation.to_json())
     return _text(explanation)
 
 
