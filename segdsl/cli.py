@@ -21,6 +21,8 @@ from segdsl.diagnostics import (
     Diagnostic,
     SegdslError,
     SourceCache,
+    columns,
+    padded,
     render_github,
     render_json,
     render_text,
@@ -486,12 +488,11 @@ def _run(args: argparse.Namespace) -> int:
         rows.append((shown(size.name), bucket, f"{size.members:,}", share, flag))
     unused = {i for i in (1, 3) if not any(r[i] for r in rows[1:])}  # no bucket, no share
     rows = [tuple(c for i, c in enumerate(r) if i not in unused) for r in rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(columns(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, row in enumerate(rows):
         _say(
             "  ".join(
-                c.rjust(w) if c[:1].isdigit() else c.ljust(w)
-                for c, w in zip(row, widths, strict=True)
+                padded(c, w, right=c[:1].isdigit()) for c, w in zip(row, widths, strict=True)
             ).rstrip()
         )
         if i == 0:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,17 @@ def shown(text: str, newlines: bool = False) -> str:
     with `newlines`, line breaks are kept."""
     pattern = _UNSHOWABLE if newlines else _UNSHOWABLE_OR_NEWLINE
     return pattern.sub(_escape, text)
+
+
+def columns(text: str) -> int:
+    """Terminal columns of `text`: Hangul and CJK characters take two (`휴면고객` is 8)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def padded(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns, on the left when `right`."""
+    pad = " " * (width - columns(text))
+    return pad + text if right else text + pad
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -319,8 +331,9 @@ def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
         return head + (f"\n  = help: {hint}" if hint else "")
     text, column, end_column = _shown_line(text.replace("\t", " "), loc)
     gutter = " " * len(str(loc.line))
-    end = end_column if loc.end_line == loc.line else len(text) + 1
-    width = max(1, min(end, len(text) + 1) - column)
+    shown_width = columns(text)  # terminal columns: a Hangul or CJK character takes two
+    end = end_column if loc.end_line == loc.line else shown_width + 1
+    width = max(1, min(end, shown_width + 1) - column)
     carets = " " * (column - 1) + "^" * width
     label = f" {hint}" if hint else ""
     return "\n".join(
@@ -329,10 +342,11 @@ def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
 
 
 def _shown_line(text: str, loc: Location) -> tuple[str, int, int]:
-    """The source line as shown, and the location's columns moved past the escapes."""
+    """The source line as shown, and the location's columns moved past the escapes and
+    counted in terminal columns, so that the carets stand under wide characters too."""
 
     def column(at: int) -> int:
-        return len(shown(text[: at - 1])) + 1
+        return columns(shown(text[: at - 1])) + 1
 
     end = loc.end_column if loc.end_line == loc.line else len(text) + 1
     return shown(text), column(loc.column), column(end)

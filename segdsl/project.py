@@ -27,6 +27,7 @@ from segdsl.document.files import (
     find_project,
     load_project,
 )
+from segdsl.document.formats import normal_name
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.types import Type
@@ -407,6 +408,7 @@ class Project:
     def _select_names(self, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
         if not names:
             return list(self.segments), list(self.segmentations)
+        names = [normal_name(n) for n in names]  # as the files' names are kept (NFC)
         unknown = [n for n in names if n not in self.segments and n not in self.segmentations]
         if unknown:
             known = NameIndex([*self.segments, *self.segmentations], "segments")

@@ -83,6 +83,8 @@ class EventChecks:
                     'e.g. `purchase(amount > 50 and category = "shoes")`',
                 )
                 return None
+            if not self._same_for_everyone(bound_filter, "filter", condition.span, ctx):
+                return None
         time_range = bound.EVERYTHING
         if window is not None:
             if isinstance(window, ast.WithinNext):
@@ -96,8 +98,41 @@ class EventChecks:
             found = self.window(window, Type.TIMESTAMP, ctx)
             if found is None:
                 return None
+            for side in (found.low, found.high):
+                if side is not None and not self._same_for_everyone(
+                    side, "window", window.span, ctx
+                ):
+                    return None
             time_range = found
         return bound.EventSet(event, bound_filter, time_range)
+
+    def _same_for_everyone(
+        self, expr: bound.Expr, part: str, span: ast.Span, ctx: RuleContext
+    ) -> bool:
+        """An event set's filter and window are read event by event, with no customer at
+        hand (lowering groups the events per customer before it meets the customers), so
+        they may not read a customer: E314 rather than SQL that cannot run."""
+        found = next((n for n in bound.descendants(expr) if _per_customer(n)), None)
+        if found is None:
+            return True
+        what = next(
+            (w for kind, w in _PER_CUSTOMER_WORDS.items() if isinstance(found, kind)),
+            "the customer's key",  # bucket
+        )
+        if part == "window":
+            hint = (
+                "a window's bounds are the same for every customer (`2025-12-01`, "
+                "`30 days ago`); to compare with the customer's own time, compare the events' "
+                "last or first time: `last(purchase) > signup_at + 7 days` is "
+                "`did purchase after signup_at + 7 days`"
+            )
+        else:
+            hint = (
+                "inside a filter only the event's properties can be read; "
+                'test the customer outside: `country = "DE" and did purchase(amount > 50)`'
+            )
+        ctx.report("E314", f"an event {part} cannot depend on the customer ({what})", span, hint)
+        return False
 
     def _event(self, name: str, span: ast.Span, ctx: RuleContext) -> Event | None:
         events = self.env.events()
@@ -275,6 +310,26 @@ def _contains_population(expr: bound.Expr) -> bool:
     if isinstance(expr, bound.Apply):
         return any(_contains_population(a) for a in expr.args)
     return False
+
+
+_PER_CUSTOMER_WORDS: dict[type, str] = {
+    bound.Column: "a customer field",
+    bound.ManyValue: "a customer field",
+    bound.Any: "a customer field",
+    bound.CountValues: "a customer field",
+    bound.Aggregate: "an aggregate of the customer's events",
+    bound.EventTest: "the customer's events",
+    bound.SegmentRef: "a segment",
+    bound.SegmentationRef: "a segmentation",
+    bound.Population: "a population function",
+}
+
+
+def _per_customer(node: bound.Expr) -> bool:
+    """A node whose value differs from customer to customer (the customer's key in `bucket`)."""
+    if isinstance(node, bound.Apply):
+        return node.op == "bucket"
+    return isinstance(node, tuple(_PER_CUSTOMER_WORDS))
 
 
 def _poison() -> bound.Expr:

@@ -21,6 +21,8 @@ from segdsl.document.formats import (
     SchemaModel,
     SegmentFileModel,
     name_problem,
+    normal_name,
+    same_case,
     validate,
 )
 from segdsl.document.schema import environment_of
@@ -291,9 +293,10 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
     if model is None:
         return
     path = document.source.path
-    for name, segment in model.segments.items():
-        where = document.text(("segments", name, "where"))
-        if not _new_name(name, ("segments", name), document, loaded) or where is None:
+    for key, segment in model.segments.items():
+        name = normal_name(key)
+        where = document.text(("segments", key, "where"))
+        if not _new_name(name, ("segments", key), document, loaded) or where is None:
             continue
         loaded.segments[name] = SegmentSource(
             name,
@@ -304,13 +307,14 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
             tuple(segment.labels),
             segment.min_size,
         )
-    for name, entries in model.segmentations.items():
-        if not _new_name(name, ("segmentations", name), document, loaded):
+    for key, entries in model.segmentations.items():
+        name = normal_name(key)
+        if not _new_name(name, ("segmentations", key), document, loaded):
             continue
         buckets: list[Bucket] = []
         for i, entry in enumerate(entries):
             ((bucket, rule),) = entry.items()
-            place = ("segmentations", name, i, bucket)
+            place = ("segmentations", key, i, bucket)
             if bucket == "else":
                 buckets.append(Bucket(rule, None))
                 if i != len(entries) - 1:
@@ -342,7 +346,7 @@ def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> boo
         )
         return False
     key = loaded.environment.entity.key if loaded.environment else None
-    if key is not None and name.lower() == key.lower():
+    if key is not None and same_case(name) == same_case(key):
         loaded.diagnostics.append(
             Diagnostic(
                 "E213",
@@ -352,7 +356,7 @@ def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> boo
             )
         )
         return False
-    same = loaded.folded.get(name.lower(), name)
+    same = loaded.folded.get(same_case(name), name)
     previous = loaded.segments.get(same) or loaded.segmentations.get(same)
     if previous is not None:
         loaded.diagnostics.append(
@@ -366,5 +370,5 @@ def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> boo
             )
         )
         return False
-    loaded.folded[name.lower()] = name
+    loaded.folded[same_case(name)] = name
     return True

@@ -8,6 +8,7 @@ and column like any rule error.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -17,20 +18,47 @@ from segdsl.document.source import Document, Path_
 from segdsl.types import FIELD_TYPES, TYPE_ALIASES, FieldTypeName
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# the rule grammar's NAME (segdsl/syntax/segdsl.lark): a letter of any script or `_`, then
+# letters, digits and `_`; a name is also a Python identifier, which leaves out `²` and the like
+UNICODE_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+# what segdsl itself names, never a column: these may be written in any script
+UNICODE_KINDS = frozenset({"segment", "segmentation", "trait", "set"})
 # words a rule reads as part of the language where a name would stand (docs/language.md#names):
 # `true > 1` compares the literal, `not` and `in` cannot start a value
 RESERVED = frozenset({"true", "false", "null", "now", "today", "not", "in", "did"})
 
 
+def normal_name(name: str) -> str:
+    """A name as segdsl keeps it: NFC, so that `é` written as one character or as `e` and
+    a combining accent is one name, in the files and in rules alike (syntax/parser.py)."""
+    return unicodedata.normalize("NFC", name)
+
+
+def same_case(name: str) -> str:
+    """The key under which names that differ only in case meet (E209): `casefold`, so
+    `STRASSE` and `straße`, `ΣΊΣΥΦΟΣ` and `σίσυφος` are the same name to an engine."""
+    return normal_name(name).casefold()
+
+
 def name_problem(name: str, kind: str) -> tuple[str, str, str] | None:
-    """Why a rule could not use `name` (code, message, hint), or None when it can."""
-    if not IDENTIFIER.fullmatch(name):
+    """Why a rule could not use `name` (code, message, hint), or None when it can.
+    Segments, segmentations, traits and sets may be named in any script; fields, events
+    and properties, which name columns and values of the warehouse, in ASCII."""
+    name = normal_name(name)
+    if kind in UNICODE_KINDS:
+        if not (UNICODE_IDENTIFIER.fullmatch(name) and name.isidentifier()):
+            return (
+                "E410",
+                f"`{name}` is not a valid {kind} name",
+                "names are letters (of any script), digits and `_`, not starting with a digit",
+            )
+    elif not IDENTIFIER.fullmatch(name):
         return (
             "E410",
             f"`{name}` is not a valid {kind} name",
             "names are letters, digits and `_`, not starting with a digit",
         )
-    if name.lower() in RESERVED and kind != "segment":  # `in segment now` reads a name
+    if name.casefold() in RESERVED and kind != "segment":  # `in segment now` reads a name
         return (
             "E213",
             f"`{name}` is a word of the rule language: a rule cannot use it as a {kind}'s name",

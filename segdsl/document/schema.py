@@ -17,6 +17,7 @@ from segdsl.document.formats import (
     SchemaModel,
     StreamModel,
     name_problem,
+    normal_name,
 )
 from segdsl.document.source import Document, Path_, Text
 from segdsl.types import Type
@@ -180,7 +181,7 @@ def _sets(
                 "all values of a set are strings, or all numbers",
             )
         set_type = Type.FLOAT if Type.FLOAT in kinds else min(kinds, key=str, default=Type.STRING)
-        sets[name] = environment.NamedSet(name, tuple(values), set_type)
+        sets[normal_name(name)] = environment.NamedSet(normal_name(name), tuple(values), set_type)
     return sets
 
 
@@ -213,5 +214,5 @@ def _traits(
                 "rename the trait",
             )
         elif text is not None:
-            traits[name] = text
+            traits[normal_name(name)] = text
     return traits

@@ -34,7 +34,7 @@ import re2
 
 from segdsl import python_values
 from segdsl.operators.build import SQL, Build, Builder, DialectFacts, built
-from segdsl.operators.dates import days_between, interval, next_anniversary
+from segdsl.operators.dates import days_between, interval, next_anniversary, part
 from segdsl.operators.numeric import bucket, distance_km, round_to
 from segdsl.operators.precedence import parenthesized
 from segdsl.operators.text import any_of, like
@@ -58,6 +58,7 @@ __all__ = [
     "built",
     "interval",
     "parenthesized",
+    "part",
 ]
 
 TypeSet = frozenset[Type]
@@ -271,6 +272,34 @@ OPERATORS: dict[str, Op] = {
             lambda b, t: b.exp.Month(this=t),
             Signature((TEMPORAL,), Type.INTEGER),
             evaluate=lambda t: t.month,
+        ),
+        Op(
+            "day",
+            lambda b, t: b.exp.Day(this=t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            doc="day of the month, 1 … 31",
+            evaluate=lambda t: t.day,
+        ),
+        Op(
+            "quarter",
+            lambda b, t: part(b, "QUARTER", t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            doc="1 = January … March … 4 = October … December",
+            evaluate=lambda t: (t.month - 1) // 3 + 1,
+        ),
+        Op(
+            "week",
+            lambda b, t: part(b, "WEEK", t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            doc="ISO 8601 week, 1 … 53: weeks start on Monday, week 1 holds the first Thursday",
+            evaluate=lambda t: python_values.day_of(t).isocalendar()[1],
+        ),
+        Op(
+            "day_of_year",
+            lambda b, t: part(b, "DOY", t),
+            Signature((TEMPORAL,), Type.INTEGER),
+            doc="1 = 1 January … 365, or 366 on 31 December of a leap year",
+            evaluate=lambda t: python_values.day_of(t).timetuple().tm_yday,
         ),
         Op(
             "year",

@@ -14,6 +14,12 @@ def interval(b: Build, amount: int, unit: str) -> SQL:
     )
 
 
+def part(b: Build, name: str, t: SQL) -> SQL:
+    """`EXTRACT(name FROM t)`: QUARTER, WEEK (ISO) and DOY, as PostgreSQL, DuckDB and Spark
+    read them; the dialects without them say so in their `operators` (emit/dialects/)."""
+    return built(b.exp.Extract(this=b.exp.var(name), expression=t))
+
+
 def days_between(b: Build, start: SQL, end: SQL) -> SQL:
     return built(
         b.exp.DateDiff(

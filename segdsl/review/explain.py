@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean, json_text, shown
+from segdsl.document.formats import normal_name
 from segdsl.document.source import Text
 from segdsl.review.inputs import CustomerInputs
 from segdsl.review.protocol import Reviewed
@@ -93,6 +94,7 @@ def explain(
     as_of: dt.datetime | None = None,
     warehouse: Path | str | Any = None,
 ) -> Explanation:
+    segment = normal_name(segment)  # as the files' names are kept (NFC)
     source = _segment_source(project, segment)
     errors = [d for d in project.check() if d.severity == "error"]
     if errors:

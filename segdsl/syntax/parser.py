@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+import unicodedata
 from decimal import Decimal
 from functools import cache
 from typing import Any, TypeGuard, get_args
@@ -170,6 +171,12 @@ def _is_arith_op(symbol: str) -> TypeGuard[ast.ArithOp]:
     return symbol in get_args(ast.ArithOp)
 
 
+def _nfc(token: Token) -> str:
+    """A name as the project's files spell it: names are NFC (document/formats.py), so
+    `é` typed as `e` and a combining accent is the same name as `é`."""
+    return unicodedata.normalize("NFC", str(token))
+
+
 def _is_unit(word: str) -> TypeGuard[ast.Unit]:
     return word in _UNITS
 
@@ -205,7 +212,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.In(value, collection, True, span=_span(meta))
 
     def set_ref(self, meta: Meta, name: Token) -> ast.Name:
-        return ast.Name(str(name), span=_tspan(name))
+        return ast.Name(_nfc(name), span=_tspan(name))
 
     def between(self, meta: Meta, value: ast.Expr, low: ast.Expr, high: ast.Expr) -> ast.Between:
         return ast.Between(value, low, high, False, span=_span(meta))
@@ -266,7 +273,7 @@ class _ToAst(Transformer[Token, Any]):
         window: ast.Window | None,
     ) -> ast.Did:
         return ast.Did(
-            event=str(event),
+            event=_nfc(event),
             event_span=_tspan(event),
             filter=event_filter,
             frequency=frequency,
@@ -287,7 +294,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Frequency("=", _whole(count), span=_span(meta))
 
     def in_segment(self, meta: Meta, name: Token) -> ast.InSegment:
-        return ast.InSegment(str(name), name_span=_tspan(name), span=_span(meta))
+        return ast.InSegment(_nfc(name), name_span=_tspan(name), span=_span(meta))
 
     def within_last(self, meta: Meta, duration: ast.Duration) -> ast.WithinLast:
         return ast.WithinLast(duration, span=_span(meta))
@@ -317,16 +324,18 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Neg(operand, span=_span(meta))
 
     def name(self, meta: Meta, token: Token) -> ast.Name:
-        return ast.Name(str(token), span=_tspan(token))
+        return ast.Name(_nfc(token), span=_tspan(token))
 
     def call(self, meta: Meta, name: Token, arguments: list[ast.Expr] | None) -> ast.Call:
-        return ast.Call(str(name), tuple(arguments or ()), name_span=_tspan(name), span=_span(meta))
+        return ast.Call(
+            _nfc(name), tuple(arguments or ()), name_span=_tspan(name), span=_span(meta)
+        )
 
     def arguments(self, meta: Meta, *items: ast.Expr) -> list[ast.Expr]:
         return list(items)
 
     def attribute(self, meta: Meta, base: ast.Expr, name: Token) -> ast.Attribute:
-        return ast.Attribute(base, str(name), name_span=_tspan(name), span=_span(meta))
+        return ast.Attribute(base, _nfc(name), name_span=_tspan(name), span=_span(meta))
 
     def duration(self, meta: Meta, amount: Token, unit: Token) -> ast.Duration:
         word = str(unit).lower().rstrip("s")

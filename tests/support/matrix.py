@@ -41,6 +41,7 @@ FEATURES: list[tuple[str, str]] = [  # (feature, regular expression over the rul
     ("windows: `within`, `before`, `after`, `ago`", r"within|before|after|ago\b"),
     ("`now`, `today`, `days_since`", r"\bnow\b|today|days_since|inactive_days"),
     ("`hour`, `weekday`, `month`, `year`, `date`", r"hour\(|weekday\(|month\(|year\(|date\("),
+    ("`day`, `quarter`, `week`, `day_of_year`", r"\bday\(|quarter\(|\bweek\(|day_of_year\("),
     ("`next_anniversary`", r"next_anniversary"),
     ("`round`, `abs`, `length`, `coalesce`, `if`", r"round\(|abs\(|length\(|coalesce\(|if\("),
     ("`distance_km`", r"distance_km"),

@@ -21,6 +21,9 @@ class ClickHouse(Dialect):
     operators: Mapping[str, Builder] = {
         "lower": lambda b, s: exp.Anonymous(this="lowerUTF8", expressions=[s]),
         "upper": lambda b, s: exp.Anonymous(this="upperUTF8", expressions=[s]),
+        "quarter": lambda b, t: exp.Anonymous(this="toQuarter", expressions=[t]),
+        "week": lambda b, t: exp.Anonymous(this="toISOWeek", expressions=[t]),
+        "day_of_year": lambda b, t: exp.Anonymous(this="toDayOfYear", expressions=[t]),
     }
     refuses = {"matches": None, "pick": None}
     regex = "re2"

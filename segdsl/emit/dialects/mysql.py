@@ -60,6 +60,9 @@ class MySQL(Dialect):
         "starts_with": starts_with_left,
         "ends_with": ends_with_right,
         "weekday": weekday_mysql,
+        # EXTRACT(WEEK) is WEEK(t, 0), Sunday-based; mode 3 is ISO 8601. No EXTRACT(DOY).
+        "week": lambda b, t: exp.Anonymous(this="WEEK", expressions=[t, exp.Literal.number(3)]),
+        "day_of_year": lambda b, t: exp.Anonymous(this="DAYOFYEAR", expressions=[t]),
     }
     refuses: Mapping[str, Refusal | None] = {"matches": None}
     like_escapes = BACKSLASH_ESCAPES

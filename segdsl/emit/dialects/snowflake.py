@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlglot import exp
 
 from segdsl.emit.dialects.base import Dialect
 from segdsl.emit.dialects.reserved import SNOWFLAKE
-from segdsl.operators import SQL, Build
+from segdsl.operators import SQL, Build, Builder, part
 
 
 class Snowflake(Dialect):
@@ -14,6 +16,8 @@ class Snowflake(Dialect):
     unquoted names are upper case, so only its own reserved words are quoted."""
 
     name = "snowflake"
+    # WEEK follows the session's WEEK_START and WEEK_OF_YEAR_POLICY; WEEKISO is ISO 8601
+    operators: Mapping[str, Builder] = {"week": lambda b, t: part(b, "WEEKISO", t)}
     refuses = {"matches": None}
     regex = "flags"
     reserved = SNOWFLAKE

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from segdsl.emit.dialects.base import Dialect, Refusal, cannot_express
-from segdsl.operators import SQL, Build, Builder
+from segdsl.operators import SQL, Build, Builder, built
 
 
 def starts_with_substr(b: Build, x: SQL, p: SQL) -> SQL:
@@ -69,6 +69,30 @@ def weekday_strftime(b: Build, t: SQL) -> SQL:
                 expression=exp.Literal.number(7),
             )
         ),
+        expression=exp.Literal.number(1),
+    )
+
+
+def quarter_strftime(b: Build, t: SQL) -> SQL:
+    """`(month + 2) / 3`, in integers."""
+    month = exp.Add(this=strftime_int("%m", t), expression=exp.Literal.number(2))
+    return exp.IntDiv(this=exp.Paren(this=month), expression=exp.Literal.number(3))
+
+
+def day_of_year_strftime(b: Build, t: SQL) -> SQL:
+    return built(strftime_int("%j", t))
+
+
+def iso_week_strftime(b: Build, t: SQL) -> SQL:
+    """SQLite before 3.46 has no %V: the ISO week is the week of the year of its Thursday,
+    `(day of year of that Thursday - 1) / 7 + 1`; DATE(t, '-3 days', 'weekday 4') is the
+    first Thursday on or after t - 3 days, the Thursday of t's Monday-to-Sunday week."""
+    thursday = _fn(
+        "DATE", seconds(t), exp.Literal.string("-3 days"), exp.Literal.string("weekday 4")
+    )
+    day = exp.Sub(this=strftime_int("%j", thursday), expression=exp.Literal.number(1))
+    return exp.Add(
+        this=exp.IntDiv(this=exp.Paren(this=day), expression=exp.Literal.number(7)),
         expression=exp.Literal.number(1),
     )
 
@@ -164,6 +188,9 @@ class SQLite(Dialect):
         "ends_with": ends_with_substr,
         "like": like_glob,
         "weekday": weekday_strftime,
+        "quarter": quarter_strftime,
+        "week": iso_week_strftime,
+        "day_of_year": day_of_year_strftime,
     }
     refuses: Mapping[str, Refusal | None] = {
         "matches": Refusal(

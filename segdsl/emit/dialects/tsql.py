@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from segdsl.emit.dialects.base import Dialect
 from segdsl.emit.dialects.strings import ends_with_right, starts_with_left
-from segdsl.operators import Builder
+from segdsl.operators import Builder, part
 
 
 class TSQL(Dialect):
@@ -16,6 +16,7 @@ class TSQL(Dialect):
     operators: Mapping[str, Builder] = {
         "starts_with": starts_with_left,
         "ends_with": ends_with_right,
+        "week": lambda b, t: part(b, "ISO_WEEK", t),  # DATEPART(WEEK) starts on Sunday
     }
     like_escapes = (("[", "[[]"),)
 

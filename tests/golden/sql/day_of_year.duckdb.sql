@@ -1,0 +1,5 @@
+SELECT
+  c.customer_id AS customer_id
+FROM customers AS c
+WHERE
+  EXTRACT(DAYOFYEAR FROM c.last_seen_at) = 366
