@@ -14,12 +14,9 @@ import segdsl
 from segdsl.demo import write_demo
 
 REFUSED = [
-    "did checkout after first(add_to_cart)",
-    "did purchase after signup_at + 7 days",
     "did purchase between signup_at and today",
     "count(purchase after last_seen_at) > 0",
     "did purchase after 30 days ago and sum(purchase.amount before first(purchase)) > 0",
-    "did purchase after joined and age > 1",
     "did purchase(amount > count(add_to_cart))",
     "did purchase(amount > avg(purchase.amount))",
     "did purchase(in segment seen)",
@@ -29,6 +26,11 @@ REFUSED = [
     "max(purchase(amount > 0).amount after first(add_to_cart)) > 1",
 ]
 ACCEPTED = [
+    # a plain `did` with a one-sided window may end at the customer's own time
+    "did checkout after first(add_to_cart)",
+    "did purchase after signup_at + 7 days",
+    "did purchase after joined and age > 1",
+    "did purchase(amount > 50) before last_seen_at",
     "did purchase after 2025-12-01 + 3 days",
     "did purchase between 60 days ago and today - 7 days",
     "did purchase(amount > 50 and ordered_at > 2025-01-01) within 90 days",
@@ -82,7 +84,8 @@ def test_bounds_shared_by_everyone_still_check(tmp_path: Path, rule: str) -> Non
     assert _project(tmp_path, rule).check() == []
 
 
-# ---- the rewrite E314's hint teaches, proven on the demo against hand-written SQL ------
+# ---- a plain `did` against the customer's own time, and the rules it means, proven on the
+# demo against hand-written SQL
 
 AS_OF = dt.datetime(2025, 12, 31, 12, 0, 0)
 REWRITES = {
@@ -98,6 +101,12 @@ REWRITES = {
     "first(purchase) < signup_at + 30 days": """SELECT DISTINCT c.customer_id FROM customers c
         JOIN orders o ON o.customer_id = c.customer_id
         WHERE o.ordered_at < c.signup_at + INTERVAL 30 DAY AND o.ordered_at <= $as_of""",
+}
+# the windows themselves, as written: a plain `did` after or before the customer's own time
+REWRITES |= {
+    "did purchase after signup_at + 7 days": REWRITES["last(purchase) > signup_at + 7 days"],
+    "did checkout after first(add_to_cart)": REWRITES["last(checkout) > first(add_to_cart)"],
+    "did purchase before signup_at + 30 days": REWRITES["first(purchase) < signup_at + 30 days"],
 }
 
 

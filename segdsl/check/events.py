@@ -48,11 +48,15 @@ class EventChecks:
         )
 
     def _did(self, node: ast.Did, ctx: RuleContext) -> bound.Expr:
-        events = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
+        freq = node.frequency
+        events = self.event_set(
+            node.event, node.event_span, node.filter, node.window, ctx, freq is None
+        )
         if events is None:
             return _poison()
+        if _reads_customer(events.window):
+            return _against_own_time(events, node.span)
         count = bound.Aggregate(Type.INTEGER, "count", events, None, node.span)
-        freq = node.frequency
         if freq is None:
             return compare(">=", count, bound.Const(Type.INTEGER, 1))
         return compare(freq.op, count, bound.Const(Type.INTEGER, freq.count))
@@ -64,7 +68,13 @@ class EventChecks:
         condition: ast.Expr | None,
         window: ast.Window | None,
         ctx: RuleContext,
+        own_time: bool = False,
     ) -> bound.EventSet | None:
+        """The events of `name` that pass `condition` inside `window`. With `own_time` (a
+        plain `did`), a window open on one side may end at a time of the customer's own
+        (`after signup_at + 7 days`): `_did` reads it as the customer's first or last such
+        event against that time; anywhere else a window or filter reading the customer is
+        E314."""
         event = self._event(name, span, ctx)
         if event is None:
             return None
@@ -98,9 +108,12 @@ class EventChecks:
             found = self.window(window, Type.TIMESTAMP, ctx)
             if found is None:
                 return None
+            one_sided = found.low is None or found.high is None
             for side in (found.low, found.high):
-                if side is not None and not self._same_for_everyone(
-                    side, "window", window.span, ctx
+                if (
+                    side is not None
+                    and not (own_time and one_sided)
+                    and not self._same_for_everyone(side, "window", window.span, ctx)
                 ):
                     return None
             time_range = found
@@ -121,10 +134,10 @@ class EventChecks:
         )
         if part == "window":
             hint = (
-                "a window's bounds are the same for every customer (`2025-12-01`, "
-                "`30 days ago`); to compare with the customer's own time, compare the events' "
-                "last or first time: `last(purchase) > signup_at + 7 days` is "
-                "`did purchase after signup_at + 7 days`"
+                "only a plain `did E after X` or `did E before X` may end at the customer's "
+                "own time (`did purchase after signup_at + 7 days`); the window of a count, "
+                "an aggregate, `N times` or `between` is the same for every customer "
+                "(`2025-12-01`, `30 days ago`)"
             )
         else:
             hint = (
@@ -323,6 +336,28 @@ _PER_CUSTOMER_WORDS: dict[type, str] = {
     bound.SegmentationRef: "a segmentation",
     bound.Population: "a population function",
 }
+
+
+def _reads_customer(window: bound.TimeRange) -> bool:
+    return any(
+        side is not None and any(_per_customer(n) for n in bound.descendants(side))
+        for side in (window.low, window.high)
+    )
+
+
+def _against_own_time(events: bound.EventSet, span: ast.Span | None) -> bound.Expr:
+    """`did E(f) after X`, X the customer's own time: some E(f) event at or before *as of*
+    is later than X, which is to say the last one is (`before X`: the first one is
+    earlier). A missing X, or no such event, gives a missing side: the rule does not hold,
+    as `t > X` holds for no event then (docs/semantics.md#events)."""
+    window = events.window
+    every = bound.EventSet(events.event, events.filter, bound.EVERYTHING)
+    if window.low is not None:
+        last = bound.Aggregate(Type.TIMESTAMP, "last", every, None, span)
+        return compare(">" if window.low_strict else ">=", last, window.low)
+    assert window.high is not None  # a one-sided window: `before X`
+    first = bound.Aggregate(Type.TIMESTAMP, "first", every, None, span)
+    return compare("<" if window.high_strict else "<=", first, window.high)
 
 
 def _per_customer(node: bound.Expr) -> bool:
