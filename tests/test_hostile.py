@@ -24,7 +24,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -272,12 +273,29 @@ def commit_project(root: Path, message: str) -> None:
     subprocess.run(["git", *identity, "commit", "-q", "-m", message], cwd=root, check=True)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.section}/{c.name}" for c in CASES])
-def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
-    if any(set(step) & MOUNTS for step in case.setup) and not unshare_works():
-        pytest.skip("needs `unshare -rm` (user and mount namespaces) for its mounts")
-    root, home, tmp = tmp_path / "project", tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
+@dataclass
+class Outcome:
+    """What one case's command did, and what it left: judged by `test_hostile`."""
+
+    returncode: int | None  # None: still running at TIMEOUT, then killed
+    stdout: str
+    stderr: str
+    elapsed: float
+    peak_mb: float
+    warehouse_before: str | None
+    warehouse_after: str | None
+    before: dict[str, str]
+    after: dict[str, str]
+    tmp_before: dict[str, str]
+    tmp_after: dict[str, str]
+    root: Path
+    home: Path
+
+
+def run_case(case: Case, demos: dict[str, Path], folder: Path) -> Outcome:
+    """Lays the case out in `folder`, runs its command, and records what happened."""
+    root, home, tmp = folder / "project", folder / "home", folder / "tmp"
+    home.mkdir(parents=True)
     tmp.mkdir()
     if case.base == "empty":
         root.mkdir()
@@ -285,8 +303,8 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
         shutil.copytree(demos[case.base], root)
     mounts, size_limit = set_up(case, root, tmp)
     warehouse = root / "warehouse.duckdb"
-    before_warehouse = sha256(warehouse) if warehouse.exists() else None
-    before, before_tmp = snapshot(root), snapshot(tmp)
+    warehouse_before = sha256(warehouse) if warehouse.exists() else None
+    before, tmp_before = snapshot(root), snapshot(tmp)
 
     command = [sys.executable, "-m", "segdsl.cli", *case.command]
     if mounts:
@@ -332,23 +350,87 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
     if peak_mb is None:
         process.kill()
         process.wait()
-        pytest.fail(f"segdsl took longer than {TIMEOUT} s")
     stdout, stderr = output()
-    elapsed = time.monotonic() - started
+    return Outcome(
+        None if peak_mb is None else process.returncode,
+        stdout,
+        stderr,
+        time.monotonic() - started,
+        peak_mb or 0.0,
+        warehouse_before,
+        sha256(warehouse) if warehouse_before is not None else None,
+        before,
+        snapshot(root),
+        tmp_before,
+        snapshot(tmp),
+        root,
+        home,
+    )
+
+
+def _needs_unshare(case: Case) -> bool:
+    return any(set(step) & MOUNTS for step in case.setup)
+
+
+def _alone(case: Case) -> bool:
+    """Cases run in their own test, not in the background: a signal sent after a delay,
+    and a socket's set-up, which changes the process's folder for a moment."""
+    return bool(case.signal) or any("socket" in step for step in case.setup)
+
+
+@pytest.fixture(scope="module")
+def outcomes(
+    request: pytest.FixtureRequest,
+    demos: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, Future[Outcome]]]:
+    """The cases this session selected run in the background, two at a time (each is a
+    fresh `python -m segdsl.cli`, mostly its start-up, and the machine has two cores), in
+    the catalogue's order; the test of a case waits for its own outcome and judges it."""
+    selected = {
+        item.callspec.id
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_hostile" and hasattr(item, "callspec")
+    }
+    unshare = unshare_works()
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {
+        f"{case.section}/{case.name}": pool.submit(
+            run_case, case, demos, tmp_path_factory.mktemp("hostile")
+        )
+        for case in CASES
+        if f"{case.section}/{case.name}" in selected
+        and not _alone(case)
+        and (unshare or not _needs_unshare(case))
+    }
+    yield futures
+    pool.shutdown(cancel_futures=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.section}/{c.name}" for c in CASES])
+def test_hostile(
+    case: Case, outcomes: dict[str, Future[Outcome]], demos: dict[str, Path], tmp_path: Path
+) -> None:
+    if _needs_unshare(case) and not unshare_works():
+        pytest.skip("needs `unshare -rm` (user and mount namespaces) for its mounts")
+    ran = outcomes.get(f"{case.section}/{case.name}")
+    outcome = ran.result() if ran is not None else run_case(case, demos, tmp_path)
+    stdout, stderr, peak_mb = outcome.stdout, outcome.stderr, outcome.peak_mb
+    if outcome.returncode is None:
+        pytest.fail(f"segdsl took longer than {TIMEOUT} s")
     shown = (
-        f"exit {process.returncode} after {elapsed:.1f} s, peak {peak_mb:.0f} MB\n"
+        f"exit {outcome.returncode} after {outcome.elapsed:.1f} s, peak {peak_mb:.0f} MB\n"
         f"--- stdout\n{stdout}\n--- stderr\n{stderr}"
     )
 
     assert "Traceback" not in stderr + stdout, shown
-    assert process.returncode == case.exit, shown
+    assert outcome.returncode == case.exit, shown
     if case.code:
         assert f"[{case.code}]" in stderr, shown
     else:
         assert "error[" not in stderr, shown
-    if before_warehouse is not None:
-        assert sha256(warehouse) == before_warehouse, "the warehouse changed"
-    after = snapshot(root)
+    assert outcome.warehouse_after == outcome.warehouse_before, "the warehouse changed"
+    before, after = outcome.before, outcome.after
     appeared = set(after) - set(before) - set(case.creates)
     assert not appeared, f"left behind: {sorted(appeared)}\n{shown}"
     changed = {
@@ -358,9 +440,11 @@ def test_hostile(case: Case, demos: dict[str, Path], tmp_path: Path) -> None:
     }
     assert not changed, f"changed: {sorted(changed)}\n{shown}"
     for name in case.absent:
-        assert not (root / name).exists(), f"{name} exists: foreign code ran\n{shown}"
-    assert snapshot(tmp) == before_tmp, f"the temporary folder changed: {sorted(snapshot(tmp))}"
-    assert not (home / ".duckdb").exists(), "DuckDB installed something in $HOME"
+        assert not (outcome.root / name).exists(), f"{name} exists: foreign code ran\n{shown}"
+    assert outcome.tmp_after == outcome.tmp_before, (
+        f"the temporary folder changed: {sorted(outcome.tmp_after)}"
+    )
+    assert not (outcome.home / ".duckdb").exists(), "DuckDB installed something in $HOME"
     for text in case.not_printed:
         assert text not in stdout + stderr, f"{text!r} was printed as it is\n{shown}"
     assert peak_mb < case.memory, f"peak memory {peak_mb:.0f} MB, bound {case.memory} MB\n{shown}"
