@@ -26,12 +26,16 @@ RULES = 400  # rules per warehouse
 TALLY = fuzz.Tally()
 BASELINES: dict[Any, Any] = {}  # DuckDB's members per warehouse, shared by the engines
 
-# label → (engine, warehouses, whether columns are declared not Nullable)
+# label → (engine, warehouses, whether columns are declared not Nullable); ClickHouse's
+# 2,400 rules are split between its two ways of declaring columns, 1,200 each
 RUNS = {
     "postgres": ("postgres", 5, False),
-    "clickhouse": ("clickhouse", 6, False),
-    "clickhouse-not-nullable": ("clickhouse", 6, True),
+    "clickhouse": ("clickhouse", 3, False),
+    "clickhouse-not-nullable": ("clickhouse", 3, True),
     "sqlite": ("sqlite", 6, False),
+}
+SHARES = {
+    label: sum(1 for n, _, _ in RUNS.values() if n == name) for label, (name, _, _) in RUNS.items()
 }
 MARKS = {"postgres": pytest.mark.postgres, "clickhouse": pytest.mark.clickhouse}
 
@@ -96,4 +100,4 @@ def test_engine_agrees_with_duckdb(label: str, started: dict[str, Any]) -> None:
         f"difference (docs/engines.md#known-differences), {len(mine)} differences"
     )
     assert not mine, f"{len(mine)} rules differ from DuckDB:\n" + "\n".join(mine[:20])
-    assert TALLY.compared[label] >= MINIMUM
+    assert TALLY.compared[label] >= MINIMUM / SHARES[label]  # per engine, over its runs
