@@ -10,7 +10,6 @@ import contextlib
 import io
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -104,13 +103,7 @@ def test_a_warehouse_cut_short_is_e436(demo: Path) -> None:
 def test_a_query_past_sqlites_expression_depth_is_e437(demo: Path, tmp_path: Path) -> None:
     """1,100 `or` terms pass the checker (they nest one level, as a list) but SQLite parses
     `a OR b OR ...` as a tree of depth 1,100, past its limit of 1,000."""
-    engine = engines.SQLiteEngine()
-    engine.load("w", engines.read_warehouse(demo / "warehouse.duckdb"))
-    path = tmp_path / "warehouse.sqlite"
-    with sqlite3.connect(path) as target:
-        engine.connections["w"].backup(target)
-    target.close()
-    engine.close()
+    path = engines.sqlite_copy(demo / "warehouse.duckdb", tmp_path / "warehouse.sqlite")
     rule = " or ".join(f'(age > {i} and city = "c{i}")' for i in range(1_100))
     segments = demo / "segments" / "deep.yaml"
     segments.write_text(f"segments:\n  deep:\n    where: {rule}\n", encoding="utf-8")

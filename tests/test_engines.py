@@ -65,13 +65,6 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[engines.PostgresServer]:
-    server = engines.PostgresServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
 def mariadb_server() -> Iterator[engines.MariaDBServer]:
     server = engines.MariaDBServer()
     yield server

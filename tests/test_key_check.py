@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -80,15 +79,6 @@ def test_a_clean_key_gives_no_warning(tmp_path: Path) -> None:
     assert segdsl.load(clean).run(as_of=AS_OF).key_check().clean
     status, _, err = _cli("--project", str(clean), "run", "--as-of", "2025-12-31T12:00:00")
     assert status == 0 and "E439" not in err
-
-
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[engines.PostgresServer]:
-    if not engines.POSTGRES_BIN:
-        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)")
-    server = engines.PostgresServer()
-    yield server
-    server.stop()
 
 
 @pytest.mark.postgres

@@ -61,23 +61,7 @@ def _parquet_folder(project: Path) -> Path:
 
 
 def _sqlite_file(project: Path) -> Path:
-    engine = engines.SQLiteEngine()
-    engine.load("w", engines.read_warehouse(project / "warehouse.duckdb"))
-    path = project / "warehouse.sqlite"
-    with sqlite3.connect(path) as target:
-        engine.connections["w"].backup(target)
-    target.close()
-    engine.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[engines.PostgresServer]:
-    if not engines.POSTGRES_BIN:
-        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)")
-    server = engines.PostgresServer()
-    yield server
-    server.stop()
+    return engines.sqlite_copy(project / "warehouse.duckdb", project / "warehouse.sqlite")
 
 
 @pytest.fixture(scope="module")

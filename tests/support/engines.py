@@ -950,6 +950,22 @@ def start_engine(
     raise ValueError(name)
 
 
+def sqlite_copy(warehouse: Path, target: Path) -> Path:
+    """The tables of a DuckDB warehouse file as a SQLite database file at `target`, written
+    as SQLiteEngine writes them (times as ISO text)."""
+    import sqlite3
+
+    engine = SQLiteEngine()
+    try:
+        engine.load("w", read_warehouse(warehouse))
+        with sqlite3.connect(target) as copy:
+            engine.connections["w"].backup(copy)
+        copy.close()
+    finally:
+        engine.close()
+    return target
+
+
 def versions() -> dict[str, str]:
     import importlib.metadata as md
 
