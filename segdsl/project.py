@@ -147,7 +147,13 @@ class Project:
         own = None if columns else self._members_of(names, segments)
         if rules is None:
             rules = _default_passes(own, optimized)
-        lowering = self._lowering(self.dialect if dialect is None else dialect, as_of, rules, own)
+        lowering = self._lowering(
+            self.dialect if dialect is None else dialect,
+            as_of,
+            rules,
+            own,
+            [*segments, *segmentations],
+        )
         if own is not None:
             return lowering.select_members(own)
         return lowering.select_columns(segments, segmentations)
@@ -318,17 +324,7 @@ class Project:
         """(owner, rule text, checked tree) of the segments and segmentations `names` (all
         when None) and of every one they refer to, each once, in the project's order."""
         checked = self._check()
-        wanted = set(checked.segments) | set(checked.segmentations)
-        if names is not None:
-            wanted, todo = set(), list(names)
-            while todo:
-                name = todo.pop()
-                if name in wanted:
-                    continue
-                wanted.add(name)
-                trees = [checked.segments[name]] if name in checked.segments else []
-                trees += [tree for _, tree in checked.segmentations.get(name, ((), None))[0]]
-                todo.extend(ref for tree in trees for ref in _references(tree))
+        wanted = _closure(checked, names)
         rules: list[tuple[str, Text, bound.Expr]] = []
         for name, tree in checked.segments.items():
             if name in wanted:
@@ -362,19 +358,26 @@ class Project:
         """The checked rules after the optimizer's passes, as `select` lowers them for the
         same names (one segment: its own statement's passes); `segdsl.check.outline`
         prints a tree of it."""
-        segments, _ = self._select_names(names)
+        segments, segmentations = self._select_names(names)
         own = self._members_of(names, segments)
         if rules is None:
             rules = _default_passes(own, optimized)
-        return self._optimized(as_of, rules, own)
+        return self._optimized(as_of, rules, own, [*segments, *segmentations])
 
     def _optimized(
-        self, as_of: dt.datetime | None, rules: Sequence[Pass], own: str | None
+        self,
+        as_of: dt.datetime | None,
+        rules: Sequence[Pass],
+        own: str | None,
+        names: Sequence[str] | None = None,
     ) -> Program:
+        """The optimized rules of `names` (all when None) and of those they refer to: a
+        statement of one segment in a project of thousands optimizes a handful."""
         checked = self._require_clean()
+        wanted = _closure(checked, names)
         program = Program(
-            checked.segments,
-            {n: bound.Segmentation(*v) for n, v in checked.segmentations.items()},
+            {n: tree for n, tree in checked.segments.items() if n in wanted},
+            {n: bound.Segmentation(*v) for n, v in checked.segmentations.items() if n in wanted},
         )
         return optimize(program, rules, own, as_of)
 
@@ -384,11 +387,12 @@ class Project:
         as_of: dt.datetime | None,
         rules: Sequence[Pass],
         own: str | None = None,
+        names: Sequence[str] | None = None,
     ) -> Lowering:
         from segdsl.emit.dialects import dialect_named
         from segdsl.lower.statement import Lowering
 
-        program = self._optimized(as_of, rules, own)
+        program = self._optimized(as_of, rules, own, names)
         return Lowering(
             self._entity(),
             program.segments,
@@ -424,6 +428,23 @@ class Project:
         if self._checked is None:
             self._checked = check_project(self._loaded)
         return self._checked
+
+
+def _closure(checked: Checked, names: Sequence[str] | None) -> set[str]:
+    """`names` (all when None) and every segment and segmentation they refer to."""
+    if names is None:
+        return set(checked.segments) | set(checked.segmentations)
+    wanted: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        trees = [checked.segments[name]] if name in checked.segments else []
+        trees += [tree for _, tree in checked.segmentations.get(name, ((), None))[0]]
+        todo.extend(ref for tree in trees for ref in _references(tree))
+    return wanted
 
 
 def _references(tree: bound.Expr) -> list[str]:
