@@ -51,7 +51,7 @@ PROFILES = {
     # examples of the batch test (each: one warehouse per worker process, run in parallel),
     # rules per warehouse, dialects re-parsed per warehouse (rotating through all of them)
     # for a sample of its rules, examples of the printer-only test
-    "ci": {"examples": 12, "workers": 2, "rules": 110, "dialects": 1, "sample": 12, "printer": 300},
+    "ci": {"examples": 8, "workers": 2, "rules": 110, "dialects": 1, "sample": 12, "printer": 300},
     "long": {
         "examples": 200,
         "workers": os.cpu_count() or 2,
