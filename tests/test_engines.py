@@ -97,9 +97,17 @@ def cases() -> list[engines.Case]:
     return engines.semantic_cases()
 
 
+# Spark plans each statement for seconds: CI runs the even cases on the local session
+# here and the odd ones through Spark Connect (tests/test_warehouses.py), so that every case
+# runs on Spark; its row of docs/engines.md comes from `--matrix`, which runs them all.
+HALVED = {"spark"}
+
+
 def test_every_semantic_case_returns_its_members(
     engine: Any, cases: list[engines.Case], projects: dict[str, Path]
 ) -> None:
+    if engine.name in HALVED:
+        cases = cases[::2]
     outcomes = engines.run_cases(engine, cases, projects)
     verdicts = {case: engines.verdict(engine.name, case, o) for case, o in outcomes.items()}
     wrong = [engines.describe(case, outcomes[case]) for case, v in verdicts.items() if v == "wrong"]
@@ -112,7 +120,8 @@ def test_every_semantic_case_returns_its_members(
         if verdicts[case] == "E501":
             assert isinstance(outcome, segdsl.SegdslError)
             assert f"the {engine.dialect} dialect cannot express" in str(outcome)
-    assert_documented(engine.name, engine.version(), verdicts)
+    if engine.name not in HALVED:
+        assert_documented(engine.name, engine.version(), verdicts)
 
 
 REGENERATE = "regenerate it: .venv/bin/python -m tests.engines --matrix > docs/engines.md"
