@@ -83,16 +83,7 @@ def test_a_clean_key_gives_no_warning(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_postgres_counts_the_same(repeated: Path, postgres_server: engines.PostgresServer) -> None:
-    admin = engines.PostgresEngine(postgres_server.dsn())
-    try:
-        admin.connection.execute('DROP DATABASE IF EXISTS "keys"')
-        admin.connection.execute('CREATE DATABASE "keys"')
-    finally:
-        admin.close()
-    url = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/keys"
-    loader = engines.PostgresEngine(url)
-    loader.load("public", engines.read_warehouse(repeated / "warehouse.duckdb"))
-    loader.close()
+    url = engines.postgres_database(postgres_server, "keys", repeated / "warehouse.duckdb")
     result = segdsl.load(repeated).run(as_of=AS_OF, warehouse=url)
     assert result.dialect == "postgres" and result.key_check() == EXPECTED
     assert {s.name: s.members for s in result.sizes()} == {"germans": GERMANS, "french": 3}

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -365,21 +364,8 @@ def test_a_huge_file_at_a_revision_is_refused_before_it_is_read(hostile: Path) -
 
 
 @pytest.fixture(scope="module")
-def postgres_url(repo: Path) -> Iterator[str]:
-    if not engines.POSTGRES_BIN:
-        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)")
-    server = engines.PostgresServer()
-    try:
-        admin = engines.PostgresEngine(server.dsn())
-        admin.connection.execute('CREATE DATABASE "demo"')
-        admin.close()
-        url = f"postgresql://postgres@127.0.0.1:{server.port}/demo"
-        loader = engines.PostgresEngine(url)
-        loader.load("public", engines.read_warehouse(repo / "warehouse.duckdb"))
-        loader.close()
-        yield url
-    finally:
-        server.stop()
+def postgres_url(repo: Path, postgres_server: engines.PostgresServer) -> str:
+    return engines.postgres_database(postgres_server, "review_diff", repo / "warehouse.duckdb")
 
 
 @pytest.mark.postgres

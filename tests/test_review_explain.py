@@ -227,21 +227,8 @@ def test_a_segmentation_is_refused_with_its_code(demo: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def postgres_url(demo: Path) -> Iterator[str]:
-    if not engines.POSTGRES_BIN:
-        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)")
-    server = engines.PostgresServer()
-    try:
-        admin = engines.PostgresEngine(server.dsn())
-        admin.connection.execute('CREATE DATABASE "demo"')
-        admin.close()
-        url = f"postgresql://postgres@127.0.0.1:{server.port}/demo"
-        loader = engines.PostgresEngine(url)
-        loader.load("public", engines.read_warehouse(demo / "warehouse.duckdb"))
-        loader.close()
-        yield url
-    finally:
-        server.stop()
+def postgres_url(demo: Path, postgres_server: engines.PostgresServer) -> str:
+    return engines.postgres_database(postgres_server, "review_explain", demo / "warehouse.duckdb")
 
 
 @pytest.mark.postgres

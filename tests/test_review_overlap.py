@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -165,21 +164,8 @@ def test_a_bad_overlap_is_a_coded_error(
 
 
 @pytest.fixture(scope="module")
-def postgres_url(demo: Path) -> Iterator[str]:
-    if not engines.POSTGRES_BIN:
-        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)")
-    server = engines.PostgresServer()
-    try:
-        admin = engines.PostgresEngine(server.dsn())
-        admin.connection.execute('CREATE DATABASE "demo"')
-        admin.close()
-        url = f"postgresql://postgres@127.0.0.1:{server.port}/demo"
-        loader = engines.PostgresEngine(url)
-        loader.load("public", engines.read_warehouse(demo / "warehouse.duckdb"))
-        loader.close()
-        yield url
-    finally:
-        server.stop()
+def postgres_url(demo: Path, postgres_server: engines.PostgresServer) -> str:
+    return engines.postgres_database(postgres_server, "review_overlap", demo / "warehouse.duckdb")
 
 
 @pytest.mark.postgres

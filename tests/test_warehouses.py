@@ -74,21 +74,11 @@ def mariadb_server() -> Iterator[engines.MariaDBServer]:
 
 
 def _postgres_urls(server: engines.PostgresServer, projects: dict[str, Path]) -> dict[str, str]:
-    engine = engines.PostgresEngine(server.dsn())
-    try:
-        urls = {}
-        for suite, root in projects.items():
-            # a database per suite: the statement names its tables without a schema
-            engine.connection.execute(f'DROP DATABASE IF EXISTS "{suite}"')
-            engine.connection.execute(f'CREATE DATABASE "{suite}"')
-            url = f"postgresql://postgres@127.0.0.1:{server.port}/{suite}"
-            loader = engines.PostgresEngine(url)
-            loader.load("public", engines.read_warehouse(root / "warehouse.duckdb"))
-            loader.close()
-            urls[suite] = url
-        return urls
-    finally:
-        engine.close()
+    """A database per suite: the statement names its tables without a schema."""
+    return {
+        suite: engines.postgres_database(server, suite, root / "warehouse.duckdb")
+        for suite, root in projects.items()
+    }
 
 
 def _mariadb_urls(server: engines.MariaDBServer, projects: dict[str, Path]) -> dict[str, str]:

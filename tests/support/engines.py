@@ -950,6 +950,24 @@ def start_engine(
     raise ValueError(name)
 
 
+def postgres_database(server: PostgresServer, name: str, warehouse: Path) -> str:
+    """A database `name` on `server` (made anew) holding the tables of a DuckDB warehouse
+    file in its public schema, as `run` reads it: its postgresql:// URL."""
+    admin = PostgresEngine(server.dsn())
+    try:
+        admin.connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+    url = f"postgresql://postgres@127.0.0.1:{server.port}/{name}"
+    loader = PostgresEngine(url)
+    try:
+        loader.load("public", read_warehouse(warehouse))
+    finally:
+        loader.close()
+    return url
+
+
 def sqlite_copy(warehouse: Path, target: Path) -> Path:
     """The tables of a DuckDB warehouse file as a SQLite database file at `target`, written
     as SQLiteEngine writes them (times as ISO text)."""
