@@ -40,8 +40,9 @@ ORDER = [
     "",  # the package itself
 ]
 
-# entry points that import later stages inside functions, to keep start-up light
-LAZY = {"segdsl", "segdsl.project", "segdsl.cli"}
+# entry points that import later stages inside functions, to keep start-up light; every
+# module of the command line is one (a module per command)
+LAZY = {"segdsl", "segdsl.project"}
 
 
 def _module(path: Path) -> str:
@@ -100,7 +101,9 @@ def test_a_stage_imports_only_earlier_stages(module: str) -> None:
 @pytest.mark.parametrize("module", sorted(GRAPH))
 def test_imports_inside_functions_only_in_entry_points(module: str) -> None:
     inside = [f"line {s.lineno}: {t}" for t, s, local in GRAPH[module] if local]
-    assert module in LAZY or not inside, f"{module} imports inside a function: {inside}"
+    assert module in LAZY or _stage(module) == "cli" or not inside, (
+        f"{module} imports inside a function: {inside}"
+    )
 
 
 def test_no_import_cycle() -> None:
@@ -140,4 +143,5 @@ def test_the_graph_is_read() -> None:
     # a broken walker would pass every test above: the known edges must be seen
     targets = {t for t, _, _ in GRAPH["segdsl.project"]}
     assert {"segdsl.emit", "segdsl.execute", "segdsl.optimize"} <= targets
-    assert any(local for _, _, local in GRAPH["segdsl.cli"])
+    commands = [m for m in GRAPH if _stage(m) == "cli"]
+    assert any(local for m in commands for _, _, local in GRAPH[m])
