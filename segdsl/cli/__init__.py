@@ -19,12 +19,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from segdsl.cli import check, compile, demo, diff, explain, overlap, run, test
+from segdsl.cli import check, compile, completion, demo, diff, explain, overlap, run, test
 from segdsl.cli.options import EXIT_CLEAN, EXIT_ERRORS, exit_status, root
 from segdsl.cli.output import StdoutLost, flush_stdout, print_diagnostics, silence, tell
 from segdsl.diagnostics import Diagnostic, SegdslError
 
-COMMANDS: tuple[ModuleType, ...] = (check, compile, run, explain, test, diff, overlap, demo)
+COMMANDS: tuple[ModuleType, ...] = (
+    check,
+    compile,
+    run,
+    explain,
+    test,
+    diff,
+    overlap,
+    demo,
+    completion,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -51,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate from argv has no UTF-8
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    args = parser().parse_args(argv)
+    whole = parser()
+    args = whole.parse_args(argv)
+    args.parser = whole  # `completion` writes its script from the parser
     by_name = {module.NAME: module for module in COMMANDS}
     received: list[int] = []
     restore = _on_signals(received)
