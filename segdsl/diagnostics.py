@@ -317,27 +317,46 @@ class SourceCache:
         return lines[number - 1] if 0 < number <= len(lines) else None
 
 
-def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
-    """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint."""
+# SGR colours of a diagnostic on a terminal (docs/cli.md#colour-and-progress)
+_COLOUR = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m"}
+_BOLD, _BLUE, _RESET = "\x1b[1m", "\x1b[1;34m", "\x1b[0m"
+
+
+def render_text(diagnostic: Diagnostic, sources: SourceCache, colour: bool = False) -> str:
+    """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint;
+    with `colour`, the severity and carets in red or yellow, the gutter in blue (SGR codes
+    only around segdsl's own text: file text and messages are escaped by `shown` first)."""
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour and text else text
+
     d, loc = diagnostic, diagnostic.location
+    tone = _COLOUR.get(d.severity, _BOLD)
     message = shown(d.message, newlines=True)  # an engine's message has lines
     hint = shown(d.hint, newlines=True) if d.hint else None
+    kind = paint(f"{d.severity}[{d.code}]", tone)
     if loc is None:
-        head = f"{d.severity}[{d.code}]: {message}"
-        return head + (f"\n  = help: {hint}" if hint else "")
-    head = f"{shown(loc.path)}:{loc.line}:{loc.column}: {d.severity}[{d.code}]: {message}"
+        head = f"{kind}: {paint(message, _BOLD)}"
+        return head + (f"\n  {paint('=', _BLUE)} help: {hint}" if hint else "")
+    place = f"{shown(loc.path)}:{loc.line}:{loc.column}:"
+    head = f"{paint(place, _BOLD)} {kind}: {paint(message, _BOLD)}"
     text = sources.line(loc.path, loc.line)
     if text is None:
-        return head + (f"\n  = help: {hint}" if hint else "")
+        return head + (f"\n  {paint('=', _BLUE)} help: {hint}" if hint else "")
     text, column, end_column = _shown_line(text.replace("\t", " "), loc)
     gutter = " " * len(str(loc.line))
     shown_width = columns(text)  # terminal columns: a Hangul or CJK character takes two
     end = end_column if loc.end_line == loc.line else shown_width + 1
     width = max(1, min(end, shown_width + 1) - column)
-    carets = " " * (column - 1) + "^" * width
-    label = f" {hint}" if hint else ""
+    carets = "^" * width + (f" {hint}" if hint else "")
+    bar = paint("|", _BLUE)
     return "\n".join(
-        [head, f"{gutter} |", f"{loc.line} | {text}", f"{gutter} | {carets}{label}".rstrip()]
+        [
+            head,
+            f"{gutter} {bar}",
+            f"{paint(str(loc.line), _BLUE)} {bar} {text}",
+            f"{gutter} {bar} {' ' * (column - 1)}{paint(carets, tone)}".rstrip(),
+        ]
     )
 
 

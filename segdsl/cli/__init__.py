@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from segdsl.cli import check, compile, completion, demo, diff, explain, overlap, run, test
+from segdsl.cli import check, compile, completion, demo, diff, explain, output, overlap, run, test
 from segdsl.cli.options import EXIT_CLEAN, EXIT_ERRORS, exit_status, root
 from segdsl.cli.output import StdoutLost, flush_stdout, print_diagnostics, silence, tell
 from segdsl.diagnostics import Diagnostic, SegdslError
@@ -48,6 +48,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the project folder (default: the current folder or above)",
     )
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        metavar="WHEN",
+        help="colour the problems shown: auto (on a terminal, unless NO_COLOR is set), "
+        "always or never",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.arguments(commands.add_parser(module.NAME, help=module.HELP))
@@ -64,10 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     whole = parser()
     args = whole.parse_args(argv)
     args.parser = whole  # `completion` writes its script from the parser
+    output.COLOUR = args.color
     by_name = {module.NAME: module for module in COMMANDS}
     received: list[int] = []
     restore = _on_signals(received)
     try:
+        output.start_progress(f"segdsl {args.command}")
         status = int(by_name[args.command].command(args))
         flush_stdout()
         return status
@@ -99,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _interrupted(received)
         raise
     finally:
+        output.stop_progress()
         restore()
 
 
