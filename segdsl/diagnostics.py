@@ -416,7 +416,8 @@ def rebased(diagnostics: Sequence[Diagnostic], folder: str) -> list[Diagnostic]:
 
 ERRORS_DOC = "docs/errors.md"
 """Where each code is explained, from the top of segdsl's repository: the `helpUri` of a
-SARIF rule, a relative reference as segdsl names no site of its own (docs/ci.md#sarif)."""
+SARIF rule is its heading there, a relative reference, as segdsl names no web site of its
+own (docs/ci.md#sarif)."""
 
 
 @functools.cache
@@ -448,14 +449,18 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _sarif_rule(code: str, title: str | None) -> dict[str, object]:
-    anchor = f"{ERRORS_DOC}#{code.lower()}"
+    heading = f"{code} {title}" if title else code
+    anchor = f"{ERRORS_DOC}#{_anchor(heading)}" if title else ERRORS_DOC
     rule: dict[str, object] = {"id": code, "helpUri": anchor}
     if title:  # a code added since error_titles.json was last generated has none yet
         rule["shortDescription"] = {"text": title}
-    rule["help"] = {
-        "text": f"{code}{' ' + title if title else ''}: see {anchor} in segdsl's documentation"
-    }
+    rule["help"] = {"text": f"{heading}: see {anchor} in segdsl's documentation"}
     return rule
+
+
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as `-`."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
 def _sarif_result(d: Diagnostic, index: int, project_file: str) -> dict[str, object]:

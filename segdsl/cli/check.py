@@ -72,8 +72,10 @@ def command(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         if args.project is None:  # kept in args, where main looks for the snippets' files
-            args.project = _project_of(args.paths)
+            args.project = _project_folder(args.paths[0]) or args.paths[0]
     project = load(args)
+    if args.paths:
+        _require_within(args.paths, project.root)
     diagnostics = project.check(args.dialect)
     if args.paths:
         wanted = [p.resolve() for p in args.paths]
@@ -99,33 +101,32 @@ def command(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if count else EXIT_CLEAN
 
 
-def _project_of(paths: Sequence[Path]) -> Path:
-    """The folder of the project that holds every one of `paths` (the first one, which
-    `load` reports as E408 when it is in none); E485 when they are not all in one."""
+def _project_folder(path: Path) -> Path | None:
+    """The folder of the project that holds `path`: the nearest segdsl.yaml above it."""
     from segdsl.document.files import find_project
 
-    def project(path: Path) -> Path | None:
-        path = path.resolve()
-        return find_project(path if path.is_dir() else path.parent)
+    path = path.resolve()
+    return find_project(path if path.is_dir() else path.parent)
 
-    first = project(paths[0])
-    others = [(p, found) for p in paths[1:] if (found := project(p)) != first]
-    if others:
-        where = f"`{shown(str(first))}`" if first else "no project"
+
+def _require_within(paths: Sequence[Path], root: Path) -> None:
+    """E485 for each of `paths` that another project holds, or none: its problems would
+    be another check's, and a path that names nothing checked is a mistake."""
+    outside = [(p, found) for p in paths if (found := _project_folder(p)) != root]
+    if outside:
         raise SegdslError(
             [
                 Diagnostic(
                     "E485",
                     f"`{shown(str(path))}` is in "
                     + (f"the project `{shown(str(found))}`" if found else "no project")
-                    + f", `{shown(str(paths[0]))}` in {where}",
+                    + f", not in the one checked, `{shown(str(root))}`",
                     hint="check one project at a time: give each `segdsl check` the paths "
-                    "of one project, or --project DIR",
+                    "of one project (the first path's, or --project DIR's)",
                 )
-                for path, found in others
+                for path, found in outside
             ]
         )
-    return first or paths[0]
 
 
 def _formatted(diagnostics: Sequence[Diagnostic], form: str, project: Project) -> str:
