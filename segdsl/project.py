@@ -25,6 +25,7 @@ from segdsl.document.files import (
     SegmentationSource,
     SegmentSource,
     find_project,
+    find_repository,
     load_project,
 )
 from segdsl.document.formats import normal_name
@@ -77,6 +78,13 @@ class Project:
     def commit(self) -> str | None:
         """The git commit the files were read from (`at_revision`); None for the disk."""
         return getattr(self._loaded.store, "commit", None)
+
+    @property
+    def repository(self) -> Path:
+        """The top folder of the git repository holding the project, or the project's
+        folder when it is in none: GitHub's annotations and code scanning name files from
+        there (docs/ci.md#paths)."""
+        return find_repository(self.root) or self.root
 
     @property
     def dialect(self) -> str:

@@ -99,6 +99,11 @@ def test_no_stale_golden_files() -> None:
     assert not stale, f"no case produces {[str(p) for p in stale]}. {HINT}"
 
 
+def test_error_titles_are_current() -> None:
+    text = update.DOCS_ERRORS.read_text(encoding="utf-8")
+    assert_matches_disk({update._relative(update.ERROR_TITLES): update.error_titles(text)})
+
+
 def test_docs_errors_examples_are_current() -> None:
     text = update.DOCS_ERRORS.read_text(encoding="utf-8")
     assert_matches_disk(

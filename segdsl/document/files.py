@@ -141,6 +141,16 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
+def find_repository(start: Path) -> Path | None:
+    """The top of the git repository holding `start`: the nearest folder with a `.git`
+    (a folder, or the file of a worktree or a submodule). Looked for on disk rather than
+    asked of git, which refuses a checkout owned by another user (a container job's)."""
+    for folder in [start, *start.parents]:
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
 def _read(path: str, display: str, loaded: Loaded) -> Document | None:
     store = loaded.store or Disk(loaded.root)
     display = store.display(display)
