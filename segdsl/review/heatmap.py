@@ -88,12 +88,18 @@ def svg(found: Overlap) -> str:
 
 
 def write_svg(found: Overlap, path: Path, warehouse_files: list[Path]) -> None:
-    """The heatmap to `path`, complete or not at all (a rename of a file beside it)."""
+    """The heatmap to `path`, complete or not at all."""
+    write_plot(svg(found), path, warehouse_files)
+
+
+def write_plot(text: str, path: Path, warehouse_files: list[Path]) -> None:
+    """An SVG drawing to `path`, checked as `check_plot` does, complete or not at all (a
+    rename of a file beside it): the heatmap, and the chart of `segdsl history`."""
     check_plot(path, warehouse_files)
     descriptor, staged = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(svg(found))
+            handle.write(text)
         os.chmod(staged, 0o644)
         os.replace(staged, path)
     except OSError as error:
