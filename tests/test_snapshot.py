@@ -246,6 +246,19 @@ def test_the_warehouse_is_refused_as_the_state(root: Path, tmp_path: Path) -> No
     assert digest(copy / "warehouse.duckdb") == before
     status, _, err = run_cli("--project", str(copy), "history", "gold")
     assert status == 2 and "E430" in err
+    other = tmp_path / "other.duckdb"  # another warehouse: the project's is still refused
+    shutil.copyfile(copy / "warehouse.duckdb", other)
+    status, _, err = run_cli(
+        "--project",
+        str(copy),
+        "snapshot",
+        "gold",
+        "--as-of",
+        "2025-12-31",
+        "--warehouse",
+        str(other),
+    )
+    assert status == 2 and "E430" in err
 
 
 def test_an_unknown_segment_and_one_never_snapshotted(root: Path, taken: dict[str, Any]) -> None:

@@ -63,6 +63,8 @@ def snapshot(
 ) -> SnapshotSummary:
     """Run `names` (all when None) at `as_of` and store their members (docs/cli.md)."""
     files = project.resolve_warehouse(warehouse).files()
+    if warehouse is not None and project.warehouse is not None:  # nor the project's own
+        files += project.resolve_warehouse().files()
     check_state(project.state, files)
     result = project.run(names or None, as_of, warehouse)
     units: list[Unit] = []
