@@ -33,6 +33,9 @@ from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.types import Type
 
+STATE_FILE = ".segdsl/state.duckdb"
+"""The state database's default place in the project, when segdsl.yaml has no `state:`."""
+
 if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
@@ -41,7 +44,9 @@ if TYPE_CHECKING:
     from segdsl.lower.statement import Lowering
     from segdsl.review.diff import Diff
     from segdsl.review.explain import Explanation
+    from segdsl.review.history import History
     from segdsl.review.overlap import Overlap
+    from segdsl.review.snapshot import SnapshotSummary
     from segdsl.review.testing import TestReport
 
 
@@ -73,6 +78,13 @@ class Project:
         if not project or not project.warehouse:
             return None
         return project.warehouse if "://" in project.warehouse else self.root / project.warehouse
+
+    @property
+    def state(self) -> Path:
+        """`state:` of segdsl.yaml, from the project's folder: the DuckDB file of `segdsl
+        snapshot` and `history` (default .segdsl/state.duckdb), never the warehouse."""
+        project = self._loaded.project
+        return self.root / (project.state if project and project.state else STATE_FILE)
 
     @property
     def commit(self) -> str | None:
@@ -283,6 +295,25 @@ class Project:
         from segdsl.review.overlap import overlap
 
         return overlap(self, names, as_of, warehouse)
+
+    def snapshot(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+    ) -> SnapshotSummary:
+        """Store the members of `names` (all when None) at `as_of` in the state database,
+        with the git revision and each rule's hash (docs/cli.md#segdsl-snapshot)."""
+        from segdsl.review.snapshot import snapshot
+
+        return snapshot(self, names, as_of, warehouse)
+
+    def history(self, segment: str) -> History:
+        """The snapshots of `segment` (or of each bucket of a segmentation) in the state
+        database: size, entered, left, rule changed (docs/cli.md#segdsl-history)."""
+        from segdsl.review.history import history
+
+        return history(self, segment)
 
     # ---- internals ----------------------------------------------------------------------
 

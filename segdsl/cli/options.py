@@ -33,6 +33,7 @@ USAGE_CODES = {
     "E470",
     "E472",
     "E485",
+    "E430",
 }
 
 
@@ -113,6 +114,14 @@ def load(args: argparse.Namespace) -> Project:
     from segdsl.project import load as load_project
 
     return load_project(args.project or Path.cwd())
+
+
+def shown_path(path: Path, root: Path) -> Path:
+    """`path` from the project's folder when it is inside it (`.segdsl/state.duckdb`)."""
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
 
 
 def root(args: argparse.Namespace) -> Path:

@@ -78,6 +78,7 @@ class ProjectModel(_Model):
     tests: list[str] | None = None  # test files or folders (default: tests/, when it exists)
     warehouse: str | None = None
     dialect: str = "duckdb"
+    state: str | None = None  # the state database of `segdsl snapshot` (default .segdsl/...)
 
 
 class FieldModel(_Model):

@@ -86,9 +86,15 @@ def svg(found: Overlap) -> str:
 
 
 def write_svg(found: Overlap, path: Path, warehouse_files: list[Path]) -> None:
-    """The heatmap to `path`, complete or not at all (a rename of a file beside it)."""
+    """The heatmap to `path`, complete or not at all."""
+    write_plot(svg(found), path, warehouse_files)
+
+
+def write_plot(text: str, path: Path, warehouse_files: list[Path]) -> None:
+    """An SVG drawing to `path`, checked as `check_plot` does, complete or not at all (a
+    rename of a file beside it): the heatmap, and the chart of `segdsl history`."""
     check_plot(path, warehouse_files)
-    write_text(path, svg(found), warehouse_files)
+    write_text(path, text, warehouse_files)
 
 
 def _colour(value: float) -> str:
