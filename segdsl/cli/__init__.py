@@ -19,7 +19,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from segdsl.cli import check, compile, completion, demo, diff, explain, output, overlap, run, test
+from segdsl.cli import (
+    check,
+    compile,
+    completion,
+    demo,
+    diff,
+    explain,
+    output,
+    overlap,
+    report,
+    run,
+    test,
+)
 from segdsl.cli.options import EXIT_CLEAN, EXIT_ERRORS, exit_status, root
 from segdsl.cli.output import StdoutLost, flush_stdout, print_diagnostics, silence, tell
 from segdsl.diagnostics import Diagnostic, SegdslError
@@ -32,6 +44,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     test,
     diff,
     overlap,
+    report,
     demo,
     completion,
 )

@@ -90,10 +90,16 @@ def svg(found: Overlap) -> str:
 def write_svg(found: Overlap, path: Path, warehouse_files: list[Path]) -> None:
     """The heatmap to `path`, complete or not at all (a rename of a file beside it)."""
     check_plot(path, warehouse_files)
+    write_text(svg(found), path)
+
+
+def write_text(text: str, path: Path) -> None:
+    """`text` to `path` (checked by the caller), complete or not at all: written to a file
+    beside it, then renamed over it; `segdsl report` writes its page the same way."""
     descriptor, staged = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(svg(found))
+            handle.write(text)
         os.chmod(staged, 0o644)
         os.replace(staged, path)
     except OSError as error:
