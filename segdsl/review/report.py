@@ -180,11 +180,11 @@ def segments_section(facts: Facts) -> Section | None:
             ("members", _members(size)),
         ]
         articles.append(
-            f'<article id="segment-{i}"><h3>{_text(name)}</h3>'
+            f'<article id="segment-{i}"><h3>{_text(name)}</h3>\n'
             + _about(about)
-            + f'<pre class="rule">{_text(source.where.value, newlines=True)}</pre>'
+            + f'\n<pre class="rule">{_text(source.where.value, newlines=True)}</pre>\n'
             + _sql(facts, name)
-            + "</article>"
+            + "\n</article>"
         )
     return Section("segments", "Segments", "\n".join(articles))
 
@@ -206,10 +206,11 @@ def segmentations_section(facts: Facts) -> Section | None:
             for bucket, size in _buckets(facts, name)
         ]
         articles.append(
-            f'<article id="segmentation-{i}"><h3>{_text(name)}</h3>'
+            f'<article id="segmentation-{i}"><h3>{_text(name)}</h3>\n'
             + _table(["bucket", "rule", "members", "share"], rows)
+            + "\n"
             + _sql(facts, name)
-            + "</article>"
+            + "\n</article>"
         )
     return Section("segmentations", "Segmentations", "\n".join(articles))
 
@@ -308,8 +309,8 @@ def _sql(facts: Facts, name: str) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join("\n<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}\n</tbody></table>"
 
 
 # ---- the page ---------------------------------------------------------------------------
