@@ -33,7 +33,7 @@ segments:
   hostile:
     description: "<script>alert('description')</script> & friends"
     owner: "<img src=http://evil.example/x.png>"
-    labels: ["<b>bold</b>"]
+    labels: ["<b>bold</b>", "right\\u202eto left"]
     min_size: 1000000
     where: email = "</pre><script>alert('rule')</script>"
 """
@@ -160,6 +160,7 @@ def test_hostile_text_is_shown_as_text(page: str) -> None:
     assert "&lt;script&gt;alert(&#x27;description&#x27;)&lt;/script&gt; &amp; friends" in page
     assert "&lt;/pre&gt;&lt;script&gt;alert(&#x27;rule&#x27;)" in page  # the rule and its SQL
     assert "&lt;img src=http://evil.example/x.png&gt;" in page
+    assert "\u202e" not in page and "right\\u202eto left" in page  # shown, as on a terminal
 
 
 def test_nothing_loads_from_elsewhere(page: str) -> None:

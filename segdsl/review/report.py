@@ -343,7 +343,10 @@ POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 def _page(found: Report) -> str:
     customers = "" if found.customers is None else f"{found.customers:,} customers, "
     commit = "" if found.commit is None else f", rules at commit {_text(found.commit)}"
-    meta = f"{customers}as of {found.as_of.isoformat(sep=' ')}, {_text(found.dialect)}{commit}"
+    meta = (
+        f"{customers}as of {found.as_of.isoformat(sep=' ')}, "
+        f"on a {_text(found.dialect)} warehouse{commit}"
+    )
     nav = "".join(f'<a href="#{s.anchor}">{s.title}</a>' for s in found.sections)
     sections = "\n".join(
         f'<section id="{s.anchor}"><h2>{s.title}</h2>\n{s.body}\n</section>' for s in found.sections
