@@ -12,6 +12,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from collections.abc import Iterator
 from html import escape
 from html.parser import HTMLParser
 from itertools import takewhile
@@ -61,6 +62,13 @@ def project(demo: Path) -> segdsl.Project:
 
 
 @pytest.fixture(scope="module")
+def warehouse(demo: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The demo's warehouse, read-only, for the independent counts."""
+    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
 def page(project: segdsl.Project) -> str:
     return project.report(as_of=AS_OF).html
 
@@ -104,40 +112,39 @@ def size_rows(html: str) -> dict[tuple[str, str], int]:
     return {(r[0], r[1]): int(r[2].replace(",", "")) for r in table}
 
 
-def count(demo: Path, query: str) -> int:
-    with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as connection:
-        row = connection.execute(query).fetchone()
+def count(warehouse: duckdb.DuckDBPyConnection, query: str) -> int:
+    row = warehouse.execute(query).fetchone()
     assert row is not None
     return int(row[0])
 
 
 def test_every_size_is_a_count_of_its_own_sql(
-    project: segdsl.Project, demo: Path, page: str
+    project: segdsl.Project, warehouse: duckdb.DuckDBPyConnection, page: str
 ) -> None:
     sizes = size_rows(page)
     assert {n for n, b in sizes if not b} == set(project.segments)
     for name in project.segments:
         sql = project.compile([name], as_of=AS_OF)
-        assert sizes[(name, "")] == count(demo, f"SELECT count(*) FROM ({sql})"), name
+        assert sizes[(name, "")] == count(warehouse, f"SELECT count(*) FROM ({sql})"), name
     for name, segmentation in project.segmentations.items():
         declared = {b.name for b in segmentation.buckets}
         assert declared <= {b for n, b in sizes if n == name}, name  # empty buckets too
         sql = project.compile([name], as_of=AS_OF)
         for bucket in declared:
-            held = count(demo, f"SELECT count(*) FROM ({sql}) WHERE \"{name}\" = '{bucket}'")
+            held = count(warehouse, f"SELECT count(*) FROM ({sql}) WHERE \"{name}\" = '{bucket}'")
             assert sizes[(name, bucket)] == held, (name, bucket)
 
 
-def test_sizes_match_hand_written_sql(demo: Path, page: str) -> None:
+def test_sizes_match_hand_written_sql(warehouse: duckdb.DuckDBPyConnection, page: str) -> None:
     sizes = size_rows(page)
     customers = "FROM customers WHERE"
     assert sizes[("with_email", "")] == count(
-        demo, f"SELECT count(*) {customers} email IS NOT NULL AND email <> ''"
+        warehouse, f"SELECT count(*) {customers} email IS NOT NULL AND email <> ''"
     )
     assert sizes[("german_phone_numbers", "")] == count(
-        demo, f"SELECT count(*) {customers} starts_with(phone, '+49')"
+        warehouse, f"SELECT count(*) {customers} starts_with(phone, '+49')"
     )
-    assert f"{count(demo, 'SELECT count(*) FROM customers'):,} customers" in page
+    assert f"{count(warehouse, 'SELECT count(*) FROM customers'):,} customers" in page
 
 
 def test_the_page_describes_each_segment_and_flags_min_size(
@@ -184,11 +191,13 @@ def test_a_section_is_one_function(project: segdsl.Project) -> None:
     assert '<a href="#more">More</a>' in extra.html
 
 
-def test_one_segment_alone_has_no_share(project: segdsl.Project, demo: Path) -> None:
+def test_one_segment_alone_has_no_share(
+    project: segdsl.Project, warehouse: duckdb.DuckDBPyConnection
+) -> None:
     alone = project.report(["gold"], AS_OF).html
     assert [s.split('"')[0] for s in alone.split('<section id="')[1:]] == ["sizes", "segments"]
     sql = project.compile(["gold"], as_of=AS_OF)
-    assert size_rows(alone) == {("gold", ""): count(demo, f"SELECT count(*) FROM ({sql})")}
+    assert size_rows(alone) == {("gold", ""): count(warehouse, f"SELECT count(*) FROM ({sql})")}
     assert "No share" in alone
 
 
