@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from segdsl.review.explain import Explanation
     from segdsl.review.history import History
     from segdsl.review.overlap import Overlap
+    from segdsl.review.report import Report, SectionBuilder
     from segdsl.review.snapshot import SnapshotSummary
     from segdsl.review.testing import TestReport
 
@@ -314,6 +315,20 @@ class Project:
         from segdsl.review.history import history
 
         return history(self, segment)
+
+    def report(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+        sections: Sequence[SectionBuilder] | None = None,
+    ) -> Report:
+        """One self-contained HTML page (`.html`) of the segments' sizes, shares, overlap
+        heatmap, descriptions, rules and SQL, from one run (docs/cli.md#segdsl-report);
+        `sections` replaces the page's list of section builders (`report.SECTIONS`)."""
+        from segdsl.review.report import report
+
+        return report(self, names, as_of, warehouse, sections)
 
     # ---- internals ----------------------------------------------------------------------
 

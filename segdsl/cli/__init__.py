@@ -29,6 +29,7 @@ from segdsl.cli import (
     history,
     output,
     overlap,
+    report,
     run,
     snapshot,
     test,
@@ -47,6 +48,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     overlap,
     snapshot,
     history,
+    report,
     demo,
     completion,
 )
