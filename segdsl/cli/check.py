@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from segdsl.cli.options import EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE, load
-from segdsl.cli.output import print_diagnostics, say, tell
+from segdsl.cli.output import colour_wanted, print_diagnostics, say, tell
 from segdsl.diagnostics import (
     Diagnostic,
     SegdslError,
@@ -84,7 +85,8 @@ def command(args: argparse.Namespace) -> int:
             for d in diagnostics
             if d.location is None or any(_within(project.root / d.location.path, w) for w in wanted)
         ]
-    text = _formatted(diagnostics, args.format, project)
+    coloured = args.format == "text" and not args.output_file and colour_wanted(sys.stderr)
+    text = _formatted(diagnostics, args.format, project, coloured)
     if args.output_file:
         _write(args.output_file, text, project)
     elif text:
@@ -129,9 +131,12 @@ def _require_within(paths: Sequence[Path], root: Path) -> None:
         )
 
 
-def _formatted(diagnostics: Sequence[Diagnostic], form: str, project: Project) -> str:
+def _formatted(
+    diagnostics: Sequence[Diagnostic], form: str, project: Project, colour: bool = False
+) -> str:
     """The diagnostics as `form` writes them. GitHub's two formats name files from the top
-    of the repository (docs/ci.md#paths); text and JSON from the project's folder."""
+    of the repository (docs/ci.md#paths); text and JSON from the project's folder; text in
+    colour for a terminal (docs/cli.md#colour-and-progress)."""
     if form in ("github", "sarif"):
         folder = project.root.relative_to(project.repository).as_posix()
         placed = rebased(diagnostics, "" if folder == "." else folder)
@@ -143,7 +148,7 @@ def _formatted(diagnostics: Sequence[Diagnostic], form: str, project: Project) -
     if form == "json":
         return render_json(diagnostics) + "\n"
     sources = SourceCache(project.root)
-    return "".join(render_text(d, sources) + "\n\n" for d in diagnostics)
+    return "".join(render_text(d, sources, colour) + "\n\n" for d in diagnostics)
 
 
 def _write(path: Path, text: str, project: Project) -> None:
