@@ -201,6 +201,27 @@ def test_one_segment_alone_has_no_share(
     assert "No share" in alone
 
 
+def test_the_history_of_snapshotted_segments_is_charted(demo: Path, tmp_path: Path) -> None:
+    """After two snapshots of `gold`, the page charts its members at each, as `run` counts
+    them; a segment never snapshotted has no chart, and without a state database the page
+    has no history section at all."""
+    copy = tmp_path / "demo"
+    shutil.copytree(demo, copy)
+    project = segdsl.load(copy)
+    names = ["gold", "abandoned_cart"]
+    assert "history" not in [s.anchor for s in project.report(names, AS_OF).sections]
+    earlier = dt.datetime(2025, 6, 30)
+    for at in (earlier, AS_OF):
+        project.snapshot(["gold"], at)
+    page = project.report(names, AS_OF)
+    assert "history" in [s.anchor for s in page.sections]
+    charted = page.html.split('<section id="history">')[1].split("</section>")[0]
+    assert charted.count("<figure>") == 1 and "<figcaption>gold</figcaption>" in charted
+    for at in (earlier, AS_OF):
+        members = len(project.run(["gold"], as_of=at).members("gold"))
+        assert f"gold: {members:,} (" in charted
+
+
 def main(demo: Path, *args: str) -> int:
     return cli.main(["--project", str(demo), "report", *args, "--as-of", AS_OF_TEXT])
 

@@ -25,6 +25,8 @@ from segdsl.document.formats import normal_name
 from segdsl.document.source import Text
 from segdsl.execute import Size, check_output
 from segdsl.review.heatmap import svg
+from segdsl.review.history import history
+from segdsl.review.history import svg as history_svg
 from segdsl.review.overlap import MAX_SEGMENTS, overlap
 from segdsl.review.protocol import Reviewed
 
@@ -215,9 +217,32 @@ def segmentations_section(facts: Facts) -> Section | None:
     return Section("segmentations", "Segmentations", "\n".join(articles))
 
 
+def history_section(facts: Facts) -> Section | None:
+    """The chart of `segdsl history` for each segment reported that has snapshots; left out
+    while the project has no state database (docs/cli.md#segdsl-snapshot)."""
+    if not facts.project.state.is_file():
+        return None
+    charts = []
+    for name in (*facts.segments, *facts.segmentations):
+        found = history(facts.project, name)
+        if found.snapshots:
+            charts.append(
+                f"<figure><figcaption>{_text(name)}</figcaption>"
+                f'<div class="heatmap">{history_svg(found)}</div></figure>'
+            )
+    if not charts:
+        return None
+    body = (
+        "<p>Members at each snapshot (<code>segdsl snapshot</code>); a dashed line where "
+        "the rule changed since the snapshot before.</p>\n" + "\n".join(charts)
+    )
+    return Section("history", "History", body)
+
+
 SECTIONS: list[SectionBuilder] = [
     sizes_section,
     overlap_section,
+    history_section,
     segments_section,
     segmentations_section,
 ]
