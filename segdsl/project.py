@@ -28,6 +28,7 @@ from segdsl.document.files import (
     load_project,
 )
 from segdsl.document.formats import normal_name
+from segdsl.document.overlay import Overlay
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.types import Type
@@ -72,6 +73,12 @@ class Project:
         if not project or not project.warehouse:
             return None
         return project.warehouse if "://" in project.warehouse else self.root / project.warehouse
+
+    @property
+    def schema_file(self) -> str | None:
+        """`schema:` of segdsl.yaml, from the project's folder (None when segdsl.yaml could
+        not be read)."""
+        return self._loaded.project.schema_file if self._loaded.project else None
 
     @property
     def commit(self) -> str | None:
@@ -456,8 +463,14 @@ def _references(tree: bound.Expr) -> list[str]:
     ]
 
 
-def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Project:
-    """Load the project at `path` (or the nearest folder above with a segdsl.yaml)."""
+def load(
+    path: str | Path = ".",
+    only: Iterable[str | Path] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> Project:
+    """Load the project at `path` (or the nearest folder above with a segdsl.yaml); with
+    `texts` (a file's path, absolute or from the project's folder → its text), those files
+    are read from memory instead of the disk: an editor's unsaved buffers (segdsl lsp)."""
     start = Path(path).resolve()
     root = find_project(start if start.is_dir() else start.parent)
     if root is None:
@@ -471,7 +484,8 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
             ]
         )
     files = [Path(p).resolve() for p in only] if only is not None else None
-    return Project(load_project(root, files))
+    store = Overlay(root, texts) if texts else None
+    return Project(load_project(root, files, store))
 
 
 def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:
