@@ -13,6 +13,7 @@ the client's units (UTF-16 unless it asks for another), which pygls's documents 
 from __future__ import annotations
 
 import os
+from importlib.metadata import version
 from pathlib import Path
 
 from lsprotocol import types
@@ -21,7 +22,6 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
-from segdsl import __version__
 from segdsl.diagnostics import Diagnostic, Location, SegdslError
 from segdsl.document.files import find_project
 from segdsl.lsp.answers import Edited
@@ -43,7 +43,7 @@ class SegdslServer(LanguageServer):
     """The server, with the last checked state of each project the editor has open."""
 
     def __init__(self) -> None:
-        super().__init__("segdsl", __version__)
+        super().__init__("segdsl", version("segdsl"))
         self.edited: dict[Path, Edited] = {}
 
     def refresh(self, uri: str, closed: bool = False) -> None:
