@@ -270,3 +270,25 @@ def test_a_schema_change_shows_in_the_open_segment_file(editor: Editor, root: Pa
     assert [d.code for d in published] == ["E201"]
     assert published[0].range.start == _position(SEGMENTS, SEGMENTS.index("age >= 18"))
     assert editor.change(schema_path, SCHEMA) == []
+
+
+def test_completion_before_the_rule_loads(editor: Editor, root: Path) -> None:
+    # `where:` with nothing after it yet is no rule the project loads (E405): the line says
+    path = root / "segments" / "people.yaml"
+    typing = SEGMENTS.replace("where: age >= 18", "where: ")
+    assert any(d.code == "E405" for d in editor.change(path, typing))
+    at = typing.index("where: ") + len("where: ")
+    found = editor.run(
+        editor.client.text_document_completion_async(
+            types.CompletionParams(**_at(path, typing, at))
+        )
+    )
+    assert {"age", "country", "buyer"} <= {item.label for item in found.items}
+    outside = typing.index("description")
+    found = editor.run(
+        editor.client.text_document_completion_async(
+            types.CompletionParams(**_at(path, typing, outside))
+        )
+    )
+    assert not found.items
+    editor.change(path, SEGMENTS)
