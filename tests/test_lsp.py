@@ -292,3 +292,17 @@ def test_completion_before_the_rule_loads(editor: Editor, root: Path) -> None:
     )
     assert not found.items
     editor.change(path, SEGMENTS)
+
+
+def test_the_api_reads_unsaved_texts_in_place_of_the_files(root: Path) -> None:
+    # a buffer of a file not yet on disk, under the folder `segments:` lists, counts too
+    new = "segments:\n  older:\n    where: age >= 65 and in segment grown_up\n"
+    changed = SEGMENTS.replace("age >= 18", "age >= 21")
+    project = segdsl.load(
+        root, texts={"segments/new.yaml": new, str(root / "segments/people.yaml"): changed}
+    )
+    assert project.check() == []
+    assert set(project.segments) == {"grown_up", "eu_adult", "older"}
+    assert project.segments["grown_up"].where.value == "age >= 21"
+    assert not (root / "segments" / "new.yaml").exists()
+    assert segdsl.load(root).segments["grown_up"].where.value == "age >= 18"

@@ -27,7 +27,7 @@ from segdsl.project import Project, load
 from segdsl.syntax.keywords import keywords
 
 _WORD = re.compile(r"\w+")
-_WORD_BEFORE = re.compile(r"(\w*)$")
+_PARTIAL_WORD = re.compile(r"\w*$")
 _LAST_WORDS = re.compile(r"(?:(\w+)\s+)?(\w+)\s+$")
 _OPEN_FILTER = re.compile(r"\bdid\s+(\w+)\s*\($", re.IGNORECASE)
 _WHERE = re.compile(r"^(\s*)where:")
@@ -74,12 +74,7 @@ class Edited:
     def diagnostics_of(self, path: str) -> list[Diagnostic]:
         """The problems in the file `path`; segdsl.yaml gets those placed in no file too
         (a missing segment folder), at its first line."""
-        return [
-            d
-            for d in self.diagnostics
-            if (d.location.path if d.location else PROJECT_FILE) == path
-            or (d.location is not None and os.path.normpath(d.location.path) == path)
-        ]
+        return [d for d in self.diagnostics if _file_of(d) == path]
 
     # ---- completion ----------------------------------------------------------------------
 
@@ -91,7 +86,7 @@ class Edited:
         env = self.project.environment
         if before is None or env is None:
             return []
-        before = before[: len(before) - len(_WORD_BEFORE.search(before).group(1))]  # type: ignore[union-attr]
+        before = _PARTIAL_WORD.sub("", before, count=1)  # what the editor will filter by
         last = _LAST_WORDS.search(before)
         previous, word = (last.group(1) or "", last.group(2)) if last else ("", "")
         if word.lower() == "segment" and previous.lower() == "in":
@@ -268,6 +263,11 @@ class Edited:
         keys = document.data.get(section)
         key = next((k for k in keys or {} if normal_name(str(k)) == name), name)
         return document.location((section, key), key=True)
+
+
+def _file_of(diagnostic: Diagnostic) -> str:
+    place = diagnostic.location
+    return os.path.normpath(place.path) if place else PROJECT_FILE
 
 
 def _kind(env: Environment, project: Project, name: _Name) -> str | None:
