@@ -29,6 +29,7 @@ from segdsl.document.files import (
     load_project,
 )
 from segdsl.document.formats import normal_name
+from segdsl.document.overlay import Overlay
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.types import Type
@@ -86,6 +87,12 @@ class Project:
         snapshot` and `history` (default .segdsl/state.duckdb), never the warehouse."""
         project = self._loaded.project
         return self.root / (project.state if project and project.state else STATE_FILE)
+
+    @property
+    def schema_file(self) -> str | None:
+        """`schema:` of segdsl.yaml, from the project's folder (None when segdsl.yaml could
+        not be read)."""
+        return self._loaded.project.schema_file if self._loaded.project else None
 
     @property
     def commit(self) -> str | None:
@@ -510,8 +517,14 @@ def _references(tree: bound.Expr) -> list[str]:
     ]
 
 
-def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Project:
-    """Load the project at `path` (or the nearest folder above with a segdsl.yaml)."""
+def load(
+    path: str | Path = ".",
+    only: Iterable[str | Path] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> Project:
+    """Load the project at `path` (or the nearest folder above with a segdsl.yaml); with
+    `texts` (a file's path, absolute or from the project's folder → its text), those files
+    are read from memory instead of the disk: an editor's unsaved buffers (segdsl lsp)."""
     start = Path(path).resolve()
     root = find_project(start if start.is_dir() else start.parent)
     if root is None:
@@ -525,7 +538,8 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
             ]
         )
     files = [Path(p).resolve() for p in only] if only is not None else None
-    return Project(load_project(root, files))
+    store = Overlay(root, texts) if texts else None
+    return Project(load_project(root, files, store))
 
 
 def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:

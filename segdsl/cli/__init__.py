@@ -27,6 +27,7 @@ from segdsl.cli import (
     diff,
     explain,
     history,
+    lsp,
     output,
     overlap,
     report,
@@ -51,6 +52,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     report,
     demo,
     completion,
+    lsp,
 )
 
 
