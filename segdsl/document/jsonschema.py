@@ -78,18 +78,14 @@ def _draft_07(node: Any) -> Any:
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties" and isinstance(value, dict):
-            result[key] = {name: _untitled(_draft_07(spec)) for name, spec in value.items()}
+            result[key] = {name: _draft_07(spec) for name, spec in value.items()}
+        elif key == "title":  # pydantic's, from the Python names ("Min Size", "SegmentModel")
+            continue
         elif key == "format" and value in _PATTERNS:
             result["pattern"] = _PATTERNS[value]
         else:
             result[key] = _draft_07(value)
     return result
-
-
-def _untitled(spec: Any) -> Any:
-    if isinstance(spec, dict):
-        spec.pop("title", None)
-    return spec
 
 
 def _one_bucket_each(schema: dict[str, Any]) -> None:
