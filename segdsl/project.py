@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segdsl.check import bound
 from segdsl.check.project import Checked, check_project
-from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError
+from segdsl.diagnostics import (
+    Diagnostic,
+    NameIndex,
+    Refused,
+    SegdslError,
+    did_you_mean,
+    read_confined,
+)
 from segdsl.document.environment import Entity, Environment
 from segdsl.document.files import (
     PROJECT_FILE,
@@ -27,6 +35,8 @@ from segdsl.document.files import (
     find_project,
     find_repository,
     load_project,
+    segment_files,
+    write_confined,
 )
 from segdsl.document.formats import normal_name
 from segdsl.document.overlay import Overlay
@@ -40,6 +50,7 @@ STATE_FILE = ".segdsl/state.duckdb"
 if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
+    from segdsl.document.jsonschema import Names
     from segdsl.emit.dialects import Dialect
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
@@ -50,6 +61,7 @@ if TYPE_CHECKING:
     from segdsl.review.report import Report, SectionBuilder
     from segdsl.review.snapshot import SnapshotSummary
     from segdsl.review.testing import TestReport
+    from segdsl.syntax.formatting import Formatted
 
 
 class Project:
@@ -337,6 +349,89 @@ class Project:
 
         return report(self, names, as_of, warehouse, sections)
 
+    def fmt(self, paths: Iterable[str | Path] | None = None, check: bool = False) -> Formatted:
+        """Every rule of the segment files `paths` (files or folders; default: all the
+        project's) in its canonical spelling, spliced into the file in the place of the
+        rule as written, so that comments and layout stay (segdsl/syntax/formatting.py).
+        Each file is replaced atomically; with `check`, nothing is written. A file with
+        errors is left as it is and its errors returned; an error outside the segment files
+        (segdsl.yaml, the schema) keeps every file as it is (docs/cli.md#segdsl-fmt)."""
+        from segdsl.syntax.formatting import Change, Formatted, Unformattable, format_text
+        from segdsl.syntax.problems import RuleProblem
+
+        listed = self._loaded.project.segments if self._loaded.project else []
+        files = segment_files(self.root, listed, Loaded(self.root))
+        chosen, problems = self._chosen(files, paths)
+        errors = [d for d in self.check() if d.severity == "error"]
+        halted = any(d.location is None or d.location.path not in files for d in errors)
+        kept = {d.location.path for d in errors if d.location is not None}
+        problems += [d for d in errors if halted or d.location and d.location.path in chosen]
+        changes: list[Change] = []
+        for name in [] if halted else [n for n in chosen if n not in kept]:
+            try:
+                raw = read_confined(self.root, name)
+                bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+                before = raw.decode("utf-8").removeprefix(bom)
+                after = format_text(name, before)
+                if after != before and not check:
+                    write_confined(self.root, name, (bom + after).encode("utf-8"))
+            except Refused as refused:
+                problems.append(Diagnostic(refused.code, f"`{name}` {refused.reason}"))
+                continue
+            except (Unformattable, RuleProblem, UnicodeDecodeError) as why:
+                problems.append(_unformattable(name, why))
+                continue
+            if after != before:
+                changes.append(Change(name, before, after))
+        return Formatted(
+            tuple(chosen), tuple(changes), tuple(sorted(problems, key=Diagnostic.sort_key))
+        )
+
+    def _chosen(
+        self, files: list[str], paths: Iterable[str | Path] | None
+    ) -> tuple[list[str], list[Diagnostic]]:
+        """The segment files among `paths` (files or folders, from the current folder);
+        E401 for a path that is not there, E425 for one outside the project."""
+        if paths is None:
+            return files, []
+        base = os.path.realpath(self.root)
+        real = {name: os.path.realpath(os.path.join(base, name)) for name in files}
+        chosen: set[str] = set()
+        problems: list[Diagnostic] = []
+        for path in paths:
+            target = os.path.realpath(path)
+            if not os.path.lexists(path):
+                problems.append(Diagnostic("E401", f"`{path}` does not exist"))
+            elif os.path.commonpath([base, target]) != base:
+                problems.append(
+                    Diagnostic(
+                        "E425",
+                        f"`{path}` is outside the project",
+                        hint=f"fmt formats the segment files of the project in {self.root}; "
+                        "give --project for another",
+                    )
+                )
+            else:
+                chosen |= {n for n, r in real.items() if os.path.commonpath([target, r]) == target}
+        return [n for n in files if n in chosen], problems
+
+    def schema_names(self) -> Names:
+        """The names the project's rules may use, for the schema of its segment files."""
+        from segdsl.document.jsonschema import Names
+
+        env = self._loaded.environment
+        segments = self.segments.values()
+        return Names(
+            {n: f.type.value for n, f in env.entity.fields.items()} if env else {},
+            tuple(env.events()) if env else (),
+            {n: s.type.value for n, s in env.sets.items()} if env else {},
+            tuple(env.traits) if env else (),
+            tuple(self.segments),
+            tuple(self.segmentations),
+            tuple(sorted({s.owner for s in segments if s.owner})),
+            tuple(sorted({label for s in segments for label in s.labels})),
+        )
+
     # ---- internals ----------------------------------------------------------------------
 
     def _project_dialect(self, diagnostics: list[Diagnostic]) -> Dialect | None:
@@ -542,6 +637,36 @@ def load(
     return Project(load_project(root, files, store))
 
 
+def schema_json(kind: str, project: Project | None = None) -> dict[str, Any]:
+    """The JSON Schema of a segdsl file, for editors: `kind` is `segdsl` (segdsl.yaml),
+    `schema`, `segments` or `tests`; a segment file's schema lists `project`'s names as
+    suggestions in each rule (docs/editors.md). E492 for another kind."""
+    from segdsl.document.jsonschema import KINDS, json_schema
+
+    if kind not in KINDS:
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E492",
+                    f"no schema for `{kind}`",
+                    hint=did_you_mean(kind, KINDS, "kinds"),
+                )
+            ]
+        )
+    names = project.schema_names() if project is not None and kind == "segments" else None
+    return json_schema(kind, names)
+
+
+def _unformattable(name: str, why: Exception) -> Diagnostic:
+    """E491: a file that passed the checks but could not be formatted after all (it was
+    changed meanwhile, or a rule found no spelling that keeps the file's data)."""
+    return Diagnostic(
+        "E491",
+        f"`{name}` cannot be formatted: {why}",
+        hint="run `segdsl check`; if it is clean, the file is left as it is; please report it",
+    )
+
+
 def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:
     """The optimizer's passes for a statement: a segment's own statement (`own`) gets the
     single-segment passes, the set statement the set's; none when not `optimized`."""
@@ -550,4 +675,4 @@ def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:
     return RULES_SET if own is None else RULES_SINGLE
 
 
-__all__ = ["Project", "load", "Type"]
+__all__ = ["Project", "load", "schema_json", "Type"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -254,6 +255,35 @@ def _inside(root: Path, entry: str) -> Path | None:
     if os.path.commonpath([base, target]) != base:
         raise Refused("E425", "is outside the project")
     return Path(target) if os.path.lexists(target) else None
+
+
+def write_confined(root: Path, path: str, data: bytes) -> None:
+    """Replace the regular file `path` of the project with `data`, atomically: a temporary
+    file in the same folder, renamed over it, so that a reader never sees half a file.
+    Held to read_confined's rule (E425, E426): a link is followed only to a file inside
+    the project, which is written in its place (the link stays); E490 when the disk
+    refuses the write."""
+    target = _inside(root, path)
+    if target is None:
+        raise Refused("E401", "does not exist")
+    status = os.stat(target)
+    if not stat.S_ISREG(status.st_mode):
+        raise Refused("E426", "is not a regular file")
+    made: str | None = None
+    try:
+        descriptor, made = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(made, stat.S_IMODE(status.st_mode))
+        os.replace(made, target)
+        made = None
+    except OSError as error:
+        raise Refused("E490", f"cannot be written: {error.strerror or error}") from None
+    finally:
+        if made is not None:
+            os.unlink(made)
 
 
 def _yaml_files(folder: Path, shown: str, room: int) -> list[str]:
