@@ -19,12 +19,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from segdsl.cli import check, compile, demo, diff, explain, overlap, run, test
+from segdsl.cli import check, compile, demo, diff, explain, ls, overlap, run, test
 from segdsl.cli.options import EXIT_CLEAN, EXIT_ERRORS, exit_status, root
 from segdsl.cli.output import StdoutLost, flush_stdout, print_diagnostics, silence, tell
 from segdsl.diagnostics import Diagnostic, SegdslError
 
-COMMANDS: tuple[ModuleType, ...] = (check, compile, run, explain, test, diff, overlap, demo)
+COMMANDS: tuple[ModuleType, ...] = (check, ls, compile, run, explain, test, diff, overlap, demo)
 
 
 def parser() -> argparse.ArgumentParser:
