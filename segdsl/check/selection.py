@@ -118,10 +118,11 @@ def select(
 
 def nothing_left(selectors: Sequence[str], exclude: Sequence[str]) -> Diagnostic:
     """E475: `exclude` leaves out everything that `selectors` pick."""
-    asked = " ".join(selectors) or "the project's segments"
+    asked = " ".join(f"`{s}`" for s in selectors) or "the project's segments"
+    dropped = " ".join(f"`--exclude {s}`" for s in exclude)
     return Diagnostic(
         "E475",
-        f"nothing is left of {asked} after --exclude {' '.join(exclude)}",
+        f"nothing is left of {asked} after {dropped}",
         hint="exclude less; `segdsl ls SELECTOR` lists what a selector picks",
     )
 

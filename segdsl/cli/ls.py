@@ -24,7 +24,9 @@ def command(args: argparse.Namespace) -> int:
     if args.format == "json":
         say(json_text([dataclasses.asdict(row) for row in rows]))
         return EXIT_CLEAN
-    table = [("name", "kind", "labels", "owner", "file", "refers to", "min_size", "description")]
+    table: list[tuple[str, ...]] = [
+        ("name", "kind", "labels", "owner", "file", "refers to", "min_size", "description")
+    ]
     for row in rows:
         place = row.path if row.line is None else f"{row.path}:{row.line}"
         size = "" if row.min_size is None else f"{row.min_size:,}"
@@ -40,8 +42,8 @@ def command(args: argparse.Namespace) -> int:
         )
         table.append(tuple(shown(c) for c in cells))
     widths = [max(columns(r[i]) for r in table) for i in range(len(table[0]))]
-    for i, cells in enumerate(table):
-        say("  ".join(padded(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    for i, line in enumerate(table):
+        say("  ".join(padded(c, w) for c, w in zip(line, widths, strict=True)).rstrip())
         if i == 0:
             say("  ".join("-" * w for w in widths).rstrip())
     return EXIT_CLEAN

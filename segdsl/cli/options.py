@@ -32,6 +32,7 @@ USAGE_CODES = {
     "E469",
     "E470",
     "E472",
+    "E474",
 }
 
 
@@ -144,9 +145,8 @@ def unrelated(project: Project, names: list[str] | None) -> int:
         return EXIT_CLEAN
     print_diagnostics(others, "text", project.root)
     count = len(others)
-    tell(
-        f"{count} error{'s' * (count != 1)} in segments not selected; the output above is complete"
-    )
+    they = "it does" if count == 1 else "they do"
+    tell(f"{count} error{'s' * (count != 1)} outside the selection; {they} not affect the output")
     return EXIT_ERRORS
 
 
