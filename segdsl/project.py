@@ -475,6 +475,8 @@ class Project:
         return set(selection.closure(names, self._check().references))
 
     def _select_names(self, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
+        if not names:
+            return list(self.segments), list(self.segmentations)
         picked = self.select_names(names)
         return (
             [n for n in picked if n in self.segments],

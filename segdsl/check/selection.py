@@ -104,8 +104,10 @@ def select(
     `exclude` picks: in the order of the selectors, each one's matches in the project's
     order, each name once. Every selector must match something (E203 for a name, E473
     for the other forms), be well formed (E474), and leave something selected (E475)."""
-    problems: list[Diagnostic] = []
     index = _Index(defined)
+    if not selectors and not exclude:
+        return list(index.names)
+    problems: list[Diagnostic] = []
     chosen = _union(selectors, index, references, problems) if selectors else list(index.names)
     dropped = set(_union(exclude, index, references, problems))
     if problems:
@@ -246,7 +248,7 @@ def _matches(pattern: str, selector: str, index: _Index, problems: list[Diagnost
 
 
 def _by_name(pattern: str, index: _Index, problems: list[Diagnostic]) -> list[str]:
-    if not _GLOB & set(pattern):
+    if not _is_glob(pattern):
         if pattern in index.by_name:
             return [pattern]
         hint = NameIndex(index.names, "segments").hint(pattern)
@@ -265,6 +267,12 @@ def _by_name(pattern: str, index: _Index, problems: list[Diagnostic]) -> list[st
     return picked
 
 
+def _is_glob(pattern: str) -> bool:
+    """A glob of names: glob characters among name characters only, so that a name with
+    a stray `[` (an escape sequence pasted in) is an unknown name, E203."""
+    return bool(_GLOB & set(pattern)) and all(c.isalnum() or c in "_*?[]!-" for c in pattern)
+
+
 def _fits(value: str, pattern: str, method: str) -> bool:
     """Whether a definition's label, owner or file fits the selector's `pattern`; a file
     fits a folder too (`file:segments/` takes every file in it)."""
@@ -276,7 +284,7 @@ def _fits(value: str, pattern: str, method: str) -> bool:
 def _hint(method: str, value: str, known: list[str]) -> str:
     if not known:
         return f"no segment has a {method}" + ("" if method == "file" else f" (`{method}:`)")
-    if _GLOB & set(value):
+    if _GLOB & set(value):  # no name is close to a glob
         shown = ", ".join(f"`{k}`" for k in known[:12])
         return f"known {method}s: {shown}" + (
             f" and {len(known) - 12} more" if len(known) > 12 else ""
