@@ -152,7 +152,10 @@ def blocking(
     wanted name or in none at all (schema.yaml, segdsl.yaml, a file that could not be read,
     a definition left out as a duplicate): only the others' definitions are left out."""
     wanted = set(wanted)
-    places = [(name, where) for name, where in defined.items() if where is not None]
+    places: dict[str, list[tuple[str, Location]]] = {}  # by file: a project has thousands
+    for name, where in defined.items():
+        if where is not None:
+            places.setdefault(where.path, []).append((name, where))
     blocked: list[Diagnostic] = []
     others: list[Diagnostic] = []
     for d in diagnostics:
@@ -163,13 +166,14 @@ def blocking(
     return blocked, others
 
 
-def _owner(location: Location | None, places: Sequence[tuple[str, Location]]) -> str | None:
+def _owner(
+    location: Location | None, places: Mapping[str, Sequence[tuple[str, Location]]]
+) -> str | None:
     if location is None:
         return None
     at = (location.line, location.column)
-    for name, where in places:
-        inside = (where.line, where.column) <= at < (where.end_line, where.end_column)
-        if where.path == location.path and inside:
+    for name, where in places.get(location.path, ()):
+        if (where.line, where.column) <= at < (where.end_line, where.end_column):
             return name
     return None
 
