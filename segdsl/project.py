@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from segdsl.check import bound
+from segdsl.check import bound, selection
 from segdsl.check.project import Checked, check_project
+from segdsl.check.selection import Listed
 from segdsl.diagnostics import (
     Diagnostic,
-    NameIndex,
     Refused,
     SegdslError,
     did_you_mean,
@@ -38,7 +38,6 @@ from segdsl.document.files import (
     segment_files,
     write_confined,
 )
-from segdsl.document.formats import normal_name
 from segdsl.document.overlay import Overlay
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
@@ -122,6 +121,37 @@ class Project:
     def dialect(self) -> str:
         return self._loaded.project.dialect if self._loaded.project else "duckdb"
 
+    def select_names(
+        self, selectors: Sequence[str] | None = None, exclude: Sequence[str] = ()
+    ) -> list[str]:
+        """The segments and segmentations that `selectors` pick (all when none), less those
+        that `exclude` picks: names, globs (`eu_*`), `label:X`, `owner:X`, `file:PATH`, and
+        `+` before any of them for what they refer to too (docs/cli.md#selecting-segments).
+        Every method that takes `names` takes selectors."""
+        return selection.select(
+            selectors or (),
+            exclude,
+            selection.definitions(self.segments, self.segmentations),
+            self._check().references,
+        )
+
+    def ls(
+        self, selectors: Sequence[str] | None = None, exclude: Sequence[str] = ()
+    ) -> list[Listed]:
+        """A row for each selected segment and segmentation: its description, owner,
+        labels, file and line, what it refers to and its `min_size` (`segdsl ls`)."""
+        names = self.select_names(selectors, exclude)
+        return selection.listing(names, self.segments, self.segmentations, self._check().references)
+
+    def unrelated_errors(self, names: Sequence[str] | None = None) -> list[Diagnostic]:
+        """The errors that did not stop `compile` or `run` of `names`: those in the
+        definitions of segments and segmentations that `names` neither select nor refer
+        to. The commands print them after their output and exit 1."""
+        if not names:
+            return []
+        segments, segmentations = self._select_names(names)
+        return self._errors([*segments, *segmentations])[1]
+
     # ---- stages -----------------------------------------------------------------------
 
     def check(self, dialects: Sequence[str] = ()) -> list[Diagnostic]:
@@ -175,7 +205,7 @@ class Project:
         from segdsl.emit.dialects import dialect_named
 
         segments, segmentations = self._select_names(names)
-        self._require_clean()
+        self._require_clean([*segments, *segmentations])
         target = dialect_named(self.dialect if dialect is None else dialect)
         refused = [
             d
@@ -184,7 +214,7 @@ class Project:
         ]
         if refused:
             raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
-        own = None if columns else self._members_of(names, segments)
+        own = None if columns else self._members_of(names, segments, segmentations)
         if rules is None:
             rules = _default_passes(own, optimized)
         lowering = self._lowering(
@@ -228,7 +258,7 @@ class Project:
             segmentations,
             as_of,
             {n: self.segments[n].min_size for n in segments},
-            self._members_of(names, segments),
+            self._members_of(names, segments, segmentations),
         )
         return execute(place, statement)
 
@@ -296,25 +326,27 @@ class Project:
         as_of: dt.datetime | None = None,
         vs_as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
+        exclude: Sequence[str] = (),
     ) -> Diff:
         """Members entered and left per segment and bucket: the rules at git revision
         `base` against these, or these rules at `vs_as_of` against `as_of`; exactly one of
         the two (docs/cli.md#segdsl-diff)."""
         from segdsl.review.diff import diff
 
-        return diff(self, names, base, as_of, vs_as_of, warehouse)
+        return diff(self, names, base, as_of, vs_as_of, warehouse, exclude)
 
     def overlap(
         self,
         names: Sequence[str] | None = None,
         as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
+        exclude: Sequence[str] = (),
     ) -> Overlap:
         """Members of both segments of each pair, and their Jaccard index, from one pass
         over one run's result (docs/cli.md#segdsl-overlap)."""
         from segdsl.review.overlap import overlap
 
-        return overlap(self, names, as_of, warehouse)
+        return overlap(self, names, as_of, warehouse, exclude)
 
     def snapshot(
         self,
@@ -480,7 +512,7 @@ class Project:
         """(owner, rule text, checked tree) of the segments and segmentations `names` (all
         when None) and of every one they refer to, each once, in the project's order."""
         checked = self._check()
-        wanted = _closure(checked, names)
+        wanted = self._wanted(names)
         rules: list[tuple[str, Text, bound.Expr]] = []
         for name, tree in checked.segments.items():
             if name in wanted:
@@ -495,10 +527,13 @@ class Project:
         return rules
 
     @staticmethod
-    def _members_of(names: Sequence[str] | None, segments: Sequence[str]) -> str | None:
-        """The segment whose members the statement lists: the only name, when it is a
-        segment; None for the one-row-per-customer statement."""
-        return segments[0] if names and len(names) == 1 and segments else None
+    def _members_of(
+        names: Sequence[str] | None, segments: Sequence[str], segmentations: Sequence[str]
+    ) -> str | None:
+        """The segment whose members the statement lists: the only one selected, when
+        `names` select one segment and nothing else; None for the one-row-per-customer
+        statement."""
+        return segments[0] if names and len(segments) == 1 and not segmentations else None
 
     def _entity(self) -> Entity:
         assert self._loaded.environment is not None
@@ -515,7 +550,7 @@ class Project:
         same names (one segment: its own statement's passes); `segdsl.check.outline`
         prints a tree of it."""
         segments, segmentations = self._select_names(names)
-        own = self._members_of(names, segments)
+        own = self._members_of(names, segments, segmentations)
         if rules is None:
             rules = _default_passes(own, optimized)
         return self._optimized(as_of, rules, own, [*segments, *segmentations])
@@ -529,8 +564,8 @@ class Project:
     ) -> Program:
         """The optimized rules of `names` (all when None) and of those they refer to: a
         statement of one segment in a project of thousands optimizes a handful."""
-        checked = self._require_clean()
-        wanted = _closure(checked, names)
+        checked = self._require_clean(names)
+        wanted = self._wanted(names)
         program = Program(
             {n: tree for n, tree in checked.segments.items() if n in wanted},
             {n: bound.Segmentation(*v) for n, v in checked.segmentations.items() if n in wanted},
@@ -558,58 +593,55 @@ class Project:
             program.shapes,
         )
 
-    def _require_clean(self) -> Checked:
+    def _require_clean(self, names: Sequence[str] | None = None) -> Checked:
+        """The checked project, unless an error blocks a statement of `names` (all when
+        None): see `_errors`."""
+        blocked, _ = self._errors(names)
+        if blocked:
+            raise SegdslError(blocked)
+        return self._check()
+
+    def _errors(self, names: Sequence[str] | None) -> tuple[list[Diagnostic], list[Diagnostic]]:
+        """The errors that block a statement of `names` (all when None), and the others:
+        those in the definitions of `names` and of what they refer to, and those in no
+        definition, block (selection.blocking). A name left unchecked with no error of its
+        own (a rule inside one refused as too large, E312) blocks with every error."""
         checked = self._check()
-        errors = [d for d in checked.diagnostics if d.severity == "error"]
-        if errors:
-            raise SegdslError(sorted(errors, key=Diagnostic.sort_key))
-        return checked
+        errors = sorted(
+            (d for d in checked.diagnostics if d.severity == "error"), key=Diagnostic.sort_key
+        )
+        if names is None:
+            return errors, []
+        wanted = self._wanted(names)
+        places = {n: s.defined for n, s in self.segments.items()}
+        places |= {n: s.defined for n, s in self.segmentations.items()}
+        blocked, others = selection.blocking(errors, wanted, places)
+        unchecked = [
+            n for n in wanted if n not in checked.segments and n not in checked.segmentations
+        ]
+        if unchecked and not blocked:
+            return errors, []
+        return blocked, others
+
+    def _wanted(self, names: Sequence[str] | None) -> set[str]:
+        """`names` (all when None) and every segment and segmentation they refer to."""
+        if names is None:
+            return {*self.segments, *self.segmentations}
+        return set(selection.closure(names, self._check().references))
 
     def _select_names(self, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
         if not names:
             return list(self.segments), list(self.segmentations)
-        names = [normal_name(n) for n in names]  # as the files' names are kept (NFC)
-        unknown = [n for n in names if n not in self.segments and n not in self.segmentations]
-        if unknown:
-            known = NameIndex([*self.segments, *self.segmentations], "segments")
-            raise SegdslError(
-                [Diagnostic("E203", f"unknown segment `{n}`", hint=known.hint(n)) for n in unknown]
-            )
+        picked = self.select_names(names)
         return (
-            [n for n in names if n in self.segments],
-            [n for n in names if n in self.segmentations],
+            [n for n in picked if n in self.segments],
+            [n for n in picked if n in self.segmentations],
         )
 
     def _check(self) -> Checked:
         if self._checked is None:
             self._checked = check_project(self._loaded)
         return self._checked
-
-
-def _closure(checked: Checked, names: Sequence[str] | None) -> set[str]:
-    """`names` (all when None) and every segment and segmentation they refer to."""
-    if names is None:
-        return set(checked.segments) | set(checked.segmentations)
-    wanted: set[str] = set()
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in wanted:
-            continue
-        wanted.add(name)
-        trees = [checked.segments[name]] if name in checked.segments else []
-        trees += [tree for _, tree in checked.segmentations.get(name, ((), None))[0]]
-        todo.extend(ref for tree in trees for ref in _references(tree))
-    return wanted
-
-
-def _references(tree: bound.Expr) -> list[str]:
-    """The segments and segmentations `tree` refers to directly."""
-    return [
-        node.name
-        for node in bound.descendants(tree)
-        if isinstance(node, bound.SegmentRef | bound.SegmentationRef)
-    ]
 
 
 def load(

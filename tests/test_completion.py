@@ -76,6 +76,7 @@ def test_bash_completes_commands_options_values_and_names(
     assert set(_bash(script, ["segdsl", "compile", "--dialect", ""], project)) == set(DIALECTS)
     names = _file_names(project)
     assert set(_bash(script, ["segdsl", "run", ""], project)) == names
+    assert set(_bash(script, ["segdsl", "run", "--exclude", ""], project)) == names
     assert set(_bash(script, ["segdsl", "explain", "ab"], project)) == {
         n for n in names if n.startswith("ab")
     }

@@ -28,6 +28,7 @@ from segdsl.cli import (
     explain,
     fmt,
     history,
+    ls,
     lsp,
     output,
     overlap,
@@ -43,6 +44,7 @@ from segdsl.diagnostics import Diagnostic, SegdslError
 
 COMMANDS: tuple[ModuleType, ...] = (
     check,
+    ls,
     compile,
     run,
     explain,

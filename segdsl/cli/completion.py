@@ -22,8 +22,8 @@ NAME = "completion"
 HELP = "print a shell completion script (bash, zsh, fish)"
 
 SHELLS = ("bash", "zsh", "fish")
-# positionals whose values are segment names, by their metavar
-NAMED = {"SEGMENT"}
+# positionals and options whose values are segment names (or selectors), by their metavar
+NAMED = {"SEGMENT", "SELECTOR"}
 
 
 def arguments(completion: argparse.ArgumentParser) -> None:
@@ -75,7 +75,7 @@ def project_names(project: Path | None) -> list[str]:
 @dataclass(frozen=True)
 class Option:
     flags: tuple[str, ...]
-    value: str | None  # None: a flag; "file", "dir", "dialect", "choice" or "text"
+    value: str | None  # None: a flag; "file", "dir", "dialect", "segment", "choice" or "text"
     choices: tuple[str, ...] = ()
 
 
@@ -114,6 +114,8 @@ def _options(parser: argparse.ArgumentParser) -> Iterator[Option]:
             yield Option(tuple(action.option_strings), "choice", tuple(map(str, action.choices)))
         elif action.dest in ("dialect", "dialects"):
             yield Option(tuple(action.option_strings), "dialect")
+        elif action.metavar in NAMED:  # --exclude SELECTOR
+            yield Option(tuple(action.option_strings), "segment")
         elif action.dest == "project":
             yield Option(tuple(action.option_strings), "dir")
         elif action.type is Path or action.dest == "warehouse":  # a file, a folder or a URL
@@ -182,10 +184,7 @@ def bash(grammar: Grammar) -> str:
         lines.append(f'        COMPREPLY=($(compgen -W {_words(flags)} -- "$cur")); return')
         lines.append("      fi")
         if c.positional == "segment":
-            lines.append(
-                "      COMPREPLY=($(compgen -W "
-                '"$(segdsl "${project[@]}" completion --names 2>/dev/null)" -- "$cur"))'
-            )
+            lines.append(f"      {_BASH_NAMES}")
         elif c.positional == "file":
             lines.append('      COMPREPLY=($(compgen -f -- "$cur"))')
         elif c.positional == "dir":
@@ -197,7 +196,14 @@ def bash(grammar: Grammar) -> str:
     return "\n".join(lines)
 
 
+_BASH_NAMES = (
+    'COMPREPLY=($(compgen -W "$(segdsl "${project[@]}" completion --names 2>/dev/null)" -- "$cur"))'
+)
+
+
 def _bash_value(option: Option, dialects: tuple[str, ...]) -> str:
+    if option.value == "segment":
+        return _BASH_NAMES
     if option.value == "file":
         return 'COMPREPLY=($(compgen -f -- "$cur"))'
     if option.value == "dir":
@@ -258,6 +264,8 @@ def _fish_flags(option: Option, grammar: Grammar) -> str:
         parts.append("-r -F")
     elif option.value == "dialect":
         parts.append(f"-x -a {shlex.quote(' '.join(grammar.dialects))}")
+    elif option.value == "segment":
+        parts.append("-x -a '(__segdsl_names)'")
     elif option.value == "choice":
         parts.append(f"-x -a {shlex.quote(' '.join(option.choices))}")
     elif option.value == "text":

@@ -35,6 +35,7 @@ USAGE_CODES = {
     "E472",
     "E485",
     "E430",
+    "E474",
 }
 
 
@@ -109,6 +110,47 @@ def warehouse_given(args: argparse.Namespace) -> None:
         raise SegdslError(
             [Diagnostic("E446", "`--warehouse` is empty", hint="give --warehouse a value")]
         )
+
+
+def selector_arguments(command: argparse.ArgumentParser) -> None:
+    """SELECTOR... and --exclude, as every command that takes segments has them
+    (docs/cli.md#selecting-segments)."""
+    command.add_argument(
+        "names",
+        nargs="*",
+        metavar="SELECTOR",
+        help="segments to take: NAME, a glob ('eu_*'), label:X, owner:X, file:PATH, "
+        "+ before any for what it refers to too (default: all)",
+    )
+    command.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="leave out what SELECTOR picks (repeatable)",
+    )
+
+
+def selected(project: Project, args: argparse.Namespace) -> list[str] | None:
+    """The names the command's selectors pick; None, for all, when none are given."""
+    if not args.names and not args.exclude:
+        return None
+    return project.select_names(args.names, args.exclude)
+
+
+def unrelated(project: Project, names: list[str] | None) -> int:
+    """After the output of `names`: the errors of the other segments, which did not stop
+    it, on stderr, and 1 when there are any (docs/cli.md#selecting-segments)."""
+    from segdsl.cli.output import print_diagnostics, tell
+
+    others = project.unrelated_errors(names)
+    if not others:
+        return EXIT_CLEAN
+    print_diagnostics(others, "text", project.root)
+    count = len(others)
+    they = "it does" if count == 1 else "they do"
+    tell(f"{count} error{'s' * (count != 1)} outside the selection; {they} not affect the output")
+    return EXIT_ERRORS
 
 
 def load(args: argparse.Namespace) -> Project:

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from segdsl.cli.options import (
-    EXIT_CLEAN,
     as_of_argument,
     load,
     no_optimize_argument,
+    selected,
+    selector_arguments,
+    unrelated,
 )
 from segdsl.cli.output import print_diagnostics, say, tell
 from segdsl.diagnostics import Diagnostic, SegdslError, columns, padded, shown
@@ -24,7 +26,7 @@ HELP = "run segments on the warehouse; print their sizes"
 
 
 def arguments(run: argparse.ArgumentParser) -> None:
-    run.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(run)
     as_of_argument(run)
     run.add_argument(
         "--out",
@@ -77,7 +79,8 @@ def command(args: argparse.Namespace) -> int:
     project = load(args)
     if args.out:
         check_output(args.out, project.resolve_warehouse(args.warehouse).files())
-    result = project.run(args.names or None, args.as_of, args.warehouse, args.optimized)
+    names = selected(project, args)
+    result = project.run(names, args.as_of, args.warehouse, args.optimized)
     sizes = result.sizes()
     total = result.total()
     rows: list[tuple[str, ...]] = [("segment", "bucket", "members", "share", "")]
@@ -110,7 +113,7 @@ def command(args: argparse.Namespace) -> int:
     small = [s.name for s in sizes if s.too_small]
     if small:
         tell(f"{len(small)} segment(s) below min_size: {shown(', '.join(small))}")
-    return EXIT_CLEAN
+    return unrelated(project, names)
 
 
 def warn_of_keys(result: Result, project: Project) -> None:

@@ -100,6 +100,7 @@ class SegmentSource:
     owner: str | None = None
     labels: tuple[str, ...] = ()
     min_size: int | None = None
+    defined: Location | None = None  # its name to the end of its value: whose error is whose
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class SegmentationSource:
     name: str
     buckets: tuple[Bucket, ...]
     path: str
+    defined: Location | None = None  # as for SegmentSource
 
 
 @dataclass
@@ -346,6 +348,7 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
             segment.owner,
             tuple(segment.labels),
             segment.min_size,
+            _defined(document, ("segments", key)),
         )
     for key, entries in model.segmentations.items():
         name = normal_name(key)
@@ -374,7 +377,16 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
                 )
             else:
                 buckets.append(Bucket(bucket, document.text(place)))
-        loaded.segmentations[name] = SegmentationSource(name, tuple(buckets), path)
+        loaded.segmentations[name] = SegmentationSource(
+            name, tuple(buckets), path, _defined(document, ("segmentations", key))
+        )
+
+
+def _defined(document: Document, path: Path_) -> Location:
+    """From the key at `path` to the end of its value: a diagnostic inside is the
+    definition's own (Project.select goes on past the errors of other definitions)."""
+    key, value = document.location(path, key=True), document.location(path)
+    return Location(key.path, key.line, key.column, value.end_line, value.end_column)
 
 
 def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> bool:

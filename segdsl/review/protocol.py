@@ -39,6 +39,10 @@ class Reviewed(Protocol):
 
     def check(self, dialects: Sequence[str] = ()) -> list[Diagnostic]: ...
 
+    def select_names(
+        self, selectors: Sequence[str] | None = None, exclude: Sequence[str] = ()
+    ) -> list[str]: ...
+
     def compile(
         self,
         names: Sequence[str] | None = None,
