@@ -250,6 +250,29 @@ def test_overlap_and_diff_take_selectors(
     assert {c["name"] for c in json.loads(selected)["segments"]} == set(kept)
 
 
+def test_snapshot_and_report_take_selectors(
+    demo: Path,
+    files: dict[str, dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "p"
+    shutil.copytree(demo, copy)  # a state database of its own
+    reactivation = [n for n in files if "reactivation" in files[n]["labels"]]
+    kept = [n for n in reactivation if not n.startswith("eu_")]
+    base = ["--project", str(copy)]
+    argv = ["snapshot", "label:reactivation", "--exclude", "eu_*", "--as-of", AS_OF]
+    status, out, _ = run_cli([*base, *argv, "--format", "json"], capsys)
+    assert status == 0
+    assert {s["name"] for s in json.loads(out)["segments"]} == set(kept)
+    page = tmp_path / "page.html"
+    argv = ["report", "eu_*", "--exclude", "eu_customers", "--as-of", AS_OF, "--out", str(page)]
+    status, _, _ = run_cli([*base, *argv], capsys)
+    eu = {n for n in files if n.startswith("eu_") and n != "eu_customers"}
+    shown = set(re.findall(r'<a href="#segment-\d+">([^<]+)</a>', page.read_text()))
+    assert status == 0 and shown == eu and len(eu) >= 2 and kept
+
+
 @pytest.fixture(scope="module")
 def broken(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's files, without the warehouse, plus a file with one broken segment and a

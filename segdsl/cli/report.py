@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from segdsl.cli.options import EXIT_CLEAN, as_of_argument, load, warehouse_argument, warehouse_given
+from segdsl.cli.options import (
+    EXIT_CLEAN,
+    as_of_argument,
+    load,
+    selected,
+    selector_arguments,
+    warehouse_argument,
+    warehouse_given,
+)
 from segdsl.cli.output import say
 from segdsl.diagnostics import shown
 
@@ -15,7 +23,7 @@ DEFAULT_OUT = Path("report.html")
 
 
 def arguments(report: argparse.ArgumentParser) -> None:
-    report.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(report)
     as_of_argument(report)
     warehouse_argument(report)
     report.add_argument(
@@ -37,7 +45,7 @@ def command(args: argparse.Namespace) -> int:
     files = [] if to_stdout else list(project.resolve_warehouse(args.warehouse).files())
     if not to_stdout:
         check_page(args.out, files)
-    page = project.report(args.names, args.as_of, args.warehouse).html
+    page = project.report(selected(project, args), args.as_of, args.warehouse).html
     if to_stdout:
         say(page.rstrip("\n"))
         return EXIT_CLEAN

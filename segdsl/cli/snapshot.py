@@ -8,6 +8,8 @@ from segdsl.cli.options import (
     EXIT_CLEAN,
     as_of_argument,
     load,
+    selected,
+    selector_arguments,
     shown_path,
     warehouse_argument,
     warehouse_given,
@@ -20,7 +22,7 @@ HELP = "store the members of segments at *as of*, for `history`"
 
 
 def arguments(snapshot: argparse.ArgumentParser) -> None:
-    snapshot.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(snapshot)
     as_of_argument(snapshot)
     warehouse_argument(snapshot)
     snapshot.add_argument("--format", choices=["text", "json"], default="text")
@@ -29,7 +31,7 @@ def arguments(snapshot: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace) -> int:
     warehouse_given(args)
     project = load(args)
-    taken = project.snapshot(args.names, args.as_of, args.warehouse)
+    taken = project.snapshot(selected(project, args), args.as_of, args.warehouse)
     if args.format == "json":
         say(json_text(taken.to_json()))
         return EXIT_CLEAN
