@@ -367,6 +367,13 @@ class Project:
 
         return history(self, segment)
 
+    def last_snapshot(self, segment: str) -> tuple[dt.datetime, int] | None:
+        """The *as of* of the last snapshot of `segment` in the state database and its
+        members then (a segmentation: every bucket's); None without one."""
+        from segdsl.review.history import last_snapshot
+
+        return last_snapshot(self, segment)
+
     def report(
         self,
         names: Sequence[str] | None = None,

@@ -238,6 +238,48 @@ def test_hover_gives_a_fields_type_and_a_segments_description(editor: Editor, ro
     assert "Adults" in hover.contents.value and "crm@example.com" in hover.contents.value
 
 
+def test_hover_gives_a_segments_size_at_the_last_snapshot(
+    editor: Editor, root: Path, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import duckdb
+
+    path = root / "segments" / "people.yaml"
+    editor.change(path, SEGMENTS)
+    grown = SEGMENTS.index("segment grown_up") + len("segment ")
+
+    def hover() -> str:
+        found = editor.run(
+            editor.client.text_document_hover_async(types.HoverParams(**_at(path, SEGMENTS, grown)))
+        )
+        assert isinstance(found.contents, types.MarkupContent)
+        return str(found.contents.value)
+
+    assert "snapshot" not in hover()  # no state database yet
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as db:
+        db.execute(
+            "CREATE TABLE customers (customer_id INTEGER, country_code VARCHAR, age INTEGER,"
+            " first_name VARCHAR)"
+        )
+        db.execute(
+            "INSERT INTO customers VALUES (1, 'DE', 30, 'a'), (2, 'FR', 17, 'b'),"
+            " (3, 'IT', 18, 'c'), (4, 'DE', NULL, 'd')"
+        )
+        db.execute(
+            "CREATE TABLE orders (customer_id INTEGER, ordered_at TIMESTAMP, amount DECIMAL)"
+        )
+    project = segdsl.load(root)
+    for day, older in ((1, 5), (2, 18)):  # the second snapshot: customer 2 grew up
+        with duckdb.connect(str(warehouse)) as db:
+            db.execute("UPDATE customers SET age = ? WHERE customer_id = 2", [older])
+        project.snapshot(["grown_up"], dt.datetime(2025, 12, day, 12), warehouse)
+    assert "3 members at the last snapshot (as of 2025-12-02 12:00:00)" in hover()
+    project.snapshot(["grown_up"], dt.datetime(2025, 11, 1), warehouse)  # an older as of
+    assert "(as of 2025-12-02 12:00:00)" in hover()
+
+
 def test_definition_of_a_segment_and_a_set(editor: Editor, root: Path) -> None:
     path = root / "segments" / "people.yaml"
     editor.change(path, SEGMENTS)

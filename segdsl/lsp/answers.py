@@ -17,7 +17,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from segdsl.diagnostics import MAX_FILE_BYTES, Diagnostic, Location, Refused, read_confined
+from segdsl.diagnostics import (
+    MAX_FILE_BYTES,
+    Diagnostic,
+    Location,
+    Refused,
+    SegdslError,
+    read_confined,
+)
 from segdsl.document.environment import Environment, Event, Stream
 from segdsl.document.files import PROJECT_FILE
 from segdsl.document.formats import normal_name
@@ -183,10 +190,11 @@ class Edited:
             lines += [f"owner: {segment.owner}"] if segment.owner else []
             lines += [f"labels: {', '.join(segment.labels)}"] if segment.labels else []
             lines += [f"min_size: {segment.min_size:,}"] if segment.min_size is not None else []
-            return "\n\n".join(lines)
+            return "\n\n".join([*lines, *self._size(word)])
         if kind == "segmentation":
             buckets = self.project.segmentations[word].buckets
-            return f"`{word}`: segmentation — " + ", ".join(f"`{b.name}`" for b in buckets)
+            text = f"`{word}`: segmentation — " + ", ".join(f"`{b.name}`" for b in buckets)
+            return "\n\n".join([text, *self._size(word)])
         if kind == "set":
             return f"set `{word}`: {_set_detail(env, word)}" + self._note(("sets", word))
         if kind == "event":
@@ -195,6 +203,18 @@ class Edited:
         if kind == "function":
             return f"`{word}(…)`: {FUNCTIONS[word].doc or 'function'}"
         return None
+
+    def _size(self, name: str) -> list[str]:
+        """The members at the last snapshot (`segdsl snapshot`), as one line; none without
+        a snapshot, or when the state database cannot be read (a hover never fails)."""
+        try:
+            last = self.project.last_snapshot(name)
+        except SegdslError:
+            return []
+        if last is None:
+            return []
+        as_of, members = last
+        return [f"{members:,} members at the last snapshot (as of {as_of:%Y-%m-%d %H:%M:%S})"]
 
     def _note(self, place: Path_) -> str:
         """The comment written after a schema entry (`email: string  # missing for

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError, columns, json_text, padded, shown
 from segdsl.execute.state import open_state
 from segdsl.review.protocol import Reviewed
-from segdsl.review.state import StoredRow, stored_rows
+from segdsl.review.state import StoredRow, latest, stored_rows
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,17 @@ def history(project: Reviewed, segment: str) -> History:
         )
     bucketed = any(r.bucket is not None for r in rows) or segment in project.segmentations
     return History(segment, bucketed, tuple(_steps(rows)))
+
+
+def last_snapshot(project: Reviewed, segment: str) -> tuple[dt.datetime, int] | None:
+    """When `segment` was last snapshotted and its members then; None when the state
+    database has no snapshot of it (or no file yet)."""
+    files = project.resolve_warehouse().files() if project.warehouse is not None else ()
+    state = open_state(project.state, files, write=False)
+    try:
+        return latest(state, segment)
+    finally:
+        state.close()
 
 
 def _steps(rows: list[StoredRow]) -> list[Step]:

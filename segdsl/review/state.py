@@ -217,6 +217,27 @@ def stored_rows(state: StateDatabase, name: str) -> list[StoredRow]:
 _SHOWN = ("as_of", "bucket", "rule_hash", "revision", "members")
 
 
+def latest(state: StateDatabase, name: str) -> tuple[dt.datetime, int] | None:
+    """The *as of* of the last snapshot of segment `name` and its members then (the sum
+    of the buckets for a segmentation): the count stored with it, no member is read."""
+    if state.empty or not set(LAYOUT) <= state.tables():
+        return None
+    query = (
+        exp.select(exp.column("as_of", "s"), exp.func("SUM", exp.column("members", "g")))
+        .from_(exp.alias_(exp.to_table("segments"), "g", table=True))
+        .join(
+            exp.alias_(exp.to_table("snapshots"), "s", table=True),
+            on=exp.column("id", "s").eq(exp.column("snapshot", "g")),
+        )
+        .where(exp.column("name", "g").eq(exp.Placeholder()))
+        .group_by(exp.column("as_of", "s"))
+        .order_by(exp.Ordered(this=exp.column("as_of", "s"), desc=True))
+        .limit(1)
+    )
+    rows = state.fetch(query, [name])
+    return (rows[0][0], int(rows[0][1])) if rows else None
+
+
 def _keys_of(unit: str) -> exp.Select:
     """(unit, key) of the members of each row of `r`, or of its previous snapshot's."""
     return (
