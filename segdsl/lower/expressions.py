@@ -116,6 +116,12 @@ class ExpressionLowering:
                 args.append(self._aggregate(arg, zero=False))
             else:
                 args.append(self.value(arg))
+        mixed = node.op in ("if", "coalesce") and node.type is Type.FLOAT
+        if mixed and self.dialect.casts_mixed_numbers:
+            args = [
+                exp.cast(sql, "double") if arg.type in (Type.INTEGER, Type.DECIMAL) else sql
+                for arg, sql in zip(node.args, args, strict=True)
+            ]
         return self.dialect.builder(node.op)(self, *args)
 
     def _and(self, node: bound.And) -> exp.Expr:

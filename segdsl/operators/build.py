@@ -51,6 +51,10 @@ class DialectFacts(Protocol):
     def like_escapes(self) -> tuple[tuple[str, str], ...]:
         """What LIKE reads as an escape or a class, each with the text that means it literally."""
 
+    @property
+    def casts_mixed_numbers(self) -> bool:
+        """`if`/`coalesce` of a float with integers or decimals cast those to a double."""
+
     def builder(self, op: str) -> Builder: ...
 
     def matches(self, b: Build, x: SQL, p: SQL) -> SQL: ...

@@ -71,11 +71,6 @@ DECIMALS = ("d", "ltv", "amount")  # the generator's decimal fields and traits
 # docs/engines.md#known-differences and not fixed yet: engine → (what, test on the rule text)
 KNOWN: dict[str, list[tuple[str, Callable[[str], bool]]]] = {
     "clickhouse": [
-        # if()/coalesce() over an integer and a float, or a decimal and a float, have no
-        # common type there (chdb makes it a Variant, which cannot be Nullable)
-        ("if() or coalesce() over numbers", lambda r: "if(" in r or "coalesce(" in r),
-        # decimal ÷ decimal of a larger scale: "Decimal result's scale is less than argument's"
-        ("a division with a decimal", lambda r: "/" in r and any(d in r for d in DECIMALS)),
         # round(float) compared with a decimal compares otherwise
         ("round() compared with a decimal", lambda r: "round(" in r),
     ],

@@ -207,11 +207,6 @@ DIALECT_OF = {
 # differences from DuckDB that the differential fuzz (tests/test_fuzz.py) found and that
 # are not fixed yet; the fuzz leaves these constructs out on that engine (fuzz.KNOWN)
 KNOWN_DIFFERENCES = [
-    "- **ClickHouse**: `if(c, x, y)` and `coalesce(x, y)` over an integer and a float, or a "
-    "decimal and a float, fail: ClickHouse has no common type for them (chdb, with "
-    "`use_variant_as_common_type`, makes a `Variant`, which cannot be Nullable).",
-    "- **ClickHouse**: a decimal divided by a decimal of a larger scale (`ltv / (ltv * ltv)`) "
-    "fails: \"Decimal result's scale is less than argument's one\".",
     "- **ClickHouse**: `round(f, 0)` (a float) compared with a decimal field can differ from "
     "DuckDB (`round(f, 0) between 1.10 and d`).",
 ]
@@ -266,7 +261,10 @@ ENGINE_NOTES = [
     "`upperUTF8` (LOWER is ASCII-only), `argMax(tuple(toNullable(prop)), time).1` (argMax "
     "skips NULLs). A filtered `max`, `min` or `avg` is `maxIfOrNull(x, c)` (`minIfOrNull`, "
     "`avgIfOrNull`): over no passing event `maxIf` gives the column's default (0, '') where "
-    "the column is declared the usual ClickHouse way, not Nullable.",
+    "the column is declared the usual ClickHouse way, not Nullable. A quotient is "
+    "`toFloat64(x) / toFloat64(y)` (ClickHouse divides decimals as decimals, and fails "
+    "where the divisor has the larger scale), and `if`/`coalesce` of a float with integers "
+    "or decimals casts those to a double (ClickHouse finds no common type for them).",
     "- **DataFusion** has no sqlglot dialect, so segdsl adds one, `datafusion`: PostgreSQL's "
     "SQL (DataFusion's parser and functions follow PostgreSQL's) with its differences. RE2 "
     "patterns become Rust regex (Perl classes to ASCII ranges, `\\b` → `(?-u:\\b)`, "

@@ -105,7 +105,9 @@ class Dialect:
       regex.translate knows: "are", "java", "rust"), None when segdsl does not know it;
     - `like_escapes`: what LIKE reads as an escape or a class, and its literal spelling;
     - `clock`, `pick`, `rewrite`, `finish`: the nodes that lowering builds directly;
-    - `reserved`: the words that must be quoted as names there (emit/dialects/reserved.py).
+    - `reserved`: the words that must be quoted as names there (emit/dialects/reserved.py);
+    - `casts_mixed_numbers`: `if` and `coalesce` of a float with integers or decimals get
+      those cast to a double, for an engine that finds no common type for them.
     """
 
     name = ""  # sqlglot's name of the dialect; a plain dialect gets its own when made
@@ -114,6 +116,7 @@ class Dialect:
     regex: str | None = None
     like_escapes: tuple[tuple[str, str], ...] = ()
     reserved: frozenset[str] = ANYWHERE
+    casts_mixed_numbers = False
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:

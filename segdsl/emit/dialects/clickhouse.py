@@ -8,9 +8,14 @@ from sqlglot import exp
 
 from segdsl.emit.dialects.base import BACKSLASH_ESCAPES, Dialect
 from segdsl.operators import Builder
+from segdsl.operators.precedence import parenthesized
 
 # aggregates whose FILTER is written `-IfOrNull` (docs/engines.md#notes-per-engine)
 _OR_NULL: dict[type, str] = {exp.Max: "maxIfOrNull", exp.Min: "minIfOrNull", exp.Avg: "avgIfOrNull"}
+
+
+def _float(x: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="toFloat64", expressions=[x])
 
 
 class ClickHouse(Dialect):
@@ -24,8 +29,15 @@ class ClickHouse(Dialect):
         "quarter": lambda b, t: exp.Anonymous(this="toQuarter", expressions=[t]),
         "week": lambda b, t: exp.Anonymous(this="toISOWeek", expressions=[t]),
         "day_of_year": lambda b, t: exp.Anonymous(this="toDayOfYear", expressions=[t]),
+        # the quotient is a float (docs/semantics.md): ClickHouse divides decimals as
+        # decimals, and fails where the divisor has the larger scale
+        "div": parenthesized(
+            "div",
+            lambda b, x, y: exp.Div(this=_float(x), expression=_float(y), typed=False, safe=True),
+        ),
     }
     refuses = {"matches": None, "pick": None}
+    casts_mixed_numbers = True  # if(c, 1, 2.5) has no common type with Nullable columns
     regex = "re2"
     like_escapes = BACKSLASH_ESCAPES
 
