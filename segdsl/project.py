@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -191,9 +191,8 @@ class Project:
         segments, segmentations = self._select_names(names)
         with_ = [normal_name(n) for n in with_ if normal_name(n) != self._entity().key]
         measures = [normal_name(n) for n in measures]
-        self._value_trees(measures, numeric=True)
         values = list(dict.fromkeys([*measures, *with_]))
-        trees = self._value_trees(values)
+        trees = self._value_trees(values, numeric=measures)
         query = self.select(names, place.dialect, as_of, optimized, rules, values=values)
         statement = Statement(
             to_sql(query, place.dialect, pretty=False),
@@ -436,11 +435,11 @@ class Project:
         return checked
 
     def _value_trees(
-        self, names: Sequence[str], numeric: bool = False
+        self, names: Sequence[str], numeric: Collection[str] = ()
     ) -> list[tuple[str, bound.Expr]]:
         """The checked tree of each field or trait named (`run --with`, `--measure`): E478
-        for an unknown name, E479 for a `numeric` one that is not a number, E480 for a field
-        with no single value per customer (a many-valued field, a geo pair)."""
+        for an unknown name, E479 for one of `numeric` that is not a number, E480 for a
+        field with no single value per customer (a many-valued field, a geo pair)."""
         checked = self._require_clean()
         fields = self._entity().fields
         single = {n: f for n, f in fields.items() if not f.many and f.type is not Type.GEO}
@@ -456,20 +455,24 @@ class Project:
                     Diagnostic(
                         "E480",
                         f"`{name}` has no single value per customer",
-                        hint="name a field with one value per customer, or a trait such as "
-                        f"`count({name})`",
+                        hint="name a trait that computes one value from it, e.g. "
+                        + (
+                            f"`distance_km({name}, 48.14, 11.58)`"
+                            if fields[name].type is Type.GEO
+                            else f"`count({name})`"
+                        ),
                     )
                 )
             elif name not in trees:
                 known = (
                     NameIndex(numbers, "numeric fields and traits")
-                    if numeric
+                    if name in numeric
                     else NameIndex(trees, "fields and traits")
                 )
                 problems.append(
                     Diagnostic("E478", f"unknown field or trait `{name}`", hint=known.hint(name))
                 )
-            elif numeric and not trees[name].type.numeric:
+            elif name in numeric and not trees[name].type.numeric:
                 problems.append(
                     Diagnostic(
                         "E479",

@@ -77,7 +77,7 @@ def arguments(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--format", choices=("text", "json"), default="text", help="the output")
     run.add_argument(
-        "--quiet", action="store_true", help="print no sizes and no warnings, only errors"
+        "-q", "--quiet", action="store_true", help="print no sizes and no warnings, only errors"
     )
     run.add_argument(
         "--fail-on-min-size",
@@ -113,7 +113,9 @@ def command(args: argparse.Namespace) -> int:
     from segdsl.execute import OUT_SUFFIXES, check_output
 
     out = None if args.out is None else Path(args.out)
-    folder = out is not None and (args.out.endswith(("/", os.sep)) or out.is_dir())
+    slash = args.out is not None and args.out.endswith(("/", os.sep))
+    # an existing folder is one only for --members-only: else it stays the E421 it was
+    folder = out is not None and (slash or (args.members_only and out.is_dir()))
     with_, measures = _names(args.with_), _names(args.measure)
     _check_options(args, out, folder, with_)
     if out is not None and not folder and out.suffix.lower() not in OUT_SUFFIXES:
