@@ -12,17 +12,18 @@ from typing import TYPE_CHECKING, Any
 from segdsl.diagnostics import Diagnostic, Location, SegdslError
 
 if TYPE_CHECKING:
-    from segdsl.project import Project, load
+    from segdsl.project import Project, load, schema_json
 
 
 def __getattr__(name: str) -> Any:
-    """`Project` and `load` on first use: `segdsl --help` need not import pydantic."""
-    if name in ("Project", "load"):
+    """`Project`, `load` and `schema_json` on first use: `segdsl --help` need not import
+    pydantic."""
+    if name in ("Project", "load", "schema_json"):
         from segdsl import project
 
         return getattr(project, name)
     raise AttributeError(f"module 'segdsl' has no attribute {name!r}")
 
 
-__all__ = ["Diagnostic", "Location", "Project", "SegdslError", "load"]
+__all__ = ["Diagnostic", "Location", "Project", "SegdslError", "load", "schema_json"]
 __version__ = "0.1.0"

@@ -7,15 +7,19 @@ E1xx syntax, E2xx names and references, E3xx types, E4xx files and YAML, E5xx di
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
+import importlib.resources
 import json
 import os
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """The largest project file segdsl reads (docs/security.md#limits)."""
@@ -317,27 +321,46 @@ class SourceCache:
         return lines[number - 1] if 0 < number <= len(lines) else None
 
 
-def render_text(diagnostic: Diagnostic, sources: SourceCache) -> str:
-    """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint."""
+# SGR colours of a diagnostic on a terminal (docs/cli.md#colour-and-progress)
+_COLOUR = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m"}
+_BOLD, _BLUE, _RESET = "\x1b[1m", "\x1b[1;34m", "\x1b[0m"
+
+
+def render_text(diagnostic: Diagnostic, sources: SourceCache, colour: bool = False) -> str:
+    """`path:line:col: error[CODE]: message`, then the numbered line with carets and the hint;
+    with `colour`, the severity and carets in red or yellow, the gutter in blue (SGR codes
+    only around segdsl's own text: file text and messages are escaped by `shown` first)."""
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour and text else text
+
     d, loc = diagnostic, diagnostic.location
+    tone = _COLOUR.get(d.severity, _BOLD)
     message = shown(d.message, newlines=True)  # an engine's message has lines
     hint = shown(d.hint, newlines=True) if d.hint else None
+    kind = paint(f"{d.severity}[{d.code}]", tone)
     if loc is None:
-        head = f"{d.severity}[{d.code}]: {message}"
-        return head + (f"\n  = help: {hint}" if hint else "")
-    head = f"{shown(loc.path)}:{loc.line}:{loc.column}: {d.severity}[{d.code}]: {message}"
+        head = f"{kind}: {paint(message, _BOLD)}"
+        return head + (f"\n  {paint('=', _BLUE)} help: {hint}" if hint else "")
+    place = f"{shown(loc.path)}:{loc.line}:{loc.column}:"
+    head = f"{paint(place, _BOLD)} {kind}: {paint(message, _BOLD)}"
     text = sources.line(loc.path, loc.line)
     if text is None:
-        return head + (f"\n  = help: {hint}" if hint else "")
+        return head + (f"\n  {paint('=', _BLUE)} help: {hint}" if hint else "")
     text, column, end_column = _shown_line(text.replace("\t", " "), loc)
     gutter = " " * len(str(loc.line))
     shown_width = columns(text)  # terminal columns: a Hangul or CJK character takes two
     end = end_column if loc.end_line == loc.line else shown_width + 1
     width = max(1, min(end, shown_width + 1) - column)
-    carets = " " * (column - 1) + "^" * width
-    label = f" {hint}" if hint else ""
+    carets = "^" * width + (f" {hint}" if hint else "")
+    bar = paint("|", _BLUE)
     return "\n".join(
-        [head, f"{gutter} |", f"{loc.line} | {text}", f"{gutter} | {carets}{label}".rstrip()]
+        [
+            head,
+            f"{gutter} {bar}",
+            f"{paint(str(loc.line), _BLUE)} {bar} {text}",
+            f"{gutter} {bar} {' ' * (column - 1)}{paint(carets, tone)}".rstrip(),
+        ]
     )
 
 
@@ -391,3 +414,94 @@ def render_github(diagnostic: Diagnostic) -> str:
             f"title={_escape_github('segdsl ' + d.code, True)}"
         )
     return f"::{d.severity}{props}::{_escape_github(message)}"
+
+
+def rebased(diagnostics: Sequence[Diagnostic], folder: str) -> list[Diagnostic]:
+    """The diagnostics with each file's path taken from the folder that holds the project
+    (`folder`, a POSIX path, "" for the project's own): GitHub places an annotation or a
+    code-scanning alert by its path from the repository's top, and a project may sit in a
+    subfolder of its repository (docs/ci.md#paths)."""
+    if not folder:
+        return list(diagnostics)
+    return [
+        dataclasses.replace(
+            d, location=dataclasses.replace(d.location, path=f"{folder}/{d.location.path}")
+        )
+        if d.location
+        else d
+        for d in diagnostics
+    ]
+
+
+ERRORS_DOC = "docs/errors.md"
+"""Where each code is explained, from the top of segdsl's repository: the `helpUri` of a
+SARIF rule is its heading there, a relative reference, as segdsl names no web site of its
+own (docs/ci.md#sarif)."""
+
+
+@functools.cache
+def error_titles() -> Mapping[str, str]:
+    """Each code's title, the words after it in its heading of docs/errors.md, which
+    tests/golden/update.py copies into the package (error_titles.json) for SARIF's rules."""
+    text = importlib.resources.files("segdsl").joinpath("error_titles.json").read_text("utf-8")
+    titles: dict[str, str] = json.loads(text)
+    return titles
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], version: str, project_file: str) -> str:
+    """A SARIF 2.1.0 log of one run, for GitHub code scanning: one rule per code that
+    occurs, one result per diagnostic. Paths are relative to `%SRCROOT%`, the repository's
+    top, which the reader supplies (an absolute path would differ on every runner); a
+    diagnostic without a place is put on the project's file, `project_file`, since code
+    scanning shows no result without a file. Columns count code points, as Python does."""
+    titles = error_titles()
+    codes = sorted({d.code for d in diagnostics})
+    rules = [_sarif_rule(code, titles.get(code)) for code in codes]
+    results = [_sarif_result(d, codes.index(d.code), project_file) for d in diagnostics]
+    driver = {"name": "segdsl", "version": version, "rules": rules}
+    run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json_text(log)
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _sarif_rule(code: str, title: str | None) -> dict[str, object]:
+    heading = f"{code} {title}" if title else code
+    anchor = f"{ERRORS_DOC}#{_anchor(heading)}" if title else ERRORS_DOC
+    rule: dict[str, object] = {"id": code, "helpUri": anchor}
+    if title:  # a code added since error_titles.json was last generated has none yet
+        rule["shortDescription"] = {"text": title}
+    rule["help"] = {"text": f"{heading}: see {anchor} in segdsl's documentation"}
+    return rule
+
+
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as `-`."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def _sarif_result(d: Diagnostic, index: int, project_file: str) -> dict[str, object]:
+    text = d.message + (f" ({d.hint})" if d.hint else "")
+    loc = d.location
+    where: dict[str, object] = {
+        "artifactLocation": {
+            "uri": quote(loc.path if loc else project_file),
+            "uriBaseId": "%SRCROOT%",
+        }
+    }
+    if loc:
+        where["region"] = {
+            "startLine": loc.line,
+            "startColumn": loc.column,
+            "endLine": loc.end_line,
+            "endColumn": loc.end_column,
+        }
+    return {
+        "ruleId": d.code,
+        "ruleIndex": index,
+        "level": "warning" if d.severity == "warning" else "error",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": where}],
+    }

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from segdsl.check import bound
+from segdsl.check import bound, selection
 from segdsl.check.project import Checked, check_project
-from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError
+from segdsl.check.selection import Listed
+from segdsl.diagnostics import (
+    Diagnostic,
+    NameIndex,
+    Refused,
+    SegdslError,
+    did_you_mean,
+    read_confined,
+)
 from segdsl.document.environment import Entity, Environment
 from segdsl.document.files import (
     PROJECT_FILE,
@@ -25,24 +34,36 @@ from segdsl.document.files import (
     SegmentationSource,
     SegmentSource,
     find_project,
+    find_repository,
     load_project,
+    segment_files,
+    write_confined,
 )
 from segdsl.document.formats import normal_name
+from segdsl.document.overlay import Overlay
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
 from segdsl.types import Type
 
+STATE_FILE = ".segdsl/state.duckdb"
+"""The state database's default place in the project, when segdsl.yaml has no `state:`."""
+
 if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
+    from segdsl.document.jsonschema import Names
     from segdsl.document.stored import Revision
     from segdsl.emit.dialects import Dialect
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
     from segdsl.review.diff import Diff
     from segdsl.review.explain import Explanation
+    from segdsl.review.history import History
     from segdsl.review.overlap import Overlap
+    from segdsl.review.report import Report, SectionBuilder
+    from segdsl.review.snapshot import SnapshotSummary
     from segdsl.review.testing import TestReport
+    from segdsl.syntax.formatting import Formatted
 
 
 class Project:
@@ -75,13 +96,64 @@ class Project:
         return project.warehouse if "://" in project.warehouse else self.root / project.warehouse
 
     @property
+    def state(self) -> Path:
+        """`state:` of segdsl.yaml, from the project's folder: the DuckDB file of `segdsl
+        snapshot` and `history` (default .segdsl/state.duckdb), never the warehouse."""
+        project = self._loaded.project
+        return self.root / (project.state if project and project.state else STATE_FILE)
+
+    @property
+    def schema_file(self) -> str | None:
+        """`schema:` of segdsl.yaml, from the project's folder (None when segdsl.yaml could
+        not be read)."""
+        return self._loaded.project.schema_file if self._loaded.project else None
+
+    @property
     def commit(self) -> str | None:
         """The git commit the files were read from (`at_revision`); None for the disk."""
         return getattr(self._loaded.store, "commit", None)
 
     @property
+    def repository(self) -> Path:
+        """The top folder of the git repository holding the project, or the project's
+        folder when it is in none: GitHub's annotations and code scanning name files from
+        there (docs/ci.md#paths)."""
+        return find_repository(self.root) or self.root
+
+    @property
     def dialect(self) -> str:
         return self._loaded.project.dialect if self._loaded.project else "duckdb"
+
+    def select_names(
+        self, selectors: Sequence[str] | None = None, exclude: Sequence[str] = ()
+    ) -> list[str]:
+        """The segments and segmentations that `selectors` pick (all when none), less those
+        that `exclude` picks: names, globs (`eu_*`), `label:X`, `owner:X`, `file:PATH`, and
+        `+` before any of them for what they refer to too (docs/cli.md#selecting-segments).
+        Every method that takes `names` takes selectors."""
+        return selection.select(
+            selectors or (),
+            exclude,
+            selection.definitions(self.segments, self.segmentations),
+            self._check().references,
+        )
+
+    def ls(
+        self, selectors: Sequence[str] | None = None, exclude: Sequence[str] = ()
+    ) -> list[Listed]:
+        """A row for each selected segment and segmentation: its description, owner,
+        labels, file and line, what it refers to and its `min_size` (`segdsl ls`)."""
+        names = self.select_names(selectors, exclude)
+        return selection.listing(names, self.segments, self.segmentations, self._check().references)
+
+    def unrelated_errors(self, names: Sequence[str] | None = None) -> list[Diagnostic]:
+        """The errors that did not stop `compile` or `run` of `names`: those in the
+        definitions of segments and segmentations that `names` neither select nor refer
+        to. The commands print them after their output and exit 1."""
+        if not names:
+            return []
+        segments, segmentations = self._select_names(names)
+        return self._errors([*segments, *segmentations])[1]
 
     # ---- stages -----------------------------------------------------------------------
 
@@ -139,7 +211,7 @@ class Project:
         from segdsl.emit.dialects import dialect_named
 
         segments, segmentations = self._select_names(names)
-        self._require_clean()
+        self._require_clean([*segments, *segmentations])
         target = dialect_named(self.dialect if dialect is None else dialect)
         refused = [
             d
@@ -148,7 +220,7 @@ class Project:
         ]
         if refused:
             raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
-        own = None if columns else self._members_of(names, segments)
+        own = None if columns else self._members_of(names, segments, segmentations)
         trees = {value_column(i): tree for i, (_, tree) in enumerate(self._value_trees(values))}
         if rules is None:
             rules = _default_passes(own, optimized)
@@ -202,7 +274,7 @@ class Project:
             segmentations,
             as_of,
             {n: self.segments[n].min_size for n in segments},
-            self._members_of(names, segments),
+            self._members_of(names, segments, segmentations),
             {n: [b.name for b in self.segmentations[n].buckets] for n in segmentations},
             [Value(n, value_column(i), tree.type) for i, (n, tree) in enumerate(trees)],
             list(dict.fromkeys(measures)),
@@ -281,25 +353,150 @@ class Project:
         as_of: dt.datetime | None = None,
         vs_as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
+        exclude: Sequence[str] = (),
     ) -> Diff:
         """Members entered and left per segment and bucket: the rules at git revision
         `base` against these, or these rules at `vs_as_of` against `as_of`; exactly one of
         the two (docs/cli.md#segdsl-diff)."""
         from segdsl.review.diff import diff
 
-        return diff(self, names, base, as_of, vs_as_of, warehouse)
+        return diff(self, names, base, as_of, vs_as_of, warehouse, exclude)
 
     def overlap(
         self,
         names: Sequence[str] | None = None,
         as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
+        exclude: Sequence[str] = (),
     ) -> Overlap:
         """Members of both segments of each pair, and their Jaccard index, from one pass
         over one run's result (docs/cli.md#segdsl-overlap)."""
         from segdsl.review.overlap import overlap
 
-        return overlap(self, names, as_of, warehouse)
+        return overlap(self, names, as_of, warehouse, exclude)
+
+    def snapshot(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+    ) -> SnapshotSummary:
+        """Store the members of `names` (all when None) at `as_of` in the state database,
+        with the git revision and each rule's hash (docs/cli.md#segdsl-snapshot)."""
+        from segdsl.review.snapshot import snapshot
+
+        return snapshot(self, names, as_of, warehouse)
+
+    def history(self, segment: str) -> History:
+        """The snapshots of `segment` (or of each bucket of a segmentation) in the state
+        database: size, entered, left, rule changed (docs/cli.md#segdsl-history)."""
+        from segdsl.review.history import history
+
+        return history(self, segment)
+
+    def last_snapshot(self, segment: str) -> tuple[dt.datetime, int] | None:
+        """The *as of* of the last snapshot of `segment` in the state database and its
+        members then (a segmentation: every bucket's); None without one."""
+        from segdsl.review.history import last_snapshot
+
+        return last_snapshot(self, segment)
+
+    def report(
+        self,
+        names: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+        warehouse: Path | str | Any = None,
+        sections: Sequence[SectionBuilder] | None = None,
+    ) -> Report:
+        """One self-contained HTML page (`.html`) of the segments' sizes, shares, overlap
+        heatmap, descriptions, rules and SQL, from one run (docs/cli.md#segdsl-report);
+        `sections` replaces the page's list of section builders (`report.SECTIONS`)."""
+        from segdsl.review.report import report
+
+        return report(self, names, as_of, warehouse, sections)
+
+    def fmt(self, paths: Iterable[str | Path] | None = None, check: bool = False) -> Formatted:
+        """Every rule of the segment files `paths` (files or folders; default: all the
+        project's) in its canonical spelling, spliced into the file in the place of the
+        rule as written, so that comments and layout stay (segdsl/syntax/formatting.py).
+        Each file is replaced atomically; with `check`, nothing is written. A file with
+        errors is left as it is and its errors returned; an error outside the segment files
+        (segdsl.yaml, the schema) keeps every file as it is (docs/cli.md#segdsl-fmt)."""
+        from segdsl.syntax.formatting import Change, Formatted, Unformattable, format_text
+        from segdsl.syntax.problems import RuleProblem
+
+        listed = self._loaded.project.segments if self._loaded.project else []
+        files = segment_files(self.root, listed, Loaded(self.root))
+        chosen, problems = self._chosen(files, paths)
+        errors = [d for d in self.check() if d.severity == "error"]
+        halted = any(d.location is None or d.location.path not in files for d in errors)
+        kept = {d.location.path for d in errors if d.location is not None}
+        problems += [d for d in errors if halted or d.location and d.location.path in chosen]
+        changes: list[Change] = []
+        for name in [] if halted else [n for n in chosen if n not in kept]:
+            try:
+                raw = read_confined(self.root, name)
+                bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+                before = raw.decode("utf-8").removeprefix(bom)
+                after = format_text(name, before)
+                if after != before and not check:
+                    write_confined(self.root, name, (bom + after).encode("utf-8"))
+            except Refused as refused:
+                problems.append(Diagnostic(refused.code, f"`{name}` {refused.reason}"))
+                continue
+            except (Unformattable, RuleProblem, UnicodeDecodeError) as why:
+                problems.append(_unformattable(name, why))
+                continue
+            if after != before:
+                changes.append(Change(name, before, after))
+        return Formatted(
+            tuple(chosen), tuple(changes), tuple(sorted(problems, key=Diagnostic.sort_key))
+        )
+
+    def _chosen(
+        self, files: list[str], paths: Iterable[str | Path] | None
+    ) -> tuple[list[str], list[Diagnostic]]:
+        """The segment files among `paths` (files or folders, from the current folder);
+        E401 for a path that is not there, E425 for one outside the project."""
+        if paths is None:
+            return files, []
+        base = os.path.realpath(self.root)
+        real = {name: os.path.realpath(os.path.join(base, name)) for name in files}
+        chosen: set[str] = set()
+        problems: list[Diagnostic] = []
+        for path in paths:
+            target = os.path.realpath(path)
+            if not os.path.lexists(path):
+                problems.append(Diagnostic("E401", f"`{path}` does not exist"))
+            elif os.path.commonpath([base, target]) != base:
+                problems.append(
+                    Diagnostic(
+                        "E425",
+                        f"`{path}` is outside the project",
+                        hint=f"fmt formats the segment files of the project in {self.root}; "
+                        "give --project for another",
+                    )
+                )
+            else:
+                chosen |= {n for n, r in real.items() if os.path.commonpath([target, r]) == target}
+        return [n for n in files if n in chosen], problems
+
+    def schema_names(self) -> Names:
+        """The names the project's rules may use, for the schema of its segment files."""
+        from segdsl.document.jsonschema import Names
+
+        env = self._loaded.environment
+        segments = self.segments.values()
+        return Names(
+            {n: f.type.value for n, f in env.entity.fields.items()} if env else {},
+            tuple(env.events()) if env else (),
+            {n: s.type.value for n, s in env.sets.items()} if env else {},
+            tuple(env.traits) if env else (),
+            tuple(self.segments),
+            tuple(self.segmentations),
+            tuple(sorted({s.owner for s in segments if s.owner})),
+            tuple(sorted({label for s in segments for label in s.labels})),
+        )
 
     # ---- internals ----------------------------------------------------------------------
 
@@ -349,7 +546,7 @@ class Project:
         """(owner, rule text, checked tree) of the segments and segmentations `names` (all
         when None) and of every one they refer to, each once, in the project's order."""
         checked = self._check()
-        wanted = _closure(checked, names)
+        wanted = self._wanted(names)
         rules: list[tuple[str, Text, bound.Expr]] = []
         for name, tree in checked.segments.items():
             if name in wanted:
@@ -364,10 +561,13 @@ class Project:
         return rules
 
     @staticmethod
-    def _members_of(names: Sequence[str] | None, segments: Sequence[str]) -> str | None:
-        """The segment whose members the statement lists: the only name, when it is a
-        segment; None for the one-row-per-customer statement."""
-        return segments[0] if names and len(names) == 1 and segments else None
+    def _members_of(
+        names: Sequence[str] | None, segments: Sequence[str], segmentations: Sequence[str]
+    ) -> str | None:
+        """The segment whose members the statement lists: the only one selected, when
+        `names` select one segment and nothing else; None for the one-row-per-customer
+        statement."""
+        return segments[0] if names and len(segments) == 1 and not segmentations else None
 
     def _entity(self) -> Entity:
         assert self._loaded.environment is not None
@@ -384,7 +584,7 @@ class Project:
         same names (one segment: its own statement's passes); `segdsl.check.outline`
         prints a tree of it."""
         segments, segmentations = self._select_names(names)
-        own = self._members_of(names, segments)
+        own = self._members_of(names, segments, segmentations)
         if rules is None:
             rules = _default_passes(own, optimized)
         return self._optimized(as_of, rules, own, [*segments, *segmentations])
@@ -398,8 +598,8 @@ class Project:
     ) -> Program:
         """The optimized rules of `names` (all when None) and of those they refer to: a
         statement of one segment in a project of thousands optimizes a handful."""
-        checked = self._require_clean()
-        wanted = _closure(checked, names)
+        checked = self._require_clean(names)
+        wanted = self._wanted(names)
         program = Program(
             {n: tree for n, tree in checked.segments.items() if n in wanted},
             {n: bound.Segmentation(*v) for n, v in checked.segmentations.items() if n in wanted},
@@ -427,12 +627,41 @@ class Project:
             program.shapes,
         )
 
-    def _require_clean(self) -> Checked:
+    def _require_clean(self, names: Sequence[str] | None = None) -> Checked:
+        """The checked project, unless an error blocks a statement of `names` (all when
+        None): see `_errors`."""
+        blocked, _ = self._errors(names)
+        if blocked:
+            raise SegdslError(blocked)
+        return self._check()
+
+    def _errors(self, names: Sequence[str] | None) -> tuple[list[Diagnostic], list[Diagnostic]]:
+        """The errors that block a statement of `names` (all when None), and the others:
+        those in the definitions of `names` and of what they refer to, and those in no
+        definition, block (selection.blocking). A name left unchecked with no error of its
+        own (a rule inside one refused as too large, E312) blocks with every error."""
         checked = self._check()
-        errors = [d for d in checked.diagnostics if d.severity == "error"]
-        if errors:
-            raise SegdslError(sorted(errors, key=Diagnostic.sort_key))
-        return checked
+        errors = sorted(
+            (d for d in checked.diagnostics if d.severity == "error"), key=Diagnostic.sort_key
+        )
+        if names is None:
+            return errors, []
+        wanted = self._wanted(names)
+        places = {n: s.defined for n, s in self.segments.items()}
+        places |= {n: s.defined for n, s in self.segmentations.items()}
+        blocked, others = selection.blocking(errors, wanted, places)
+        unchecked = [
+            n for n in wanted if n not in checked.segments and n not in checked.segmentations
+        ]
+        if unchecked and not blocked:
+            return errors, []
+        return blocked, others
+
+    def _wanted(self, names: Sequence[str] | None) -> set[str]:
+        """`names` (all when None) and every segment and segmentation they refer to."""
+        if names is None:
+            return {*self.segments, *self.segmentations}
+        return set(selection.closure(names, self._check().references))
 
     def _value_trees(
         self, names: Sequence[str], numeric: Collection[str] = ()
@@ -488,16 +717,10 @@ class Project:
     def _select_names(self, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
         if not names:
             return list(self.segments), list(self.segmentations)
-        names = [normal_name(n) for n in names]  # as the files' names are kept (NFC)
-        unknown = [n for n in names if n not in self.segments and n not in self.segmentations]
-        if unknown:
-            known = NameIndex([*self.segments, *self.segmentations], "segments")
-            raise SegdslError(
-                [Diagnostic("E203", f"unknown segment `{n}`", hint=known.hint(n)) for n in unknown]
-            )
+        picked = self.select_names(names)
         return (
-            [n for n in names if n in self.segments],
-            [n for n in names if n in self.segmentations],
+            [n for n in picked if n in self.segments],
+            [n for n in picked if n in self.segmentations],
         )
 
     def _check(self) -> Checked:
@@ -506,34 +729,14 @@ class Project:
         return self._checked
 
 
-def _closure(checked: Checked, names: Sequence[str] | None) -> set[str]:
-    """`names` (all when None) and every segment and segmentation they refer to."""
-    if names is None:
-        return set(checked.segments) | set(checked.segmentations)
-    wanted: set[str] = set()
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in wanted:
-            continue
-        wanted.add(name)
-        trees = [checked.segments[name]] if name in checked.segments else []
-        trees += [tree for _, tree in checked.segmentations.get(name, ((), None))[0]]
-        todo.extend(ref for tree in trees for ref in _references(tree))
-    return wanted
-
-
-def _references(tree: bound.Expr) -> list[str]:
-    """The segments and segmentations `tree` refers to directly."""
-    return [
-        node.name
-        for node in bound.descendants(tree)
-        if isinstance(node, bound.SegmentRef | bound.SegmentationRef)
-    ]
-
-
-def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Project:
-    """Load the project at `path` (or the nearest folder above with a segdsl.yaml)."""
+def load(
+    path: str | Path = ".",
+    only: Iterable[str | Path] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> Project:
+    """Load the project at `path` (or the nearest folder above with a segdsl.yaml); with
+    `texts` (a file's path, absolute or from the project's folder → its text), those files
+    are read from memory instead of the disk: an editor's unsaved buffers (segdsl lsp)."""
     start = Path(path).resolve()
     root = find_project(start if start.is_dir() else start.parent)
     if root is None:
@@ -547,7 +750,38 @@ def load(path: str | Path = ".", only: Iterable[str | Path] | None = None) -> Pr
             ]
         )
     files = [Path(p).resolve() for p in only] if only is not None else None
-    return Project(load_project(root, files))
+    store = Overlay(root, texts) if texts else None
+    return Project(load_project(root, files, store))
+
+
+def schema_json(kind: str, project: Project | None = None) -> dict[str, Any]:
+    """The JSON Schema of a segdsl file, for editors: `kind` is `segdsl` (segdsl.yaml),
+    `schema`, `segments` or `tests`; a segment file's schema lists `project`'s names as
+    suggestions in each rule (docs/editors.md). E492 for another kind."""
+    from segdsl.document.jsonschema import KINDS, json_schema
+
+    if kind not in KINDS:
+        raise SegdslError(
+            [
+                Diagnostic(
+                    "E492",
+                    f"no schema for `{kind}`",
+                    hint=did_you_mean(kind, KINDS, "kinds"),
+                )
+            ]
+        )
+    names = project.schema_names() if project is not None and kind == "segments" else None
+    return json_schema(kind, names)
+
+
+def _unformattable(name: str, why: Exception) -> Diagnostic:
+    """E491: a file that passed the checks but could not be formatted after all (it was
+    changed meanwhile, or a rule found no spelling that keeps the file's data)."""
+    return Diagnostic(
+        "E491",
+        f"`{name}` cannot be formatted: {why}",
+        hint="run `segdsl check`; if it is clean, the file is left as it is; please report it",
+    )
 
 
 def value_column(index: int) -> str:
@@ -564,4 +798,4 @@ def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:
     return RULES_SET if own is None else RULES_SINGLE
 
 
-__all__ = ["Project", "load", "Type"]
+__all__ = ["Project", "load", "schema_json", "Type"]

@@ -35,6 +35,7 @@ ORDER = [
     "reference",
     "review",
     "project",
+    "lsp",
     "demo",
     "cli",
     "",  # the package itself
@@ -42,7 +43,7 @@ ORDER = [
 
 # entry points that import later stages inside functions, to keep start-up light; every
 # module of the command line is one (a module per command)
-LAZY = {"segdsl", "segdsl.project"}
+LAZY = {"segdsl", "segdsl.project", "segdsl.lsp"}
 
 
 def _module(path: Path) -> str:
@@ -134,6 +135,15 @@ def test_the_entry_points_load_no_sql_library() -> None:
     code = (
         "import sys, segdsl.cli, segdsl.project;"
         "print(sorted(m for m in ('sqlglot', 'duckdb') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_only_the_language_server_loads_pygls() -> None:
+    code = (
+        "import sys, segdsl.cli, segdsl.project, segdsl.lsp;"
+        "print(sorted(m for m in ('pygls', 'lsprotocol') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

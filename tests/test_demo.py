@@ -62,6 +62,7 @@ def test_summary_counts_the_tables(demo: DemoSummary, db: Any) -> None:
     assert 20 * CUSTOMERS < demo.events < 32 * CUSTOMERS  # about 26 per customer
     assert 1.4 * CUSTOMERS < demo.orders < 2.6 * CUSTOMERS  # about 2 per customer
     assert sorted(p.name for p in demo.directory.iterdir()) == [
+        ".segdsl",
         "schema.yaml",
         "segdsl.yaml",
         "segments",

@@ -39,8 +39,8 @@ def places(diagnostics: list[Diagnostic], dialect: str) -> list[tuple[str, int, 
 def test_the_demo_for_snowflake_names_each_culprit_at_its_place(demo: Path) -> None:
     found = segdsl.load(demo).check(dialects=["snowflake"])
     assert places(found, "snowflake") == [
-        ("segments/behavioural.yaml", 67, 12),
-        ("segments/behavioural.yaml", 73, 49),
+        ("segments/behavioural.yaml", 68, 12),
+        ("segments/behavioural.yaml", 74, 49),
     ]
     assert "in segment `mobile_browsers`" in found[0].message
     assert all(d.severity == "error" for d in found)
@@ -53,8 +53,8 @@ def test_the_project_dialect_is_checked_without_asking(demo: Path, tmp_path: Pat
     text = settings.read_text(encoding="utf-8")
     settings.write_text(text.replace("dialect: duckdb", "dialect: snowflake"), encoding="utf-8")
     assert places(segdsl.load(copy).check(), "snowflake") == [
-        ("segments/behavioural.yaml", 67, 12),
-        ("segments/behavioural.yaml", 73, 49),
+        ("segments/behavioural.yaml", 68, 12),
+        ("segments/behavioural.yaml", 74, 49),
     ]
 
 
@@ -62,9 +62,9 @@ def test_several_dialects_in_one_run(demo: Path) -> None:
     found = segdsl.load(demo).check(dialects=["snowflake", "sqlite", "snowflake"])
     assert len(places(found, "snowflake")) == 2
     assert places(found, "sqlite")[:3] == [
-        ("segments/behavioural.yaml", 67, 12),
-        ("segments/behavioural.yaml", 73, 49),
-        ("segments/contact.yaml", 52, 12),
+        ("segments/behavioural.yaml", 68, 12),
+        ("segments/behavioural.yaml", 74, 49),
+        ("segments/contact.yaml", 53, 12),
     ]
     assert len(places(found, "sqlite")) == 7
 
@@ -74,7 +74,7 @@ def test_an_unpinned_clock_is_a_warning_in_check_and_an_error_in_compile(demo: P
     found = [d for d in project.check(dialects=["hive"]) if d.code == "E501"]
     assert found and all(d.severity == "warning" for d in found)
     # `inactive_days > 30`: the trait reads the clock, reported where the rule uses it
-    assert ("segments/reactivation.yaml", 22, 12) in places(found, "hive")
+    assert ("segments/reactivation.yaml", 23, 12) in places(found, "hive")
     with pytest.raises(SegdslError) as refused:
         project.compile(["gold"], "hive")
     assert [d.severity for d in refused.value.diagnostics] == ["error"]
@@ -86,7 +86,7 @@ def test_compile_lists_every_problem(demo: Path, capsys: pytest.CaptureFixture[s
     assert main(["--project", str(demo), "compile", "--dialect", "sqlite"]) == 1
     err = capsys.readouterr().err
     assert err.count("error[E501]") == 7
-    assert "segments/contact.yaml:52:12: error[E501]" in err
+    assert "segments/contact.yaml:53:12: error[E501]" in err
 
 
 def test_check_command_takes_dialect_repeatedly(

@@ -20,7 +20,7 @@ def test_the_wheel_carries_every_module_and_data_file(tmp_path: Path) -> None:
     shipped = set(zipfile.ZipFile(wheel).namelist())
     wanted = {
         p.relative_to(ROOT).as_posix()
-        for pattern in ("*.py", "*.lark", "*.lark.json", "*.yaml")
+        for pattern in ("*.py", "*.lark", "*.json", "*.yaml")
         for p in (ROOT / "segdsl").rglob(pattern)
     }
     assert wanted <= shipped, f"missing from the wheel: {sorted(wanted - shipped)}"

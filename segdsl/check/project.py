@@ -35,6 +35,9 @@ class Checked:
         default_factory=dict
     )
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The names each segment and segmentation refers to directly, each once, broken
+    rules' too (`+NAME` selects them, `ls` lists them)."""
 
 
 def check_project(loaded: Loaded) -> Checked:
@@ -83,6 +86,10 @@ class _ProjectChecks:
                 self.checked.segments[name] = tree
         for name, segmentation in self.loaded.segmentations.items():
             self.check_segmentation(name, segmentation)
+        self.checked.references = {
+            name: tuple(dict.fromkeys(ref for ref, _, _ in refs))
+            for name, refs in self.references.items()
+        }
         cycles = _cycles(self.references)
         self.checked.diagnostics.extend(cycles)
         if not cycles:

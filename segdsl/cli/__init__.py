@@ -19,12 +19,47 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from segdsl.cli import check, compile, demo, diff, explain, overlap, run, test
+from segdsl.cli import (
+    check,
+    compile,
+    completion,
+    demo,
+    diff,
+    explain,
+    fmt,
+    history,
+    ls,
+    lsp,
+    output,
+    overlap,
+    report,
+    run,
+    schema,
+    snapshot,
+    test,
+)
 from segdsl.cli.options import EXIT_CLEAN, EXIT_ERRORS, exit_status, root
 from segdsl.cli.output import StdoutLost, flush_stdout, print_diagnostics, silence, tell
 from segdsl.diagnostics import Diagnostic, SegdslError
 
-COMMANDS: tuple[ModuleType, ...] = (check, compile, run, explain, test, diff, overlap, demo)
+COMMANDS: tuple[ModuleType, ...] = (
+    check,
+    ls,
+    compile,
+    run,
+    explain,
+    test,
+    diff,
+    overlap,
+    snapshot,
+    history,
+    report,
+    fmt,
+    schema,
+    demo,
+    completion,
+    lsp,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,6 +74,14 @@ def parser() -> argparse.ArgumentParser:
         help="the project folder (default: the current folder or above)",
     )
     parser.add_argument("--version", action="version", version=f"segdsl {_version()}")
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        metavar="WHEN",
+        help="colour the problems shown: auto (on a terminal, unless NO_COLOR is set), "
+        "always or never",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.arguments(commands.add_parser(module.NAME, help=module.HELP))
@@ -62,11 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate from argv has no UTF-8
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    args = parser().parse_args(argv)
+    whole = parser()
+    args = whole.parse_args(argv)
+    args.parser = whole  # `completion` writes its script from the parser
+    output.COLOUR = args.color
     by_name = {module.NAME: module for module in COMMANDS}
     received: list[int] = []
     restore = _on_signals(received)
     try:
+        output.start_progress(f"segdsl {args.command}")
         status = int(by_name[args.command].command(args))
         flush_stdout()
         return status
@@ -98,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _interrupted(received)
         raise
     finally:
+        output.stop_progress()
         restore()
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from segdsl.cli.options import EXIT_CLEAN, as_of_argument, load, no_optimize_argument
+from segdsl.cli.options import (
+    as_of_argument,
+    load,
+    no_optimize_argument,
+    selected,
+    selector_arguments,
+    unrelated,
+)
 from segdsl.cli.output import say, terminal
 from segdsl.diagnostics import shown
 
@@ -13,7 +20,7 @@ HELP = "print the SQL of segments"
 
 
 def arguments(compile_: argparse.ArgumentParser) -> None:
-    compile_.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(compile_)
     compile_.add_argument(
         "--dialect", default=None, help="target SQL dialect (default: the project's)"
     )
@@ -23,6 +30,7 @@ def arguments(compile_: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     project = load(args)
-    sql = project.compile(args.names or None, args.dialect, args.as_of, optimized=args.optimized)
+    names = selected(project, args)
+    sql = project.compile(names, args.dialect, args.as_of, optimized=args.optimized)
     say(shown(sql, newlines=True) + ";" if terminal() else sql + ";")
-    return EXIT_CLEAN
+    return unrelated(project, names)

@@ -9,6 +9,7 @@ from segdsl.cli.options import (
     as_of_argument,
     load,
     parse_as_of,
+    selector_arguments,
     warehouse_argument,
     warehouse_given,
 )
@@ -19,7 +20,7 @@ HELP = "members a change of the rules adds and drops"
 
 
 def arguments(diff: argparse.ArgumentParser) -> None:
-    diff.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(diff)
     diff.add_argument(
         "--base", default=None, metavar="REV", help="compare with the rules at git revision REV"
     )
@@ -40,6 +41,8 @@ def command(args: argparse.Namespace) -> int:
 
     warehouse_given(args)
     project = load(args)
-    found = project.diff(args.names, args.base, args.as_of, args.vs_as_of, args.warehouse)
+    found = project.diff(
+        args.names, args.base, args.as_of, args.vs_as_of, args.warehouse, args.exclude
+    )
     say(render(found, args.format, unchanged=bool(args.names)))
     return EXIT_CLEAN

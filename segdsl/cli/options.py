@@ -27,6 +27,7 @@ USAGE_CODES = {
     "E446",
     "E461",
     "E457",
+    "E458",
     "E465",
     "E468",
     "E469",
@@ -37,6 +38,9 @@ USAGE_CODES = {
     "E480",
     "E481",
     "E482",
+    "E485",
+    "E430",
+    "E474",
 }
 
 
@@ -113,10 +117,59 @@ def warehouse_given(args: argparse.Namespace) -> None:
         )
 
 
+def selector_arguments(command: argparse.ArgumentParser) -> None:
+    """SELECTOR... and --exclude, as every command that takes segments has them
+    (docs/cli.md#selecting-segments)."""
+    command.add_argument(
+        "names",
+        nargs="*",
+        metavar="SELECTOR",
+        help="segments to take: NAME, a glob ('eu_*'), label:X, owner:X, file:PATH, "
+        "+ before any for what it refers to too (default: all)",
+    )
+    command.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="leave out what SELECTOR picks (repeatable)",
+    )
+
+
+def selected(project: Project, args: argparse.Namespace) -> list[str] | None:
+    """The names the command's selectors pick; None, for all, when none are given."""
+    if not args.names and not args.exclude:
+        return None
+    return project.select_names(args.names, args.exclude)
+
+
+def unrelated(project: Project, names: list[str] | None) -> int:
+    """After the output of `names`: the errors of the other segments, which did not stop
+    it, on stderr, and 1 when there are any (docs/cli.md#selecting-segments)."""
+    from segdsl.cli.output import print_diagnostics, tell
+
+    others = project.unrelated_errors(names)
+    if not others:
+        return EXIT_CLEAN
+    print_diagnostics(others, "text", project.root)
+    count = len(others)
+    they = "it does" if count == 1 else "they do"
+    tell(f"{count} error{'s' * (count != 1)} outside the selection; {they} not affect the output")
+    return EXIT_ERRORS
+
+
 def load(args: argparse.Namespace) -> Project:
     from segdsl.project import load as load_project
 
     return load_project(args.project or Path.cwd())
+
+
+def shown_path(path: Path, root: Path) -> Path:
+    """`path` from the project's folder when it is inside it (`.segdsl/state.duckdb`)."""
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
 
 
 def root(args: argparse.Namespace) -> Path:

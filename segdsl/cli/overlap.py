@@ -9,6 +9,7 @@ from segdsl.cli.options import (
     EXIT_CLEAN,
     as_of_argument,
     load,
+    selector_arguments,
     warehouse_argument,
     warehouse_given,
 )
@@ -20,7 +21,7 @@ HELP = "members that segments share"
 
 
 def arguments(overlap: argparse.ArgumentParser) -> None:
-    overlap.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(overlap)
     as_of_argument(overlap)
     warehouse_argument(overlap)
     overlap.add_argument("--format", choices=["text", "json"], default="text")
@@ -38,7 +39,7 @@ def command(args: argparse.Namespace) -> int:
     files = list(project.resolve_warehouse(args.warehouse).files()) if args.plot else []
     if args.plot:
         check_plot(args.plot, files)
-    found = project.overlap(args.names, args.as_of, args.warehouse)
+    found = project.overlap(args.names, args.as_of, args.warehouse, args.exclude)
     say(render(found, args.format))
     if args.plot:
         write_svg(found, args.plot, files)

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segdsl.cli.options import (
-    EXIT_CLEAN,
     EXIT_ERRORS,
     as_of_argument,
     load,
     no_optimize_argument,
+    selected,
+    selector_arguments,
+    unrelated,
 )
 from segdsl.cli.output import print_diagnostics, say, tell
 from segdsl.diagnostics import Diagnostic, SegdslError, columns, padded, shown
@@ -31,7 +33,7 @@ HELP = "run segments on the warehouse; print their sizes, measures and a sample;
 
 
 def arguments(run: argparse.ArgumentParser) -> None:
-    run.add_argument("names", nargs="*", metavar="SEGMENT")
+    selector_arguments(run)
     as_of_argument(run)
     run.add_argument(
         "--out",
@@ -146,13 +148,9 @@ def command(args: argparse.Namespace) -> int:
         _check_folder(out, place.path)
     elif out is not None:
         check_output(out, place.files())
+    names = selected(project, args)
     result = project.run(
-        args.names or None,
-        args.as_of,
-        args.warehouse,
-        args.optimized,
-        measures=measures,
-        with_=with_,
+        names, args.as_of, args.warehouse, args.optimized, measures=measures, with_=with_
     )
     sizes = result.sizes()
     written = _write(result, out, folder, args) if out is not None else []
@@ -192,10 +190,11 @@ def command(args: argparse.Namespace) -> int:
             ],
             "text",
         )
+        unrelated(project, names)
         return EXIT_ERRORS
     if small and not args.quiet:
         tell(f"{len(small)} segment(s) below min_size: {shown(', '.join(small))}")
-    return EXIT_CLEAN
+    return unrelated(project, names)
 
 
 def _check_options(

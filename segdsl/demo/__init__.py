@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -20,6 +21,8 @@ from pathlib import Path
 import duckdb
 
 from segdsl.demo.data import build_warehouse
+from segdsl.diagnostics import json_text
+from segdsl.project import load, schema_json
 
 DEMO_AS_OF = datetime(2025, 12, 31, 12, 0, 0)
 """The demo's "now": no event, order or signup is later than this instant."""
@@ -74,6 +77,12 @@ _FILES: dict[str, str] = {
 }
 
 
+SCHEMA_FOLDER = ".segdsl/schema"
+"""Where the demo writes the JSON Schema of its files, which each file names in its first
+line (`# yaml-language-server: $schema=...`) so that an editor completes and checks it."""
+_SCHEMAS = ("segdsl", "schema", "segments", "tests")
+
+
 def _template(name: str) -> str:
     return (resources.files("segdsl.demo") / "files" / name).read_text(encoding="utf-8")
 
@@ -94,17 +103,19 @@ def write_demo(directory: Path, customers: int = 10_000, seed: int = 42) -> Demo
         )
     directory = Path(directory)
     texts = {name: _template(template) for name, template in _FILES.items()}
+    texts = {**_schema_files(texts), **texts}  # the project file still last
     if directory.is_symlink():
         raise DemoRefused(
             "E416", f"{directory} is a symbolic link; the demo never writes through one"
         )
-    for name in (*reversed(_FILES), WAREHOUSE, "segments", "tests"):  # the project file first
+    folders = ("segments", "tests", ".segdsl", SCHEMA_FOLDER)
+    for name in (*reversed(texts), WAREHOUSE, *folders):  # the project file first
         target = directory / name
         if target.is_symlink():
             raise DemoRefused(
                 "E416", f"{target} is a symbolic link; the demo never writes through one"
             )
-        if name not in ("segments", "tests") and target.exists():
+        if name not in folders and target.exists():
             raise DemoRefused("E416", f"{target} exists; the demo never overwrites files")
     _check_room(directory, customers)
     made: list[Path] = []
@@ -168,7 +179,7 @@ def _write(
     made.append(directory / WAREHOUSE)
     os.replace(temporary, directory / WAREHOUSE)
     _remove(list(scratch))
-    for folder in (directory / "segments", directory / "tests"):
+    for folder in (directory / name for name in ("segments", "tests", ".segdsl", SCHEMA_FOLDER)):
         if not folder.exists():
             made.append(folder)
             folder.mkdir()
@@ -179,6 +190,22 @@ def _write(
     for path in (temporary, *scratch):
         made.remove(path)
     return rows
+
+
+def _schema_files(texts: dict[str, str]) -> dict[str, str]:
+    """`.segdsl/schema/KIND.json` for each kind of file, the segment files' with the demo's
+    own names: read from a copy of the files in a temporary folder, before anything is
+    written where the user asked."""
+    with tempfile.TemporaryDirectory(prefix="segdsl-demo-") as scratch:
+        for name, text in texts.items():
+            os.makedirs(os.path.join(scratch, os.path.dirname(name)), exist_ok=True)
+            with open(os.path.join(scratch, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        project = load(scratch)
+        return {
+            f"{SCHEMA_FOLDER}/{kind}.json": json_text(schema_json(kind, project)) + "\n"
+            for kind in _SCHEMAS
+        }
 
 
 def _remove(made: list[Path]) -> None:

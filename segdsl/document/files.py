@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -99,6 +100,7 @@ class SegmentSource:
     owner: str | None = None
     labels: tuple[str, ...] = ()
     min_size: int | None = None
+    defined: Location | None = None  # its name to the end of its value: whose error is whose
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class SegmentationSource:
     name: str
     buckets: tuple[Bucket, ...]
     path: str
+    defined: Location | None = None  # as for SegmentSource
 
 
 @dataclass
@@ -137,6 +140,16 @@ def find_project(start: Path) -> Path | None:
     or a folder is then refused where it is read, rather than passed over for a parent's."""
     for folder in [start, *start.parents]:
         if os.path.lexists(folder / PROJECT_FILE):
+            return folder
+    return None
+
+
+def find_repository(start: Path) -> Path | None:
+    """The top of the git repository holding `start`: the nearest folder with a `.git`
+    (a folder, or the file of a worktree or a submodule). Looked for on disk rather than
+    asked of git, which refuses a checkout owned by another user (a container job's)."""
+    for folder in [start, *start.parents]:
+        if os.path.lexists(folder / ".git"):
             return folder
     return None
 
@@ -246,6 +259,35 @@ def _inside(root: Path, entry: str) -> Path | None:
     return Path(target) if os.path.lexists(target) else None
 
 
+def write_confined(root: Path, path: str, data: bytes) -> None:
+    """Replace the regular file `path` of the project with `data`, atomically: a temporary
+    file in the same folder, renamed over it, so that a reader never sees half a file.
+    Held to read_confined's rule (E425, E426): a link is followed only to a file inside
+    the project, which is written in its place (the link stays); E490 when the disk
+    refuses the write."""
+    target = _inside(root, path)
+    if target is None:
+        raise Refused("E401", "does not exist")
+    status = os.stat(target)
+    if not stat.S_ISREG(status.st_mode):
+        raise Refused("E426", "is not a regular file")
+    made: str | None = None
+    try:
+        descriptor, made = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(made, stat.S_IMODE(status.st_mode))
+        os.replace(made, target)
+        made = None
+    except OSError as error:
+        raise Refused("E490", f"cannot be written: {error.strerror or error}") from None
+    finally:
+        if made is not None:
+            os.unlink(made)
+
+
 def _yaml_files(folder: Path, shown: str, room: int) -> list[str]:
     """`shown/...` for each .yaml or .yml file under `folder`, sorted, at most `room`."""
     found: list[str] = []
@@ -306,6 +348,7 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
             segment.owner,
             tuple(segment.labels),
             segment.min_size,
+            _defined(document, ("segments", key)),
         )
     for key, entries in model.segmentations.items():
         name = normal_name(key)
@@ -334,7 +377,16 @@ def _add_segments(document: Document, loaded: Loaded) -> None:
                 )
             else:
                 buckets.append(Bucket(bucket, document.text(place)))
-        loaded.segmentations[name] = SegmentationSource(name, tuple(buckets), path)
+        loaded.segmentations[name] = SegmentationSource(
+            name, tuple(buckets), path, _defined(document, ("segmentations", key))
+        )
+
+
+def _defined(document: Document, path: Path_) -> Location:
+    """From the key at `path` to the end of its value: a diagnostic inside is the
+    definition's own (Project.select goes on past the errors of other definitions)."""
+    key, value = document.location(path, key=True), document.location(path)
+    return Location(key.path, key.line, key.column, value.end_line, value.end_column)
 
 
 def _new_name(name: str, path: Path_, document: Document, loaded: Loaded) -> bool:

@@ -1,6 +1,6 @@
 """The shapes of segdsl.yaml, the schema and segment files, and their errors placed in the file.
 
-The file formats are pydantic models (their JSON Schema is `segdsl schema-json`); a
+The file formats are pydantic models (their JSON Schema is `segdsl schema`); a
 validation error is mapped back to the YAML node it concerns, so it gets a line
 and column like any rule error.
 """
@@ -72,57 +72,137 @@ class _Model(BaseModel):
 
 
 class ProjectModel(_Model):
-    name: str
-    schema_file: str = Field("environment.yaml", alias="schema")
-    segments: list[str] = ["segments/"]
-    tests: list[str] | None = None  # test files or folders (default: tests/, when it exists)
-    warehouse: str | None = None
-    dialect: str = "duckdb"
+    """segdsl.yaml: the project file (docs/files.md#segdslyaml)."""
+
+    name: str = Field(description="The project's name.")
+    schema_file: str = Field(
+        default="environment.yaml",
+        alias="schema",
+        description="The schema file, relative to segdsl.yaml: everything a rule can refer to.",
+    )
+    segments: list[str] = Field(
+        default=["segments/"],
+        description="Segment files and/or folders, relative to segdsl.yaml; a folder means "
+        "every .yaml and .yml file below it.",
+    )
+    tests: list[str] | None = Field(
+        default=None,
+        description="Test files and/or folders of `segdsl test` (default: tests/, when that "
+        "folder exists).",
+    )
+    warehouse: str | None = Field(
+        default=None,
+        description="The warehouse `segdsl run` reads: a DuckDB file relative to segdsl.yaml, "
+        "a folder of Parquet and CSV files, or a URL.",
+    )
+    dialect: str = Field(
+        default="duckdb",
+        description="The default target of `segdsl compile`: any name sqlglot knows (duckdb, "
+        "postgres, snowflake, bigquery, ...).",
+    )
+    state: str | None = Field(
+        default=None,
+        description="The state database of `segdsl snapshot` and `history`, relative to "
+        "segdsl.yaml (default .segdsl/state.duckdb); never the warehouse.",
+    )
 
 
 class FieldModel(_Model):
-    type: FieldTypeName
-    column: str | None = None
-    many: bool = False
-    table: str | None = None
-    key: str | None = None
-    lat: str | None = None
-    lon: str | None = None
+    """A field or property as a mapping, when `name: type` does not say enough."""
+
+    type: FieldTypeName = Field(description="The field's type.")
+    column: str | None = Field(
+        default=None,
+        description="The column in the warehouse, when its name differs from the field's.",
+    )
+    many: bool = Field(
+        default=False,
+        description="The field has several values per customer, kept in a side table.",
+    )
+    table: str | None = Field(default=None, description="For `many`: the side table.")
+    key: str | None = Field(
+        default=None, description="For `many`: the side table's customer-key column."
+    )
+    lat: str | None = Field(default=None, description="For `geo`: the latitude column (degrees).")
+    lon: str | None = Field(default=None, description="For `geo`: the longitude column (degrees).")
+
+
+_FIELD = (
+    "`name: type`, or a mapping with `type` and `column`, `many`, `table`, `key`, `lat`, `lon`."
+)
 
 
 class EntityModel(_Model):
-    table: str
-    key: str
-    fields: dict[str, FieldTypeName | FieldModel] = {}
+    """The entity: every segment is a set of its rows."""
+
+    table: str = Field(description="The customer table, [[catalog.]schema.]table.")
+    key: str = Field(description="The unique key column; names the key in results.")
+    fields: dict[str, FieldTypeName | FieldModel] = Field(
+        default={}, description="The fields: " + _FIELD
+    )
 
 
 class StreamModel(_Model):
-    table: str
-    key: str
-    time: str
-    name: str | None = None
-    names: list[str] = []
-    properties: dict[str, FieldTypeName | FieldModel] = {}
+    """An event stream: a table of timestamped rows per customer."""
+
+    table: str = Field(description="The stream's table, [[catalog.]schema.]table.")
+    key: str = Field(description="Its customer-key column.")
+    time: str = Field(description="Its timestamp column.")
+    name: str | None = Field(
+        default=None,
+        description="A column holding the event's name, when one table holds several kinds "
+        "of event.",
+    )
+    names: list[str] = Field(
+        default=[],
+        description="With `name`: every event name a rule may use (required with `name`).",
+    )
+    properties: dict[str, FieldTypeName | FieldModel] = Field(
+        default={}, description="The columns rules may read: " + _FIELD
+    )
 
 
 class SchemaModel(_Model):
-    customers: EntityModel
-    events: dict[str, StreamModel] = {}
-    sets: dict[str, list[str | int | float | bool]] = {}
-    traits: dict[str, str] = {}
+    """schema.yaml: everything a rule can refer to (docs/files.md#schemayaml)."""
+
+    customers: EntityModel = Field(description="The entity: every segment is a set of its rows.")
+    events: dict[str, StreamModel] = Field(
+        default={}, description="Event streams, by name: `did NAME` in rules."
+    )
+    sets: dict[str, list[str | int | float | bool]] = Field(
+        default={},
+        description="Named lists for `x in NAME`: all strings, or all numbers. Quote `NO`, "
+        "`yes`, `on`, codes with a leading zero.",
+    )
+    traits: dict[str, str] = Field(
+        default={},
+        description="Derived fields written in the rule language: a value or a condition.",
+    )
 
 
 class SegmentModel(_Model):
-    where: str
-    description: str | None = None
-    owner: str | None = None
-    labels: list[str] = []
-    min_size: int | None = Field(None, ge=0)
+    """A segment: a rule and what people need to know about it."""
+
+    where: str = Field(description="The rule (docs/language.md).")
+    description: str | None = Field(default=None, description="What the segment is for, in words.")
+    owner: str | None = Field(default=None, description="Who to ask about it.")
+    labels: list[str] = Field(default=[], description="Free words for grouping.")
+    min_size: int | None = Field(
+        default=None,
+        ge=0,
+        description="`segdsl run` flags the segment when it has fewer members.",
+    )
 
 
 class SegmentFileModel(_Model):
-    segments: dict[str, SegmentModel] = {}
-    segmentations: dict[str, list[dict[str, str]]] = {}
+    """A segment file: `segments:`, `segmentations:` or both (docs/files.md#segment-files)."""
+
+    segments: dict[str, SegmentModel] = Field(default={}, description="Segments, by name.")
+    segmentations: dict[str, list[dict[str, str]]] = Field(
+        default={},
+        description="Segmentations, by name: a list of `bucket: rule` entries tried in order; "
+        "an optional last `else: NAME` names the bucket of everyone left over.",
+    )
 
     @field_validator("segmentations")
     @classmethod

@@ -182,6 +182,16 @@ def _bad_revision(revision: str, why: str) -> SegdslError:
     )
 
 
+def head_commit(root: Path) -> str | None:
+    """`git rev-parse HEAD` of the repository holding `root`; None outside git, before the
+    first commit, or when git cannot answer (a snapshot is still worth taking)."""
+    try:
+        out = _git(root, ["rev-parse", "--verify", "--quiet", "HEAD"], 1024)
+    except _Failed:
+        return None
+    return out.decode("ascii", "replace").strip() or None
+
+
 def _repository(root: Path) -> tuple[Path, str]:
     """The top folder of the git repository holding `root`, and `root`'s path in it."""
     try:

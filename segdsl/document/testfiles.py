@@ -33,16 +33,27 @@ class TestModel(_Model):
 
     __test__ = False  # not a pytest class
 
-    as_of: dt.datetime | dt.date
-    description: str | None = None
-    given: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
-    expect: dict[str, Any]
+    as_of: dt.datetime | dt.date = Field(
+        description="The instant the rules are measured from: 2025-12-31T12:00:00 or 2025-12-31."
+    )
+    description: str | None = Field(default=None, description="What the test shows, in words.")
+    given: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Rows by table: `customers` by schema field names and the key, each "
+        "stream by its name in schema.yaml (the key, `at`, `name`, its properties).",
+    )
+    expect: dict[str, Any] = Field(
+        description="By segment: its exact members (a list of keys) or `{includes, excludes}`; "
+        "by segmentation: `{key: bucket}`."
+    )
 
 
 class TestFileModel(_Model):
+    """A test file of `segdsl test` (docs/files.md#test-files)."""
+
     __test__ = False
 
-    tests: dict[str, TestModel]
+    tests: dict[str, TestModel] = Field(description="Tests, by a name unique in the project.")
 
 
 @dataclass(frozen=True)

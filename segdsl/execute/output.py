@@ -196,6 +196,23 @@ def _publish(staged: Path, path: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def write_text(path: Path, text: str, warehouse: Path | Iterable[Path] | None) -> None:
+    """`text` to `path`, checked as `--out` is (`check_output`), complete or not at all: it
+    is written to a file beside `path` and renamed over it."""
+    check_output(path, warehouse)
+    descriptor, staged = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(staged, 0o644)
+        os.replace(staged, path)
+    except OSError as error:
+        raise SegdslError([write_error(path, error, Path(staged))]) from None
+    finally:
+        if os.path.exists(staged):
+            os.unlink(staged)
+
+
 def write_error(path: Path, error: BaseException, staged: Path | None = None) -> Diagnostic:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     if staged is not None:

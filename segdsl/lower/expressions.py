@@ -55,7 +55,12 @@ class ExpressionLowering:
         return self.value(node)
 
     def value(self, node: bound.Expr) -> exp.Expr:
-        return _LOWERINGS[type(node)](self, node)
+        lowered = _LOWERINGS[type(node)](self, node)
+        if node.type.temporal:
+            # a dialect that keeps times as text compares them in one normal form, also
+            # two columns with each other (docs/engines.md#notes-per-engine: SQLite)
+            lowered.meta["time"] = "date" if node.type is Type.DATE else True
+        return lowered
 
     # ---- constants and columns ----------------------------------------------------------
 

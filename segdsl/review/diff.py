@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlglot import exp
 
-from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError
+from segdsl.check.selection import nothing_left
+from segdsl.diagnostics import Diagnostic, SegdslError
 from segdsl.emit import to_sql
 from segdsl.execute import Statement, execute
 from segdsl.execute.result import RESULT_TABLE, Result
@@ -97,10 +98,12 @@ def diff(
     as_of: dt.datetime | None,
     vs_as_of: dt.datetime | None,
     warehouse: Path | str | Any = None,
+    exclude: Sequence[str] = (),
 ) -> Diff:
     """The members entered and left per segment and bucket (docs/cli.md#segdsl-diff): the
     rules at git revision `base` against `project`'s, or `project`'s at `vs_as_of` against
-    `as_of`; E468 unless exactly one of the two is given."""
+    `as_of`; E468 unless exactly one of the two is given. `names` and `exclude` are
+    selectors, read in `project`'s files."""
     if (base is None) == (vs_as_of is None):
         raise SegdslError(
             [
@@ -118,7 +121,7 @@ def diff(
     errors = [d for d in before.check() if d.severity == "error"]
     if errors:
         raise SegdslError(sorted(errors, key=Diagnostic.sort_key))
-    wanted = _wanted(names, [before, project])
+    wanted = _wanted(names, exclude, before, project)
     place = project.resolve_warehouse(warehouse)
     old, new = _side(before, wanted, "segdsl_b"), _side(project, wanted, "segdsl_a")
     queries = [
@@ -144,21 +147,38 @@ def diff(
     return Diff(described, as_of, customers, tuple(changes))
 
 
-def _wanted(names: Sequence[str] | None, projects: Sequence[Reviewed]) -> list[str]:
-    """The names asked for, or every name of either side (the new side's order, then the
-    names only the old side has); E203 for a name neither side has."""
-    known: list[str] = []
-    for p in reversed(projects):
-        known += [n for n in [*p.segments, *p.segmentations] if n not in known]
-    if not names:
+def _wanted(
+    names: Sequence[str] | None, exclude: Sequence[str], before: Reviewed, after: Reviewed
+) -> list[str]:
+    """The names selected, or every name of either side (the new side's order, then the
+    names only the old side has). Selectors are read in the new side's files, except a
+    plain name that only the old side has (a segment the change deletes)."""
+    now = [*after.segments, *after.segmentations]
+    known = now + [n for n in [*before.segments, *before.segmentations] if n not in now]
+    if not names and not exclude:
         return known
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        index = NameIndex(known, "segments")
-        raise SegdslError(
-            [Diagnostic("E203", f"unknown segment `{n}`", hint=index.hint(n)) for n in unknown]
-        )
-    return list(dict.fromkeys(names))
+    problems: list[Diagnostic] = []
+
+    def pick(selectors: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for selector in selectors:
+            if selector in known and selector not in now:  # only the old side has it
+                found.append(selector)
+                continue
+            try:
+                found += after.select_names([selector])
+            except SegdslError as error:
+                problems.extend(error.diagnostics)
+        return found
+
+    picked = pick(names) if names else known
+    dropped = set(pick(exclude))
+    if problems:
+        raise SegdslError(problems)
+    kept = [n for n in dict.fromkeys(picked) if n not in dropped]
+    if not kept:
+        raise SegdslError([nothing_left(names or (), exclude)])
+    return kept
 
 
 def _side(project: Reviewed, wanted: Sequence[str], prefix: str) -> _Side:

@@ -10,14 +10,12 @@ the warehouse, never a link or a FIFO) and appears complete or not at all.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from segdsl.diagnostics import Diagnostic, SegdslError, shown
 from segdsl.execute import check_output
-from segdsl.execute.output import write_error
+from segdsl.execute.output import write_text
 from segdsl.review.overlap import Overlap
 
 CELL = 44
@@ -88,19 +86,15 @@ def svg(found: Overlap) -> str:
 
 
 def write_svg(found: Overlap, path: Path, warehouse_files: list[Path]) -> None:
-    """The heatmap to `path`, complete or not at all (a rename of a file beside it)."""
+    """The heatmap to `path`, complete or not at all."""
+    write_plot(svg(found), path, warehouse_files)
+
+
+def write_plot(text: str, path: Path, warehouse_files: list[Path]) -> None:
+    """An SVG drawing to `path`, checked as `check_plot` does, complete or not at all (a
+    rename of a file beside it): the heatmap, and the chart of `segdsl history`."""
     check_plot(path, warehouse_files)
-    descriptor, staged = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(svg(found))
-        os.chmod(staged, 0o644)
-        os.replace(staged, path)
-    except OSError as error:
-        raise SegdslError([write_error(path, error, Path(staged))]) from None
-    finally:
-        if os.path.exists(staged):
-            os.unlink(staged)
+    write_text(path, text, warehouse_files)
 
 
 def _colour(value: float) -> str:

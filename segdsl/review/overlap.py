@@ -16,7 +16,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from segdsl.diagnostics import Diagnostic, NameIndex, SegdslError, json_text, shown
+from segdsl.diagnostics import Diagnostic, SegdslError, json_text, shown
 from segdsl.review.protocol import Reviewed
 
 MAX_SEGMENTS = 200
@@ -77,8 +77,9 @@ def overlap(
     names: Sequence[str] | None,
     as_of: dt.datetime | None = None,
     warehouse: Path | str | Any = None,
+    exclude: Sequence[str] = (),
 ) -> Overlap:
-    segments = _segments(project, names)
+    segments = _segments(project, names, exclude)
     result = project.run(segments, as_of, warehouse)
     pairs = list(combinations(segments, 2))
     counts = result.conjunctions([[s] for s in segments] + [list(p) for p in pairs])
@@ -101,14 +102,14 @@ def overlap(
     return Overlap(result.as_of, total, sizes, tuple(found))
 
 
-def _segments(project: Reviewed, names: Sequence[str] | None) -> list[str]:
-    """The segments to compare: those named (each once), or all; E203, E470, E472."""
-    if not names:
+def _segments(project: Reviewed, names: Sequence[str] | None, exclude: Sequence[str]) -> list[str]:
+    """The segments to compare: those selected (each once), or all; E470, E472 for a
+    segmentation named, and the selectors' own errors. A segmentation that a glob, label,
+    file or `+` picks is passed over: only a name asks for it."""
+    if not names and not exclude:
         chosen = list(project.segments)
     else:
-        chosen = list(dict.fromkeys(names))
-        unknown = [n for n in chosen if n not in project.segments]
-        bucketed = [n for n in unknown if n in project.segmentations]
+        bucketed = [n for n in names or () if n in project.segmentations]
         if bucketed:
             raise SegdslError(
                 [
@@ -121,11 +122,7 @@ def _segments(project: Reviewed, names: Sequence[str] | None) -> list[str]:
                     for n in bucketed
                 ]
             )
-        if unknown:
-            index = NameIndex([*project.segments, *project.segmentations], "segments")
-            raise SegdslError(
-                [Diagnostic("E203", f"unknown segment `{n}`", hint=index.hint(n)) for n in unknown]
-            )
+        chosen = [n for n in project.select_names(names, exclude) if n in project.segments]
     if not 2 <= len(chosen) <= MAX_SEGMENTS:
         raise SegdslError(
             [

@@ -24,6 +24,7 @@ from segdsl.diagnostics import Diagnostic, SegdslError, did_you_mean
 from segdsl.document.expects import Expectation
 from segdsl.document.givens import TestCase, test_cases
 from segdsl.document.testfiles import read_test_files
+from segdsl.emit import to_sql
 from segdsl.execute.fixtures import Fixtures
 from segdsl.review.explain import Explanation, explain
 from segdsl.review.protocol import Reviewed
@@ -195,11 +196,10 @@ class _Statements:
         targets = tuple(dict.fromkeys(e.target for e in case.expectations))
         if not targets:
             return None
-        if len(targets) == 1 and targets[0] in self.project.segments:
-            targets = (*targets, targets[0])  # the one-row-per-customer statement
         if (case.as_of, targets) not in self.texts:
-            text = self.project.compile(list(targets), "duckdb", case.as_of, False)
-            self.texts[case.as_of, targets] = text
+            # the one-row-per-customer statement, also for one segment
+            query = self.project.select(list(targets), "duckdb", case.as_of, columns=True)
+            self.texts[case.as_of, targets] = to_sql(query, "duckdb", pretty=False)
         return self.texts[case.as_of, targets]
 
     def batchable(self, case: TestCase) -> bool:

@@ -97,6 +97,15 @@ def parse_rule(text: str) -> ast.Expr:
     return result
 
 
+# a string literal (the grammar's STRING) or the `#` that starts a comment outside one
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#')
+
+
+def has_comment(text: str) -> bool:
+    """Whether the rule holds a `#` comment, which its tree does not keep."""
+    return any(m.group() == "#" for m in _STRING_OR_COMMENT.finditer(text))
+
+
 _DECIMAL_DIGITS = 38
 _LARGEST = 2**63 - 1
 

@@ -1,4 +1,4 @@
-"""AST → rule text in one canonical spelling: the base of a future `segdsl fmt`.
+"""AST → rule text in one canonical spelling, which `segdsl fmt` writes (formatting.py).
 
 `parse_rule(print_rule(tree)) == tree` for every tree the parser can produce (spans aside):
 tests/test_properties.py checks it on random trees. The spelling: keywords in lower case,
@@ -23,6 +23,16 @@ _FREQUENCY = {">=": "at least", "<=": "at most", "=": "exactly"}
 def print_rule(tree: ast.Expr) -> str:
     """The canonical text of a rule."""
     return _text(tree)
+
+
+def print_lines(tree: ast.Expr) -> list[str]:
+    """The canonical text broken before each top-level `and` (or `or`), for a rule that
+    is written on several lines; joined by spaces, the lines are `print_rule(tree)`."""
+    if isinstance(tree, ast.Or | ast.And) and len(tree.items) > 1:
+        word, least = ("or", _AND) if isinstance(tree, ast.Or) else ("and", _NOT)
+        first, *rest = (_at(item, least) for item in tree.items)
+        return [first, *(f"{word} {item}" for item in rest)]
+    return [_text(tree)]
 
 
 def _level(node: ast.Expr) -> int:

@@ -17,6 +17,7 @@ It writes, and removes what no case produces any more:
                              pass shows here as a diff
 - errors/<case>/expected.*   what `segdsl` prints for the project in errors/<case>/
 - the examples in docs/errors.md between `<!-- golden: ... -->` and `<!-- /golden -->`
+- segdsl/error_titles.json     each code's title in docs/errors.md, for SARIF's rules
 
 tests/test_golden.py calls the same functions and compares their output with the
 files, so a change of behaviour shows up as a failing test and then as a diff here.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import json
 import os
 import re
 import shutil
@@ -58,6 +60,7 @@ SUITES = cases.GOLDEN_SUITES
 AS_OF = cases.shop("semantics").as_of
 ERRORS = GOLDEN / "errors"
 DOCS_ERRORS = REPO / "docs" / "errors.md"
+ERROR_TITLES = REPO / "segdsl" / "error_titles.json"
 UPDATE_COMMAND = ".venv/bin/python -m tests.golden.update"
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "sqlite")
@@ -341,6 +344,12 @@ def docs_with_examples(text: str, files: Files) -> str:
     return DOCS_BLOCK.sub(block, text)
 
 
+def error_titles(text: str) -> str:
+    """segdsl/error_titles.json: `E201: "unknown field"` for each `### E201 unknown field`."""
+    titles = dict(sorted(re.findall(r"^#+ (E\d{3}) (.+?)\s*$", text, re.MULTILINE)))
+    return json.dumps(titles, indent=1, ensure_ascii=False) + "\n"
+
+
 # ---- everything ---------------------------------------------------------------------------
 
 
@@ -355,6 +364,7 @@ def generate() -> Files:
         files[_relative(DOCS_ERRORS)] = docs_with_examples(
             DOCS_ERRORS.read_text(encoding="utf-8"), files
         )
+        files[_relative(ERROR_TITLES)] = error_titles(files[_relative(DOCS_ERRORS)])
     return files
 
 

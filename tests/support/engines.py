@@ -166,19 +166,28 @@ class SQLiteEngine:
         "VARCHAR": "TEXT",
     }
 
-    def __init__(self, t_form: bool = False) -> None:
+    def __init__(self, t_form: bool | str = False) -> None:
         self.connections: dict[str, sqlite3.Connection] = {}
-        self.t_form = t_form  # times as 'YYYY-MM-DDTHH:MM:SS.5' (see _iso)
+        # times as 'YYYY-MM-DDTHH:MM:SS.5' (see _iso); "mixed": every other column of the
+        # warehouse so and the others as sqlite3 writes them, so that two time columns
+        # compared with each other (`last(E) > signup_at`) are written differently
+        self.t_form = t_form
 
     def load(self, warehouse: str, tables: Sequence[Table]) -> None:
         connection = sqlite3.connect(":memory:")
+        place = 0
         for table in tables:
             columns = ", ".join(f'"{c.name}" {self._type(c.type)}' for c in table.columns)
             connection.execute(f'CREATE TABLE "{table.name}" ({columns})')
             marks = ", ".join("?" * len(table.columns))
+            forms = [
+                bool(self.t_form) and (self.t_form != "mixed" or (place + i) % 2 == 0)
+                for i in range(len(table.columns))
+            ]
+            place += len(table.columns)
             connection.executemany(
                 f'INSERT INTO "{table.name}" VALUES ({marks})',
-                [tuple(_iso(v, self.t_form) for v in row) for row in table.rows],
+                [tuple(_iso(v, f) for v, f in zip(row, forms, strict=True)) for row in table.rows],
             )
         connection.commit()
         self.connections[warehouse] = connection

@@ -214,8 +214,6 @@ KNOWN_DIFFERENCES = [
     "fails: \"Decimal result's scale is less than argument's one\".",
     "- **ClickHouse**: `round(f, 0)` (a float) compared with a decimal field can differ from "
     "DuckDB (`round(f, 0) between 1.10 and d`).",
-    "- **SQLite**: two time columns compared with each other (`e.ts >= t`, `last(E) >= t`) "
-    "compare as text: right when both are written alike, not across `T`/space forms.",
 ]
 
 ENGINE_NOTES = [
@@ -223,10 +221,14 @@ ENGINE_NOTES = [
     "- **SQLite** keeps times as ISO-8601 text, as Python's `sqlite3` writes them "
     "(`YYYY-MM-DD HH:MM:SS`, with `.ffffff` when there is a fraction; dates `YYYY-MM-DD`), "
     "and as other tools write them (`YYYY-MM-DDTHH:MM:SS`, fractions of any length: `.5`). "
-    "A comparison with a time (a timestamp literal, the clock, a time moved by an "
-    "interval) compares both sides as `YYYY-MM-DD HH:MM:SS.ffffff` (the literal written "
-    "so, the column through `STRFTIME()` and its padded fraction), since `T` sorts after "
-    "a space and `.5` before `.500000`. segdsl does interval arithmetic with `DATE()` and "
+    "A comparison with a time (a time field, an event's time, `first`/`last` of events, a "
+    "timestamp literal, the clock, a time moved by an interval) compares both sides as "
+    "`YYYY-MM-DD HH:MM:SS.ffffff` (the literal written so, a column through `STRFTIME()` "
+    "and its padded fraction, a date with its midnight appended), since `T` sorts after "
+    "a space and `.5` before `.500000`; so two columns written in different forms compare "
+    "as times. Two dates compare as their text. Within one column, `first`/`last` of "
+    "events take the text's least and greatest: an event table writes its times in one "
+    "form. segdsl does interval arithmetic with `DATE()` and "
     "`STRFTIME()` on that text and keeps the fraction (SQLite's own functions round to "
     "milliseconds), ends months on their last day, and writes `like` as a case-sensitive "
     "`GLOB` (SQLite's LIKE ignores case). Booleans are 0/1, decimals REAL. The unpinned "

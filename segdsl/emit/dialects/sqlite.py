@@ -139,7 +139,12 @@ def shift(t: exp.Expr, amount: exp.Expr, unit: str) -> exp.Expr:
 
 def normal_time(t: exp.Expr) -> exp.Expr:
     """`t` as 'YYYY-MM-DD HH:MM:SS.ffffff': a space before the time, six fraction digits,
-    a date at midnight, so that text order is time order. A literal is written so here."""
+    a date at midnight, so that text order is time order. A literal is written so here, and
+    a date (always 'YYYY-MM-DD') gets its midnight appended."""
+    if t.meta.get("time") == "date" or (isinstance(t, exp.Cast) and t.to.this == exp.DType.DATE):
+        return exp.DPipe(this=t, expression=exp.Literal.string(" 00:00:00.000000"))
+    if isinstance(t, exp.Cast) and t.to.this == exp.DType.TIMESTAMP:  # DATETIME(): no fraction
+        return exp.DPipe(this=t, expression=exp.Literal.string(".000000"))
     if isinstance(t, exp.Literal) and t.is_string:
         try:
             value = dt.datetime.fromisoformat(t.this)
@@ -161,7 +166,8 @@ def normal_time(t: exp.Expr) -> exp.Expr:
 
 
 def _time(node: exp.Expr) -> exp.Expr:
-    """`node` marked as a time, so that a comparison with it compares normal times."""
+    """`node` marked as a time, so that a comparison with it compares normal times (the
+    lowering marks every value of a time type so, and a date's as "date")."""
     node.meta["time"] = True
     return node
 
@@ -220,6 +226,8 @@ class SQLite(Dialect):
         ):
             return _time(node.this.copy())
         if isinstance(node, _COMPARISONS) and (_is_time(node.this) or _is_time(node.expression)):
+            if node.this.meta.get("time") == node.expression.meta.get("time") == "date":
+                return node  # two dates: 'YYYY-MM-DD' both, text order is their order
             return type(node)(this=normal_time(node.this), expression=normal_time(node.expression))
         if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
             interval = node.expression

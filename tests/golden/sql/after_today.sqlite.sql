@@ -2,6 +2,6 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at >= DATETIME(
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= DATETIME(
     DATE(SUBSTRING(DATE('2025-12-31 12:00:00'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-31 12:00:00'), 11)
-  )
+  ) || '.000000'

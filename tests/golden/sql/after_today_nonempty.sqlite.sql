@@ -2,7 +2,7 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at >= DATETIME(
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= DATETIME(
     DATE(
       SUBSTRING(
         DATE(
@@ -18,4 +18,4 @@ WHERE
       ),
       11
     )
-  )
+  ) || '.000000'

@@ -2,7 +2,7 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.signup_at >= DATETIME(DATE('2025-12-01'))
-  AND c.signup_at < DATETIME(
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.signup_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.signup_at, 21) || '000000', 1, 6) >= DATETIME(DATE('2025-12-01')) || '.000000'
+  AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.signup_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.signup_at, 21) || '000000', 1, 6) < DATETIME(
     DATE(SUBSTRING(DATE('2025-12-24'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
-  )
+  ) || '.000000'

@@ -14,8 +14,8 @@ FROM customers AS c
 INNER JOIN purchase_1 AS purchase_1
   ON purchase_1.k = c.customer_id
 WHERE
-  purchase_1.a1 < DATETIME(
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(purchase_1.a1, 1, 19)) || '.' || SUBSTRING(SUBSTRING(purchase_1.a1, 21) || '000000', 1, 6) < DATETIME(
     DATE(
       DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -90)) || SUBSTRING('2025-12-31 12:00:00', 11)
     )
-  )
+  ) || '.000000'

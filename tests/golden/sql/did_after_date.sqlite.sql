@@ -5,9 +5,9 @@ WITH purchase_1 AS (
   FROM orders AS e
   WHERE
     STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) <= '2025-12-31 12:00:00.000000'
-    AND e.ordered_at >= DATETIME(
+    AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(e.ordered_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(e.ordered_at, 21) || '000000', 1, 6) >= DATETIME(
       DATE(SUBSTRING(DATE('2025-12-01'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
-    )
+    ) || '.000000'
   GROUP BY
     e.customer_id
 )

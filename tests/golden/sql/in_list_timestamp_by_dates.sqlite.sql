@@ -4,15 +4,15 @@ FROM customers AS c
 WHERE
   (
     (
-      c.last_seen_at >= DATETIME(DATE('2025-12-24'))
-      AND c.last_seen_at < DATETIME(
+      STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= DATETIME(DATE('2025-12-24')) || '.000000'
+      AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) < DATETIME(
         DATE(SUBSTRING(DATE('2025-12-24'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-24'), 11)
-      )
+      ) || '.000000'
     )
     OR (
-      c.last_seen_at >= DATETIME(DATE('2025-12-01'))
-      AND c.last_seen_at < DATETIME(
+      STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= DATETIME(DATE('2025-12-01')) || '.000000'
+      AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) < DATETIME(
         DATE(SUBSTRING(DATE('2025-12-01'), 1, 19), PRINTF('%+d days', 1)) || SUBSTRING(DATE('2025-12-01'), 11)
-      )
+      ) || '.000000'
     )
   )

@@ -15,11 +15,11 @@ SELECT
       tag_values_1.t1 = 1
     )
     THEN 'vip'
-    WHEN c.last_seen_at < DATETIME(
+    WHEN STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) < DATETIME(
       DATE(
         DATE(SUBSTRING('2025-12-31 12:00:00', 1, 19), PRINTF('%+d days', -30)) || SUBSTRING('2025-12-31 12:00:00', 11)
       )
-    )
+    ) || '.000000'
     THEN 'lapsed'
     ELSE 'regular'
   END AS segmentation_with_references

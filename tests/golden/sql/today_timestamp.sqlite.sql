@@ -2,4 +2,4 @@ SELECT
   c.customer_id AS customer_id
 FROM customers AS c
 WHERE
-  c.last_seen_at >= DATETIME(DATE('2025-12-31 12:00:00'))
+  STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) >= DATETIME(DATE('2025-12-31 12:00:00')) || '.000000'

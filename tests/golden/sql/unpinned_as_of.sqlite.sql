@@ -21,7 +21,7 @@ WHERE
       )
       AND STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.last_seen_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.last_seen_at, 21) || '000000', 1, 6) <= STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 1, 19)) || '.' || SUBSTRING(SUBSTRING(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'), 21) || '000000', 1, 6)
     )
-    OR c.signup_at >= DATETIME(
+    OR STRFTIME('%Y-%m-%d %H:%M:%S', SUBSTRING(c.signup_at, 1, 19)) || '.' || SUBSTRING(SUBSTRING(c.signup_at, 21) || '000000', 1, 6) >= DATETIME(
       DATE(
         SUBSTRING(
           DATE(
@@ -37,6 +37,6 @@ WHERE
         ),
         11
       )
-    )
+    ) || '.000000'
     OR c.birth_date > DATE(STRFTIME('%Y-%m-%d %H:%M:%f', 'now'))
   )
