@@ -221,7 +221,10 @@ class Project:
         if refused:
             raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
         own = None if columns else self._members_of(names, segments, segmentations)
-        trees = {value_column(i): tree for i, (_, tree) in enumerate(self._value_trees(values))}
+        trees = {
+            value_column(i): tree
+            for i, (_, tree) in enumerate(self._value_trees(values, [*segments, *segmentations]))
+        }
         if rules is None:
             rules = _default_passes(own, optimized)
         lowering = self._lowering(
@@ -264,7 +267,7 @@ class Project:
         with_ = [normal_name(n) for n in with_ if normal_name(n) != self._entity().key]
         measures = [normal_name(n) for n in measures]
         values = list(dict.fromkeys([*measures, *with_]))
-        trees = self._value_trees(values, numeric=measures)
+        trees = self._value_trees(values, [*segments, *segmentations], numeric=measures)
         query = self.select(names, place.dialect, as_of, optimized, rules, values=values)
         statement = Statement(
             to_sql(query, place.dialect, pretty=False),
@@ -664,12 +667,13 @@ class Project:
         return set(selection.closure(names, self._check().references))
 
     def _value_trees(
-        self, names: Sequence[str], numeric: Collection[str] = ()
+        self, names: Sequence[str], selection: Sequence[str], numeric: Collection[str] = ()
     ) -> list[tuple[str, bound.Expr]]:
         """The checked tree of each field or trait named (`run --with`, `--measure`): E478
         for an unknown name, E479 for one of `numeric` that is not a number, E480 for a
-        field with no single value per customer (a many-valued field, a geo pair)."""
-        checked = self._require_clean()
+        field with no single value per customer (a many-valued field, a geo pair). Errors
+        block as for a statement of `selection` (`_require_clean`)."""
+        checked = self._require_clean(selection)
         fields = self._entity().fields
         single = {n: f for n, f in fields.items() if not f.many and f.type is not Type.GEO}
         trees: dict[str, bound.Expr] = {
