@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from segdsl.check.project import Checked, check_project
 from segdsl.check.selection import Listed
 from segdsl.diagnostics import (
     Diagnostic,
+    NameIndex,
     Refused,
     SegdslError,
     did_you_mean,
@@ -38,6 +39,7 @@ from segdsl.document.files import (
     segment_files,
     write_confined,
 )
+from segdsl.document.formats import normal_name
 from segdsl.document.overlay import Overlay
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from sqlglot.expressions import Query
 
     from segdsl.document.jsonschema import Names
+    from segdsl.document.stored import Revision
     from segdsl.emit.dialects import Dialect
     from segdsl.execute import Result, Warehouse
     from segdsl.lower.statement import Lowering
@@ -197,11 +200,14 @@ class Project:
         optimized: bool = True,
         rules: Sequence[Pass] | None = None,
         columns: bool = False,
+        values: Sequence[str] = (),
     ) -> Query:
         """The sqlglot SELECT behind `compile`: one named segment gives its members, anything
         else the key plus one column per segment and segmentation (with `columns`, one
         segment too: `diff` joins two such statements). `rules` picks the optimizer's
-        passes (default: all that apply to the statement's kind)."""
+        passes (default: all that apply to the statement's kind). `values` (fields and
+        traits) add one column each, after the others, named as `value_column` names them:
+        what `run --with` and `--measure` read."""
         from segdsl.emit.dialects import dialect_named
 
         segments, segmentations = self._select_names(names)
@@ -215,6 +221,10 @@ class Project:
         if refused:
             raise SegdslError(sorted(refused, key=Diagnostic.sort_key))
         own = None if columns else self._members_of(names, segments, segmentations)
+        trees = {
+            value_column(i): tree
+            for i, (_, tree) in enumerate(self._value_trees(values, [*segments, *segmentations]))
+        }
         if rules is None:
             rules = _default_passes(own, optimized)
         lowering = self._lowering(
@@ -225,8 +235,8 @@ class Project:
             [*segments, *segmentations],
         )
         if own is not None:
-            return lowering.select_members(own)
-        return lowering.select_columns(segments, segmentations)
+            return lowering.select_members(own, trees)
+        return lowering.select_columns(segments, segmentations, trees)
 
     def run(
         self,
@@ -235,6 +245,8 @@ class Project:
         warehouse: Path | str | Any = None,
         optimized: bool = True,
         rules: Sequence[Pass] | None = None,
+        measures: Sequence[str] = (),
+        with_: Sequence[str] = (),
     ) -> Result:
         """Members of the segments on the warehouse, as of `as_of` (default: the start of
         the run). `warehouse` (default: the project's) is a DuckDB file, a folder of Parquet
@@ -242,14 +254,21 @@ class Project:
         pymysql, sqlite3), which is neither closed nor left inside a transaction.
 
         The one statement run is the one `select`/`compile` give for the same names in the
-        warehouse's dialect: for one segment its members, else one row per customer."""
+        warehouse's dialect: for one segment its members, else one row per customer; with
+        `measures` (numeric fields and traits: `Result.measures` sums and averages them) and
+        `with_` (fields and traits listed with each member: `Result.listing`, `sample`,
+        `write`), the same statement with one more column for each."""
         from segdsl.emit import to_sql
-        from segdsl.execute import Statement, execute
+        from segdsl.execute import Statement, Value, execute
 
         as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         place = self.resolve_warehouse(warehouse)
         segments, segmentations = self._select_names(names)
-        query = self.select(names, place.dialect, as_of, optimized, rules)
+        with_ = [normal_name(n) for n in with_ if normal_name(n) != self._entity().key]
+        measures = [normal_name(n) for n in measures]
+        values = list(dict.fromkeys([*measures, *with_]))
+        trees = self._value_trees(values, [*segments, *segmentations], numeric=measures)
+        query = self.select(names, place.dialect, as_of, optimized, rules, values=values)
         statement = Statement(
             to_sql(query, place.dialect, pretty=False),
             place.dialect,
@@ -259,8 +278,19 @@ class Project:
             as_of,
             {n: self.segments[n].min_size for n in segments},
             self._members_of(names, segments, segmentations),
+            {n: [b.name for b in self.segmentations[n].buckets] for n in segmentations},
+            [Value(n, value_column(i), tree.type) for i, (n, tree) in enumerate(trees)],
+            list(dict.fromkeys(measures)),
+            list(dict.fromkeys(with_)),
         )
         return execute(place, statement)
+
+    def revision(self) -> Revision | None:
+        """The git commit checked out in the repository holding the project's folder, and
+        whether the folder's files differ from it; None outside git (`run --format json`)."""
+        from segdsl.document.stored import working_revision
+
+        return working_revision(self.root)
 
     def resolve_warehouse(self, warehouse: Path | str | Any = None) -> Warehouse:
         """The warehouse a run reads: `warehouse` (a path from the current folder, a URL or
@@ -636,6 +666,58 @@ class Project:
             return {*self.segments, *self.segmentations}
         return set(selection.closure(names, self._check().references))
 
+    def _value_trees(
+        self, names: Sequence[str], selection: Sequence[str], numeric: Collection[str] = ()
+    ) -> list[tuple[str, bound.Expr]]:
+        """The checked tree of each field or trait named (`run --with`, `--measure`): E478
+        for an unknown name, E479 for one of `numeric` that is not a number, E480 for a
+        field with no single value per customer (a many-valued field, a geo pair). Errors
+        block as for a statement of `selection` (`_require_clean`)."""
+        checked = self._require_clean(selection)
+        fields = self._entity().fields
+        single = {n: f for n, f in fields.items() if not f.many and f.type is not Type.GEO}
+        trees: dict[str, bound.Expr] = {
+            **{n: bound.Column(f.type, f) for n, f in single.items()},
+            **checked.traits,
+        }
+        numbers = [n for n, tree in trees.items() if tree.type.numeric]
+        problems: list[Diagnostic] = []
+        for name in names:
+            if name in fields and name not in single:
+                problems.append(
+                    Diagnostic(
+                        "E480",
+                        f"`{name}` has no single value per customer",
+                        hint="name a trait that computes one value from it, e.g. "
+                        + (
+                            f"`distance_km({name}, 48.14, 11.58)`"
+                            if fields[name].type is Type.GEO
+                            else f"`count({name})`"
+                        ),
+                    )
+                )
+            elif name not in trees:
+                known = (
+                    NameIndex(numbers, "numeric fields and traits")
+                    if name in numeric
+                    else NameIndex(trees, "fields and traits")
+                )
+                problems.append(
+                    Diagnostic("E478", f"unknown field or trait `{name}`", hint=known.hint(name))
+                )
+            elif name in numeric and not trees[name].type.numeric:
+                problems.append(
+                    Diagnostic(
+                        "E479",
+                        f"`{name}` is {trees[name].type}, not a number: it has no sum",
+                        hint="numeric fields and traits: "
+                        + ", ".join(f"`{n}`" for n in sorted(numbers)),
+                    )
+                )
+        if problems:
+            raise SegdslError(problems)
+        return [(name, trees[name]) for name in names]
+
     def _select_names(self, names: Sequence[str] | None) -> tuple[list[str], list[str]]:
         if not names:
             return list(self.segments), list(self.segmentations)
@@ -704,6 +786,12 @@ def _unformattable(name: str, why: Exception) -> Diagnostic:
         f"`{name}` cannot be formatted: {why}",
         hint="run `segdsl check`; if it is clean, the file is left as it is; please report it",
     )
+
+
+def value_column(index: int) -> str:
+    """The statement's column for the `index`-th field or trait read (`select(values=)`):
+    numbered, so that no name of a field can meet a segment's column or the key."""
+    return f"segdsl_value_{index + 1}"
 
 
 def _default_passes(own: str | None, optimized: bool) -> Sequence[Pass]:

@@ -30,6 +30,7 @@ class Checked:
     """Checked trees of every segment, segmentation and trait that checked cleanly."""
 
     segments: dict[str, bound.Expr] = field(default_factory=dict)
+    traits: dict[str, bound.Expr] = field(default_factory=dict)
     segmentations: dict[str, tuple[tuple[tuple[str, bound.Expr], ...], str | None]] = field(
         default_factory=dict
     )
@@ -75,7 +76,9 @@ class _ProjectChecks:
     def run(self) -> Checked:
         for name in self.env.traits:
             self.quiet_depth = name in self.beyond
-            self.trait_tree(name)
+            tree = self.trait_tree(name)
+            if tree is not None and tree is not POISON and tree is not bound.TOO_DEEP:
+                self.checked.traits[name] = tree  # `run --measure`/`--with` read them
         self.quiet_depth = False
         for name, segment in self.loaded.segments.items():
             tree = self.check_rule(name, segment.where)

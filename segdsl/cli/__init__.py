@@ -73,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the project folder (default: the current folder or above)",
     )
+    parser.add_argument("--version", action="version", version=f"segdsl {_version()}")
     parser.add_argument(
         "--color",
         choices=["auto", "always", "never"],
@@ -85,6 +86,16 @@ def parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         module.arguments(commands.add_parser(module.NAME, help=module.HELP))
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml), as pip knows it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("segdsl")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

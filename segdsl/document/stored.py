@@ -46,6 +46,29 @@ class _Entry:
     size: int
 
 
+@dataclass(frozen=True)
+class Revision:
+    """The commit checked out where a project lives, and whether its folder's files differ
+    from it (changed, added or not yet tracked)."""
+
+    commit: str
+    dirty: bool
+
+    def __str__(self) -> str:
+        return f"{self.commit}-dirty" if self.dirty else self.commit
+
+
+def working_revision(folder: Path) -> Revision | None:
+    """`git rev-parse HEAD` of the repository holding `folder`, and `git status` of the
+    folder; None outside a repository, in one without a commit, or when git cannot run."""
+    try:
+        commit = _git(folder, ["rev-parse", "--verify", "--quiet", "HEAD"], 1024)
+        status = _git(folder, ["status", "--porcelain", "--", "."], MAX_LISTING_BYTES)
+    except _Failed:
+        return None
+    return Revision(commit.decode("ascii", "replace").strip(), bool(status.strip()))
+
+
 class StoredFiles:
     """A project's files at one commit: read as a `Store` (segdsl/document/files.py)."""
 

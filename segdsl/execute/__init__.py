@@ -12,6 +12,7 @@ which sizes, members and output files are read, alike on every engine.
     session.py     the locked-down DuckDB session (read-only, no other file, no extension)
     servers.py     PostgreSQL, MySQL/MariaDB, SQLite: read-only transactions, fetching
     result.py      Result and Size: sizes, members, to_arrow, write
+    listing.py     members as rows, measures per segment and bucket, a stable sample
     output.py      --out files: checked against the warehouse, written whole or not at all
 
 The warehouse is never modified (docs/security.md, docs/warehouses.md).
@@ -26,19 +27,24 @@ import duckdb
 from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
+from segdsl.execute.listing import Listing, Measure, Value
 from segdsl.execute.output import OUT_SUFFIXES, OUT_TABLE, check_output, same_file
 from segdsl.execute.result import RESULT_TABLE, KeyCheck, Result, Size, Statement
 from segdsl.execute.servers import EngineError, Rows, fetch
 from segdsl.execute.session import connect, connect_files, connect_memory, sql
 from segdsl.execute.warehouses import Warehouse, folder_tables, resolve
+from segdsl.types import Type
 
 __all__ = [
     "OUT_SUFFIXES",
     "OUT_TABLE",
     "KeyCheck",
+    "Listing",
+    "Measure",
     "Result",
     "Size",
     "Statement",
+    "Value",
     "Warehouse",
     "check_output",
     "connect",
@@ -202,7 +208,23 @@ def _fetched(warehouse: Warehouse, statement: Statement) -> duckdb.DuckDBPyConne
     return session
 
 
+# the type a field's or trait's column (`run --with`, `--measure`) is fetched into: a
+# server's NUMERIC comes as Python's Decimal of any scale, held here as DOUBLE
+_VALUE_TYPES = {
+    Type.STRING: "VARCHAR",
+    Type.INTEGER: "BIGINT",
+    Type.DECIMAL: "DOUBLE",
+    Type.FLOAT: "DOUBLE",
+    Type.BOOLEAN: "BOOLEAN",
+    Type.DATE: "DATE",
+    Type.TIMESTAMP: "TIMESTAMP",
+}
+
+
 def _column_type(name: str, index: int, values: list[Any], statement: Statement) -> str | None:
+    typed = {value.column: value.type for value in statement.values}
+    if name in typed:
+        return _VALUE_TYPES.get(typed[name])
     if index > 0 and name in statement.segmentations:
         return "VARCHAR"
     if index > 0:

@@ -9,14 +9,14 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
-from segdsl.execute.session import column, private_folder, sql
+from segdsl.execute.session import private_folder, sql
 
 OUT_TABLE = "members"  # the table `run --out FILE.duckdb` writes, unless told another
 OUT_ALIAS = "segdsl_out"
@@ -90,12 +90,16 @@ def check_output(path: Path, warehouse: Path | Iterable[Path] | None) -> None:
 
 
 def write_file(
-    connection: duckdb.DuckDBPyConnection, table: str, key: str, path: Path, out_table: str
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    order: Sequence[exp.Expr],
+    path: Path,
+    out_table: str,
 ) -> None:
-    """`table`'s rows, sorted by `key`, to CSV, Parquet or a table of a DuckDB file (an
+    """`table`'s rows, sorted by `order`, to CSV, Parquet or a table of a DuckDB file (an
     existing one is copied, changed and put back); complete or not at all."""
     suffix = path.suffix.lower()
-    ordered = connection.table(table).order(sql(column(key)))
+    ordered = connection.table(table).order(", ".join(sql(e) for e in order))
     folder = Path(tempfile.mkdtemp(prefix="out-", dir=private_folder()))
     staged = folder / path.name
     try:
@@ -104,7 +108,7 @@ def write_file(
                 _refuse_open_database(path)
                 shutil.copyfile(path, staged)
                 shutil.copymode(path, staged)
-            _replace_table(connection, table, key, staged, out_table)
+            _replace_table(connection, table, order, staged, out_table)
         elif suffix == ".parquet":
             ordered.write_parquet(str(staged))
         else:
@@ -117,7 +121,11 @@ def write_file(
 
 
 def _replace_table(
-    connection: duckdb.DuckDBPyConnection, source: str, key: str, path: Path, table: str
+    connection: duckdb.DuckDBPyConnection,
+    source: str,
+    order: Sequence[exp.Expr],
+    path: Path,
+    table: str,
 ) -> None:
     """CREATE OR REPLACE the table in one transaction of an attached DuckDB file."""
     target = exp.Table(
@@ -125,7 +133,7 @@ def _replace_table(
         db=exp.to_identifier("main"),
         catalog=exp.to_identifier(OUT_ALIAS),
     )
-    select = exp.select(exp.Star()).from_(source).order_by(column(key))
+    select = exp.select(exp.Star()).from_(source).order_by(*(e.copy() for e in order))
     attach = exp.Attach(
         this=exp.Alias(this=exp.Literal.string(str(path)), alias=exp.to_identifier(OUT_ALIAS)),
         expressions=[exp.AttachOption(this=exp.var("READ_WRITE"))],

@@ -4,6 +4,7 @@ read from there, so they have the same shape and content on every warehouse."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,10 +14,23 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
+from segdsl.diagnostics import Diagnostic, SegdslError
+from segdsl.execute.listing import (
+    Groups,
+    Listing,
+    Measure,
+    Value,
+    long_select,
+    measure,
+    ordering,
+    sample_select,
+    sum_and_average,
+)
 from segdsl.execute.output import OUT_TABLE, check_output, check_suffix, write_file
 from segdsl.execute.session import column, sql
 
 RESULT_TABLE = "segdsl_result"
+LISTING_TABLE = "segdsl_listing"  # the rows of an output file, built before it is written
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,17 @@ class Size:
     @property
     def too_small(self) -> bool:
         return self.min_size is not None and self.members < self.min_size
+
+    def data(self) -> dict[str, Any]:
+        """As `run --format json` gives it."""
+        return {
+            "segment": self.name,
+            "bucket": self.bucket,
+            "members": self.members,
+            "share": self.share,
+            "min_size": self.min_size,
+            "below_min_size": self.too_small,
+        }
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,10 @@ class Statement:
     as_of: dt.datetime
     min_sizes: Mapping[str, int | None]
     members_of: str | None = None
+    buckets: Mapping[str, Sequence[str]] = dataclasses.field(default_factory=dict)
+    values: Sequence[Value] = ()  # columns after the segments': fields and traits
+    measures: Sequence[str] = ()  # the names among `values` that `Result.measures` sums
+    with_: Sequence[str] = ()  # the names among `values` that members are listed with
 
 
 class Result:
@@ -85,6 +114,10 @@ class Result:
         self.segmentations = list(statement.segmentations)
         self.as_of = statement.as_of
         self._min_sizes = statement.min_sizes
+        self.buckets = {name: tuple(statement.buckets.get(name, ())) for name in self.segmentations}
+        self.values = {value.name: value for value in statement.values}
+        self.measured = list(statement.measures)
+        self.listed = list(statement.with_)
         self.relation = connection.table(RESULT_TABLE)
 
     def _fetch(self, query: exp.Select) -> list[tuple[Any, ...]]:
@@ -108,9 +141,49 @@ class Result:
             for name, n in zip(self.segments, row[1:], strict=False)
         ]
         for name, histogram in zip(self.segmentations, row[1 + len(self.segments) :], strict=True):
-            for bucket, n in sorted((histogram or {}).items(), key=lambda kv: -kv[1]):
+            # every bucket of the file, 0 members included; the largest first, ties in the
+            # file's order (a stable sort)
+            counts = {bucket: 0 for bucket in self.buckets[name]} | dict(histogram or {})
+            for bucket, n in sorted(counts.items(), key=lambda kv: -kv[1]):
                 sizes.append(Size(name, bucket, int(n), n / total if total else 0.0, None))
         return sizes
+
+    def measures(self, names: Sequence[str] | None = None) -> list[Measure]:
+        """The sum and average of each measured field or trait (`names`, default those the
+        run was asked for) per segment and per bucket, from one pass per segmentation and
+        one for the segments (docs/cli.md#segdsl-run)."""
+        values = [self._value(n) for n in (self.measured if names is None else names)]
+        if not values:
+            return []
+        if self.members_of is not None:
+            (row,) = self._fetch(exp.select(*(c for v in values for c in sum_and_average(v, None))))
+            return [
+                measure(self.members_of, None, v, row[2 * i : 2 * i + 2])
+                for i, v in enumerate(values)
+            ]
+        found: list[Measure] = []
+        if self.segments:
+            (row,) = self._fetch(
+                exp.select(
+                    *(
+                        c
+                        for s in self.segments
+                        for v in values
+                        for c in sum_and_average(v, column(s))
+                    )
+                )
+            )
+            pairs = iter(zip(row[::2], row[1::2], strict=True))
+            found += [measure(s, None, v, next(pairs)) for s in self.segments for v in values]
+        for name in self.segmentations:
+            query = exp.select(column(name), *(c for v in values for c in sum_and_average(v, None)))
+            by_bucket = {r[0]: r[1:] for r in self._fetch(query.group_by(column(name)))}
+            for bucket in self.buckets[name]:
+                row = by_bucket.get(bucket, (None,) * (2 * len(values)))
+                found += [
+                    measure(name, bucket, v, row[2 * i : 2 * i + 2]) for i, v in enumerate(values)
+                ]
+        return found
 
     def key_check(self) -> KeyCheck:
         """Missing and repeated keys among the result's rows (every customer, or one
@@ -192,10 +265,125 @@ class Result:
     def df(self) -> Any:
         return self._ordered().df()
 
+    def _value(self, name: str) -> Value:
+        if name not in self.values:
+            raise ValueError(f"this run read no `{name}`: pass it to run(measures=/with_=)")
+        return self.values[name]
+
+    def _groups(self) -> Groups:
+        return Groups(self.segments, self.buckets, self.members_of)
+
+    def _names(self, names: Sequence[str] | None) -> list[str]:
+        known = [self.members_of] if self.members_of is not None else self.segments
+        every = [*known, *self.segmentations]
+        if names is None:
+            return every
+        unknown = [n for n in names if n not in every]
+        if unknown:
+            raise ValueError(f"this run has no segment `{unknown[0]}`")
+        return list(names)
+
+    def _members_query(
+        self, names: Sequence[str] | None, with_: Sequence[str] | None
+    ) -> tuple[exp.Select, list[exp.Expr], list[str]]:
+        """The long listing of `names`' members, its order and its columns."""
+        chosen = self._names(names)
+        values = [self._value(n) for n in (self.listed if with_ is None else with_)]
+        union = long_select(self._groups(), self.key, chosen, values, RESULT_TABLE)
+        columns = [e.alias_or_name for e in union.selects]
+        query = exp.select(*(column(c) for c in columns)).from_(union.subquery("segdsl_long"))
+        return query, ordering(self._groups(), self.key, chosen), columns
+
+    def listing(
+        self, names: Sequence[str] | None = None, with_: Sequence[str] | None = None
+    ) -> Listing:
+        """Every member of each of `names` (default: all of the run's) as rows `segment`,
+        `bucket` (when a segmentation is among them), key, then the `with_` columns
+        (default: those the run was asked for), sorted by segment, bucket and key."""
+        query, order, columns = self._members_query(names, with_)
+        rows = self.connection.execute(sql(query.order_by(*order))).fetchall()
+        return Listing(tuple(columns), tuple(rows))
+
+    def sample(
+        self, n: int, names: Sequence[str] | None = None, with_: Sequence[str] | None = None
+    ) -> Listing:
+        """`n` members of each segment and bucket, picked by the md5 of the key as text: the
+        same members on every run and every engine, for the same rows."""
+        query, order, columns = self._members_query(names, with_)
+        picked = sample_select(query, self.key, n, columns, order[:-1])
+        return Listing(tuple(columns), tuple(self.connection.execute(sql(picked)).fetchall()))
+
     def write(self, path: Path, table: str = OUT_TABLE) -> None:
         """The result's rows (customers, or one segment's members), sorted by key, to CSV,
-        Parquet or a table of a DuckDB file. A file appears complete or not at all, and a
-        failure leaves nothing behind. No file of the warehouse is ever written."""
+        Parquet or a table of a DuckDB file, with the run's `with_` columns after the
+        segments'. A file appears complete or not at all, and a failure leaves nothing
+        behind. No file of the warehouse is ever written."""
         check_suffix(path)
         check_output(path, self.warehouse_files)
-        write_file(self.connection, RESULT_TABLE, self.key, path, table)
+        listed = [self._value(n) for n in self.listed]
+        taken = {self.key, *self.segments, *self.segmentations}
+        clash = [v.name for v in listed if v.name in taken]
+        if clash:
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E482",
+                        f"`--with {clash[0]}` would be a second column `{clash[0]}` of "
+                        f"`{path.name}`, beside the segment's",
+                        hint="add --members-only (a listing has no segment columns), or "
+                        "leave the segment out of the run",
+                    )
+                ]
+            )
+        kept = [column(c) for c in (self.key, *self.segments, *self.segmentations)]
+        if self.members_of is not None:
+            kept = [column(self.key)]
+        query = exp.select(*kept, *(column(v.column).as_(v.name) for v in listed))
+        self._stage(query.from_(RESULT_TABLE))
+        write_file(self.connection, LISTING_TABLE, [column(self.key)], path, table)
+
+    def write_members(
+        self, path: Path, names: Sequence[str] | None = None, table: str = OUT_TABLE
+    ) -> None:
+        """Only members, as `run --out FILE --members-only` writes them: for one segment its
+        members' keys (and `with_` columns), for several the long listing of `listing`."""
+        check_suffix(path)
+        check_output(path, self.warehouse_files)
+        chosen = self._names(names)
+        if len(chosen) == 1 and chosen[0] not in self.segmentations:
+            query, order, columns = self._members_query(chosen, None)
+            query = exp.select(*(column(c) for c in columns[1:])).from_(
+                query.subquery("segdsl_members")
+            )
+            order = order[-1:]
+        else:
+            query, order, _ = self._members_query(chosen, None)
+        self._stage(query)
+        write_file(self.connection, LISTING_TABLE, order, path, table)
+
+    def write_folder(self, folder: Path, names: Sequence[str] | None = None) -> list[Path]:
+        """One CSV file per segment (its members' keys) and per segmentation (`bucket` and
+        key), named after it, in `folder`: `run --out DIR/ --members-only`. Each file is
+        complete or absent; all are checked before the first is written."""
+        chosen = self._names(names)
+        paths = [folder / f"{name}.csv" for name in chosen]
+        for path in paths:
+            check_output(path, self.warehouse_files)
+        for name, path in zip(chosen, paths, strict=True):
+            query, order, columns = self._members_query([name], None)
+            query = exp.select(*(column(c) for c in columns[1:])).from_(
+                query.subquery("segdsl_members")
+            )
+            self._stage(query)
+            write_file(self.connection, LISTING_TABLE, order[1:], path, OUT_TABLE)
+        return paths
+
+    def _stage(self, query: exp.Query) -> None:
+        create = exp.Create(
+            this=exp.to_table(LISTING_TABLE),
+            kind="TABLE",
+            replace=True,
+            expression=query,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )
+        self.connection.execute(sql(create))

@@ -23,7 +23,7 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of a DuckDB database file
 NOT_DUCKDB = "the warehouse must be a DuckDB database file that segdsl may read"
 
 
-def sql(expression: exp.Expression) -> str:
+def sql(expression: exp.Expr) -> str:
     return to_sql(expression, "duckdb", pretty=False)
 
 

@@ -9,7 +9,7 @@ lower/percentiles.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from sqlglot import exp
@@ -30,7 +30,7 @@ class Lowering(ExpressionLowering):
     """The whole statement: its shape, its FROM and joins, its CTEs (the `Build` context
     handed to operator builders, through `ExpressionLowering`)."""
 
-    def select_members(self, name: str) -> exp.Query:
+    def select_members(self, name: str, values: Mapping[str, bound.Expr] = {}) -> exp.Query:
         """`SELECT key FROM customers WHERE rule` for one segment, in one of two shapes
         a set's statement does not need, where the shapes allow them
         (docs/performance.md#passes):
@@ -41,9 +41,12 @@ class Lowering(ExpressionLowering):
           every customer, alone in a WHERE it is a semi-join (shape `union_branches`);
         - where only customers with rows in some event groups can be members (`_drivers`),
           the statement starts from those rows: one such group is inner-joined, several
-          are a `key IN (… UNION ALL …)` (shape `driving_groups`)."""
+          are a `key IN (… UNION ALL …)` (shape `driving_groups`).
+
+        `values` (column → field or trait) are columns after the key: what `run --with`
+        and `--measure` read of each member."""
         tree = self.segments[name]
-        self._plan([tree])
+        self._plan([tree, *values.values()])
         if (
             "union_branches" in self.shapes
             and isinstance(tree, bound.Or)
@@ -58,9 +61,9 @@ class Lowering(ExpressionLowering):
                 _union_all(
                     [
                         self._from(
-                            exp.select(self.key().as_(self.entity.key)).where(
-                                self.condition(branch), copy=False
-                            )
+                            exp.select(
+                                self.key().as_(self.entity.key), *self._values(values)
+                            ).where(self.condition(branch), copy=False)
                         )
                         for branch in branches
                     ]
@@ -73,7 +76,9 @@ class Lowering(ExpressionLowering):
             condition = exp.and_(
                 exp.In(this=self.key(), query=keys.subquery()), condition, copy=False
             )
-        query = exp.select(self.key().as_(self.entity.key)).where(condition, copy=False)
+        query = exp.select(self.key().as_(self.entity.key), *self._values(values)).where(
+            condition, copy=False
+        )
         return self._with_events(self._from(query, inner=drivers if len(drivers) == 1 else ()))
 
     def _drivers(self, tree: bound.Expr) -> list[str]:
@@ -103,12 +108,19 @@ class Lowering(ExpressionLowering):
             return self._asks_values(self.segments[node.name])
         return any(self._asks_values(child) for child in bound.operands(node))
 
-    def select_columns(self, segments: Sequence[str], segmentations: Sequence[str]) -> exp.Select:
-        """The key plus one boolean column per segment and one string column per segmentation."""
+    def select_columns(
+        self,
+        segments: Sequence[str],
+        segmentations: Sequence[str],
+        values: Mapping[str, bound.Expr] = {},
+    ) -> exp.Select:
+        """The key plus one boolean column per segment and one string column per segmentation,
+        then one column per entry of `values` (as for `select_members`)."""
         self._plan(
             [
                 *(self.segments[n] for n in segments),
                 *(rule for n in segmentations for _, rule in self.segmentations[n].buckets),
+                *values.values(),
             ]
         )
         columns: list[exp.Expr] = [self.key().as_(self.entity.key)]
@@ -116,7 +128,20 @@ class Lowering(ExpressionLowering):
             columns.append(definite(self.condition(self.segments[name])).as_(name))
         for name in segmentations:
             columns.append(self.segmentation(name).as_(name))
+        columns += self._values(values)
         return self._with_events(self._from(exp.select(*columns)))
+
+    def _values(self, values: Mapping[str, bound.Expr]) -> list[exp.Expr]:
+        """A field's column as it is, missing values included; a yes/no trait computed by
+        a rule made definite, as a segment's column is (two-valued logic)."""
+        return [
+            (
+                definite(self.condition(tree))
+                if tree.type is Type.BOOLEAN and not isinstance(tree, bound.Column)
+                else self.value(tree)
+            ).as_(name)
+            for name, tree in values.items()
+        ]
 
     def _plan(self, trees: Sequence[bound.Expr]) -> None:
         buckets = {n: [rule for _, rule in s.buckets] for n, s in self.segmentations.items()}
