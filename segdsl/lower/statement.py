@@ -19,7 +19,13 @@ from segdsl.check.meaning import negate
 from segdsl.lower.drivers import AbsentGroups
 from segdsl.lower.events import plan
 from segdsl.lower.expressions import CUSTOMER, ExpressionLowering, definite
-from segdsl.lower.groups import KEY, group_select, values_select, warehouse_table
+from segdsl.lower.groups import (
+    KEY,
+    group_select,
+    sequence_select,
+    values_select,
+    warehouse_table,
+)
 from segdsl.lower.percentiles import cuts_select, population_value
 from segdsl.types import Type
 
@@ -146,7 +152,11 @@ class Lowering(ExpressionLowering):
 
     def _ctes(self) -> bool:
         return bool(
-            self.events.groups or self.events.values or self.events.populations or self.events.cuts
+            self.events.groups
+            or self.events.values
+            or self.events.populations
+            or self.events.cuts
+            or self.events.sequences
         )
 
     def _with_events(self, query: Q) -> Q:
@@ -154,6 +164,12 @@ class Lowering(ExpressionLowering):
             query = query.with_(
                 group.name,
                 as_=group_select(group, self.value, self.condition, self.as_of()),
+                copy=False,
+            )
+        for sequence in self.events.sequences.values():
+            query = query.with_(
+                sequence.name,
+                as_=sequence_select(sequence, self.value, self.condition, self.as_of()),
                 copy=False,
             )
         for values in self.events.values.values():
@@ -177,8 +193,10 @@ class Lowering(ExpressionLowering):
         return query
 
     def _sides(self) -> list[str]:
-        return [group.name for group in self.events.groups.values()] + [
-            values.name for values in self.events.values.values()
+        return [
+            *(group.name for group in self.events.groups.values()),
+            *(values.name for values in self.events.values.values()),
+            *(sequence.name for sequence in self.events.sequences.values()),
         ]
 
 
