@@ -11,7 +11,8 @@ checker reads one tree language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import abc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any as PyAny
 from typing import Literal as Lit
@@ -396,7 +397,7 @@ def _post_order(node: object) -> list[object]:
 
 def expanded(
     node: Expr,
-    target: Callable[[Expr], Sequence[Expr]],
+    target: Callable[[Expr], abc.Sequence[Expr]],
     memo: dict[int, tuple[int, int]],
 ) -> tuple[int, int]:
     """(nodes, depth) of `node` with what `target` names written out in place (the trees of

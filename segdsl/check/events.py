@@ -7,6 +7,7 @@ so events after it are ignored everywhere.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard, get_args
 
 from segdsl.check import bound
@@ -14,6 +15,7 @@ from segdsl.check.meaning import compare
 from segdsl.diagnostics import Suggestions, article
 from segdsl.document.environment import Event, Property, Stream
 from segdsl.syntax import ast
+from segdsl.syntax.printer import print_rule
 from segdsl.types import Type
 
 if TYPE_CHECKING:
@@ -52,12 +54,13 @@ class EventChecks:
         freq = node.frequency
         if node.steps:
             if freq is not None:
+                steps = print_rule(replace(node, frequency=None)).removeprefix("did ")
                 return ctx.report(
                     "E332",
                     "a sequence does not take a frequency",
                     freq.span,
                     "count the first events the steps follow: "
-                    f"`count({node.event} then ...) >= {freq.count}`",
+                    f"`count({steps}) {freq.op} {freq.count}`",
                 )
             first = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
             found = self._sequence(first, node.steps, node.span, ctx)

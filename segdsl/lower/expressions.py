@@ -147,9 +147,7 @@ class ExpressionLowering:
     def _sequence(self, node: bound.Sequence) -> exp.Expr:
         """The count of the sequence's CTE; 0 for customers without a row there."""
         name = self.events.sequences[node].name
-        return exp.Coalesce(
-            this=exp.column("a1", table=name), expressions=[exp.Literal.number(0)]
-        )
+        return exp.Coalesce(this=exp.column("a1", table=name), expressions=[exp.Literal.number(0)])
 
     def _any(self, node: bound.Any) -> exp.Expr:
         if node in self.events.value_columns:
