@@ -86,16 +86,21 @@ class Lowering(ExpressionLowering):
         """The event groups that a member must have a row in, one of them at least: one
         group whose absence alone makes the rule false, else all the groups if their
         absence together does (lower/drivers.py); none when neither holds."""
-        names = [group.name for group in self.events.groups.values()]
+        sequences = self.events.sequences
+        names = [
+            *(group.name for group in self.events.groups.values()),
+            *(sequence.name for sequence in sequences.values()),
+        ]
         alone = [[name] for name in names] if len(names) > 1 else []
         for candidates in [*alone, names]:
 
             def absent(
-                aggregate: bound.Aggregate, among: frozenset[str] = frozenset(candidates)
+                node: bound.Aggregate | bound.Sequence,
+                among: frozenset[str] = frozenset(candidates),
             ) -> bool:
-                return (
-                    aggregate in self.events.columns and self.events.columns[aggregate][0] in among
-                )
+                if isinstance(node, bound.Sequence):
+                    return node in sequences and sequences[node].name in among
+                return node in self.events.columns and self.events.columns[node][0] in among
 
             if candidates and AbsentGroups(absent, self.segments).holds(tree) is False:
                 return candidates
