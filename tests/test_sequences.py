@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support import cases
+from support.shops import ShopProject
 from test_event_set_scope import _project
 
 import segdsl
@@ -58,6 +60,7 @@ def test_a_sequence_prints_as_it_parses(tmp_path: Path, rule: str) -> None:
 
 
 AS_OF = dt.datetime(2025, 12, 31, 12, 0, 0)
+SHOP_AS_OF = cases.shop("semantics").as_of
 CUSTOMER = "a.customer_id IN (SELECT customer_id FROM customers)"
 BY_HAND = {
     # a count of checkouts within min(cart + 1 day, as of) instead of NOT EXISTS
@@ -109,3 +112,21 @@ def test_sequences_on_the_demo_mean_the_hand_written_sql(demo: Path) -> None:
             alone = project.run([name], as_of=AS_OF)  # the single segment's statement
             assert sorted(alone.members(name)) == expected, name
             assert len(expected) > 50  # the demo has such customers, and not all of them
+
+
+def test_explain_traces_a_sequence_step_by_step(tmp_path: Path) -> None:
+    """`explain --customer` gives the count of first events after each step: the reach.
+    Customer 1 of the semantics shop has three views; two are followed within a day by the
+    cart of 12-11 10:00, whose checkout 30 minutes later is not within 20 minutes."""
+    shop = ShopProject("semantics", tmp_path)
+    rule = "did view then cart within 1 day then not checkout within 20 minutes"
+    shop.write_segments(f"segments:\n  funnel:\n    where: {rule}\n")
+    explained = segdsl.load(shop.root).explain("funnel", customer=1, as_of=SHOP_AS_OF)
+    (clause,) = explained.clauses
+    assert explained.holds is True and clause.holds is True
+    assert clause.inputs == {
+        "count(view)": 3,
+        "count(view then cart within 1 day)": 2,
+        "count(view then cart within 1 day then not checkout within 20 minutes)": 2,
+    }
+    assert clause.members == 2  # customers 1 and 6 (tests/cases/semantics/sequences.yaml)
