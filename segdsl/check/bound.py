@@ -11,7 +11,8 @@ checker reads one tree language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import abc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any as PyAny
 from typing import Literal as Lit
@@ -151,6 +152,27 @@ class EventSet:
     window: TimeRange
 
 
+@dataclass(frozen=True)
+class Step:
+    """A step of a sequence after its first: an event of `events` strictly later than the
+    step before it, and at most `within` later when given; `absent` (`then not`): no such
+    event up to *as of* (docs/semantics.md#sequences)."""
+
+    events: EventSet
+    within: Interval | None
+    absent: bool = False
+
+
+@dataclass(frozen=True)
+class Sequence(Expr):
+    """How many events of `first` each step follows in turn: `count(A then B within 1 day)`;
+    `did A then B` is it >= 1 (docs/semantics.md#sequences)."""
+
+    first: EventSet
+    steps: tuple[Step, ...]
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
 PopulationKind = Lit["percentile", "cume_share"]
 AggregateKind = Lit[
     "count",
@@ -265,6 +287,12 @@ def map_children(node: Expr, change: Callable[[Expr], Expr]) -> Expr:
     if isinstance(node, Aggregate | EventTest):
         events = map_events(node.events, change)
         return node if events == node.events else replace(node, events=events)
+    if isinstance(node, Sequence):
+        first = map_events(node.first, change)
+        steps = tuple(replace(s, events=map_events(s.events, change)) for s in node.steps)
+        if first == node.first and steps == node.steps:
+            return node
+        return replace(node, first=first, steps=steps)
     if isinstance(node, PercentileCut):
         population = change(node.population)
         assert isinstance(population, Population)
@@ -325,7 +353,7 @@ def placed(node: Expr, span: Span) -> Expr:
         if isinstance(value, tuple):
             done[id(value)] = tuple(done.get(id(item), item) for item in value)
             continue
-        assert isinstance(value, Expr | EventSet | TimeRange)
+        assert isinstance(value, Expr | EventSet | TimeRange | Step)
         changes: dict[str, PyAny] = {
             f.name: done.get(id(getattr(value, f.name)), getattr(value, f.name))
             for f in fields(value)
@@ -353,7 +381,7 @@ def _post_order(node: object) -> list[object]:
             continue
         if isinstance(value, tuple):
             parts: list[object] = list(value)
-        elif isinstance(value, Expr | EventSet | TimeRange):
+        elif isinstance(value, Expr | EventSet | TimeRange | Step):
             parts = [getattr(value, f.name) for f in fields(value)]
         else:
             continue
@@ -362,14 +390,14 @@ def _post_order(node: object) -> list[object]:
         todo.extend(
             (part, False)
             for part in reversed(parts)
-            if isinstance(part, tuple | Expr | EventSet | TimeRange)
+            if isinstance(part, tuple | Expr | EventSet | TimeRange | Step)
         )
     return found
 
 
 def expanded(
     node: Expr,
-    target: Callable[[Expr], Sequence[Expr]],
+    target: Callable[[Expr], abc.Sequence[Expr]],
     memo: dict[int, tuple[int, int]],
 ) -> tuple[int, int]:
     """(nodes, depth) of `node` with what `target` names written out in place (the trees of

@@ -338,4 +338,5 @@ _BINDERS: dict[type[ast.Node], Callable[[Checker, Any, RuleContext], bound.Expr]
     ast.TimeTest: Checker._timetest,
     ast.Did: Checker._did,
     ast.InSegment: Checker._insegment,
+    ast.Sequence: Checker.sequence_elsewhere,
 }

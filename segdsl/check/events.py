@@ -7,6 +7,7 @@ so events after it are ignored everywhere.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard, get_args
 
 from segdsl.check import bound
@@ -14,6 +15,7 @@ from segdsl.check.meaning import compare
 from segdsl.diagnostics import Suggestions, article
 from segdsl.document.environment import Event, Property, Stream
 from segdsl.syntax import ast
+from segdsl.syntax.printer import print_rule
 from segdsl.types import Type
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 
 POPULATION = ("percentile", "cume_share")
+_ONE = bound.Const(Type.INTEGER, 1)
 _NUMERIC = (Type.INTEGER, Type.DECIMAL, Type.FLOAT)
 _ORDERED = (*_NUMERIC, Type.DATE, Type.TIMESTAMP, Type.STRING)
 
@@ -49,6 +52,19 @@ class EventChecks:
 
     def _did(self, node: ast.Did, ctx: RuleContext) -> bound.Expr:
         freq = node.frequency
+        if node.steps:
+            if freq is not None:
+                steps = print_rule(replace(node, frequency=None)).removeprefix("did ")
+                return ctx.report(
+                    "E332",
+                    "a sequence does not take a frequency",
+                    freq.span,
+                    "count the first events the steps follow: "
+                    f"`count({steps}) {freq.op} {freq.count}`",
+                )
+            first = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
+            found = self._sequence(first, node.steps, node.span, ctx)
+            return found if found is bound.POISON else compare(">=", found, _ONE)
         events = self.event_set(
             node.event, node.event_span, node.filter, node.window, ctx, freq is None
         )
@@ -176,6 +192,95 @@ class EventChecks:
             return _poison()
         return bound.PropertyValue(prop.type, prop)
 
+    # ---- sequences -----------------------------------------------------------------------
+
+    def _sequence(
+        self,
+        first: bound.EventSet | None,
+        steps: tuple[ast.Step, ...],
+        span: ast.Span,
+        ctx: RuleContext,
+    ) -> bound.Expr:
+        """The first event set, then each step strictly later (docs/semantics.md#sequences);
+        every step is checked, also after one with a problem."""
+        bound_steps: list[bound.Step] = []
+        ok = first is not None
+        for index, step in enumerate(steps):
+            events = self.event_set(step.event, step.event_span, step.filter, None, ctx)
+            within = step.within
+            if step.negated and index < len(steps) - 1:
+                ok = False
+                ctx.report(
+                    "E330",
+                    "`then not` can only be the last step of a sequence",
+                    step.span,
+                    "a step after an event that did not happen has nothing to follow; "
+                    "move the `then not` step to the end",
+                )
+            elif step.negated and within is None:
+                ok = False
+                ctx.report(
+                    "E331",
+                    f"`then not {step.event}` needs `within`",
+                    step.span,
+                    f"say how long to wait: `then not {step.event} within 1 day`",
+                )
+            if within is not None and within.amount == 0:
+                ok = False
+                ctx.report(
+                    "E334",
+                    f"no event follows within {within.amount} {within.unit}s",
+                    within.span,
+                    "a step is strictly later than the step before it; "
+                    f"write at least `within 1 {within.unit}`",
+                )
+            if events is None:
+                ok = False
+                continue
+            interval = (
+                None
+                if within is None
+                else bound.Interval(Type.DURATION, within.amount, within.unit)
+            )
+            bound_steps.append(bound.Step(events, interval, step.negated))
+        if not ok or first is None:
+            return _poison()
+        return bound.Sequence(Type.INTEGER, first, tuple(bound_steps), span)
+
+    def sequence_elsewhere(self, node: ast.Sequence, ctx: RuleContext) -> bound.Expr:
+        """A sequence outside `did` and `count`: E333."""
+        return ctx.report(
+            "E333",
+            "only `did` and `count` take a sequence",
+            node.span,
+            "write `did A then B` or `count(A then B) >= 2`",
+        )
+
+    def _count_sequence(self, node: ast.Call, arg: ast.Sequence, ctx: RuleContext) -> bound.Expr:
+        """`count(A(f) WINDOW then B ...)`: the events of A that the steps follow."""
+        if node.name != "count":
+            return ctx.report(
+                "E333",
+                f"`{node.name}` cannot take a sequence",
+                arg.span,
+                "only `count` does: the number of first events the steps follow, "
+                "`count(A then B within 1 day)`",
+            )
+        target, window = _split_window(arg.first)
+        if isinstance(target, ast.Name):
+            event_name, event_span, condition = target.name, target.span, None
+        elif isinstance(target, ast.Call) and len(target.args) == 1:
+            event_name, event_span, condition = target.name, target.name_span, target.args[0]
+        else:
+            return ctx.report(
+                "E333",
+                "a sequence starts with an event, not a property or a value",
+                arg.first.span,
+                "`count` of a sequence counts its first events: `count(A then B within 1 day)`",
+            )
+        first = self.event_set(event_name, event_span, condition, window, ctx)
+        return self._sequence(first, arg.steps, arg.span, ctx)
+
     # ---- aggregates ----------------------------------------------------------------------
 
     def aggregate(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
@@ -186,6 +291,8 @@ class EventChecks:
                 node.span,
                 f"e.g. `{node.name}(purchase within 90 days)`",
             )
+        if isinstance(node.args[0], ast.Sequence):
+            return self._count_sequence(node, node.args[0], ctx)
         target, window = _split_window(node.args[0])
         prop_name, prop_span = None, None
         if isinstance(target, ast.Attribute):
@@ -332,6 +439,7 @@ _PER_CUSTOMER_WORDS: dict[type, str] = {
     bound.CountValues: "a customer field",
     bound.Aggregate: "an aggregate of the customer's events",
     bound.EventTest: "the customer's events",
+    bound.Sequence: "the customer's events",
     bound.SegmentRef: "a segment",
     bound.SegmentationRef: "a segmentation",
     bound.Population: "a population function",

@@ -24,7 +24,7 @@ from segdsl.check import bound
 from segdsl.document import environment
 
 _NAMED = (environment.Field, environment.Event, environment.Property, environment.Stream)
-_TREE = (bound.Expr, bound.EventSet, bound.TimeRange, bound.Segmentation)
+_TREE = (bound.Expr, bound.EventSet, bound.TimeRange, bound.Step, bound.Segmentation)
 
 
 def outline(node: bound.Expr | bound.Segmentation) -> str:

@@ -69,4 +69,4 @@ def reads_clock(node: bound.Expr) -> bool:
     functions of it, and every aggregate of events (events after *as of* are ignored)."""
     if isinstance(node, bound.Apply):
         return node.op == "today" or OPERATORS[node.op].reads_as_of
-    return isinstance(node, bound.AsOf | bound.Aggregate | bound.EventTest)
+    return isinstance(node, bound.AsOf | bound.Aggregate | bound.EventTest | bound.Sequence)

@@ -31,7 +31,7 @@ class AbsentGroups:
 
     def __init__(
         self,
-        absent: Callable[[bound.Aggregate], bool],
+        absent: Callable[[bound.Aggregate | bound.Sequence], bool],
         segments: Mapping[str, bound.Expr],
     ):
         self.absent = absent
@@ -55,6 +55,8 @@ class AbsentGroups:
             if not self.absent(node):
                 return UNKNOWN
             return AGGREGATES[node.kind].over_no_events
+        if isinstance(node, bound.Sequence):  # a customer without a row has no first event
+            return 0 if self.absent(node) else UNKNOWN
         if isinstance(node, bound.And):
             found = [self.holds(item) for item in node.items]
             if False in found:

@@ -15,6 +15,7 @@ from sqlglot import exp
 from segdsl.check import bound
 from segdsl.lower.groups import (
     Group,
+    SequenceGroup,
     Values,
     reads_values_only,
     shadowed,
@@ -58,12 +59,13 @@ class EventPlan:
     value_columns: dict[bound.Any | bound.CountValues, tuple[str, str]] = field(
         default_factory=dict
     )
+    sequences: dict[bound.Sequence, SequenceGroup] = field(default_factory=dict)
     population: str = "population"  # the CTE of the population values
 
     def _name(self, base: str, taken: set[str] | None = None) -> str:
         """A CTE name that no other CTE of the statement has (nor any name in `taken`)."""
         taken = (taken or set()) | self._names()
-        n = len(self.groups) + len(self.values) + 1
+        n = len(self.groups) + len(self.values) + len(self.sequences) + 1
         while f"{base}_{n}" in taken:
             n += 1
         return f"{base}_{n}"
@@ -73,6 +75,7 @@ class EventPlan:
             {g.name for g in self.groups.values()}
             | {v.name for v in self.values.values()}
             | {c.name for c in self.cuts.values()}
+            | {s.name for s in self.sequences.values()}
         )
 
     def add_cut(self, population: bound.Population, op: str, bound_: object) -> None:
@@ -95,16 +98,27 @@ class EventPlan:
         if self.population in tables:
             self.population = self._name(self.population, tables)
         tables.add(self.population)
-        items: list[Group | Values | Cuts] = [
+        tables |= {
+            shadowed(step.event.stream.table)
+            for s in self.sequences.values()
+            for step in (s.sequence.first, *(t.events for t in s.sequence.steps))
+        }
+        items: list[Group | Values | Cuts | SequenceGroup] = [
             *self.groups.values(),
             *self.values.values(),
             *self.cuts.values(),
+            *self.sequences.values(),
         ]
         for item in items:
             if item.name in tables:
                 old, item.name = item.name, self._name(item.name, tables)
                 _rename(self.columns, old, item.name)
                 _rename(self.value_columns, old, item.name)
+
+    def add_sequence(self, sequence: bound.Sequence) -> None:
+        """One CTE per sequence: its first events that the steps follow, counted per key."""
+        if sequence not in self.sequences:
+            self.sequences[sequence] = SequenceGroup(self._name("sequence"), sequence)
 
     def add_values(self, test: bound.Any | bound.CountValues) -> None:
         if test in self.value_columns:
@@ -169,6 +183,8 @@ def plan(
             found.add(node.count)
         elif isinstance(node, bound.Aggregate):
             found.add(node)
+        elif isinstance(node, bound.Sequence):
+            found.add_sequence(node)
         elif isinstance(node, bound.CountValues) or (
             isinstance(node, bound.Any)
             and "correlated_values" not in shapes
@@ -229,6 +245,7 @@ def _fold(found: EventPlan, everything: bool = False) -> EventPlan:
         absent=found.absent,
         values=found.values,
         value_columns=found.value_columns,
+        sequences=found.sequences,
     )
     for (stream, window), group in found.groups.items():
         for aggregate in group.aggregates:

@@ -155,6 +155,11 @@ class ExpressionLowering:
         value = exp.column(column, table=group)
         return zero_when_empty(node, value) if zero else value
 
+    def _sequence(self, node: bound.Sequence) -> exp.Expr:
+        """The count of the sequence's CTE; 0 for customers without a row there."""
+        name = self.events.sequences[node].name
+        return exp.Coalesce(this=exp.column("a1", table=name), expressions=[exp.Literal.number(0)])
+
     def _any(self, node: bound.Any) -> exp.Expr:
         if node in self.events.value_columns:
             side, column = self.events.value_columns[node]
@@ -244,6 +249,7 @@ _LOWERINGS: dict[type[bound.Expr], Callable[[ExpressionLowering, Any], exp.Expr]
     bound.Did: ExpressionLowering._did,
     bound.Never: ExpressionLowering._never,
     bound.Aggregate: ExpressionLowering._aggregate,
+    bound.Sequence: ExpressionLowering._sequence,
     bound.Any: ExpressionLowering._any,
     bound.CountValues: ExpressionLowering._countvalues,
     bound.Population: ExpressionLowering._population,

@@ -18,7 +18,8 @@ from typing import overload
 from sqlglot import exp
 
 from segdsl.check import bound
-from segdsl.document.environment import Field, table_path
+from segdsl.document.environment import Field, Property, Stream, table_path
+from segdsl.types import Type
 
 EVENT = "e"
 KEY = "k"
@@ -50,6 +51,14 @@ class Group:
     stream_table: str
     window: bound.TimeRange
     aggregates: list[bound.Aggregate] = field(default_factory=list)
+
+
+@dataclass
+class SequenceGroup:
+    """A sequence's first events that its steps follow, counted per customer: one CTE."""
+
+    name: str
+    sequence: bound.Sequence
 
 
 @dataclass
@@ -172,6 +181,94 @@ def exists_select(
         .from_(warehouse_table(stream.table, EVENT), copy=False)
         .where(exp.and_(same, *prefilter, wrap=True, copy=False), copy=False)
     )
+
+
+def sequence_select(
+    group: SequenceGroup, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expr
+) -> exp.Select:
+    """`SELECT key, COUNT(*) FROM first stream AS e1 WHERE <its rows> AND EXISTS (the next
+    step's event, strictly later, within its time ...) GROUP BY key`: each step is a
+    correlated EXISTS (NOT EXISTS for `then not`) inside the one before, correlated with it
+    alone, so that each event's alias is its step's, `e1`, `e2`, ...
+    (docs/semantics.md#sequences)."""
+    sequence = group.sequence
+    stream = sequence.first.event.stream
+    alias = f"{EVENT}1"
+    conditions = _event_rows(sequence.first, alias, value_of, condition_of, as_of)
+    conditions.append(_follows(sequence.steps, 2, stream, alias, value_of, condition_of, as_of))
+    key = exp.column(stream.key, table=alias)
+    return (
+        exp.select(key.as_(KEY), exp.Count(this=exp.Star()).as_("a1"))
+        .from_(warehouse_table(stream.table, alias), copy=False)
+        .where(exp.and_(*conditions, wrap=True, copy=False), copy=False)
+        .group_by(key.copy(), copy=False)
+    )
+
+
+def _follows(
+    steps: tuple[bound.Step, ...],
+    number: int,
+    before: Stream,
+    before_alias: str,
+    value_of: ValueOf,
+    condition_of: ValueOf,
+    as_of: exp.Expr,
+) -> exp.Expr:
+    """Whether the first of `steps` follows the event `before_alias` (and the rest it)."""
+    step, alias = steps[0], f"{EVENT}{number}"
+    stream = step.events.event.stream
+    time = exp.column(stream.time, table=alias)
+    earlier = exp.column(before.time, table=before_alias)
+    conditions: list[exp.Expr] = [
+        exp.EQ(
+            this=exp.column(stream.key, table=alias),
+            expression=exp.column(before.key, table=before_alias),
+        ),
+        exp.GT(this=time, expression=earlier),
+    ]
+    if step.within is not None:
+        then = bound.PropertyValue(Type.TIMESTAMP, Property("", Type.TIMESTAMP, before.time))
+        latest = value_of(bound.Apply(Type.TIMESTAMP, "add", (then, step.within)))
+        conditions.append(exp.LTE(this=time.copy(), expression=_aliased(latest, before_alias)))
+    conditions += _event_rows(step.events, alias, value_of, condition_of, as_of)
+    if len(steps) > 1:
+        conditions.append(
+            _follows(steps[1:], number + 1, stream, alias, value_of, condition_of, as_of)
+        )
+    found = exp.Exists(
+        this=exp.select(exp.Literal.number(1))
+        .from_(warehouse_table(stream.table, alias), copy=False)
+        .where(exp.and_(*conditions, wrap=True, copy=False), copy=False)
+    )
+    return exp.Not(this=found) if step.absent else found
+
+
+def _event_rows(
+    events: bound.EventSet, alias: str, value_of: ValueOf, condition_of: ValueOf, as_of: exp.Expr
+) -> list[exp.Expr]:
+    """The rows of one step's event set, read as `alias`: up to *as of*, in its window, of
+    its name, passing its filter."""
+    stream = events.event.stream
+    time = exp.column(stream.time, table=EVENT)
+    conditions: list[exp.Expr] = []
+    if not isinstance(events.window.high, bound.AsOf):
+        conditions.append(exp.LTE(this=time.copy(), expression=as_of.copy()))
+    conditions += _window_conditions(events.window, time, value_of)
+    name = _name_test(stream.name_column, events.event.value)
+    if name is not None:
+        conditions.append(name)
+    if events.filter is not None:
+        conditions.append(condition_of(events.filter))
+    return [_aliased(condition, alias) for condition in conditions]
+
+
+def _aliased(node: exp.Expr, alias: str) -> exp.Expr:
+    """`node` with the event alias of filters and windows (`e`) renamed to `alias`."""
+    node = node.copy()
+    for column in node.find_all(exp.Column):
+        if column.table == EVENT:
+            column.set("table", exp.to_identifier(alias))
+    return node
 
 
 def _rows(

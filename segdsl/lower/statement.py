@@ -19,7 +19,13 @@ from segdsl.check.meaning import negate
 from segdsl.lower.drivers import AbsentGroups
 from segdsl.lower.events import plan
 from segdsl.lower.expressions import CUSTOMER, ExpressionLowering, definite
-from segdsl.lower.groups import KEY, group_select, values_select, warehouse_table
+from segdsl.lower.groups import (
+    KEY,
+    group_select,
+    sequence_select,
+    values_select,
+    warehouse_table,
+)
 from segdsl.lower.percentiles import cuts_select, population_value
 from segdsl.types import Type
 
@@ -85,16 +91,21 @@ class Lowering(ExpressionLowering):
         """The event groups that a member must have a row in, one of them at least: one
         group whose absence alone makes the rule false, else all the groups if their
         absence together does (lower/drivers.py); none when neither holds."""
-        names = [group.name for group in self.events.groups.values()]
+        sequences = self.events.sequences
+        names = [
+            *(group.name for group in self.events.groups.values()),
+            *(sequence.name for sequence in sequences.values()),
+        ]
         alone = [[name] for name in names] if len(names) > 1 else []
         for candidates in [*alone, names]:
 
             def absent(
-                aggregate: bound.Aggregate, among: frozenset[str] = frozenset(candidates)
+                node: bound.Aggregate | bound.Sequence,
+                among: frozenset[str] = frozenset(candidates),
             ) -> bool:
-                return (
-                    aggregate in self.events.columns and self.events.columns[aggregate][0] in among
-                )
+                if isinstance(node, bound.Sequence):
+                    return node in sequences and sequences[node].name in among
+                return node in self.events.columns and self.events.columns[node][0] in among
 
             if candidates and AbsentGroups(absent, self.segments).holds(tree) is False:
                 return candidates
@@ -171,7 +182,11 @@ class Lowering(ExpressionLowering):
 
     def _ctes(self) -> bool:
         return bool(
-            self.events.groups or self.events.values or self.events.populations or self.events.cuts
+            self.events.groups
+            or self.events.values
+            or self.events.populations
+            or self.events.cuts
+            or self.events.sequences
         )
 
     def _with_events(self, query: Q) -> Q:
@@ -179,6 +194,12 @@ class Lowering(ExpressionLowering):
             query = query.with_(
                 group.name,
                 as_=group_select(group, self.value, self.condition, self.as_of()),
+                copy=False,
+            )
+        for sequence in self.events.sequences.values():
+            query = query.with_(
+                sequence.name,
+                as_=sequence_select(sequence, self.value, self.condition, self.as_of()),
                 copy=False,
             )
         for values in self.events.values.values():
@@ -202,8 +223,10 @@ class Lowering(ExpressionLowering):
         return query
 
     def _sides(self) -> list[str]:
-        return [group.name for group in self.events.groups.values()] + [
-            values.name for values in self.events.values.values()
+        return [
+            *(group.name for group in self.events.groups.values()),
+            *(values.name for values in self.events.values.values()),
+            *(sequence.name for sequence in self.events.sequences.values()),
         ]
 
 

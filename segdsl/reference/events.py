@@ -96,12 +96,56 @@ class BehaviourEvaluation:
         )
 
     def _did(self, node: ast.Did, scope: Scope) -> bool:
+        if node.steps:
+            return self._followed(node.event, node.filter, node.window, node.steps, scope) >= 1
         _, events = self._events(node.event, node.filter, node.window, scope.customer)
         if node.frequency is None:
             return len(events) >= 1
         return compare(node.frequency.op, len(events), node.frequency.count)
 
+    def _followed(
+        self,
+        event_name: str,
+        condition: ast.Expr | None,
+        window: ast.Window | None,
+        steps: tuple[ast.Step, ...],
+        scope: Scope,
+    ) -> int:
+        """How many of the customer's events of the first step are followed by every step in
+        turn: some event of the step strictly later than the one before and, with `within D`,
+        at most D later; for `then not`, none such (docs/semantics.md#sequences)."""
+        customer = scope.customer
+        stream, firsts = self._events(event_name, condition, window, customer)
+        later = [self._events(s.event, s.filter, None, customer) for s in steps]
+
+        def follows(index: int, before: Any) -> bool:
+            if index == len(steps):
+                return True
+            step = steps[index]
+            step_stream, rows = later[index]
+            latest = None
+            if step.within is not None:
+                latest = shift(before, step.within.amount, step.within.unit)
+            found = any(
+                row[step_stream.time] > before
+                and (latest is None or row[step_stream.time] <= latest)
+                and follows(index + 1, row[step_stream.time])
+                for row in rows
+            )
+            return not found if step.negated else found
+
+        return sum(1 for row in firsts if follows(0, row[stream.time]))
+
     def _aggregate(self, node: ast.Call, customer: Customer) -> Any:
+        if isinstance(node.args[0], ast.Sequence):  # `count(A then B ...)`
+            sequence = node.args[0]
+            target, window = _split_window(sequence.first)
+            if isinstance(target, ast.Name):
+                name, condition = target.name, None
+            else:
+                assert isinstance(target, ast.Call)
+                name, condition = target.name, target.args[0]
+            return self._followed(name, condition, window, sequence.steps, Scope(customer))
         target, window = _split_window(node.args[0])
         prop_name = None
         if isinstance(target, ast.Attribute):

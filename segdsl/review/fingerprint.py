@@ -74,7 +74,7 @@ def _names(tree: ast.Expr) -> Iterator[str]:
         node = todo.pop()
         if isinstance(node, ast.Name | ast.InSegment):
             yield node.name
-        elif isinstance(node, ast.Did):
+        elif isinstance(node, ast.Did | ast.Step):
             yield node.event
         if isinstance(node, tuple):
             todo.extend(node)

@@ -99,7 +99,13 @@ class CustomerInputs:
             counted = text[node.event_span.start : end]
             if node.window is not None:
                 counted += " " + text[node.window.span.start : node.window.span.end]
-            counted = f"count({' '.join(counted.split())})"
+            counted = " ".join(counted.split())
+            if node.frequency is None:  # a sequence's reach, step by step: each prefix's count
+                for step in node.steps:
+                    prefix = f"count({counted})"
+                    yield prefix, self.evaluator.value(parse_rule(prefix), scope)
+                    counted += " " + " ".join(text[step.span.start : step.span.end].split())
+            counted = f"count({counted})"
             yield counted, self.evaluator.value(parse_rule(counted), scope)
             yield from self._window(node.window, scope)
         elif isinstance(node, ast.TimeTest):

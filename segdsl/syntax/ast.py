@@ -255,12 +255,36 @@ class Frequency(Node):
 
 
 @dataclass(frozen=True)
+class Step(Node):
+    """`then B(g) within 1 day` (`negated`: `then not B ...`), a step of a sequence after its
+    first event (docs/semantics.md#sequences)."""
+
+    event: str
+    event_span: Span = field(compare=False)
+    filter: Expr | None
+    within: Duration | None
+    negated: bool
+
+
+@dataclass(frozen=True)
 class Did(Predicate):
+    """`did E ...`; with `steps`, a sequence: E, then each step strictly later."""
+
     event: str
     event_span: Span = field(compare=False)
     filter: Expr | None
     frequency: Frequency | None
     window: Window | None
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sequence(Node):
+    """`add_to_cart within 30 days then checkout within 1 day` as the argument of `count`:
+    `first` is written as an aggregate's argument is (event, filter, window)."""
+
+    first: Expr
+    steps: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
@@ -299,4 +323,5 @@ Expr = (
     | TimeTest
     | Did
     | InSegment
+    | Sequence
 )

@@ -280,6 +280,7 @@ class _ToAst(Transformer[Token, Any]):
         event_filter: ast.Expr | None,
         frequency: ast.Frequency | None,
         window: ast.Window | None,
+        *steps: ast.Step,
     ) -> ast.Did:
         return ast.Did(
             event=_nfc(event),
@@ -287,8 +288,33 @@ class _ToAst(Transformer[Token, Any]):
             filter=event_filter,
             frequency=frequency,
             window=window,
+            steps=steps,
             span=_span(meta),
         )
+
+    def then_step(
+        self,
+        meta: Meta,
+        event: Token,
+        event_filter: ast.Expr | None,
+        within: ast.Duration | None,
+    ) -> ast.Step:
+        return ast.Step(_nfc(event), _tspan(event), event_filter, within, False, span=_span(meta))
+
+    def then_not_step(
+        self,
+        meta: Meta,
+        event: Token,
+        event_filter: ast.Expr | None,
+        within: ast.Duration | None,
+    ) -> ast.Step:
+        return ast.Step(_nfc(event), _tspan(event), event_filter, within, True, span=_span(meta))
+
+    def step_within(self, meta: Meta, duration: ast.Duration) -> ast.Duration:
+        return duration
+
+    def sequence(self, meta: Meta, first: ast.Expr, *steps: ast.Step) -> ast.Sequence:
+        return ast.Sequence(first, steps, span=_span(meta))
 
     def event_filter(self, meta: Meta, condition: ast.Expr) -> ast.Expr:
         return condition

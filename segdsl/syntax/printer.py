@@ -239,6 +239,21 @@ def _did(node: ast.Did) -> str:
         text += f" {_FREQUENCY[node.frequency.op]} {count} time{'' if count == 1 else 's'}"
     if node.window is not None:
         text += f" {_window(node.window)}"
+    return text + _steps(node.steps)
+
+
+def _sequence(node: ast.Sequence) -> str:
+    return _text(node.first) + _steps(node.steps)
+
+
+def _steps(steps: tuple[ast.Step, ...]) -> str:
+    text = ""
+    for step in steps:
+        text += f" then {'not ' if step.negated else ''}{step.event}"
+        if step.filter is not None:
+            text += f"({_text(step.filter)})"
+        if step.within is not None:
+            text += f" within {_duration(step.within)}"
     return text
 
 
