@@ -219,6 +219,8 @@ def _follows(
     stream = step.events.event.stream
     time = exp.column(stream.time, table=alias)
     earlier = exp.column(before.time, table=before_alias)
+    for column in (time, earlier):  # times, as the lowering marks them (expressions.value)
+        column.meta["time"] = True
     conditions: list[exp.Expr] = [
         exp.EQ(
             this=exp.column(stream.key, table=alias),
