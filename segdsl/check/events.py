@@ -267,18 +267,15 @@ class EventChecks:
                 "`count(A then B within 1 day)`",
             )
         target, window = _split_window(arg.first)
-        if isinstance(target, ast.Name):
-            event_name, event_span, condition = target.name, target.span, None
-        elif isinstance(target, ast.Call) and len(target.args) == 1:
-            event_name, event_span, condition = target.name, target.name_span, target.args[0]
-        else:
+        named = _event_named(target)
+        if named is None:
             return ctx.report(
                 "E333",
                 "a sequence starts with an event, not a property or a value",
                 arg.first.span,
                 "`count` of a sequence counts its first events: `count(A then B within 1 day)`",
             )
-        first = self.event_set(event_name, event_span, condition, window, ctx)
+        first = self.event_set(*named, window, ctx)
         return self._sequence(first, arg.steps, arg.span, ctx)
 
     # ---- aggregates ----------------------------------------------------------------------
@@ -297,17 +294,14 @@ class EventChecks:
         prop_name, prop_span = None, None
         if isinstance(target, ast.Attribute):
             prop_name, prop_span, target = target.name, target.name_span, target.base
-        if isinstance(target, ast.Name):
-            event_name, event_span, condition = target.name, target.span, None
-        elif isinstance(target, ast.Call) and len(target.args) == 1:
-            event_name, event_span, condition = target.name, target.name_span, target.args[0]
-        else:
+        named = _event_named(target)
+        if named is None:
             return ctx.report(
                 "E302",
                 f"`{node.name}` takes an event, e.g. `{node.name}(purchase.amount within 1 year)`",
                 node.args[0].span,
             )
-        events = self.event_set(event_name, event_span, condition, window, ctx)
+        events = self.event_set(*named, window, ctx)
         if events is None:
             return _poison()
         prop = None
@@ -413,6 +407,15 @@ class EventChecks:
             (bound.Const(Type.INTEGER, count.value), bound.Const(Type.STRING, salt.value)),
             node.span,
         )
+
+
+def _event_named(target: ast.Expr) -> tuple[str, ast.Span, ast.Expr | None] | None:
+    """The event's name, its place and its filter, in `E` or `E(filter)`; None otherwise."""
+    if isinstance(target, ast.Name):
+        return target.name, target.span, None
+    if isinstance(target, ast.Call) and len(target.args) == 1:
+        return target.name, target.name_span, target.args[0]
+    return None
 
 
 def _split_window(arg: ast.Expr) -> tuple[ast.Expr, ast.Window | None]:

@@ -124,6 +124,16 @@ def _whole(token: Token) -> int:
     return value
 
 
+def _step(
+    meta: Meta,
+    event: Token,
+    event_filter: ast.Expr | None,
+    within: ast.Duration | None,
+    negated: bool,
+) -> ast.Step:
+    return ast.Step(_nfc(event), _tspan(event), event_filter, within, negated, span=_span(meta))
+
+
 def _span(meta: Meta) -> ast.Span:
     return ast.Span(meta.start_pos, meta.end_pos)
 
@@ -299,7 +309,7 @@ class _ToAst(Transformer[Token, Any]):
         event_filter: ast.Expr | None,
         within: ast.Duration | None,
     ) -> ast.Step:
-        return ast.Step(_nfc(event), _tspan(event), event_filter, within, False, span=_span(meta))
+        return _step(meta, event, event_filter, within, negated=False)
 
     def then_not_step(
         self,
@@ -308,7 +318,7 @@ class _ToAst(Transformer[Token, Any]):
         event_filter: ast.Expr | None,
         within: ast.Duration | None,
     ) -> ast.Step:
-        return ast.Step(_nfc(event), _tspan(event), event_filter, within, True, span=_span(meta))
+        return _step(meta, event, event_filter, within, negated=True)
 
     def step_within(self, meta: Meta, duration: ast.Duration) -> ast.Duration:
         return duration
