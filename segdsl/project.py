@@ -410,13 +410,15 @@ class Project:
         as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
         sections: Sequence[SectionBuilder] | None = None,
+        measures: Sequence[str] = (),
     ) -> Report:
         """One self-contained HTML page (`.html`) of the segments' sizes, shares, overlap
         heatmap, descriptions, rules and SQL, from one run (docs/cli.md#segdsl-report);
-        `sections` replaces the page's list of section builders (`report.SECTIONS`)."""
+        `sections` replaces the page's list of section builders (`report.SECTIONS`);
+        `measures` adds the sums and averages `run(measures=...)` gives."""
         from segdsl.review.report import report
 
-        return report(self, names, as_of, warehouse, sections)
+        return report(self, names, as_of, warehouse, sections, measures)
 
     def fmt(self, paths: Iterable[str | Path] | None = None, check: bool = False) -> Formatted:
         """Every rule of the segment files `paths` (files or folders; default: all the

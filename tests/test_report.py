@@ -351,3 +351,22 @@ def test_chromium_renders_the_tables_and_the_heatmap(
     assert painted("ffffff") < 0.98 * len(flat)  # not blank
     assert painted("08306b") > 1000  # the heatmap's diagonal squares
     assert painted(BAR_COLOUR[1:]) > 100  # the bars of the sizes table
+
+
+def test_measures_are_runs_sums_and_averages(project: segdsl.Project, demo: Path) -> None:
+    """The Measures table holds run's sums and averages (proven against hand-written SQL in
+    tests/test_run_output.py), per segment and per bucket; an unknown name is E478."""
+    names = ["gold", "abandoned_cart", "lifecycle"]
+    html = project.report(names, AS_OF, measures=["ltv", "age"]).html
+    rows = parsed(html).rows
+    start = next(i for i, r in enumerate(rows) if r[:3] == ["segment", "bucket", "ltv sum"])
+    assert rows[start] == ["segment", "bucket", "ltv sum", "ltv avg", "age sum", "age avg"]
+    table = {(r[0], r[1]): r[2:] for r in takewhile(lambda r: len(r) == 6, rows[start + 1 :])}
+    expected: dict[tuple[str, str], list[str]] = {}
+    for m in project.run(names, AS_OF, measures=["ltv", "age"]).measures():
+        total = f"{m.sum:,}" if isinstance(m.sum, int) else f"{m.sum:,.2f}"
+        average = "" if m.average is None else f"{m.average:,.2f}"
+        expected.setdefault((m.name, m.bucket or ""), []).extend([total, average])
+    assert table == expected and len(table) > len(names)  # the buckets too
+    assert main(demo, "gold", "--measure", "ltvv", "--out", "-") == 2
+    assert "Measures" not in project.report(["gold"], AS_OF).html

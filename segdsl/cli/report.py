@@ -27,6 +27,14 @@ def arguments(report: argparse.ArgumentParser) -> None:
     as_of_argument(report)
     warehouse_argument(report)
     report.add_argument(
+        "--measure",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Measures table: the sum and average of a numeric field or trait per segment "
+        "and bucket, as run --measure (repeatable, or comma-separated)",
+    )
+    report.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
@@ -45,7 +53,10 @@ def command(args: argparse.Namespace) -> int:
     files = [] if to_stdout else list(project.resolve_warehouse(args.warehouse).files())
     if not to_stdout:
         check_page(args.out, files)
-    page = project.report(selected(project, args), args.as_of, args.warehouse).html
+    measures = [n.strip() for text in args.measure for n in text.split(",") if n.strip()]
+    page = project.report(
+        selected(project, args), args.as_of, args.warehouse, measures=measures
+    ).html
     if to_stdout:
         say(page.rstrip("\n"))
         return EXIT_CLEAN

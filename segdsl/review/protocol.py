@@ -56,6 +56,8 @@ class Reviewed(Protocol):
         names: Sequence[str] | None = None,
         as_of: dt.datetime | None = None,
         warehouse: Path | str | Any = None,
+        *,
+        measures: Sequence[str] = (),
     ) -> Result: ...
 
     def select(

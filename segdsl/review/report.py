@@ -24,6 +24,7 @@ from segdsl.diagnostics import Diagnostic, SegdslError, shown
 from segdsl.document.formats import normal_name
 from segdsl.document.source import Text
 from segdsl.execute import Size, check_output
+from segdsl.execute.listing import Measure
 from segdsl.review.heatmap import svg
 from segdsl.review.history import history
 from segdsl.review.history import svg as history_svg
@@ -47,6 +48,7 @@ class Facts:
     dialect: str  # the warehouse's: the SQL shown is the SQL that ran
     customers: int | None  # None when one segment alone ran (its statement lists members)
     sizes: tuple[Size, ...]
+    measures: tuple[Measure, ...] = ()  # `report --measure`: run's sums and averages
 
     def size(self, name: str, bucket: str | None = None) -> Size | None:
         for s in self.sizes:
@@ -88,9 +90,11 @@ def report(
     as_of: dt.datetime | None = None,
     warehouse: Path | str | Any = None,
     sections: Sequence[SectionBuilder] | None = None,
+    measures: Sequence[str] = (),
 ) -> Report:
     chosen = list(dict.fromkeys(normal_name(n) for n in names or ()))
-    result = project.run(chosen or None, as_of, warehouse)  # unknown names: E203
+    # unknown names: E203; unknown or non-numeric measures: E478, E479
+    result = project.run(chosen or None, as_of, warehouse, measures=measures)
     facts = Facts(
         project,
         tuple(n for n in chosen or project.segments if n in project.segments),
@@ -100,6 +104,7 @@ def report(
         result.dialect,
         result.total(),
         tuple(result.sizes()),
+        tuple(result.measures()),
     )
     built = [build(facts) for build in (SECTIONS if sections is None else sections)]
     return Report(
@@ -147,6 +152,31 @@ def sizes_section(facts: Facts) -> Section:
             "(name two or more for shares).</p>"
         )
     return Section("sizes", "Sizes", body)
+
+
+def measures_section(facts: Facts) -> Section | None:
+    """`--measure`: the sum and average of each measure per segment and bucket, as `run`
+    gives them (an average over no value is left empty)."""
+    if not facts.measures:
+        return None
+    names = list(dict.fromkeys(m.measure for m in facts.measures))
+    places = list(dict.fromkeys((m.name, m.bucket) for m in facts.measures))
+    found = {(m.name, m.bucket, m.measure): m for m in facts.measures}
+    rows = []
+    for name, bucket in places:
+        cells = [_text(name), _text(bucket or "")]
+        for measure in names:
+            m = found.get((name, bucket, measure))
+            cells += ["", ""] if m is None else [_number(m.sum), _number(m.average)]
+        rows.append(cells)
+    heads = [_text(f"{n} {what}") for n in names for what in ("sum", "avg")]
+    return Section("measures", "Measures", _table(["segment", "bucket", *heads], rows))
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
 def overlap_section(facts: Facts) -> Section | None:
@@ -241,6 +271,7 @@ def history_section(facts: Facts) -> Section | None:
 
 SECTIONS: list[SectionBuilder] = [
     sizes_section,
+    measures_section,
     overlap_section,
     history_section,
     segments_section,
