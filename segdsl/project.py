@@ -21,6 +21,7 @@ from segdsl.check.project import Checked, check_project
 from segdsl.check.selection import Listed
 from segdsl.diagnostics import (
     Diagnostic,
+    Location,
     NameIndex,
     Refused,
     SegdslError,
@@ -174,6 +175,7 @@ class Project:
                 targets.append(target)
         for target in targets:
             diagnostics.extend(self._refusals(target, None, None))
+        diagnostics.extend(self._history_warnings())
         return sorted(diagnostics, key=Diagnostic.sort_key)
 
     def compile(
@@ -609,7 +611,70 @@ class Project:
             {n: tree for n, tree in checked.segments.items() if n in wanted},
             {n: bound.Segmentation(*v) for n, v in checked.segmentations.items() if n in wanted},
         )
-        return optimize(program, rules, own, as_of)
+        return optimize(self._answer_history(program, as_of, names), rules, own, as_of)
+
+    def _history_warnings(self) -> list[Diagnostic]:
+        """A warning E488 at each `entered`/`left segment S` whose S the state database
+        holds no snapshot of yet (or no state database at all): `check` cannot know the
+        *as of* of a later run, but a rule that no snapshot can answer fails to run."""
+        from segdsl.execute.state import open_state
+        from segdsl.review.state import latest
+
+        asked = [
+            (text, node)
+            for _, text, tree in self._rules(None)
+            for node in bound.descendants(tree)
+            if isinstance(node, bound.SegmentHistory) and node.span is not None
+        ]
+        if not asked:
+            return []
+        try:
+            files = self.resolve_warehouse().files() if self.warehouse is not None else ()
+            state = open_state(self.state, files, write=False)
+        except SegdslError as error:
+            return error.diagnostics
+        try:
+            known = {node.name: latest(state, node.name) is not None for _, node in asked}
+        finally:
+            state.close()
+        shown_state = (
+            self.state.relative_to(self.root)
+            if self.state.is_relative_to(self.root)
+            else self.state
+        )
+        return [
+            Diagnostic(
+                "E488",
+                f"{shown_state} holds no snapshot of `{node.name}` yet, so "
+                f"`{node.moved} segment {node.name}` cannot run",
+                text.location(node.span),
+                f"`segdsl snapshot {node.name}` stores one (take them on a schedule: "
+                "history starts at the first)",
+                "warning",
+            )
+            for text, node in asked
+            if node.span is not None and not known[node.name]
+        ]
+
+    def _answer_history(
+        self, program: Program, as_of: dt.datetime | None, names: Sequence[str] | None
+    ) -> Program:
+        """`program` with its `entered`/`left segment` clauses answered from the state
+        database at `as_of` (segdsl/review/moves.py); untouched, and no file opened, when
+        it has none."""
+        from segdsl.review import moves
+
+        if not moves.asks_history(program):
+            return program
+        places: dict[bound.SegmentHistory, Location] = {}
+        for _, text, tree in self._rules(names):
+            for node in bound.descendants(tree):
+                if isinstance(node, bound.SegmentHistory) and node.span is not None:
+                    written = text.value[node.span.start : node.span.end].lower()
+                    if written.startswith(node.moved):  # not a trait's, inlined
+                        places.setdefault(node, text.location(node.span))
+        files = self.resolve_warehouse().files() if self.warehouse is not None else ()
+        return moves.answer(program, as_of, self.state, files, self._entity(), places.get)
 
     def _lowering(
         self,

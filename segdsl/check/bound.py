@@ -134,6 +134,19 @@ class SegmentationRef(Expr):
 
 
 @dataclass(frozen=True)
+class SegmentHistory(Expr):
+    """`entered segment S within D` or `left segment S within D`, which the project layer
+    answers from the state database before lowering (docs/semantics.md#history): it
+    becomes the customers whose keys moved so (`key in [...]`), or `Const(False)`. Lowering
+    and the optimizer never see one."""
+
+    moved: Lit["entered", "left"]
+    name: str
+    within: Interval
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class TimeRange:
     """Event times `low <= t <= high` (either side open when None); `low_strict` for `after`."""
 
@@ -428,7 +441,9 @@ def is_condition(node: Expr) -> bool:
     """A rule-shaped node (yes or no for everyone), unlike a boolean field, which may be missing."""
     if isinstance(node, Apply):
         return OPERATORS[node.op].predicate
-    return isinstance(node, And | Or | Not | Any | SegmentRef | EventTest | PercentileCut)
+    return isinstance(
+        node, And | Or | Not | Any | SegmentRef | SegmentHistory | EventTest | PercentileCut
+    )
 
 
 def operands(node: Expr) -> tuple[Expr, ...]:

@@ -167,6 +167,49 @@ class Checker(EventChecks, PredicateChecks):
         ctx.references.append((node.name, node.name_span))
         return bound.SegmentRef(Type.BOOLEAN, node.name)
 
+    def _segmenthistory(self, node: ast.SegmentHistory, ctx: RuleContext) -> bound.Expr:
+        """`entered/left segment S within D` (docs/semantics.md#history): S a segment of
+        the project (E203, E486 for a segmentation), a window of at least one unit (E486),
+        and a customer key declared as an integer or string field (E487), since the
+        snapshots keep keys as text and the answer compares them with the key. Not a
+        reference: it reads stored snapshots, never S's rule, so S may be the segment
+        itself (a welcome segment is `entered segment vip within 1 day`)."""
+        if node.name not in self.segment_names:
+            if node.name in self.segmentations:
+                return ctx.report(
+                    "E486",
+                    f"`{node.name}` is a segmentation; `{node.moved} segment` takes a segment",
+                    node.name_span,
+                    "write the bucket's rule as a segment, snapshot it, and name that",
+                )
+            return ctx.report(
+                "E203",
+                f"unknown segment `{node.name}`",
+                node.name_span,
+                self.suggestions.hint(node.name, "segments", lambda: self.segment_names),
+            )
+        if node.within is None or node.within.amount == 0:
+            return ctx.report(
+                "E486",
+                f"`{node.moved} segment {node.name}` needs a window of at least one unit",
+                node.span,
+                f"`{node.moved} segment {node.name} within 7 days`: the snapshots of the last "
+                "7 days, from the state database",
+            )
+        entity = self.env.entity
+        key = entity.fields.get(entity.key)
+        if key is None or key.many or key.type not in (Type.INTEGER, Type.STRING):
+            return ctx.report(
+                "E487",
+                f"`{node.moved} segment` compares customer keys, and the key "
+                f"`{entity.key}` is not an integer or string field",
+                node.span,
+                f"declare it under `customers: fields:` in schema.yaml, e.g. "
+                f"`{entity.key}: integer`",
+            )
+        within = bound.Interval(Type.DURATION, node.within.amount, node.within.unit)
+        return bound.SegmentHistory(Type.BOOLEAN, node.moved, node.name, within, node.span)
+
     # ---- boolean structure ----------------------------------------------------------
 
     def _and(self, node: ast.And, ctx: RuleContext) -> bound.Expr:
@@ -338,5 +381,6 @@ _BINDERS: dict[type[ast.Node], Callable[[Checker, Any, RuleContext], bound.Expr]
     ast.TimeTest: Checker._timetest,
     ast.Did: Checker._did,
     ast.InSegment: Checker._insegment,
+    ast.SegmentHistory: Checker._segmenthistory,
     ast.Sequence: Checker.sequence_elsewhere,
 }

@@ -445,6 +445,7 @@ _PER_CUSTOMER_WORDS: dict[type, str] = {
     bound.Sequence: "the customer's events",
     bound.SegmentRef: "a segment",
     bound.SegmentationRef: "a segmentation",
+    bound.SegmentHistory: "a segment's history",
     bound.Population: "a population function",
 }
 

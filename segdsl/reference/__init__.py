@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
@@ -71,6 +71,9 @@ class Project(Protocol):
 
 Rows = Sequence[Mapping[str, Any]]
 Data = Mapping[str, Rows]
+Moves = Callable[[str, str, int, str], Collection[str]]
+"""(`entered` or `left`, segment, amount, unit) → the keys, as text, that moved so in the
+window: how the evaluator answers `entered`/`left segment` (docs/semantics.md#history)."""
 """The warehouse in memory: table name → rows, each a mapping of column name → value."""
 
 
@@ -169,8 +172,10 @@ def buckets(
 class Evaluator(BehaviourEvaluation):
     """Evaluates rules of one project over one in-memory warehouse, as of one instant."""
 
-    def __init__(self, rules: Rules, data: Data, as_of: dt.datetime):
+    def __init__(self, rules: Rules, data: Data, as_of: dt.datetime, moves: Moves | None = None):
         self.rules = rules
+        self.moves = moves
+        self._moved: dict[ast.SegmentHistory, frozenset[str]] = {}
         self.env = rules.env
         self.as_of = as_of
         self.population_cache: dict[ast.Expr, dict[Any, Any]] = {}
@@ -220,11 +225,25 @@ class Evaluator(BehaviourEvaluation):
             return not self.truth(node.operand, scope)
         if isinstance(node, ast.InSegment):
             return self._segment(node.name, scope.customer)
+        if isinstance(node, ast.SegmentHistory):
+            return str(scope.customer.key) in self._moves(node)
         if isinstance(node, ast.Did):
             return self._did(node, scope)
         if isinstance(node, ast.Predicate):
             return self._predicate(node, scope)
         return self.value(node, scope) is True
+
+    def _moves(self, node: ast.SegmentHistory) -> frozenset[str]:
+        """The keys, as text, that moved so in the snapshots (docs/semantics.md#history):
+        what `moves` says, asked once per clause."""
+        if node not in self._moved:
+            if self.moves is None or node.within is None:
+                raise ValueError(f"`{node.moved} segment` needs the snapshots (`moves`)")
+            within = node.within
+            self._moved[node] = frozenset(
+                self.moves(node.moved, node.name, within.amount, within.unit)
+            )
+        return self._moved[node]
 
     def _predicate(self, node: ast.Predicate, scope: Scope) -> bool:
         """Over a many-valued field a predicate holds when *some* value passes, and its negated

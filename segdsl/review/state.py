@@ -248,3 +248,68 @@ def _keys_of(unit: str) -> exp.Select:
             on=exp.column("segment", "k").eq(exp.column(unit, "r")),
         )
     )
+
+
+def moved_keys(
+    state: StateDatabase, name: str, moved: str, low: dt.datetime, high: dt.datetime
+) -> list[str] | None:
+    """The keys that entered segment `name` (`moved` "entered") or left it ("left") at
+    some snapshot whose *as of* t has low <= t <= high, each against the snapshot of
+    `name` just before t (the first snapshot is the baseline: nobody moves at it), sorted;
+    None when the database holds no snapshot of `name` at or before `high`
+    (docs/semantics.md#history). ONE query; the snapshots after `high` are not read."""
+    if state.empty or not set(LAYOUT) <= state.tables():
+        return None
+    lag = exp.Window(
+        this=exp.Lag(this=exp.column("id", "g")),
+        order=exp.Order(expressions=[exp.Ordered(this=exp.column("as_of", "s"))]),
+        over="OVER",
+    )
+    rows = (
+        exp.select(exp.column("id", "g"), exp.column("as_of", "s"), exp.alias_(lag, "previous"))
+        .from_(exp.alias_(exp.to_table("segments"), "g", table=True))
+        .join(
+            exp.alias_(exp.to_table("snapshots"), "s", table=True),
+            on=exp.column("id", "s").eq(exp.column("snapshot", "g")),
+        )
+        .where(
+            exp.and_(
+                exp.column("name", "g").eq(exp.Placeholder()),
+                exp.column("bucket", "g").is_(exp.null()),
+                exp.column("as_of", "s") <= exp.Placeholder(),
+            )
+        )
+    )
+    now, before = ("id", "previous") if moved == "entered" else ("previous", "id")
+    elsewhere = (
+        exp.select(exp.Literal.number(1))
+        .from_(exp.alias_(exp.to_table("members"), "o", table=True))
+        .where(
+            exp.and_(
+                exp.column("segment", "o").eq(exp.column(before, "r")),
+                exp.column("key", "o").eq(exp.column("key", "k")),
+            )
+        )
+    )
+    keys = (
+        exp.select(exp.column("key", "k"))
+        .distinct()
+        .from_("r")
+        .join(
+            exp.alias_(exp.to_table("members"), "k", table=True),
+            on=exp.column("segment", "k").eq(exp.column(now, "r")),
+        )
+        .where(
+            exp.and_(
+                exp.not_(exp.column("previous", "r").is_(exp.null())),
+                exp.column("as_of", "r") >= exp.Placeholder(),
+                exp.not_(exp.Exists(this=elsewhere)),
+            )
+        )
+        .order_by(exp.column("key", "k"))
+    )
+    counted = exp.select(exp.func("COUNT", exp.Star())).with_("r", as_=rows).from_("r")
+    ((snapshots,),) = state.fetch(counted, [name, high])
+    if not snapshots:
+        return None
+    return [key for (key,) in state.fetch(keys.with_("r", as_=rows.copy()), [name, high, low])]

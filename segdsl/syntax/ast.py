@@ -293,6 +293,17 @@ class InSegment(Predicate):
     name_span: Span = field(compare=False)
 
 
+@dataclass(frozen=True)
+class SegmentHistory(Predicate):
+    """`entered segment S within D` (`entered`) or `left segment S within D` (`left`):
+    answered from the snapshots of S in the state database (docs/semantics.md#history)."""
+
+    moved: Lit["entered", "left"]
+    name: str
+    name_span: Span = field(compare=False)
+    within: Duration | None
+
+
 Expr = (
     String
     | Integer
@@ -323,5 +334,6 @@ Expr = (
     | TimeTest
     | Did
     | InSegment
+    | SegmentHistory
     | Sequence
 )

@@ -341,6 +341,20 @@ class _ToAst(Transformer[Token, Any]):
     def in_segment(self, meta: Meta, name: Token) -> ast.InSegment:
         return ast.InSegment(_nfc(name), name_span=_tspan(name), span=_span(meta))
 
+    def entered_segment(
+        self, meta: Meta, name: Token, within: ast.Duration | None
+    ) -> ast.SegmentHistory:
+        return ast.SegmentHistory(
+            "entered", _nfc(name), name_span=_tspan(name), within=within, span=_span(meta)
+        )
+
+    def left_segment(
+        self, meta: Meta, name: Token, within: ast.Duration | None
+    ) -> ast.SegmentHistory:
+        return ast.SegmentHistory(
+            "left", _nfc(name), name_span=_tspan(name), within=within, span=_span(meta)
+        )
+
     def within_last(self, meta: Meta, duration: ast.Duration) -> ast.WithinLast:
         return ast.WithinLast(duration, span=_span(meta))
 

@@ -259,3 +259,8 @@ def _steps(steps: tuple[ast.Step, ...]) -> str:
 
 def _insegment(node: ast.InSegment) -> str:
     return f"in segment {node.name}"
+
+
+def _segmenthistory(node: ast.SegmentHistory) -> str:
+    within = "" if node.within is None else f" within {_duration(node.within)}"
+    return f"{node.moved} segment {node.name}{within}"
