@@ -41,6 +41,7 @@ from segdsl.document.files import (
     write_confined,
 )
 from segdsl.document.formats import normal_name
+from segdsl.document.givens import Snapshots
 from segdsl.document.overlay import Overlay
 from segdsl.document.source import Text
 from segdsl.optimize import RULES_SET, RULES_SINGLE, Pass, Program, optimize
@@ -72,6 +73,7 @@ class Project:
         self._loaded = loaded
         self.root = loaded.root
         self._checked: Checked | None = None
+        self._snapshots: Snapshots | None = None
 
     # ---- what the project holds -------------------------------------------------------
 
@@ -317,7 +319,18 @@ class Project:
         does any rule. Each rule keeps its place in its file (a slice of a segment's `where`),
         so a problem in it would be shown where the clause is written."""
         extra = {name: SegmentSource(name, text, path) for name, (text, path) in rules.items()}
-        return Project(dataclasses.replace(self._loaded, segments={**self.segments, **extra}))
+        widened = Project(dataclasses.replace(self._loaded, segments={**self.segments, **extra}))
+        widened._snapshots = self._snapshots
+        return widened
+
+    def with_snapshots(self, snapshots: Snapshots) -> Project:
+        """The project answering `entered`/`left segment` from `snapshots` (by segment, by
+        *as of*, the members' keys as text) instead of its state database: what `segdsl
+        test` runs a test's `snapshots:` with. The checked rules are shared."""
+        copy = Project(self._loaded)
+        copy._checked = self._check()
+        copy._snapshots = snapshots
+        return copy
 
     def explain(
         self,
@@ -662,6 +675,7 @@ class Project:
         """`program` with its `entered`/`left segment` clauses answered from the state
         database at `as_of` (segdsl/review/moves.py); untouched, and no file opened, when
         it has none."""
+        from segdsl.execute.state import open_state
         from segdsl.review import moves
 
         if not moves.asks_history(program):
@@ -673,8 +687,16 @@ class Project:
                     written = text.value[node.span.start : node.span.end].lower()
                     if written.startswith(node.moved):  # not a trait's, inlined
                         places.setdefault(node, text.location(node.span))
+        entity = self._entity()
+        if self._snapshots is not None:
+            source = moves.given(self._snapshots)
+            return moves.answer(program, as_of, source, entity, places.get, given_in_test=True)
         files = self.resolve_warehouse().files() if self.warehouse is not None else ()
-        return moves.answer(program, as_of, self.state, files, self._entity(), places.get)
+        state = open_state(self.state, files, write=False)
+        try:
+            return moves.answer(program, as_of, moves.stored(state), entity, places.get)
+        finally:
+            state.close()
 
     def _lowering(
         self,

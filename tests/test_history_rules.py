@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ import segdsl
 from segdsl import cli
 from segdsl.demo import write_demo
 from segdsl.diagnostics import SegdslError
+from segdsl.syntax.parser import parse_rule
+from segdsl.syntax.printer import print_rule
 
 SNAPSHOTS = [
     dt.datetime(2025, 10, 31),
@@ -210,3 +213,74 @@ def test_the_cli_runs_and_check_is_clean(demo: Path, capsys: pytest.CaptureFixtu
     )
     assert status == 0
     assert '"new_recent"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ENTERED Segment recent_buyers WITHIN 7 Days",
+        "not left segment спящие_клиенты within 1 month and in segment x",
+        "entered segment a within 2 hours or left segment b within 1 year",
+    ],
+)
+def test_the_printer_round_trips_history_rules(text: str) -> None:
+    tree = parse_rule(text)
+    printed = print_rule(tree)
+    assert parse_rule(printed) == tree and print_rule(parse_rule(printed)) == printed
+    assert "segment" in printed and printed == printed.replace("ENTERED", "entered")
+
+
+HISTORY_TESTS = """tests:
+  welcome_after_a_move:
+    as_of: 2025-12-31T12:00:00
+    given:
+      customers:
+        - {customer_id: 1}
+        - {customer_id: 2}
+        - {customer_id: 3}
+        - {customer_id: 4}
+    snapshots:
+      recent_buyers:
+        - {as_of: 2025-12-01, members: [1, 2]}
+        - {as_of: 2025-12-20, members: [2, 3]}
+        - {as_of: 2026-01-05, members: [4]}     # after as of: not read
+    expect:
+      new_recent: [3]
+      lapsed_recent: [1]
+      new_in_a_day: []
+      not_new: [1, 2, 4]
+  baseline_only:
+    as_of: 2025-12-31
+    given:
+      customers: [{customer_id: 1}]
+    snapshots:
+      recent_buyers: [{as_of: 2025-12-30, members: [1]}]
+    expect:
+      new_recent: []
+"""
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "reference"])
+def test_segdsl_test_reads_a_tests_snapshots_not_the_state(
+    demo: Path, engine: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(demo, root, ignore=shutil.ignore_patterns("warehouse.duckdb", ".segdsl"))
+    (root / "tests" / "history.yaml").write_text(HISTORY_TESTS, encoding="utf-8")
+    report = segdsl.load(root).test(["welcome_after_a_move", "baseline_only"], engine=engine)
+    assert [r.name for r in report.results] == ["welcome_after_a_move", "baseline_only"]
+    assert all(r.passed for r in report.results), report.results
+
+
+def test_a_test_without_snapshots_is_e488(demo: Path, tmp_path: Path) -> None:
+    """The project's state database has snapshots; a test still does not read them."""
+    root = tmp_path / "project"
+    shutil.copytree(demo, root, ignore=shutil.ignore_patterns("warehouse.duckdb"))
+    (root / "tests" / "history.yaml").write_text(
+        "tests:\n  no_snapshots:\n    as_of: 2025-12-31\n"
+        "    given: {customers: [{customer_id: 1}]}\n    expect: {new_recent: []}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SegdslError) as raised:
+        segdsl.load(root).test(["no_snapshots"])
+    assert [d.code for d in raised.value.diagnostics] == ["E488"]

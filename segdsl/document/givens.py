@@ -48,6 +48,11 @@ class TestCase:
     customers: tuple[Any, ...]  # the keys given, in order
     tables: dict[str, Table]
     expectations: tuple[Expectation, ...]
+    snapshots: Snapshots = field(default_factory=dict)
+
+
+Snapshots = Mapping[str, Mapping[dt.datetime, frozenset[str]]]
+"""By segment, by *as of*: the members' keys as the state database keeps them (text)."""
 
 
 def test_cases(
@@ -91,11 +96,7 @@ class _Reader(Reading):
         segmentations: Mapping[str, SegmentationSource],
     ) -> TestCase | None:
         place: Path_ = ("tests", name)
-        as_of = model.as_of
-        if not isinstance(as_of, dt.datetime):
-            as_of = dt.datetime.combine(as_of, dt.time())
-        elif as_of.tzinfo is not None:
-            as_of = as_of.astimezone(dt.UTC).replace(tzinfo=None)
+        as_of = _instant(model.as_of)
         if self.key_type is None:  # the key is no field: its type is that of the keys given
             given = [r.get(self.env.entity.key) for r in model.given.get("customers", [])]
             texts = any(isinstance(k, str) for k in given)
@@ -118,6 +119,7 @@ class _Reader(Reading):
             )
             is not None
         ]
+        snapshots = self._snapshots(model, place, segments)
         if self.count:
             return None
         return TestCase(
@@ -129,7 +131,41 @@ class _Reader(Reading):
             tuple(customers),
             tables,
             tuple(expectations),
+            snapshots,
         )
+
+    def _snapshots(
+        self, model: TestModel, place: Path_, segments: Mapping[str, object]
+    ) -> dict[str, dict[dt.datetime, frozenset[str]]]:
+        """`snapshots:` of the test: E450 for a name that is no segment, E454 for an
+        instant given twice, E453 for a key of the wrong type."""
+        found: dict[str, dict[dt.datetime, frozenset[str]]] = {}
+        for segment, stored in model.snapshots.items():
+            at: Path_ = (*place, "snapshots", segment)
+            if segment not in segments:
+                self.add(
+                    "E450",
+                    f"unknown segment `{segment}`",
+                    at,
+                    key=True,
+                    hint=did_you_mean(segment, list(segments), "segments"),
+                )
+                continue
+            found[segment] = {}
+            for index, snapshot in enumerate(stored):
+                instant = _instant(snapshot.as_of)
+                if instant in found[segment]:
+                    self.add(
+                        "E454",
+                        f"two snapshots of `{segment}` as of {instant.isoformat(sep=' ')}",
+                        (*at, index, "as_of"),
+                        hint="one snapshot per instant, as the state database keeps them",
+                    )
+                keys = [
+                    self._key(k, (*at, index, "members", i)) for i, k in enumerate(snapshot.members)
+                ]
+                found[segment][instant] = frozenset(str(k) for k in keys if k is not None)
+        return found
 
     # ---- the tables ---------------------------------------------------------------------
 
@@ -302,3 +338,12 @@ class _Reader(Reading):
         return values
 
     # ---- values ---------------------------------------------------------------------------
+
+
+def _instant(value: dt.datetime | dt.date) -> dt.datetime:
+    """A date as its midnight, an aware time as the naive UTC instant it stands for."""
+    if not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    if value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value

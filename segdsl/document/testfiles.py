@@ -28,6 +28,13 @@ MAX_TEST_FILES = 2_000
 """Test files a project may have, as segment files (docs/security.md#limits)."""
 
 
+class SnapshotModel(_Model):
+    """One stored snapshot of a segment, as `segdsl snapshot` would have stored it."""
+
+    as_of: dt.datetime | dt.date = Field(description="The instant the snapshot was taken at.")
+    members: list[Any] = Field(description="The members' keys.")
+
+
 class TestModel(_Model):
     """One test: the instant, the rows given, the memberships expected."""
 
@@ -45,6 +52,11 @@ class TestModel(_Model):
     expect: dict[str, Any] = Field(
         description="By segment: its exact members (a list of keys) or `{includes, excludes}`; "
         "by segmentation: `{key: bucket}`."
+    )
+    snapshots: dict[str, list[SnapshotModel]] = Field(
+        default_factory=dict,
+        description="By segment: its stored snapshots, for `entered segment` and `left "
+        "segment` (the project's state database is not read in a test).",
     )
 
 

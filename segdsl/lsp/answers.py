@@ -87,8 +87,9 @@ class Edited:
 
     def completions(self, path: str, offset: int) -> list[Completion]:
         """What may stand at `offset` of a rule in `path`: the names the context allows
-        (`in segment` a segment, `did` an event, `in` a set, a filter of `did E(...)` E's
-        properties first), else fields, traits, segmentations, functions and keywords."""
+        (`in segment`, `entered segment` and `left segment` a segment, `did` an event, `in`
+        a set, a filter of `did E(...)` E's properties first), else fields, traits,
+        segmentations, functions and keywords."""
         before = self._rule_before(path, offset)
         env = self.project.environment
         if before is None or env is None:
@@ -96,7 +97,7 @@ class Edited:
         before = _PARTIAL_WORD.sub("", before, count=1)  # what the editor will filter by
         last = _LAST_WORDS.search(before)
         previous, word = (last.group(1) or "", last.group(2)) if last else ("", "")
-        if word.lower() == "segment" and previous.lower() == "in":
+        if word.lower() == "segment" and previous.lower() in ("in", "entered", "left"):
             return self._segments()
         if word.lower() == "did":
             return [Completion(n, "event", _event_detail(e.stream, n)) for n, e in _events(env)]

@@ -13,13 +13,12 @@ the warehouse's engine. The list is as long as the customers who moved in the wi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable, Collection, Mapping
 
 from segdsl.check import bound
 from segdsl.diagnostics import Diagnostic, Location, SegdslError
 from segdsl.document.environment import Entity
-from segdsl.execute.state import StateDatabase, open_state
+from segdsl.execute.state import StateDatabase
 from segdsl.optimize import Program
 from segdsl.optimize.walk import bottom_up
 from segdsl.reference.values import shift
@@ -41,18 +40,23 @@ def asks_history(program: Program) -> list[bound.SegmentHistory]:
     return list(found)
 
 
+Source = Callable[[str, str, dt.datetime, dt.datetime], list[str] | None]
+"""(segment, `entered` or `left`, low, high) → the keys that moved so at a snapshot in
+[low, high], sorted; None when no snapshot of the segment is at or before `high`."""
+
+
 def answer(
     program: Program,
     as_of: dt.datetime | None,
-    state: Path,
-    warehouse: Iterable[Path],
+    source: Source,
     entity: Entity,
     locate: Locate,
+    given_in_test: bool = False,
 ) -> Program:
     """`program` with each `entered`/`left segment` clause replaced by its answer at
-    `as_of`: E489 when *as of* is not pinned (the keys are read now, the SQL would run
-    later), E488 when the state database holds no snapshot of the segment at or before
-    *as of*. The state database is opened read-only."""
+    `as_of`, as `source` gives it: E489 when *as of* is not pinned (the keys are read
+    now, the SQL would run later), E488 when the source holds no snapshot of the segment
+    at or before *as of* (a test's `snapshots:` when `given_in_test`)."""
     questions = asks_history(program)
     if not questions:
         return program
@@ -69,11 +73,7 @@ def answer(
                 for q in questions
             ]
         )
-    database = open_state(state, warehouse, write=False)
-    try:
-        answers = {q: _answer(q, as_of, database, entity, locate) for q in questions}
-    finally:
-        database.close()
+    answers = {q: _answer(q, as_of, source, entity, locate, given_in_test) for q in questions}
 
     def rewrite(node: bound.Expr) -> bound.Expr | None:
         return answers.get(node) if isinstance(node, bound.SegmentHistory) else None
@@ -90,37 +90,70 @@ def answer(
     )
 
 
+def stored(state: StateDatabase) -> Source:
+    """The state database's snapshots as a source."""
+    return lambda name, moved, low, high: moved_keys(state, name, moved, low, high)
+
+
+def given(snapshots: Mapping[str, Mapping[dt.datetime, Collection[str]]]) -> Source:
+    """Snapshots given by value (a test's `snapshots:`) as a source, moving as the state
+    database's do (`moved_keys`)."""
+
+    def source(name: str, moved: str, low: dt.datetime, high: dt.datetime) -> list[str] | None:
+        held = snapshots.get(name, {})
+        times = sorted(t for t in held if t <= high)
+        if not times:
+            return None
+        keys: set[str] = set()
+        for before, now in zip(times, times[1:], strict=False):
+            if now >= low:
+                a, b = set(held[before]), set(held[now])
+                keys |= (b - a) if moved == "entered" else (a - b)
+        return sorted(keys)
+
+    return source
+
+
 def _answer(
     question: bound.SegmentHistory,
     as_of: dt.datetime,
-    database: StateDatabase,
+    source: Source,
     entity: Entity,
     locate: Locate,
+    given_in_test: bool,
 ) -> bound.Expr:
-    low = shift(as_of, -question.within.amount, question.within.unit)
-    assert isinstance(low, dt.datetime)
-    keys = moved_keys(database, question.name, question.moved, low, as_of)
+    keys = source(question.name, question.moved, window_start(question, as_of), as_of)
     if keys is None:
         raise SegdslError(
             [
                 Diagnostic(
                     "E488",
-                    f"the state database has no snapshot of `{question.name}` at or before "
-                    f"{as_of.isoformat(sep=' ')}",
+                    f"{'the test gives' if given_in_test else 'the state database has'} no "
+                    f"snapshot of `{question.name}` at or before {as_of.isoformat(sep=' ')}",
                     locate(question),
-                    f"`segdsl snapshot {question.name}` stores one (take them on a schedule: "
-                    "history starts at the first)",
+                    f"give the test `snapshots: {{{question.name}: [{{as_of: ..., members: "
+                    "[...]}]}`: a test never reads the state database"
+                    if given_in_test
+                    else f"`segdsl snapshot {question.name}` stores one (take them on a "
+                    "schedule: history starts at the first)",
                 )
             ]
         )
     key = entity.fields[entity.key]
-    values = [int(k) for k in keys if _is_integer(k)] if key.type is Type.INTEGER else keys
+    values = sorted(int(k) for k in keys if _is_integer(k)) if key.type is Type.INTEGER else keys
     if not values:
         return bound.FALSE
     column = bound.Column(key.type, key)
     return bound.Apply(
         Type.BOOLEAN, "in_list", (column, *(bound.Const(key.type, v) for v in values))
     )
+
+
+def window_start(question: bound.SegmentHistory, as_of: dt.datetime) -> dt.datetime:
+    """*as of* − D, the first instant of the window (docs/semantics.md#time-arithmetic)."""
+    low = shift(as_of, -question.within.amount, question.within.unit)
+    assert isinstance(low, dt.datetime)
+    return low
 
 
 def _is_integer(text: str) -> bool:

@@ -13,6 +13,7 @@ from sqlglot.expressions import Query
 from segdsl.diagnostics import Diagnostic
 from segdsl.document.environment import Environment
 from segdsl.document.files import SegmentationSource, SegmentSource
+from segdsl.document.givens import Snapshots
 from segdsl.document.source import Text
 from segdsl.execute import Result, Warehouse
 
@@ -74,6 +75,10 @@ class Reviewed(Protocol):
         ...
 
     def resolve_warehouse(self, warehouse: Path | str | Any = None) -> Warehouse: ...
+
+    def with_snapshots(self, snapshots: Snapshots) -> Reviewed:
+        """The project answering `entered`/`left segment` from `snapshots` (a test's)."""
+        ...
 
     def with_rules(self, rules: Mapping[str, tuple[Text, str]]) -> Reviewed:
         """The project plus segments `name: (rule, file)` of rules no file defines

@@ -26,6 +26,8 @@ from segdsl.document.givens import TestCase, test_cases
 from segdsl.document.testfiles import read_test_files
 from segdsl.emit import to_sql
 from segdsl.execute.fixtures import Fixtures
+from segdsl.reference.values import shift
+from segdsl.review import moves
 from segdsl.review.explain import Explanation, explain
 from segdsl.review.protocol import Reviewed
 from segdsl.review.test_batch import batchable, merged
@@ -135,6 +137,7 @@ def run_tests(
         cases = [c for c in cases if c.name in names]
     if not cases:
         return TestReport(engine, ())
+    project = project.with_snapshots({})  # a test never reads the state database
     statements = _Statements(project)
     results: dict[str, TestResult] = {}
     for group in _by_shape(cases):
@@ -196,6 +199,10 @@ class _Statements:
         targets = tuple(dict.fromkeys(e.target for e in case.expectations))
         if not targets:
             return None
+        if case.snapshots:  # the statement holds what its snapshots say: its own
+            project = self.project.with_snapshots(case.snapshots)
+            query = project.select(list(targets), "duckdb", case.as_of, columns=True)
+            return to_sql(query, "duckdb", pretty=False)
         if (case.as_of, targets) not in self.texts:
             # the one-row-per-customer statement, also for one segment
             query = self.project.select(list(targets), "duckdb", case.as_of, columns=True)
@@ -203,6 +210,8 @@ class _Statements:
         return self.texts[case.as_of, targets]
 
     def batchable(self, case: TestCase) -> bool:
+        if case.snapshots:
+            return False
         targets = tuple(sorted({e.target for e in case.expectations}))
         if targets not in self.batchables:
             self.batchables[targets] = batchable(self.project, targets)
@@ -240,7 +249,7 @@ class _Statements:
 def _reference(project: Reviewed, case: TestCase) -> dict[Any, dict[str, Any]]:
     data = {name: table.rows for name, table in case.tables.items()}
     rules = reference.Rules.of(project)
-    evaluator = reference.Evaluator(rules, data, case.as_of)
+    evaluator = reference.Evaluator(rules, data, case.as_of, _moves(case))
     found: dict[Any, dict[str, Any]] = {c.key: {} for c in evaluator.customers}
     for target in {e.target for e in case.expectations}:
         if target in project.segmentations:
@@ -250,6 +259,33 @@ def _reference(project: Reviewed, case: TestCase) -> dict[Any, dict[str, Any]]:
             for key, holds in evaluator.evaluate(rules.segment(target)).items():
                 found[key][target] = holds
     return found
+
+
+def _moves(case: TestCase) -> reference.Moves:
+    """The reference evaluator's answers to `entered`/`left segment`: the test's
+    snapshots, moving as the compiled statement's do (E488 when there is none)."""
+    source = moves.given(case.snapshots)
+
+    def moved(kind: str, name: str, amount: int, unit: str) -> list[str]:
+        low = shift(case.as_of, -amount, unit)
+        assert isinstance(low, dt.datetime)
+        keys = source(name, kind, low, case.as_of)
+        if keys is None:
+            raise SegdslError(
+                [
+                    Diagnostic(
+                        "E488",
+                        f"the test gives no snapshot of `{name}` at or before "
+                        f"{case.as_of.isoformat(sep=' ')}",
+                        case.location,
+                        f"give the test `snapshots: {{{name}: [{{as_of: ..., members: "
+                        "[...]}]}`: a test never reads the state database",
+                    )
+                ]
+            )
+        return keys
+
+    return moved
 
 
 def _result(
