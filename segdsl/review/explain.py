@@ -1,9 +1,14 @@
 """`segdsl explain`: a segment's rule as a tree of its clauses, each counted on the
-warehouse, with the funnel along each `and`; for one customer, each clause's yes or no.
+warehouse, with the funnel along each `and` and each sequence; for one customer, each
+clause's yes or no.
 
 The clauses are the operands of the rule's `and`, `or` and `not`, down to the leaves (a
-comparison, a `did`, an `in segment`: a segment reference is a leaf, not expanded). Each
-clause is counted as the compiler counts any rule: its text, a slice of the segment's
+comparison, a `did`, an `in segment`: a segment reference is a leaf, not expanded). A
+sequence `did A then B then C` has its steps as clauses: its prefixes `did A`, `did A then
+B` and the whole `did`, each holding for the customers who reach that step
+(docs/semantics.md#sequences: a chain to step k holds a chain to every step before it), so
+the sequence's steps are a funnel as an `and`'s operands are (docs/cli.md#segdsl-explain).
+Each clause is counted as the compiler counts any rule: its text, a slice of the segment's
 `where` that keeps its place in the file, becomes a segment of its own
 (`Reviewed.with_rules`), and the segment and all its clauses run as ONE statement, one
 row per customer with one column each. The funnel comes from that result, not from more
@@ -29,7 +34,7 @@ from segdsl.document.source import Text
 from segdsl.review.inputs import CustomerInputs
 from segdsl.review.protocol import Reviewed
 from segdsl.syntax import ast
-from segdsl.syntax.parser import parse_rule
+from segdsl.syntax.parser import first_step_span, parse_rule
 
 MAX_CLAUSES = 200
 """Clauses one `explain` counts: each is a column of the statement (docs/cli.md)."""
@@ -43,10 +48,11 @@ class Clause:
     line: int  # where it starts in the YAML file (1-based)
     column: int
     members: int  # customers for whom this clause alone holds
-    still_in: int | None  # for an operand of an `and`: customers all operands so far hold for
+    still_in: int | None  # along an `and` or a sequence: customers all clauses so far hold for
     holds: bool | None  # with a customer: whether the clause holds for them
-    inputs: dict[str, Any] | None  # with a customer: the values that decided a leaf
-    clauses: tuple[Clause, ...]  # the operands of an `and`, `or` or `not`
+    inputs: dict[str, Any] | None  # with a customer: the values that decided a leaf or a `did`
+    clauses: tuple[Clause, ...]  # the operands of an `and`, `or` or `not`; a sequence's steps
+    step: int | None = None  # for a step of a sequence: how many steps it reaches (1: the first)
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,12 @@ class Explanation:
 class _Node:
     """A clause while it is counted: its place in the rule and its column's name."""
 
-    tree: ast.Expr
+    tree: ast.Expr  # the clause, or for a step the sequence's `did`
     column: str
-    conjunction: bool  # its operands are an `and`'s
+    conjunction: bool  # its operands are a funnel: an `and`'s operands or a sequence's steps
     operands: list[_Node]
+    span: ast.Span  # the clause's text in the rule: the tree's, or a sequence's prefix
+    step: int | None = None  # for a step of a sequence: how many steps its prefix takes
 
 
 def explain(
@@ -105,9 +113,7 @@ def explain(
     nodes = _walk(root)
     if root.operands:  # the segment's own column is the whole rule's; a leaf keeps its own,
         root.column = segment  # so that the run is one row per customer (two columns at least)
-    rules = {
-        n.column: (_slice(text, n.tree.span), source.path) for n in nodes if n.column != segment
-    }
+    rules = {n.column: (_slice(text, n.span), source.path) for n in nodes if n.column != segment}
     result = project.with_rules(rules).run([segment, *rules], as_of, warehouse)
     members = {size.name: size.members for size in result.sizes()}
     funnels = [
@@ -128,7 +134,7 @@ def explain(
         inputs = CustomerInputs(project, warehouse, key, result.as_of)
 
     def clause(node: _Node) -> Clause:
-        span = node.tree.span
+        span = node.span
         location = text.location(span)
         return Clause(
             text.value[span.start : span.end],
@@ -137,8 +143,9 @@ def explain(
             members[node.column],
             still_in.get(node.column),
             None if row is None else bool(row[node.column]),
-            None if inputs is None or node.operands else inputs.of(node.tree, text.value),
+            inputs.of(node.tree, text.value) if inputs is not None and _has_inputs(node) else None,
             tuple(clause(o) for o in node.operands),
+            node.step,
         )
 
     total = result.total()
@@ -151,8 +158,21 @@ def explain(
         members[segment],
         key,
         None if row is None else bool(row[segment]),
-        tuple(clause(node) for node in root.operands or [root]),
+        tuple(clause(node) for node in _tops(root)),
     )
+
+
+def _tops(root: _Node) -> list[_Node]:
+    """The clauses listed first: the operands of the rule's `and`, `or` or `not`, else the
+    rule itself (a leaf, or a sequence with its steps under it)."""
+    return root.operands if isinstance(root.tree, ast.And | ast.Or | ast.Not) else [root]
+
+
+def _has_inputs(node: _Node) -> bool:
+    """Whether the clause lists the values that decided it: a leaf does, and so does a
+    sequence's `did` (its count after each step, docs/cli.md#segdsl-explain); an `and`, `or`
+    and `not` do not (their operands carry theirs), nor a step (its sequence carries them)."""
+    return node.step is None and (not node.operands or isinstance(node.tree, ast.Did))
 
 
 def _segment_source(project: Reviewed, segment: str) -> Any:
@@ -198,8 +218,45 @@ class _Names:
 
 
 def _node(tree: ast.Expr, names: _Names, segment: str, text: Text) -> _Node:
-    """The clause `tree` and its operands, down to the leaves; at most MAX_CLAUSES (E463).
-    The top clauses shown are the root's operands, or the root itself when it is a leaf."""
+    """The clause `tree` and its operands (or a sequence's steps), down to the leaves; at most
+    MAX_CLAUSES in all (E463)."""
+    node = _Node(tree, _column(names, segment, text), _is_funnel(tree), [], tree.span)
+    node.operands = _operands(tree, names, segment, text)
+    return node
+
+
+def _is_funnel(tree: ast.Expr) -> bool:
+    return isinstance(tree, ast.And) or (isinstance(tree, ast.Did) and bool(tree.steps))
+
+
+def _operands(tree: ast.Expr, names: _Names, segment: str, text: Text) -> list[_Node]:
+    """The clauses under `tree`: an `and`'s or `or`'s operands, a `not`'s operand, and a
+    sequence's steps, which are leaves."""
+    operands: Sequence[ast.Expr] = ()
+    if isinstance(tree, ast.And | ast.Or):
+        operands = tree.items
+    elif isinstance(tree, ast.Not):
+        operands = (tree.operand,)
+    elif isinstance(tree, ast.Did) and tree.steps:
+        return [
+            _Node(tree, _column(names, segment, text), False, [], span, step)
+            for step, span in enumerate(_prefixes(tree, text.value), start=1)
+        ]
+    return [_node(operand, names, segment, text) for operand in operands]
+
+
+def _prefixes(did: ast.Did, text: str) -> list[ast.Span]:
+    """A sequence's prefixes, one per step: `did A (f) WINDOW`, then the text from `did` to
+    the end of each `then` step, the last being the whole `did`. Each is a rule of its own
+    (a contiguous slice of the text) that holds for the customers who reach that step."""
+    return [
+        first_step_span(did, text),
+        *(ast.Span(did.span.start, step.span.end) for step in did.steps),
+    ]
+
+
+def _column(names: _Names, segment: str, text: Text) -> str:
+    """A new clause's column; refused beyond MAX_CLAUSES (E463), before any statement runs."""
     if names.count >= MAX_CLAUSES:
         raise SegdslError(
             [
@@ -211,14 +268,7 @@ def _node(tree: ast.Expr, names: _Names, segment: str, text: Text) -> _Node:
                 )
             ]
         )
-    node = _Node(tree, names.next(), isinstance(tree, ast.And), [])
-    operands: Sequence[ast.Expr] = ()
-    if isinstance(tree, ast.And | ast.Or):
-        operands = tree.items
-    elif isinstance(tree, ast.Not):
-        operands = (tree.operand,)
-    node.operands = [_node(operand, names, segment, text) for operand in operands]
-    return node
+    return names.next()
 
 
 def _walk(node: _Node) -> list[_Node]:
@@ -347,6 +397,8 @@ def _clause_json(clause: Clause, traced: bool) -> dict[str, Any]:
         "column": clause.column,
         "members": clause.members,
     }
+    if clause.step is not None:
+        document["step"] = clause.step
     if clause.still_in is not None:
         document["still_in"] = clause.still_in
     if traced:

@@ -28,7 +28,7 @@ from segdsl.operators import RULE_AGGREGATES
 from segdsl.reference.values import Scope, shift
 from segdsl.review.protocol import Reviewed
 from segdsl.syntax import ast
-from segdsl.syntax.parser import parse_rule
+from segdsl.syntax.parser import event_set_end, parse_rule
 
 _POPULATION = ("percentile", "cume_share")
 
@@ -93,20 +93,7 @@ class CustomerInputs:
             written = text[node.span.start : node.span.end]
             yield " ".join(written.split()), self.evaluator.value(node, scope)
         elif isinstance(node, ast.Did):
-            end = node.event_span.end
-            if node.filter is not None:  # up to the filter's closing parenthesis
-                end = text.index(")", node.filter.span.end) + 1
-            counted = text[node.event_span.start : end]
-            if node.window is not None:
-                counted += " " + text[node.window.span.start : node.window.span.end]
-            counted = " ".join(counted.split())
-            if node.frequency is None:  # a sequence's reach, step by step: each prefix's count
-                for step in node.steps:
-                    prefix = f"count({counted})"
-                    yield prefix, self.evaluator.value(parse_rule(prefix), scope)
-                    counted += " " + " ".join(text[step.span.start : step.span.end].split())
-            counted = f"count({counted})"
-            yield counted, self.evaluator.value(parse_rule(counted), scope)
+            yield from self._counts(node, text, scope)
             yield from self._window(node.window, scope)
         elif isinstance(node, ast.TimeTest):
             yield from self._inputs(node.value, text)
@@ -116,6 +103,22 @@ class CustomerInputs:
         ):
             for child in _children(node):
                 yield from self._inputs(child, text)
+
+    def _counts(self, did: ast.Did, text: str, scope: Scope) -> Iterator[tuple[str, Any]]:
+        """`did`'s events counted (its frequency aside), and for a sequence the count after
+        each step, its reach: `count(view)`, `count(view then cart within 1 day)`, ...
+
+        Each count is parsed from the text as written, its parts joined by line breaks (a
+        `#` comment in a part ends at its line, not at the closing parenthesis); its name is
+        that text on one line."""
+        head = text[did.event_span.start : event_set_end(did, text)]
+        if did.window is not None:
+            head += "\n" + text[did.window.span.start : did.window.span.end]
+        parts = [head, *(text[step.span.start : step.span.end] for step in did.steps)]
+        for k in range(1, len(parts) + 1):
+            written = "\n".join(parts[:k])
+            counted = self.evaluator.value(parse_rule(f"count({written}\n)"), scope)
+            yield f"count({' '.join(written.split())})", counted
 
     def _window(self, window: ast.Window | None, scope: Scope) -> Iterator[tuple[str, Any]]:
         """The window's ends, measured from *as of*; None where it is open."""

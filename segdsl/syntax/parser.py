@@ -106,6 +106,29 @@ def has_comment(text: str) -> bool:
     return any(m.group() == "#" for m in _STRING_OR_COMMENT.finditer(text))
 
 
+# what the grammar ignores between two tokens: white space and `#` comments
+_IGNORED = re.compile(r"(?:\s+|#[^\n]*)*")
+
+
+def event_set_end(did: ast.Did, text: str) -> int:
+    """Where `did`'s event set `E` or `E(f)` ends in `text`: after its event's name, or after
+    the filter's closing parenthesis. The tree keeps the filter's span, not the parentheses';
+    between the filter and its `)` the grammar allows only white space and comments (which
+    may hold a `)`), so the `)` is the first character after them."""
+    if did.filter is None:
+        return did.event_span.end
+    gap = _IGNORED.match(text, did.filter.span.end)
+    assert gap is not None and text[gap.end()] == ")"  # the grammar's `"(" expr ")"`
+    return gap.end() + 1
+
+
+def first_step_span(did: ast.Did, text: str) -> ast.Span:
+    """The span of a sequence's first step, `did A (f) WINDOW` without its `then` steps
+    (docs/semantics.md#sequences: the window belongs to the first step): a rule of its own."""
+    end = did.window.span.end if did.window is not None else event_set_end(did, text)
+    return ast.Span(did.span.start, end)
+
+
 _DECIMAL_DIGITS = 38
 _LARGEST = 2**63 - 1
 
