@@ -284,3 +284,17 @@ def test_a_test_without_snapshots_is_e488(demo: Path, tmp_path: Path) -> None:
     with pytest.raises(SegdslError) as raised:
         segdsl.load(root).test(["no_snapshots"])
     assert [d.code for d in raised.value.diagnostics] == ["E488"]
+
+
+def test_explain_counts_a_history_clause_and_shows_its_window(
+    demo: Path, snapshots: dict[dt.datetime, set[int]], everyone: set[int]
+) -> None:
+    as_of = AS_OFS[0]
+    expected = expected_members(demo, snapshots, as_of, everyone)
+    key = min(expected["new_and_still"])
+    found = segdsl.load(demo).explain("new_and_still", customer=key, as_of=as_of)
+    entered, still = found.clauses
+    assert found.members == len(expected["new_and_still"]) and found.holds
+    assert entered.members == len(expected["new_recent"]) and entered.holds
+    assert entered.inputs == {"window": ["2025-12-11T00:00:00", "2025-12-31T00:00:00"]}
+    assert still.still_in == len(expected["new_and_still"])

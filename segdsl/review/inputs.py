@@ -98,6 +98,9 @@ class CustomerInputs:
         elif isinstance(node, ast.TimeTest):
             yield from self._inputs(node.value, text)
             yield from self._window(node.window, scope)
+        elif isinstance(node, ast.SegmentHistory):  # the snapshots read: those in the window
+            if node.within is not None:
+                yield from self._window(ast.WithinLast(node.within, span=node.span), scope)
         elif not (isinstance(node, ast.Call) and node.name in _POPULATION) and not isinstance(
             node, ast.InSegment
         ):
