@@ -137,9 +137,10 @@ def execute(warehouse: Warehouse, statement: Statement) -> Result:
             session = connect_files(folder_tables(path))
         elif warehouse.kind == "duckdb" and path is not None:
             session = connect(path)
-        else:
-            session = _fetched(warehouse, statement)
-            return Result(session, statement, warehouse.files())
+        else:  # sizes and measures are aggregated there; rows fetched when needed
+            result = Result(None, statement, warehouse.files(), _Remote(warehouse, statement))
+            result.key_check()  # runs now, as on DuckDB: the engine's refusals are the run's
+            return result
         # computed once, in full, into a TEMP table: the warehouse itself is never written
         create = exp.Create(
             this=exp.to_table(RESULT_TABLE),
@@ -181,6 +182,37 @@ def read_rows(warehouse: Warehouse, statements: Sequence[str]) -> list[Rows]:
         raise _rejected(str(error)) from None
     except EngineError as error:
         raise _rejected(warehouse.redact(str(error))) from None
+
+
+class _Remote:
+    """A result on another engine (docs/warehouses.md#where-the-work-is-done): an
+    aggregate runs there as `SELECT ... FROM (<the compiled text, word for word>)`, in the
+    warehouse's dialect, and only its one row (or one per bucket) comes back; the rows
+    themselves are fetched once, when members, a listing or a file need them."""
+
+    def __init__(self, warehouse: Warehouse, statement: Statement):
+        self.warehouse = warehouse
+        self.statement = statement
+
+    def aggregate(self, query: exp.Select) -> list[tuple[Any, ...]]:
+        from segdsl.emit import to_sql
+
+        inner = exp.Subquery(
+            this=exp.var(self.statement.sql),
+            alias=exp.TableAlias(this=exp.to_identifier(RESULT_TABLE)),
+        )
+        text = to_sql(query.from_(inner), self.statement.dialect, pretty=False)
+        try:
+            _, rows = fetch(self.warehouse, text)
+        except EngineError as error:
+            raise _rejected(self.warehouse.redact(str(error))) from None
+        return [tuple(row) for row in rows]
+
+    def rows(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return _fetched(self.warehouse, self.statement)
+        except EngineError as error:
+            raise _rejected(self.warehouse.redact(str(error))) from None
 
 
 def _fetched(warehouse: Warehouse, statement: Statement) -> duckdb.DuckDBPyConnection:

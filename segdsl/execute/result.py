@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 from sqlglot import exp
@@ -20,6 +20,7 @@ from segdsl.execute.listing import (
     Listing,
     Measure,
     Value,
+    count_if,
     long_select,
     measure,
     ordering,
@@ -30,6 +31,17 @@ from segdsl.execute.output import OUT_TABLE, check_output, check_suffix, write_f
 from segdsl.execute.session import column, sql
 
 RESULT_TABLE = "segdsl_result"
+
+
+class Engine(Protocol):
+    """Another engine's side of a result: aggregates run there over the compiled query,
+    and its rows, fetched into a private session when a method needs them."""
+
+    def aggregate(self, query: exp.Select) -> list[tuple[Any, ...]]: ...
+
+    def rows(self) -> duckdb.DuckDBPyConnection: ...
+
+
 LISTING_TABLE = "segdsl_listing"  # the rows of an output file, built before it is written
 
 
@@ -99,11 +111,19 @@ class Result:
 
     def __init__(
         self,
-        connection: duckdb.DuckDBPyConnection,
+        connection: duckdb.DuckDBPyConnection | None,
         statement: Statement,
         warehouse_files: Sequence[Path] = (),
+        engine: Engine | None = None,
     ):
-        self.connection = connection
+        """`connection` is the private session holding the result's rows; None when they
+        are on another engine (`engine`), which then aggregates the sizes, measures and
+        the key check itself, and gives the rows only when a method needs them (members,
+        a listing, a file)."""
+        self._connection = connection
+        self._engine = engine
+        self._summary: tuple[Any, ...] | None = None
+        self._summary_portable = False  # its buckets are counts, not a histogram
         self.sql = statement.sql
         self.dialect = statement.dialect
         self.warehouse_files = tuple(warehouse_files)
@@ -118,32 +138,89 @@ class Result:
         self.values = {value.name: value for value in statement.values}
         self.measured = list(statement.measures)
         self.listed = list(statement.with_)
-        self.relation = connection.table(RESULT_TABLE)
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The private session holding the rows; fetched from the engine at the first need."""
+        if self._connection is None:
+            assert self._engine is not None
+            self._connection = self._engine.rows()
+        return self._connection
+
+    @property
+    def relation(self) -> duckdb.DuckDBPyRelation:
+        return self.connection.table(RESULT_TABLE)
+
+    @property
+    def fetched(self) -> bool:
+        """Whether the rows are in the private session (always, but for a run on another
+        engine that has needed only sizes, measures and the key check)."""
+        return self._connection is not None
 
     def _fetch(self, query: exp.Select) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql(query.from_(RESULT_TABLE))).fetchall()
 
+    def _aggregate(self, build: Callable[[bool], exp.Select]) -> list[tuple[Any, ...]]:
+        """The rows of an aggregate over the result, `build(portable)` giving it: on the
+        engine that computed the result, in its dialect (portable), while its rows have not
+        been fetched; else in the private session. Sizes and measures of 200M customers so
+        never pass through Python (docs/warehouses.md#where-the-work-is-done)."""
+        if self._connection is None and self._engine is not None:
+            return self._engine.aggregate(build(True))
+        return self._fetch(build(False))
+
+    def _summarised(self) -> tuple[Any, ...]:
+        """ONE pass for what every run reports: the rows, the rows with a key and the
+        distinct keys (`key_check`), then each segment's members and each segmentation's
+        buckets (as one histogram in the private session, a count per bucket elsewhere)."""
+        if self._summary is None:
+
+            def build(portable: bool) -> exp.Select:
+                key = column(self.key)
+                columns: list[exp.Expr] = [
+                    exp.Count(this=exp.Star()),
+                    exp.Count(this=key),
+                    exp.Count(this=exp.Distinct(expressions=[key.copy()])),
+                ]
+                if self.members_of is None:
+                    columns += [count_if(column(s), portable) for s in self.segments]
+                    for name in self.segmentations:
+                        if portable:
+                            columns += [
+                                count_if(column(name).eq(exp.Literal.string(b)), True)
+                                for b in self.buckets[name]
+                            ]
+                        else:
+                            columns.append(
+                                exp.Anonymous(this="histogram", expressions=[column(name)])
+                            )
+                return exp.select(*columns)
+
+            self._summary_portable = self._connection is None and self._engine is not None
+            (self._summary,) = self._aggregate(build)
+        return self._summary
+
     def sizes(self) -> list[Size]:
-        """Sizes from one pass over the result."""
+        """Sizes from one pass over the result (`_summarised`)."""
+        row = self._summarised()
         if self.members_of is not None:
-            count = self._count()
+            count = int(row[0])
             return [Size(self.members_of, None, count, None, self._min_sizes.get(self.members_of))]
-        columns: list[exp.Expression] = [exp.Count(this=exp.Star())]
-        # COUNT_IF, not COUNT(*) FILTER: measured faster over the many columns of a large result
-        columns += [exp.CountIf(this=column(s)) for s in self.segments]
-        columns += [
-            exp.Anonymous(this="histogram", expressions=[column(s)]) for s in self.segmentations
-        ]
-        (row,) = self._fetch(exp.select(*columns))
-        total = int(row[0])  # COUNT_IF over no customers is NULL, not 0
+        total = int(row[0])  # a count of members over no customers is NULL, not 0
+        # a count is an int whatever the engine gives (MySQL's SUM is a DECIMAL)
+        counted = iter(row[3:])
         sizes = [
-            Size(name, None, int(n or 0), n / total if total else 0.0, self._min_sizes.get(name))
-            for name, n in zip(self.segments, row[1:], strict=False)
+            Size(name, None, n, n / total if total else 0.0, self._min_sizes.get(name))
+            for name, n in ((s, int(next(counted) or 0)) for s in self.segments)
         ]
-        for name, histogram in zip(self.segmentations, row[1 + len(self.segments) :], strict=True):
+        for name in self.segmentations:
+            if self._summary_portable:
+                histogram = {b: int(next(counted) or 0) for b in self.buckets[name]}
+            else:
+                histogram = dict(next(counted) or {})
             # every bucket of the file, 0 members included; the largest first, ties in the
             # file's order (a stable sort)
-            counts = {bucket: 0 for bucket in self.buckets[name]} | dict(histogram or {})
+            counts = {bucket: 0 for bucket in self.buckets[name]} | histogram
             for bucket, n in sorted(counts.items(), key=lambda kv: -kv[1]):
                 sizes.append(Size(name, bucket, int(n), n / total if total else 0.0, None))
         return sizes
@@ -151,33 +228,42 @@ class Result:
     def measures(self, names: Sequence[str] | None = None) -> list[Measure]:
         """The sum and average of each measured field or trait (`names`, default those the
         run was asked for) per segment and per bucket, from one pass per segmentation and
-        one for the segments (docs/cli.md#segdsl-run)."""
+        one for the segments (docs/cli.md#segdsl-run), on the engine while the rows are
+        there (`_aggregate`)."""
         values = [self._value(n) for n in (self.measured if names is None else names)]
         if not values:
             return []
         if self.members_of is not None:
-            (row,) = self._fetch(exp.select(*(c for v in values for c in sum_and_average(v, None))))
+            (row,) = self._aggregate(
+                lambda portable: exp.select(
+                    *(c for v in values for c in sum_and_average(v, None, portable))
+                )
+            )
             return [
                 measure(self.members_of, None, v, row[2 * i : 2 * i + 2])
                 for i, v in enumerate(values)
             ]
         found: list[Measure] = []
         if self.segments:
-            (row,) = self._fetch(
-                exp.select(
+            (row,) = self._aggregate(
+                lambda portable: exp.select(
                     *(
                         c
                         for s in self.segments
                         for v in values
-                        for c in sum_and_average(v, column(s))
+                        for c in sum_and_average(v, column(s), portable)
                     )
                 )
             )
             pairs = iter(zip(row[::2], row[1::2], strict=True))
             found += [measure(s, None, v, next(pairs)) for s in self.segments for v in values]
         for name in self.segmentations:
-            query = exp.select(column(name), *(c for v in values for c in sum_and_average(v, None)))
-            by_bucket = {r[0]: r[1:] for r in self._fetch(query.group_by(column(name)))}
+
+            def grouped(portable: bool, name: str = name) -> exp.Select:
+                sums = (c for v in values for c in sum_and_average(v, None, portable))
+                return exp.select(column(name), *sums).group_by(column(name))
+
+            by_bucket = {r[0]: r[1:] for r in self._aggregate(grouped)}
             for bucket in self.buckets[name]:
                 row = by_bucket.get(bucket, (None,) * (2 * len(values)))
                 found += [
@@ -187,28 +273,14 @@ class Result:
 
     def key_check(self) -> KeyCheck:
         """Missing and repeated keys among the result's rows (every customer, or one
-        segment's members), counted in this private session, never on the warehouse."""
-        key = column(self.key)
-        rows = exp.Count(this=exp.Star())
-        present = exp.Count(this=key)
-        distinct = exp.Count(this=exp.Distinct(expressions=[key.copy()]))
-        ((missing, repeated),) = self._fetch(
-            exp.select(
-                exp.Sub(this=rows, expression=present.copy()),
-                exp.Sub(this=present, expression=distinct),
-            )
-        )
-        return KeyCheck(int(missing), int(repeated))
+        segment's members), from the same pass as the sizes (`_summarised`)."""
+        rows, present, distinct = (int(n or 0) for n in self._summarised()[:3])
+        return KeyCheck(rows - present, present - distinct)
 
     def total(self) -> int | None:
         """The number of customers; None in a single segment's run, whose statement lists
         only the members (counting the others would be a second statement)."""
-        return None if self.members_of is not None else self._count()
-
-    def _count(self) -> int:
-        """Rows of the result: customers, or a single segment's members."""
-        ((count,),) = self._fetch(exp.select(exp.Count(this=exp.Star())))
-        return int(count)
+        return None if self.members_of is not None else int(self._summarised()[0])
 
     def members(self, segment: str, bucket: str | None = None) -> list[Any]:
         """Keys of one segment's members (or of one bucket of a segmentation), sorted."""
@@ -234,8 +306,11 @@ class Result:
         do (two-valued logic)."""
         if not groups:
             return []
-        columns = [exp.CountIf(this=exp.and_(*(column(s) for s in group))) for group in groups]
-        (row,) = self._fetch(exp.select(*columns))
+        (row,) = self._aggregate(
+            lambda portable: exp.select(
+                *(count_if(exp.and_(*(column(s) for s in group)), portable) for group in groups)
+            )
+        )
         return [int(n or 0) for n in row]
 
     def key_value(self, text: str) -> Any:
