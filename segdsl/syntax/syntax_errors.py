@@ -159,8 +159,10 @@ def _frequency_after_window(text: str, word: str, span: ast.Span) -> RuleProblem
     """`did purchase within 90 days at least 2 times`: the grammar takes the frequency
     right after the event (docs/language.md#did)."""
     frequency = _FREQUENCY.match(text, span.start)
+    if frequency is None:
+        return None
     dids = list(re.finditer(r"\bdid\b", text[: span.start], re.IGNORECASE))
-    if frequency is None or not dids:
+    if not dids:
         return None
     did = dids[-1].start()
     windows = list(_DID_WINDOW.finditer(text, did, span.start))
@@ -183,7 +185,7 @@ def _window_after_aggregate(text: str, word: str, span: ast.Span) -> RuleProblem
     """`sum(purchase.amount) > 100 within 12 months`: the window chooses the events an
     aggregate reads, so it goes inside its parentheses (docs/language.md#aggregates)."""
     window = _WINDOW.match(text, span.start)
-    call = _last_aggregate(text, span.start)
+    call = _last_aggregate(text, span.start) if window is not None else None
     if window is None or call is None:
         return None
     start, close = call
@@ -199,7 +201,7 @@ def _window_after_aggregate(text: str, word: str, span: ast.Span) -> RuleProblem
 def _last_aggregate(text: str, end: int) -> tuple[int, int] | None:
     """Where the last aggregate call before `end` starts, and where its `)` is."""
     calls = [m for m in re.finditer(r"\b(\w+)\s*\(", text[:end]) if m.group(1) in RULE_AGGREGATES]
-    for call in reversed(calls):
+    for call in reversed(calls[-_LOOK_AT_CALLS:]):
         depth = 0
         for i in range(call.end() - 1, end):
             depth += {"(": 1, ")": -1}.get(text[i], 0)
@@ -233,13 +235,17 @@ def _ignoring_case(text: str, word: str, span: ast.Span) -> RuleProblem | None:
     )
     words = re.match(r"ignoring\s+case\b", text[span.start :], re.IGNORECASE)
     span = ast.Span(span.start, span.start + words.end()) if words else span
-    equals = _EQUALS_STRING.search(text, 0, span.start)
+    equals = _EQUALS_STRING.search(text, max(0, span.start - _LOOK_BACK), span.start)
     if equals is None:
         return RuleProblem("E102", "unexpected `ignoring case`", span, said)
     name, op, value = equals.groups()
     fixed = f"lower({name}) {op} {value.lower()}"
     return RuleProblem("E102", "unexpected `ignoring case`", span, f"{said}; write `{fixed}`")
 
+
+# how far back the detectors look, so that a hostile rule costs no more than a line's worth
+_LOOK_BACK = 500
+_LOOK_AT_CALLS = 16
 
 _MISTAKES = (
     _did_not,
