@@ -19,6 +19,7 @@ from segdsl.diagnostics import Suggestions, article
 from segdsl.document.environment import Environment
 from segdsl.operators import FUNCTIONS, RULE_AGGREGATES, Signature
 from segdsl.syntax import ast
+from segdsl.syntax.printer import print_rule
 from segdsl.types import Type, common, comparable
 
 POISON = bound.POISON
@@ -157,6 +158,8 @@ class Checker(EventChecks, PredicateChecks):
         return ctx.report("E201", f"unknown field `{name}`", node.span, hint)
 
     def _insegment(self, node: ast.InSegment, ctx: RuleContext) -> bound.Expr:
+        if node.name not in self.segment_names and node.name in self.segmentations:
+            return self._in_segmentation(node, ctx)
         if node.name not in self.segment_names:
             return ctx.report(
                 "E203",
@@ -166,6 +169,20 @@ class Checker(EventChecks, PredicateChecks):
             )
         ctx.references.append((node.name, node.name_span))
         return bound.SegmentRef(Type.BOOLEAN, node.name)
+
+    def _in_segmentation(self, node: ast.InSegment, ctx: RuleContext) -> bound.Expr:
+        """E203 for `in segment S` where S is a segmentation: a customer is in one of its
+        buckets, which a rule tests as `S = "bucket"`
+        (docs/language.md#traits-segments-and-segmentations)."""
+        buckets = self.segmentations[node.name]
+        first = buckets[0] if buckets else "bucket"
+        names = ", ".join(f"`{b}`" for b in buckets)
+        return ctx.report(
+            "E203",
+            f"`{node.name}` is a segmentation, not a segment",
+            node.name_span,
+            f'test its bucket: write `{node.name} = "{first}"` (its buckets: {names})',
+        )
 
     def _segmenthistory(self, node: ast.SegmentHistory, ctx: RuleContext) -> bound.Expr:
         """`entered/left segment S within D` (docs/semantics.md#history): S a segment of
@@ -256,11 +273,7 @@ class Checker(EventChecks, PredicateChecks):
             return to_date(shifted) if lt == Type.DATE and by_day else shifted
         if lt == Type.DURATION and rt.temporal and op == "add":
             return self._arith(ast.Arith("+", node.right, node.left, span=node.span), ctx)
-        hint = (
-            "use days_since(t) for the days between two times"
-            if lt.temporal
-            else "arithmetic takes numbers, or a date/timestamp plus or minus a duration"
-        )
+        hint = _arith_hint(node, lt, rt)
         return ctx.report("E302", f"cannot apply `{node.op}` to {lt} and {rt}", node.span, hint)
 
     def _call(self, node: ast.Call, ctx: RuleContext) -> bound.Expr:
@@ -335,6 +348,20 @@ class Checker(EventChecks, PredicateChecks):
             node.span,
             "e.g. `sum(purchase.amount)`",
         )
+
+
+def _arith_hint(node: ast.Arith, lt: Type, rt: Type) -> str:
+    """What to write instead of arithmetic the types refuse. A time shifted by a bare
+    number (`today - 30`) lacks the number's unit: durations are `30 days`
+    (docs/language.md#time-arithmetic)."""
+    if lt.temporal and node.op in "+-" and isinstance(node.right, ast.Integer):
+        amount = node.right.value
+        days = ast.Duration(amount, "day", span=node.right.span)
+        shifted = ast.Arith(node.op, node.left, days, span=node.span)
+        return f"a number of days needs its unit: write `{print_rule(shifted)}`"
+    if lt.temporal:
+        return "use days_since(t) for the days between two times"
+    return "arithmetic takes numbers, or a date/timestamp plus or minus a duration"
 
 
 def _param_text(types: frozenset[Type]) -> str:

@@ -7,6 +7,7 @@ so events after it are ignored everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeGuard, get_args
 
@@ -32,6 +33,7 @@ class EventChecks:
     """Binding of behaviour; `self` is a Checker."""
 
     scope: Stream | None = None
+    filtered_did: ast.Did | None = None  # the `did` whose filter is being bound, for hints
 
     if TYPE_CHECKING:
         from segdsl.document.environment import Environment
@@ -65,9 +67,13 @@ class EventChecks:
             first = self.event_set(node.event, node.event_span, node.filter, node.window, ctx)
             found = self._sequence(first, node.steps, node.span, ctx)
             return found if found is bound.POISON else compare(">=", found, _ONE)
-        events = self.event_set(
-            node.event, node.event_span, node.filter, node.window, ctx, freq is None
-        )
+        outer, self.filtered_did = self.filtered_did, node
+        try:
+            events = self.event_set(
+                node.event, node.event_span, node.filter, node.window, ctx, freq is None
+            )
+        finally:
+            self.filtered_did = outer
         if events is None:
             return _poison()
         if _reads_customer(events.window):
@@ -183,14 +189,34 @@ class EventChecks:
             return None
         prop = stream.properties.get(name)
         if prop is None:
+            customer = name in self.env.entity.fields or name in self.env.traits
             ctx.report(
                 "E207",
                 f"`{stream.name}` events have no property `{name}`",
                 span,
-                self._property_hint(name, stream),
+                self._customer_in_filter_hint(name, stream)
+                if customer
+                else self._property_hint(name, stream),
             )
             return _poison()
         return bound.PropertyValue(prop.type, prop)
+
+    def _customer_in_filter_hint(self, name: str, stream: Stream) -> str:
+        """For a customer field (or trait) inside an event filter, `did purchase(country =
+        "DE")`: the filter reads only the event's properties (docs/language.md#did), so
+        the test on the customer moves before the `did`, joined with `and`."""
+        said = f"`{name}` is a customer field, not a property of `{stream.name}` events"
+        did = self.filtered_did
+        if did is None or did.filter is None:
+            return f"{said}; test it outside the event's parentheses, joined with `and`"
+        items = did.filter.items if isinstance(did.filter, ast.And) else (did.filter,)
+        on_event = [_names(i) <= set(stream.properties) for i in items]
+        customer = [i for i, ok in zip(items, on_event, strict=True) if not ok]
+        rest = [i for i, ok in zip(items, on_event, strict=True) if ok]
+        kept = rest[0] if len(rest) == 1 else ast.And(tuple(rest), span=did.filter.span)
+        moved = replace(did, filter=kept if rest else None)
+        fixed = ast.And((*customer, moved), span=did.span)
+        return f"{said}; write `{print_rule(fixed)}`"
 
     # ---- sequences -----------------------------------------------------------------------
 
@@ -489,3 +515,18 @@ def _is_aggregate_kind(name: str) -> TypeGuard[bound.AggregateKind]:
 
 def _is_population_kind(name: str) -> TypeGuard[bound.PopulationKind]:
     return name in get_args(bound.PopulationKind)
+
+
+def _names(tree: ast.Expr) -> set[str]:
+    """The plain names a condition reads (its fields, traits or properties)."""
+    found: set[str] = set()
+    todo: list[object] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name):
+            found.add(node.name)
+        if isinstance(node, tuple):
+            todo.extend(node)
+        elif dataclasses.is_dataclass(node):
+            todo.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+    return found

@@ -27,6 +27,7 @@ from segdsl.check.meaning import (
 from segdsl.diagnostics import Suggestions, article
 from segdsl.operators import OPERATORS, Op
 from segdsl.syntax import ast
+from segdsl.syntax.printer import print_rule
 from segdsl.types import Type, common, comparable
 
 if TYPE_CHECKING:
@@ -141,7 +142,8 @@ class PredicateChecks:
                     "E301",
                     f"cannot compare {value.type} with {end.type}",
                     bound_node.span,
-                    _mismatch_hint(value.type, end.type, bound_node),
+                    _between_hint(node, value.type)
+                    or _mismatch_hint(value.type, end.type, bound_node),
                 )
         test = bound.And(Type.BOOLEAN, (compare(">=", value, low), compare("<=", value, high)))
         return self._over_values(test, ctx, node.span, node.negated)
@@ -351,6 +353,27 @@ def _time_hint(value: bound.Expr) -> str | None:
     if value.type.numeric:
         return "for numbers use `between` or `<`/`>`"
     return None
+
+
+def _between_hint(node: ast.Between, value: Type) -> str | None:
+    """For a time between a bare number and `N days ago` (`between 30 and 90 days ago`):
+    both ends need their unit and `ago`, the earlier (more units ago) first, since
+    `between` takes its low end first (docs/language.md#ranges)."""
+    ends = (node.low, node.high)
+    ago = next((e for e in ends if isinstance(e, ast.Ago)), None)
+    number = next((e for e in ends if isinstance(e, ast.Integer)), None)
+    if not value.temporal or number is None:
+        return None
+    if ago is None:
+        return f"a time ago is written with its unit: `{number.value} days ago`"
+    unit = ago.duration.unit
+    amounts = sorted((number.value, ago.duration.amount), reverse=True)
+    low, high = (
+        ast.Ago(ast.Duration(amount, unit, span=number.span), span=number.span)
+        for amount in amounts
+    )
+    fixed = ast.Between(node.value, low, high, node.negated, span=node.span)
+    return f"each end needs its unit and `ago`, the earlier first: write `{print_rule(fixed)}`"
 
 
 def _mismatch_hint(left: Type, right: Type, right_node: ast.Expr) -> str | None:

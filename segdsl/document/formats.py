@@ -257,12 +257,11 @@ def _validation_diagnostics(
         elif kind == "literal_error" or (kind == "model_type" and path in found):
             continue
         else:
-            where = ".".join(str(p) for p in path) or "the file"
             diag = Diagnostic(
                 "E405",
-                f"`{where}`: {item['msg'][:1].lower()}{item['msg'][1:]}",
+                _shape_message(path, kind, value, item["msg"]),
                 document.location(path),
-                _shape_hint(path),
+                _shape_hint(path, kind),
             )
         found.setdefault(path, diag)
     return list(found.values())
@@ -305,7 +304,62 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _shape_hint(path: Path_) -> str | None:
+# what a value of the wrong shape should have been, by pydantic's kind of error, in the
+# words of docs/files.md rather than pydantic's (`input should be a valid list`)
+_EXPECTED = {
+    "string_type": "text",
+    "list_type": "a list (`- ...` lines)",
+    "dict_type": "a mapping (`key: value` lines)",
+    "model_type": "a mapping (`key: value` lines)",
+    "model_attributes_type": "a mapping (`key: value` lines)",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "decimal_type": "a number",
+    "decimal_parsing": "a number",
+    "bool_type": "`true` or `false`",
+    "bool_parsing": "`true` or `false`",
+}
+
+
+def _shape_message(path: Path_, kind: str, value: object, pydantic_message: str) -> str:
+    """`segments.probe.min_size` should be a whole number, not the text `lots`: what the
+    place expects and what it holds; a check of the project's own (a `value_error`) says
+    its own words, without pydantic's `Value error, ` before them."""
+    where = ".".join(str(p) for p in path) or "the file"
+    expected = _EXPECTED.get(kind)
+    if expected is not None and value is None:
+        return f"`{where}` is empty; it should be {expected}"
+    if expected is not None:
+        return f"`{where}` should be {expected}, not {_found(value)}"
+    said = pydantic_message.removeprefix("Value error, ")
+    return f"`{where}`: {said[:1].lower()}{said[1:]}"
+
+
+def _found(value: object) -> str:
+    """A YAML value as the file's author sees it: `a list`, the number `30`."""
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, int | float):
+        return f"the number `{value}`"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text `{shown}`"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
+
+
+def _shape_hint(path: Path_, kind: str) -> str | None:
+    """Where to look: how a rule is written, how a segmentation lists its buckets."""
     if path and path[-1] == "where":
         return "a rule is text; quote it or use a block scalar (`where: >`)"
+    if len(path) == 2 and path[0] == "segmentations" and kind == "list_type":
+        return (
+            'a segmentation is its buckets, one a line: `- vip: tag = "vip"`, then `- else: other`'
+        )
     return "see docs/files.md for the shape of this file"

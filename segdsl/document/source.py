@@ -9,6 +9,7 @@ flow mappings). That is what lets a rule error point into the YAML file.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +170,9 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
         index = mark.index if mark else 0
         loc = source.location(index, index + 1)
         problem = (error.problem or error.context or "invalid YAML").strip()
+        text_problem = _colon_in_text(source.text, index, problem)
+        if text_problem is not None:
+            return None, [Diagnostic("E402", text_problem[0], loc, text_problem[1])]
         return None, [
             Diagnostic(
                 "E402",
@@ -210,6 +214,30 @@ def load_document(path: str, raw: bytes) -> tuple[Document | None, list[Diagnost
             Diagnostic("E402", f"YAML value error: {error}", source.location(index, index + 1))
         ]
     return Document(source, data, nodes), problems
+
+
+# the keys whose values are words for people, not rules (docs/files.md#segments)
+_TEXT_KEYS = ("description", "owner")
+_KEY_AND_VALUE = re.compile(r"^(\s*(?:-\s+)?)([\w-]+):\s+(.*?)\s*$")
+
+
+def _colon_in_text(text: str, index: int, problem: str) -> tuple[str, str] | None:
+    """(message, hint) for `description: Note: this ...`: YAML reads the second `: ` as
+    a new key, on a line whose value is text for people, not a rule, so the usual hint
+    about quoting rules would mislead."""
+    if not problem.startswith("mapping values are not allowed"):
+        return None
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    line = _KEY_AND_VALUE.match(text[start : end if end >= 0 else len(text)])
+    if line is None or line.group(2) not in _TEXT_KEYS:
+        return None
+    key, value = line.group(2), line.group(3)
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        f"the `{key}` holds `: `, which YAML reads as the start of another key",
+        f"quote the {key}: `{key}: {quoted}`",
+    )
 
 
 def _construct(

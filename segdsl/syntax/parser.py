@@ -196,9 +196,22 @@ def _decode_string(token: Token) -> str:
                 "E105",
                 f"invalid escape `\\{nxt}` in a string",
                 ast.Span(start, start + 2),
-                'escapes are \\" \\\\ \\n \\t and \\uXXXX',
+                _escape_hint(raw),
             )
     return "".join(out)
+
+
+def _escape_hint(raw: str) -> str:
+    """For a backslash that starts no escape, as in a regular expression's `\\d`: the
+    string with each such backslash doubled, as docs/language.md#text writes patterns."""
+    fixed = re.sub(
+        r"\\(.?)",
+        lambda m: m.group() if m.group(1) in _ESCAPES or m.group(1) == "u" else "\\" + m.group(),
+        raw,
+    )
+    return (
+        f'escapes are \\" \\\\ \\n \\t and \\uXXXX; a backslash itself is `\\\\`: write `"{fixed}"`'
+    )
 
 
 def _is_compare_op(symbol: str) -> TypeGuard[ast.CompareOp]:
