@@ -27,6 +27,7 @@ import duckdb
 from sqlglot import exp
 
 from segdsl.diagnostics import Diagnostic, SegdslError
+from segdsl.emit import to_sql
 from segdsl.execute.listing import Listing, Measure, Value
 from segdsl.execute.output import OUT_SUFFIXES, OUT_TABLE, check_output, same_file
 from segdsl.execute.result import RESULT_TABLE, KeyCheck, Result, Size, Statement
@@ -195,8 +196,6 @@ class _Remote:
         self.statement = statement
 
     def aggregate(self, query: exp.Select) -> list[tuple[Any, ...]]:
-        from segdsl.emit import to_sql
-
         inner = exp.Subquery(
             this=exp.var(self.statement.sql),
             alias=exp.TableAlias(this=exp.to_identifier(RESULT_TABLE)),
