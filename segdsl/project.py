@@ -632,14 +632,10 @@ class Project:
         holds no snapshot of yet (or no state database at all): `check` cannot know the
         *as of* of a later run, but a rule that no snapshot can answer fails to run."""
         from segdsl.execute.state import open_state
+        from segdsl.review import moves
         from segdsl.review.state import latest
 
-        asked = [
-            (text, node)
-            for _, text, tree in self._rules(None)
-            for node in bound.descendants(tree)
-            if isinstance(node, bound.SegmentHistory) and node.span is not None
-        ]
+        asked = self._history_clauses(None)
         if not asked:
             return []
         files: Sequence[Path] = ()
@@ -650,7 +646,7 @@ class Project:
         except SegdslError as error:  # the state is the warehouse (E430), or no database
             return error.diagnostics
         try:
-            known = {node.name: latest(state, node.name) is not None for _, node in asked}
+            known = {node.name: latest(state, node.name) is not None for node, _ in asked}
         finally:
             state.close()
         shown_state = (
@@ -663,14 +659,28 @@ class Project:
                 "E488",
                 f"{shown_state} holds no snapshot of `{node.name}` yet, so "
                 f"`{node.moved} segment {node.name}` cannot run",
-                text.location(node.span),
-                f"`segdsl snapshot {node.name}` stores one (take them on a schedule: "
-                "history starts at the first)",
+                location,
+                moves.snapshot_hint(node.name),
                 "warning",
             )
-            for text, node in asked
-            if node.span is not None and not known[node.name]
+            for node, location in asked
+            if not known[node.name]
         ]
+
+    def _history_clauses(
+        self, names: Sequence[str] | None
+    ) -> list[tuple[bound.SegmentHistory, Location | None]]:
+        """Each `entered`/`left segment` clause in the rules of `names` (all when None) and
+        of what they refer to, with its place in the rule's file; None for a trait's,
+        inlined into the rule, whose span points into the trait's text instead."""
+        places: list[tuple[bound.SegmentHistory, Location | None]] = []
+        for _, text, tree in self._rules(names):
+            for node in bound.descendants(tree):
+                if isinstance(node, bound.SegmentHistory) and node.span is not None:
+                    written = text.value[node.span.start : node.span.end].lower()
+                    here = written.startswith(node.moved)
+                    places.append((node, text.location(node.span) if here else None))
+        return places
 
     def _answer_history(
         self, program: Program, as_of: dt.datetime | None, names: Sequence[str] | None
@@ -684,12 +694,9 @@ class Project:
         if not moves.asks_history(program):
             return program
         places: dict[bound.SegmentHistory, Location] = {}
-        for _, text, tree in self._rules(names):
-            for node in bound.descendants(tree):
-                if isinstance(node, bound.SegmentHistory) and node.span is not None:
-                    written = text.value[node.span.start : node.span.end].lower()
-                    if written.startswith(node.moved):  # not a trait's, inlined
-                        places.setdefault(node, text.location(node.span))
+        for node, location in self._history_clauses(names):
+            if location is not None:
+                places.setdefault(node, location)  # an error is shown at its first place
         entity = self._entity()
         if self._snapshots is not None:
             source = moves.given(self._snapshots)

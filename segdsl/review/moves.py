@@ -122,23 +122,11 @@ def _answer(
     locate: Locate,
     given_in_test: bool,
 ) -> bound.Expr:
-    keys = source(question.name, question.moved, window_start(question, as_of), as_of)
+    within = question.within
+    low = window_start(as_of, within.amount, within.unit)
+    keys = source(question.name, question.moved, low, as_of)
     if keys is None:
-        raise SegdslError(
-            [
-                Diagnostic(
-                    "E488",
-                    f"{'the test gives' if given_in_test else 'the state database has'} no "
-                    f"snapshot of `{question.name}` at or before {as_of.isoformat(sep=' ')}",
-                    locate(question),
-                    f"give the test `snapshots: {{{question.name}: [{{as_of: ..., members: "
-                    "[...]}]}`: a test never reads the state database"
-                    if given_in_test
-                    else f"`segdsl snapshot {question.name}` stores one (take them on a "
-                    "schedule: history starts at the first)",
-                )
-            ]
-        )
+        raise SegdslError([no_snapshot(question.name, as_of, locate(question), given_in_test)])
     key = entity.fields[entity.key]
     values = sorted(int(k) for k in keys if _is_integer(k)) if key.type is Type.INTEGER else keys
     if not values:
@@ -149,11 +137,38 @@ def _answer(
     )
 
 
-def window_start(question: bound.SegmentHistory, as_of: dt.datetime) -> dt.datetime:
-    """*as of* − D, the first instant of the window (docs/semantics.md#time-arithmetic)."""
-    low = shift(as_of, -question.within.amount, question.within.unit)
+def window_start(as_of: dt.datetime, amount: int, unit: str) -> dt.datetime:
+    """*as of* − N units, the first instant of the window (docs/semantics.md#time-arithmetic)."""
+    low = shift(as_of, -amount, unit)
     assert isinstance(low, dt.datetime)
     return low
+
+
+def no_snapshot(
+    name: str, as_of: dt.datetime, location: Location | None, given_in_test: bool
+) -> Diagnostic:
+    """E488: no snapshot of segment `name` at or before `as_of` answers a history rule."""
+    where = "the test gives" if given_in_test else "the state database has"
+    return Diagnostic(
+        "E488",
+        f"{where} no snapshot of `{name}` at or before {as_of.isoformat(sep=' ')}",
+        location,
+        snapshot_hint(name, given_in_test),
+    )
+
+
+def snapshot_hint(name: str, given_in_test: bool = False) -> str:
+    """How a snapshot of segment `name` comes to be: E488's hint, the error's and the
+    warning's of `check`."""
+    if given_in_test:
+        return (
+            f"give the test `snapshots: {{{name}: [{{as_of: ..., members: [...]}}]}}`: a "
+            "test never reads the state database"
+        )
+    return (
+        f"`segdsl snapshot {name}` stores one (take them on a schedule: history starts at "
+        "the first)"
+    )
 
 
 def _is_integer(text: str) -> bool:

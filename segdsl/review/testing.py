@@ -26,7 +26,6 @@ from segdsl.document.givens import TestCase, test_cases
 from segdsl.document.testfiles import read_test_files
 from segdsl.emit import to_sql
 from segdsl.execute.fixtures import Fixtures
-from segdsl.reference.values import shift
 from segdsl.review import moves
 from segdsl.review.explain import Explanation, explain
 from segdsl.review.protocol import Reviewed
@@ -267,22 +266,10 @@ def _moves(case: TestCase) -> reference.Moves:
     source = moves.given(case.snapshots)
 
     def moved(kind: str, name: str, amount: int, unit: str) -> list[str]:
-        low = shift(case.as_of, -amount, unit)
-        assert isinstance(low, dt.datetime)
+        low = moves.window_start(case.as_of, amount, unit)
         keys = source(name, kind, low, case.as_of)
         if keys is None:
-            raise SegdslError(
-                [
-                    Diagnostic(
-                        "E488",
-                        f"the test gives no snapshot of `{name}` at or before "
-                        f"{case.as_of.isoformat(sep=' ')}",
-                        case.location,
-                        f"give the test `snapshots: {{{name}: [{{as_of: ..., members: "
-                        "[...]}]}`: a test never reads the state database",
-                    )
-                ]
-            )
+            raise SegdslError([moves.no_snapshot(name, case.as_of, case.location, True)])
         return keys
 
     return moved

@@ -15,6 +15,7 @@ import unicodedata
 from decimal import Decimal
 from functools import cache
 from typing import Any, TypeGuard, get_args
+from typing import Literal as Lit
 
 import lark
 from lark import Lark, Token, Transformer, Tree, v_args
@@ -164,6 +165,14 @@ def _span(meta: Meta) -> ast.Span:
 def _tspan(token: Token) -> ast.Span:
     start = token.start_pos or 0
     return ast.Span(start, token.end_pos if token.end_pos is not None else start + len(token))
+
+
+def _history(
+    moved: Lit["entered", "left"], meta: Meta, name: Token, within: ast.Duration | None
+) -> ast.SegmentHistory:
+    return ast.SegmentHistory(
+        moved, _nfc(name), name_span=_tspan(name), within=within, span=_span(meta)
+    )
 
 
 def _decode_string(token: Token) -> str:
@@ -380,16 +389,12 @@ class _ToAst(Transformer[Token, Any]):
     def entered_segment(
         self, meta: Meta, name: Token, within: ast.Duration | None
     ) -> ast.SegmentHistory:
-        return ast.SegmentHistory(
-            "entered", _nfc(name), name_span=_tspan(name), within=within, span=_span(meta)
-        )
+        return _history("entered", meta, name, within)
 
     def left_segment(
         self, meta: Meta, name: Token, within: ast.Duration | None
     ) -> ast.SegmentHistory:
-        return ast.SegmentHistory(
-            "left", _nfc(name), name_span=_tspan(name), within=within, span=_span(meta)
-        )
+        return _history("left", meta, name, within)
 
     def within_last(self, meta: Meta, duration: ast.Duration) -> ast.WithinLast:
         return ast.WithinLast(duration, span=_span(meta))
